@@ -1,0 +1,52 @@
+using OcrForge.Inference;
+using Spectre.Console;
+
+namespace OcrForge.Cli.Commands;
+
+/// <summary>Exit codes and the one place that turns exceptions into one-line errors.</summary>
+public static class Cli
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int BadInput = 2;
+    public const int Interrupted = 130;
+
+    /// <summary>
+    /// Runs a command body. A user error (bad file, bad option) prints one line naming the problem, exit 2; an
+    /// unexpected failure prints one line too, exit 1. Set OCRFORGE_DEBUG=1 to see the stack trace.
+    /// </summary>
+    public static int Run(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (OcrForgeException e)
+        {
+            Error(e.Message);
+            return BadInput;
+        }
+        catch (OperationCanceledException)
+        {
+            Error("interrupted");
+            return Interrupted;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("OCRFORGE_DEBUG") != "1")
+        {
+            Error($"{e.GetType().Name}: {FirstLine(e.Message)}");
+            return Failure;
+        }
+    }
+
+    public static void Error(string message) =>
+        Console.Error.WriteLine($"error: {FirstLine(message)}");
+
+    public static void Warn(string message) =>
+        AnsiConsole.Console.MarkupLineInterpolated($"[yellow]warning:[/] {message}");
+
+    private static string FirstLine(string s)
+    {
+        int nl = s.IndexOfAny(['\r', '\n']);
+        return nl < 0 ? s : s[..nl];
+    }
+}

@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace OcrForge.Cli.Commands;
+
+/// <summary>Every top-level command, in the order of the flow: data → train → eval/predict → compress → export → bench.</summary>
+public static class CommandCatalog
+{
+    public static IEnumerable<Command> All() =>
+    [
+        DataCommands.Create(),
+    ];
+}

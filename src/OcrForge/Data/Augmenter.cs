@@ -1,0 +1,115 @@
+using OcrForge.Inference.Imaging;
+
+namespace OcrForge.Data;
+
+/// <summary>
+/// Random geometric and photometric changes applied on the fly to training images. Ranges follow the Chars74K and
+/// captcha work: rotation ±10°, translation ±10 % of the size, zoom 1–1.3, plus optional noise, blur and inversion.
+/// </summary>
+public sealed record AugmentOptions(
+    float RotationDegrees = 10f,
+    float Translate = 0.10f,
+    float ZoomMin = 1.0f,
+    float ZoomMax = 1.3f,
+    float NoiseStd = 0f,
+    float BlurProbability = 0f,
+    float InvertProbability = 0f)
+{
+    public static readonly AugmentOptions Characters = new();
+    /// <summary>Text lines: a wide image cannot take the same rotation or zoom without losing its ends.</summary>
+    public static readonly AugmentOptions TextLines = new(RotationDegrees: 3f, Translate: 0.04f, ZoomMin: 0.95f, ZoomMax: 1.05f, NoiseStd: 6f, BlurProbability: 0.2f);
+}
+
+/// <summary>
+/// Applies <see cref="AugmentOptions"/> to 8-bit images. All randomness comes from the <see cref="Random"/> passed in,
+/// so a seeded generator gives the same augmented images every run. Pixels uncovered by the transform take the
+/// image's border colour (the median of its edge pixels), which is the paper colour for text.
+/// </summary>
+public sealed class Augmenter(AugmentOptions options)
+{
+    public AugmentOptions Options { get; } = options;
+
+    public GrayImage Apply(GrayImage image, Random rng)
+    {
+        int w = image.Width, h = image.Height;
+        double angle = (rng.NextDouble() * 2 - 1) * Options.RotationDegrees * Math.PI / 180;
+        double zoom = Options.ZoomMin + rng.NextDouble() * (Options.ZoomMax - Options.ZoomMin);
+        double tx = (rng.NextDouble() * 2 - 1) * Options.Translate * w;
+        double ty = (rng.NextDouble() * 2 - 1) * Options.Translate * h;
+        bool blur = rng.NextDouble() < Options.BlurProbability;
+        bool invert = rng.NextDouble() < Options.InvertProbability;
+
+        // Inverse mapping: for each output pixel find where it comes from, so every output pixel is filled once.
+        double cos = Math.Cos(angle) / zoom, sin = Math.Sin(angle) / zoom;
+        double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
+        byte fill = BorderColour(image);
+        var src = image.Pixels;
+        var dst = new byte[w * h];
+        for (int y = 0; y < h; y++)
+        {
+            double dy = y - cy - ty;
+            for (int x = 0; x < w; x++)
+            {
+                double dx = x - cx - tx;
+                double sx = cos * dx + sin * dy + cx;
+                double sy = -sin * dx + cos * dy + cy;
+                dst[y * w + x] = Bilinear(src, w, h, sx, sy, fill);
+            }
+        }
+        if (blur) dst = BoxBlur3(dst, w, h);
+        if (Options.NoiseStd > 0) AddNoise(dst, Options.NoiseStd, rng);
+        if (invert) for (int i = 0; i < dst.Length; i++) dst[i] = (byte)(255 - dst[i]);
+        return new GrayImage(w, h, dst);
+    }
+
+    private static byte Bilinear(byte[] src, int w, int h, double x, double y, byte fill)
+    {
+        int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y);
+        double fx = x - x0, fy = y - y0;
+        double Get(int xi, int yi) => xi < 0 || yi < 0 || xi >= w || yi >= h ? fill : src[yi * w + xi];
+        double v = Get(x0, y0) * (1 - fx) * (1 - fy) + Get(x0 + 1, y0) * fx * (1 - fy)
+                 + Get(x0, y0 + 1) * (1 - fx) * fy + Get(x0 + 1, y0 + 1) * fx * fy;
+        return (byte)Math.Clamp((int)Math.Round(v), 0, 255);
+    }
+
+    private static byte BorderColour(GrayImage image)
+    {
+        int w = image.Width, h = image.Height;
+        var edge = new List<byte>(2 * (w + h));
+        for (int x = 0; x < w; x++) { edge.Add(image[x, 0]); edge.Add(image[x, h - 1]); }
+        for (int y = 0; y < h; y++) { edge.Add(image[0, y]); edge.Add(image[w - 1, y]); }
+        edge.Sort();
+        return edge[edge.Count / 2];
+    }
+
+    private static byte[] BoxBlur3(byte[] src, int w, int h)
+    {
+        var dst = new byte[src.Length];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int sum = 0, n = 0;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++)
+                    {
+                        int xx = x + dx, yy = y + dy;
+                        if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+                        sum += src[yy * w + xx];
+                        n++;
+                    }
+                dst[y * w + x] = (byte)((sum + n / 2) / n);
+            }
+        return dst;
+    }
+
+    private static void AddNoise(byte[] pixels, float std, Random rng)
+    {
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            // Box–Muller from the seeded generator keeps noise reproducible.
+            double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
+            double n = Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2) * std;
+            pixels[i] = (byte)Math.Clamp((int)Math.Round(pixels[i] + n), 0, 255);
+        }
+    }
+}

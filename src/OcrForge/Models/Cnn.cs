@@ -1,0 +1,91 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace OcrForge.Models;
+
+/// <summary>One convolution of a <see cref="CnnConfig"/>; <see cref="Valid"/> = no padding (the map shrinks by kernel − 1).</summary>
+public sealed record ConvLayer(int Filters, int Kernel = 3, int Stride = 1, bool BatchNorm = false, bool Valid = false);
+
+/// <summary>A character classifier: a stack of convolutions, global average pooling, dropout, a dense head over the classes.</summary>
+public sealed record CnnConfig : ModelConfig
+{
+    public ConvLayer[] Layers { get; init; } = [];
+    public Activation Activation { get; init; } = Activation.Relu;
+    public double Dropout { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore] public override ModelTask Task => ModelTask.Classification;
+    [System.Text.Json.Serialization.JsonIgnore] public override string Family => "cnn";
+
+    public override OcrModule Build(int classCount) => new Cnn(this, classCount);
+
+    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<string> Keys { get; } = ["height", "width", "filters", "activation", "dropout", "batch_norm"];
+
+    public override ModelConfig With(string key, string value) => key switch
+    {
+        "height" => this with { InputHeight = OverrideValue.Int(key, value, 4) },
+        "width" => this with { InputWidth = OverrideValue.Int(key, value, 4) },
+        "filters" => OverrideValue.IntList(key, value) is var f && f.Length == Layers.Length
+            ? this with { Layers = Layers.Select((l, i) => l with { Filters = f[i] }).ToArray() }
+            : throw new Inference.OcrForgeException($"--set {key}: expected {Layers.Length} values, one per conv layer"),
+        "activation" => this with { Activation = OverrideValue.Enum<Activation>(key, value) },
+        "dropout" => this with { Dropout = OverrideValue.Double(key, value, 0, 0.9) },
+        "batch_norm" => this with { Layers = Layers.Select(l => l with { BatchNorm = OverrideValue.Bool(key, value) }).ToArray() },
+        _ => throw UnknownKey(key),
+    };
+}
+
+/// <summary>The classifier network for a <see cref="CnnConfig"/>.</summary>
+public sealed class Cnn : OcrModule
+{
+    private readonly Sequential features;
+    private readonly Dropout? dropout;
+    private readonly Linear head;
+
+    public Cnn(CnnConfig config, int classCount) : base("Cnn", config, classCount)
+    {
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        int channels = 1;
+        for (int i = 0; i < config.Layers.Length; i++)
+        {
+            var l = config.Layers[i];
+            layers.Add(($"conv{i}", nn.Conv2d(channels, l.Filters, l.Kernel, stride: l.Stride, padding: l.Valid ? 0 : l.Kernel / 2, bias: !l.BatchNorm)));
+            if (l.BatchNorm) layers.Add(($"bn{i}", nn.BatchNorm2d(l.Filters)));
+            layers.Add(($"act{i}", config.Activation == Activation.Relu ? nn.ReLU() : nn.LeakyReLU(0.01)));
+            channels = l.Filters;
+        }
+        features = nn.Sequential(layers);
+        dropout = config.Dropout > 0 ? nn.Dropout(config.Dropout) : null;
+        head = nn.Linear(channels, classCount);
+        FeatureCount = channels;
+        RegisterComponents();
+    }
+
+    public new CnnConfig Config => (CnnConfig)base.Config;
+
+    /// <summary>Width of the pooled feature vector the head reads (the SGAN's feature-matching layer).</summary>
+    public int FeatureCount { get; }
+
+    /// <summary>Globally average-pooled features [N, FeatureCount], before dropout and head.</summary>
+    public Tensor Features(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return features.forward(input).mean([2, 3]).MoveToOuterDisposeScope();
+    }
+
+    public Tensor Classify(Tensor pooled)
+    {
+        using var scope = NewDisposeScope();
+        var x = dropout is null ? pooled : dropout.forward(pooled);
+        return head.forward(x).MoveToOuterDisposeScope();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        return Classify(Features(input)).MoveToOuterDisposeScope(); // [N, classes]
+    }
+
+    internal Sequential FeatureStack => features;
+    internal Linear Head => head;
+}

@@ -1,0 +1,74 @@
+using OcrForge.Inference;
+
+namespace OcrForge.Models;
+
+/// <summary>A named architecture: a factory for its config. The model is built from the config plus the charset size.</summary>
+public sealed record ModelPreset(string Name, string Description, ModelTask Task, Func<ModelConfig> Config);
+
+/// <summary>
+/// Named presets, created from a name plus <c>key=value</c> overrides (as timm's create_model). Adding a preset is
+/// adding a line here; every preset is built, run forward/backward, saved and loaded by one test theory.
+/// </summary>
+public static class ModelRegistry
+{
+    private static readonly ModelPreset[] Presets =
+    [
+        new("keras-captcha",
+            "The Keras OCR captcha example: 200×50 gray, Conv32-Pool-Conv64-Pool, Dense64+Dropout0.2, BiLSTM128, BiLSTM64, CTC head.",
+            ModelTask.TextRecognition,
+            () => new CrnnConfig
+            {
+                InputHeight = 50, InputWidth = 200,
+                Filters = [32, 64], Kernels = [3, 3], Pools = [new(2, 2), new(2, 2)],
+                Activation = Activation.Relu, DenseUnits = 64, Dropout = 0.2,
+                Rnn = RnnKind.Lstm, RnnHidden = [128, 64], Bidirectional = true, RnnDropout = 0.25,
+            }),
+        new("crnn-gru",
+            "CRNN for 32×128 word images: five Conv+BN+LeakyReLU blocks 32/64/128/128/256, height pooled to 1, 32 frames, BiGRU 256.",
+            ModelTask.TextRecognition,
+            () => new CrnnConfig
+            {
+                InputHeight = 32, InputWidth = 128,
+                Filters = [32, 64, 128, 128, 256], Kernels = [5, 5, 3, 3, 3],
+                Pools = [new(2, 2), new(2, 2), new(2, 1), new(2, 1), new(2, 1)],
+                BatchNorm = true, Activation = Activation.LeakyRelu,
+                Rnn = RnnKind.Gru, RnnHidden = [256], Bidirectional = true,
+            }),
+        new("chars74k-cnn",
+            "Character CNN for 32×32 gray: 3 stride-2 convs of 64, 3 convs of 128 (BN), global average pooling, dense head. ~450k parameters.",
+            ModelTask.Classification,
+            () => new CnnConfig
+            {
+                InputHeight = 32, InputWidth = 32,
+                Layers =
+                [
+                    new(64, Stride: 2), new(64, Stride: 2), new(64, Stride: 2, BatchNorm: true),
+                    new(128, BatchNorm: true), new(128, BatchNorm: true), new(128, Valid: true),
+                ],
+            }),
+    ];
+
+    public static IReadOnlyList<ModelPreset> All => Presets;
+
+    public static ModelPreset Get(string name) =>
+        Presets.FirstOrDefault(p => p.Name == name)
+        ?? throw new OcrForgeException($"--preset {name}: unknown preset (known: {string.Join(", ", Presets.Select(p => p.Name))})");
+
+    /// <summary>The preset's config with <paramref name="overrides"/> applied in order.</summary>
+    public static ModelConfig Create(string name, IEnumerable<KeyValuePair<string, string>>? overrides = null)
+    {
+        var config = Get(name).Config();
+        foreach (var (key, value) in overrides ?? [])
+            config = config.With(key, value);
+        return config;
+    }
+
+    /// <summary>Parses <c>key=value</c> strings from <c>--set</c>.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ParseOverrides(IEnumerable<string> settings) =>
+        settings.Select(s =>
+        {
+            int eq = s.IndexOf('=');
+            return eq > 0 ? KeyValuePair.Create(s[..eq].Trim(), s[(eq + 1)..].Trim())
+                : throw new OcrForgeException($"--set {s}: expected key=value");
+        }).ToList();
+}

@@ -1,0 +1,22 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace OcrForge.Models;
+
+/// <summary>
+/// Every OcrForge network: input [N, 1, H, W] floats (see PreprocessSpec), output raw scores —
+/// [N, T, classes] per frame for text recognition, [N, classes] for classification.
+/// </summary>
+public abstract class OcrModule : nn.Module<Tensor, Tensor>
+{
+    protected OcrModule(string name, ModelConfig config, int classCount) : base(name)
+    {
+        Config = config;
+        ClassCount = classCount;
+    }
+
+    public ModelConfig Config { get; }
+    public int ClassCount { get; }
+
+    public long ParameterCount() => parameters().Sum(p => p.numel());
+}

@@ -1,0 +1,70 @@
+using OcrForge.Inference;
+using OcrForge.Inference.Imaging;
+using OcrForge.IO;
+using OcrForge.Models;
+using OcrForge.Runtime;
+using static TorchSharp.torch;
+
+namespace OcrForge.Tests.Models;
+
+/// <summary>One theory over every registered preset: builds, runs forward and backward, saves and loads identically.</summary>
+public class ModelRegistryTests
+{
+    public static TheoryData<string> PresetNames => new(ModelRegistry.All.Select(p => p.Name));
+
+    [Theory]
+    [MemberData(nameof(PresetNames))]
+    public void Preset_builds_runs_forward_backward_and_round_trips(string name)
+    {
+        TorchRuntime.Seed(1);
+        var config = ModelRegistry.Create(name);
+        var charset = new Charset("0123456789".Select(c => c.ToString()), hasBlank: config.Task == ModelTask.TextRecognition);
+        using var model = TrainedModel.Create(config, charset, new PreprocessSpec(config.InputWidth, config.InputHeight));
+        using var scope = NewDisposeScope();
+        var input = rand(2, 1, config.InputHeight, config.InputWidth);
+
+        model.Module.train();
+        var output = model.Module.forward(input);
+        if (config is CrnnConfig crnn)
+            Assert.Equal(new long[] { 2, crnn.TimeSteps, charset.ClassCount }, output.shape);
+        else
+            Assert.Equal(new long[] { 2, charset.ClassCount }, output.shape);
+        output.square().mean().backward();
+        Assert.All(model.Module.parameters(), p => Assert.NotNull(p.grad));
+
+        var path = Path.Combine(Path.GetTempPath(), $"ocrforge-{name}-{Guid.NewGuid():N}.ocrf");
+        try
+        {
+            model.Module.eval();
+            var expected = model.Module.forward(input);
+            model.Save(path);
+            using var loaded = TrainedModel.Load(path);
+            var actual = loaded.Module.forward(input);
+            Assert.Equal(0f, (expected - actual).abs().max().item<float>());
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(config, ModelFile.Json), System.Text.Json.JsonSerializer.Serialize(loaded.Manifest.Config, ModelFile.Json));
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void Keras_captcha_has_the_published_shape_and_size()
+    {
+        var config = (CrnnConfig)ModelRegistry.Create("keras-captcha");
+        Assert.Equal(50, config.TimeSteps);   // 200 px wide, two 2× pools
+        Assert.Equal(12, config.OutputHeight); // 50 → 25 → 12
+        using var model = config.Build(20);
+        // Keras counts ≈ 432k; PyTorch's LSTMs carry a second bias vector per gate (+ 4·(128+64)·2 = 1,536).
+        Assert.InRange(model.ParameterCount(), 430_000, 436_000);
+    }
+
+    [Fact]
+    public void Overrides_change_the_config_and_unknown_keys_are_one_line_errors()
+    {
+        var config = (CrnnConfig)ModelRegistry.Create("keras-captcha", ModelRegistry.ParseOverrides(["rnn=gru", "rnn_hidden=96", "conv_blocks=3"]));
+        Assert.Equal(RnnKind.Gru, config.Rnn);
+        Assert.Equal(new[] { 96, 96 }, config.RnnHidden);
+        Assert.Equal(new[] { 32, 64, 128 }, config.Filters);
+        var e = Assert.Throws<OcrForgeException>(() => ModelRegistry.Create("keras-captcha", ModelRegistry.ParseOverrides(["colour=blue"])));
+        Assert.StartsWith("--set colour: unknown key", e.Message);
+    }
+}
