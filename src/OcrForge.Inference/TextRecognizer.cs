@@ -1,0 +1,124 @@
+using OcrForge.Inference.Decoding;
+using OcrForge.Inference.Engines;
+using OcrForge.Inference.Imaging;
+
+namespace OcrForge.Inference;
+
+/// <summary>
+/// Reads text from images with a trained CTC model: <c>TextRecognizer.Load("m.onnx").Predict(bytes)</c>.
+/// Thread-safe; preprocessing is the model file's own, identical to training.
+/// </summary>
+public sealed class TextRecognizer : IDisposable
+{
+    private readonly IOcrEngine _engine;
+
+    public TextRecognizer(IOcrEngine engine)
+    {
+        if (engine.Info.Task != OcrTask.TextRecognition)
+            throw new OcrForgeException($"{engine.Name}: model is a character classifier, not a text recogniser (use CharacterClassifier)");
+        _engine = engine;
+    }
+
+    public static TextRecognizer Load(string path, string? engine = null, int? threads = null) =>
+        new(EngineFactory.Open(path, engine, threads));
+
+    public ModelInfo Info => _engine.Info;
+    public IOcrEngine Engine => _engine;
+
+    /// <summary>Beam width for decoding; 1 = greedy best path.</summary>
+    public int BeamWidth { get; init; } = 1;
+
+    public Prediction Predict(GrayImage image) => PredictBatch([image])[0];
+    public Prediction Predict(byte[] encodedImage) => Predict(ImageDecoder.Decode(encodedImage));
+    public Prediction Predict(string imagePath) => Predict(ImageDecoder.DecodeFile(imagePath));
+
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<GrayImage> images, CancellationToken cancellationToken = default)
+    {
+        if (images.Count == 0) return [];
+        var output = _engine.Run(Batch.Preprocess(images, Info.Preprocess), images.Count, cancellationToken);
+        int frames = output.Shape[1], classes = output.Shape[2];
+        var results = new Prediction[images.Count];
+        var logProbs = new float[frames * classes];
+        for (int n = 0; n < images.Count; n++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var scores = output.Data.AsSpan(n * frames * classes, frames * classes);
+            for (int t = 0; t < frames; t++) Batch.LogSoftmax(scores.Slice(t * classes, classes), logProbs.AsSpan(t * classes, classes));
+            results[n] = BeamWidth > 1
+                ? CtcDecoder.Beam(logProbs, frames, classes, Info.Charset, BeamWidth)
+                : CtcDecoder.Greedy(logProbs, frames, classes, Info.Charset);
+        }
+        return results;
+    }
+
+    public void Dispose() => _engine.Dispose();
+}
+
+/// <summary>A class and its probability.</summary>
+public sealed record ClassScore(string Label, double Probability);
+
+/// <summary>Classifies single-character images: <c>CharacterClassifier.Load("m.onnx").Predict(bytes)</c>. Thread-safe.</summary>
+public sealed class CharacterClassifier : IDisposable
+{
+    private readonly IOcrEngine _engine;
+
+    public CharacterClassifier(IOcrEngine engine)
+    {
+        if (engine.Info.Task != OcrTask.Classification)
+            throw new OcrForgeException($"{engine.Name}: model is a text recogniser, not a character classifier (use TextRecognizer)");
+        _engine = engine;
+    }
+
+    public static CharacterClassifier Load(string path, string? engine = null, int? threads = null) =>
+        new(EngineFactory.Open(path, engine, threads));
+
+    public ModelInfo Info => _engine.Info;
+    public IOcrEngine Engine => _engine;
+
+    public IReadOnlyList<ClassScore> Predict(GrayImage image, int top = 1) => PredictBatch([image], top)[0];
+    public IReadOnlyList<ClassScore> Predict(byte[] encodedImage, int top = 1) => Predict(ImageDecoder.Decode(encodedImage), top);
+    public IReadOnlyList<ClassScore> Predict(string imagePath, int top = 1) => Predict(ImageDecoder.DecodeFile(imagePath), top);
+
+    /// <summary>The <paramref name="top"/> most probable classes of each image, most probable first.</summary>
+    public IReadOnlyList<IReadOnlyList<ClassScore>> PredictBatch(IReadOnlyList<GrayImage> images, int top = 1, CancellationToken cancellationToken = default)
+    {
+        if (images.Count == 0) return [];
+        var output = _engine.Run(Batch.Preprocess(images, Info.Preprocess), images.Count, cancellationToken);
+        int classes = output.Shape[1];
+        var results = new IReadOnlyList<ClassScore>[images.Count];
+        var logProbs = new float[classes];
+        for (int n = 0; n < images.Count; n++)
+        {
+            Batch.LogSoftmax(output.Data.AsSpan(n * classes, classes), logProbs);
+            results[n] = Enumerable.Range(0, classes)
+                .OrderByDescending(c => logProbs[c])
+                .Take(Math.Clamp(top, 1, classes))
+                .Select(c => new ClassScore(Info.Charset.SymbolOf(c), Math.Exp(logProbs[c])))
+                .ToList();
+        }
+        return results;
+    }
+
+    public void Dispose() => _engine.Dispose();
+}
+
+internal static class Batch
+{
+    public static float[] Preprocess(IReadOnlyList<GrayImage> images, PreprocessSpec spec)
+    {
+        int size = spec.Width * spec.Height;
+        var input = new float[images.Count * size];
+        Parallel.For(0, images.Count, i => Preprocessor.ToTensor(images[i], spec, input.AsSpan(i * size, size)));
+        return input;
+    }
+
+    public static void LogSoftmax(ReadOnlySpan<float> scores, Span<float> destination)
+    {
+        float max = float.NegativeInfinity;
+        foreach (var s in scores) max = Math.Max(max, s);
+        double sum = 0;
+        foreach (var s in scores) sum += Math.Exp(s - max);
+        float logSum = max + (float)Math.Log(sum);
+        for (int i = 0; i < scores.Length; i++) destination[i] = scores[i] - logSum;
+    }
+}
