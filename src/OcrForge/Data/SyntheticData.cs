@@ -17,21 +17,6 @@ public static class SyntheticData
     /// <summary>Digits and capitals: the 36 classes of Chars74K's natural-scene set.</summary>
     public const string CharactersCharset = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
-    /// <summary>Folders scanned for .ttf/.otf files. SkiaSharp's NoDependencies build has no fontconfig, so we look ourselves.</summary>
-    public static readonly IReadOnlyList<string> FontFolders =
-    [
-        "/usr/share/fonts", "/usr/local/share/fonts",
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".fonts"),
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "fonts"),
-        "/Library/Fonts", "/System/Library/Fonts",
-        Environment.GetFolderPath(Environment.SpecialFolder.Fonts),
-    ];
-
-    private static readonly Lazy<IReadOnlyList<SKTypeface>> InstalledFonts = new(LoadFonts);
-
-    /// <summary>The installed fonts, in path order so that a seed picks the same font on every run.</summary>
-    public static IReadOnlyList<SKTypeface> Fonts => InstalledFonts.Value;
-
     /// <summary>
     /// Writes <paramref name="count"/> captchas as <c>LABEL.png</c> directly in <paramref name="dir"/>. A label drawn
     /// twice is written as <c>LABEL__1.png</c>, <c>LABEL__2.png</c>…, which <see cref="DatasetReader.FilenameLabel"/>
@@ -108,10 +93,10 @@ public static class SyntheticData
 
         using var blur = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, (float)(0.35 + 0.5 * rng.NextDouble()) * s);
         using var paint = new SKPaint { Color = inkColour, IsAntialias = true, MaskFilter = blur };
-        using var font = new SKFont(typeface, (float)(30 + 6 * rng.NextDouble()) * s) { Embolden = rng.NextDouble() < 0.6, Subpixel = true };
+        using var font = new SKFont(typeface, (float)(33 + 7 * rng.NextDouble()) * s) { Embolden = rng.NextDouble() < 0.7, Subpixel = true };
 
         // Glyphs overlap as in the originals: each advances by only part of its own width.
-        float overlap = (float)(0.78 + 0.15 * rng.NextDouble());
+        float overlap = (float)(0.72 + 0.18 * rng.NextDouble());
         var advances = text.Select(c => font.MeasureText(c.ToString()) * overlap).ToArray();
         float total = advances.Sum();
         if (total > 0.85f * width)
@@ -124,12 +109,15 @@ public static class SyntheticData
         float x = (float)(0.08 * width + rng.NextDouble() * Math.Max(0, Math.Min(0.2 * width, 0.92 * width - total)));
         float textStart = x;
         font.MeasureText("x", out var xBounds);
+        // The originals' glyphs are tall and narrow: stretch vertically rather than enlarge, which would widen the text.
+        float stretch = (float)(1.05 + 0.25 * rng.NextDouble());
         // Centre the lowercase body (x-height) vertically; capitals and ascenders stick out above as in the originals.
-        float baseline = height / 2f - xBounds.MidY;
+        float baseline = height / 2f - xBounds.MidY * stretch;
         foreach (var (c, advance) in text.Zip(advances))
         {
             canvas.Save();
             canvas.Translate(x, baseline + (float)((rng.NextDouble() * 2 - 1) * 3 * s));
+            canvas.Scale(1, stretch);
             canvas.RotateDegrees((float)((rng.NextDouble() * 2 - 1) * 10));
             canvas.Skew((float)(-0.25 + 0.3 * rng.NextDouble()), 0);
             canvas.DrawText(c.ToString(), 0, 0, font, paint);
@@ -191,22 +179,11 @@ public static class SyntheticData
     /// <summary>Fonts that have every glyph of <paramref name="text"/>; captchas skip thin and monospaced faces, which the originals do not use.</summary>
     private static IReadOnlyList<SKTypeface> FontsFor(string text, bool captcha)
     {
-        var usable = Fonts.Where(f => f.ContainsGlyphs(text)
+        var usable = InstalledFonts.All.Where(f => f.ContainsGlyphs(text)
             && (!captcha || (f.FontWeight >= (int)SKFontStyleWeight.Normal && !f.IsFixedPitch))).ToList();
-        if (usable.Count == 0) usable = Fonts.Where(f => f.ContainsGlyphs(text)).ToList();
+        if (usable.Count == 0) usable = InstalledFonts.All.Where(f => f.ContainsGlyphs(text)).ToList();
         return usable.Count > 0 ? usable
-            : throw new OcrForgeException($"no installed font has the glyphs of \"{text}\" (fonts found: {Fonts.Count})");
-    }
-
-    private static IReadOnlyList<SKTypeface> LoadFonts()
-    {
-        var files = FontFolders.Where(d => d.Length > 0 && Directory.Exists(d)).Distinct()
-            .SelectMany(d => Directory.EnumerateFiles(d, "*.*", SearchOption.AllDirectories))
-            .Where(f => f.EndsWith(".ttf", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".otf", StringComparison.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal);
-        var fonts = files.Select(SKTypeface.FromFile).Where(t => t is not null).Select(t => t!).ToList();
-        return fonts.Count > 0 ? fonts
-            : throw new OcrForgeException($"no .ttf/.otf fonts in {string.Join(", ", FontFolders.Where(d => d.Length > 0))}; install one (e.g. apt-get install fonts-dejavu-core)");
+            : throw new OcrForgeException($"no installed font has the glyphs of \"{text}\" (fonts found: {InstalledFonts.All.Count})");
     }
 
     private static void ValidateCount(int count)
