@@ -68,7 +68,12 @@ public static class DataCommands
 
     private static void Render(DatasetSummary s, string gridPath)
     {
-        var console = AnsiConsole.Console;
+        // Plain text when piped to a file: styling escapes there are noise.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+            Out = new AnsiConsoleOutput(Console.Out),
+        });
         foreach (var problem in s.Problems.Take(ProblemsShown)) Cli.Warn(problem.ToString());
         if (s.Problems.Count > ProblemsShown) Cli.Warn($"… and {s.Problems.Count - ProblemsShown} more problems (all are listed by --json)");
 
@@ -129,8 +134,7 @@ public static class DataCommands
                 : SyntheticData.WriteCharacters(dir, n, parseResult.GetValue(seed),
                     parseResult.GetValue(charset) ?? SyntheticData.CharactersCharset, w, h);
             var seconds = clock.Elapsed.TotalSeconds;
-            AnsiConsole.MarkupLineInterpolated(
-                $"wrote [bold]{paths.Count}[/] {(captcha ? "captchas" : "character images")} ({w}x{h}) to {dir} in {seconds:F1} s ({paths.Count / Math.Max(seconds, 1e-9):F0} images/s)");
+            Console.WriteLine($"wrote {paths.Count} {(captcha ? "captchas" : "character images")} ({w}x{h}) to {dir} in {seconds:F1} s ({paths.Count / Math.Max(seconds, 1e-9):F0} images/s)");
             return Cli.Ok;
         }));
         return command;

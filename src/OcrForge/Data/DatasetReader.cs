@@ -49,8 +49,12 @@ public static class DatasetReader
             return DatasetFormat.Chars74K;
         if (subdirs.Length > 0 && !images && csvs.Length == 0 && FindSampleFolders(path) is string deeper)
             throw new OcrForgeException($"{path}: Chars74K sample folders are deeper, in {deeper}; pass that folder");
-        if (csvs.Length == 1 && !images && subdirs.Length == 0)
+        // A manifest usually points into sub-folders of its own, so one .csv beside folders (and no images) wins.
+        if (csvs.Length == 1 && !images)
             return DatasetFormat.Csv;
+        // Images beside a manifest: the file names may or may not be the labels, and guessing wrong trains on garbage.
+        if (images && csvs.Length > 0)
+            throw new OcrForgeException($"{path}: ambiguous layout (images beside {Path.GetFileName(csvs[0])}); pass --format csv or --format filename");
         if (images && subdirs.Length == 0)
             return DatasetFormat.Filename;
         if (!images && subdirs.Length > 0)
