@@ -24,7 +24,8 @@ public static class DataCommands
 
     public static Option<DatasetFormat> FormatOption() => new("--format")
     {
-        Description = "Dataset layout: auto, filename, chars74k, folders or csv",
+        Description = "Dataset layout (auto detects it from the folder's shape)",
+        HelpName = "auto|filename|chars74k|folders|csv",
         DefaultValueFactory = _ => DatasetFormat.Auto,
         CustomParser = result =>
         {
@@ -39,7 +40,7 @@ public static class DataCommands
     {
         var dir = new Argument<string>("DIR") { Description = "Dataset folder (or .csv manifest)" };
         var format = FormatOption();
-        var grid = new Option<string?>("--out") { Description = "Where to write the 4x4 grid of labelled samples (default: NAME-samples.png here)" };
+        var grid = new Option<string?>("--out") { HelpName = "grid.png", Description = "Where to write the 4x4 grid of labelled samples (default: NAME-samples.png here)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of tables" };
         var charset = new Option<string?>("--charset") { Description = "Report labels with symbols outside this charset and leave them out" };
 
@@ -111,11 +112,11 @@ public static class DataCommands
         var kind = new Option<string>("--kind") { Description = "captcha: 5-symbol distorted text as LABEL.png; chars: one folder per class", Required = true };
         kind.AcceptOnlyFromAmong("captcha", "chars");
         var count = new Option<int>("--count") { Description = "Number of images", Required = true };
-        var output = new Option<string>("--out") { Description = "Output folder (created; must not already hold images)", Required = true };
+        var output = new Option<string>("--out") { HelpName = "DIR", Description = "Output folder (created; must not already hold images)", Required = true };
         var seed = new Option<int>("--seed") { Description = "Random seed: the same seed writes byte-identical files", DefaultValueFactory = _ => 0 };
         var length = new Option<int>("--length") { Description = "Symbols per captcha", DefaultValueFactory = _ => 5 };
         var charset = new Option<string?>("--charset") { Description = $"Symbols to draw (default captcha: {SyntheticData.CaptchaCharset}; chars: {SyntheticData.CharactersCharset})" };
-        var size = new Option<string?>("--size") { Description = "Image size WxH (default captcha: 200x50; chars: 32x32)" };
+        var size = new Option<string?>("--size") { HelpName = "WxH", Description = "Image size WxH (default captcha: 200x50; chars: 32x32)" };
 
         var command = new Command("synth", "Draw synthetic captchas or characters with the installed fonts.") { kind, count, output, seed, length, charset, size };
         command.SetAction(parseResult => Cli.Run(() =>

@@ -35,19 +35,31 @@ public static class ImageDecoder
         if (info.Width <= 0 || info.Height <= 0 || info.Width > MaxSide || info.Height > MaxSide || (long)info.Width * info.Height > MaxPixels)
             throw new OcrForgeException($"{name}: image of {info.Width}x{info.Height} pixels is outside the supported size (at most {MaxSide} per side, {MaxPixels} pixels)");
 
-        // Decode to premultiplied-free RGBA so every source layout arrives the same way; we convert to gray ourselves.
+        // Gray PNGs (captchas, Chars74K Fnt) decode straight into the result: no RGBA buffer, no conversion pass.
+        if (info.ColorType == SKColorType.Gray8 && info.AlphaType == SKAlphaType.Opaque)
+        {
+            var gray = new byte[info.Width * info.Height];
+            CheckDecoded(Decode(codec, new SKImageInfo(info.Width, info.Height, SKColorType.Gray8, SKAlphaType.Opaque), gray), name);
+            return new GrayImage(info.Width, info.Height, gray);
+        }
+
+        // Decode to premultiplied-free RGBA so every other source layout arrives the same way; we convert to gray ourselves.
         var rgbaInfo = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rgba = new byte[rgbaInfo.BytesSize];
-        SKCodecResult decode;
-        unsafe
-        {
-            fixed (byte* p = rgba) decode = codec.GetPixels(rgbaInfo, (IntPtr)p);
-        }
-        // IncompleteInput means a truncated file: reject it rather than train on half an image.
-        if (decode != SKCodecResult.Success)
-            throw new OcrForgeException($"{name}: image data is damaged or truncated ({Describe(decode)})");
-
+        CheckDecoded(Decode(codec, rgbaInfo, rgba), name);
         return new GrayImage(info.Width, info.Height, ToGray(rgba, info.Width * info.Height));
+    }
+
+    private static unsafe SKCodecResult Decode(SKCodec codec, SKImageInfo target, byte[] pixels)
+    {
+        fixed (byte* p = pixels) return codec.GetPixels(target, (IntPtr)p);
+    }
+
+    /// <summary>IncompleteInput means a truncated file: reject it rather than train on half an image.</summary>
+    private static void CheckDecoded(SKCodecResult result, string name)
+    {
+        if (result != SKCodecResult.Success)
+            throw new OcrForgeException($"{name}: image data is damaged or truncated ({Describe(result)})");
     }
 
     /// <summary>

@@ -151,7 +151,7 @@ public static class SyntheticData
         byte paper = (byte)rng.Next(215, 256), ink = (byte)rng.Next(0, 60);
         canvas.Clear(new SKColor(paper, paper, paper));
 
-        using var font = new SKFont(typeface, side * (float)(0.6 + 0.3 * rng.NextDouble())) { Embolden = rng.NextDouble() < 0.3, Subpixel = true };
+        using var font = new SKFont(typeface, side * (float)(0.65 + 0.3 * rng.NextDouble())) { Embolden = rng.NextDouble() < 0.3, Subpixel = true };
         using var blur = rng.NextDouble() < 0.3 ? SKMaskFilter.CreateBlur(SKBlurStyle.Normal, side / 40f) : null;
         using var paint = new SKPaint { Color = new SKColor(ink, ink, ink), IsAntialias = true, MaskFilter = blur };
         font.MeasureText(text, out var bounds);
