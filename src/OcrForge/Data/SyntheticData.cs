@@ -91,7 +91,7 @@ public static class SyntheticData
             canvas.DrawRect(0, 0, width, height, background);
         }
 
-        using var blur = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, (float)(0.35 + 0.5 * rng.NextDouble()) * s);
+        using var blur = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, (float)(0.25 + 0.4 * rng.NextDouble()) * s);
         using var paint = new SKPaint { Color = inkColour, IsAntialias = true, MaskFilter = blur };
         using var font = new SKFont(typeface, (float)(33 + 7 * rng.NextDouble()) * s) { Embolden = rng.NextDouble() < 0.7, Subpixel = true };
 
@@ -136,7 +136,26 @@ public static class SyntheticData
             Math.Min(width - 2f, x + (float)(rng.NextDouble() * 0.15 * width)), Y());
         canvas.DrawPath(path, paint);
         canvas.Flush();
-        return ImageWriter.FromBitmap(bitmap);
+        return Roughen(ImageWriter.FromBitmap(bitmap), rng, 0.2 + 0.25 * rng.NextDouble());
+    }
+
+    /// <summary>
+    /// The originals' strokes have ragged, hairy edges: each pixel takes a random neighbour's value with probability
+    /// <paramref name="probability"/>. Flat paper stays as it is; only edges, where neighbours differ, turn ragged.
+    /// </summary>
+    private static GrayImage Roughen(GrayImage image, Random rng, double probability)
+    {
+        int w = image.Width, h = image.Height;
+        var src = image.Pixels;
+        var dst = (byte[])src.Clone();
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                if (rng.NextDouble() >= probability) continue;
+                int nx = Math.Clamp(x + rng.Next(-1, 2), 0, w - 1), ny = Math.Clamp(y + rng.Next(-1, 2), 0, h - 1);
+                dst[y * w + x] = src[ny * w + nx];
+            }
+        return new GrayImage(w, h, dst);
     }
 
     public static GrayImage RenderCharacter(char c, Random rng, int width = 32, int height = 32)
