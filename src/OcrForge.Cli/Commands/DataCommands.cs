@@ -55,8 +55,9 @@ public static class DataCommands
             var decoded = DatasetDecoder.Decode(dataset);
             var summary = DatasetSummary.Compute(dataset, decoded, clock.Elapsed);
 
-            var gridPath = parseResult.GetValue(grid) ?? $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)))}-samples.png";
-            SampleGrid.Write(SampleGrid.Pick(decoded.Samples), gridPath, title: $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)))}: {summary.Decoded} images");
+            var name = Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)));
+            var gridPath = parseResult.GetValue(grid) ?? $"{name}-samples.png";
+            SampleGrid.Write(SampleGrid.Pick(decoded.Samples), gridPath, title: $"{name}: {summary.Decoded} images");
 
             if (parseResult.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { summary, grid = gridPath }, JsonOptions));
             else Render(summary, gridPath);

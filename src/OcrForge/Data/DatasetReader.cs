@@ -13,17 +13,25 @@ public static class DatasetReader
     {
         if (!Directory.Exists(path) && !File.Exists(path))
             throw new OcrForgeException($"{path}: no such folder or file");
-        if (format == DatasetFormat.Auto) format = Detect(path);
-
         var problems = new List<DataProblem>();
-        var files = format switch
+        List<LabeledFile> files;
+        try
         {
-            DatasetFormat.Filename => ReadFilename(RequireFolder(path), problems),
-            DatasetFormat.Chars74K => ReadChars74K(RequireFolder(path), problems),
-            DatasetFormat.Folders => ReadFolders(RequireFolder(path), problems),
-            DatasetFormat.Csv => ReadCsv(File.Exists(path) ? path : FindManifest(path), problems),
-            _ => throw new ArgumentOutOfRangeException(nameof(format)),
-        };
+            if (format == DatasetFormat.Auto) format = Detect(path);
+            files = format switch
+            {
+                DatasetFormat.Filename => ReadFilename(RequireFolder(path), problems),
+                DatasetFormat.Chars74K => ReadChars74K(RequireFolder(path), problems),
+                DatasetFormat.Folders => ReadFolders(RequireFolder(path), problems),
+                DatasetFormat.Csv => ReadCsv(File.Exists(path) ? path : FindManifest(path), problems),
+                _ => throw new ArgumentOutOfRangeException(nameof(format)),
+            };
+        }
+        // A folder we may not list or a manifest we cannot read stops the run, but with a line, not a stack trace.
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OcrForgeException($"{path}: cannot read the dataset ({e.Message})", e);
+        }
         if (files.Count == 0)
             throw new OcrForgeException($"{path}: no labelled images found (format {format.ToString().ToLowerInvariant()})");
         return new Dataset(path, format, files, problems);
@@ -41,9 +49,9 @@ public static class DatasetReader
                 ? DatasetFormat.Csv
                 : throw new OcrForgeException($"{path}: a dataset is a folder or a .csv manifest");
 
-        var subdirs = Directory.GetDirectories(path);
-        var images = Directory.EnumerateFiles(path).Where(IsImage).Take(1).Any();
-        var csvs = Directory.GetFiles(path, "*.csv");
+        var subdirs = SubFolders(path);
+        var images = FilesIn(path).Any(IsImage);
+        var csvs = Manifests(path);
 
         if (subdirs.Length > 0 && subdirs.All(d => IsSampleFolder(Path.GetFileName(d))))
             return DatasetFormat.Chars74K;
@@ -63,9 +71,9 @@ public static class DatasetReader
             throw new OcrForgeException($"{path}: ambiguous layout (images and sub-folders side by side); pass --format filename or --format folders");
         if (csvs.Length > 1)
             throw new OcrForgeException($"{path}: several .csv manifests; pass the manifest file itself");
-        var others = Directory.GetFiles(path);
+        var others = FilesIn(path);
         if (others.Length == 0) throw new OcrForgeException($"{path}: empty folder");
-        throw new OcrForgeException($"{path}: no images in this folder ({others.Length} other files, e.g. {Path.GetFileName(others.Order(StringComparer.Ordinal).First())}; images are {string.Join("/", ImageExtensions)})");
+        throw new OcrForgeException($"{path}: no images in this folder ({others.Length} other files, e.g. {Path.GetFileName(others[0])}; images are {string.Join("/", ImageExtensions)})");
     }
 
     /// <summary>The first folder below <paramref name="path"/> (breadth-first, a few levels) that holds SampleNNN folders.</summary>
@@ -74,13 +82,28 @@ public static class DatasetReader
         var level = new List<string> { path };
         for (int depth = 0; depth < 4 && level.Count > 0; depth++)
         {
-            var next = level.SelectMany(d => Directory.GetDirectories(d).Order(StringComparer.Ordinal)).ToList();
+            var next = level.SelectMany(SubFolders).ToList();
             var hit = next.FirstOrDefault(d => IsSampleFolder(Path.GetFileName(d)));
             if (hit is not null) return depth == 0 ? null : Path.GetDirectoryName(hit);
             level = next;
         }
         return null;
     }
+
+    /// <summary>
+    /// Entries whose names start with a dot are skipped everywhere: .ipynb_checkpoints folders, macOS "._x.png"
+    /// resource forks and our own atomic-write temporaries are never data. Ordinal order keeps listings stable.
+    /// </summary>
+    private static bool IsHidden(string path) => Path.GetFileName(path).StartsWith('.');
+
+    private static string[] SubFolders(string dir) =>
+        [.. Directory.EnumerateDirectories(dir).Where(d => !IsHidden(d)).Order(StringComparer.Ordinal)];
+
+    private static string[] FilesIn(string dir) =>
+        [.. Directory.EnumerateFiles(dir).Where(f => !IsHidden(f)).Order(StringComparer.Ordinal)];
+
+    private static string[] Manifests(string dir) =>
+        [.. FilesIn(dir).Where(f => Path.GetExtension(f).Equals(".csv", StringComparison.OrdinalIgnoreCase))];
 
     public static bool IsImage(string file) => ImageExtensions.Contains(Path.GetExtension(file));
 
@@ -90,7 +113,7 @@ public static class DatasetReader
     private static List<LabeledFile> ReadFilename(string folder, List<DataProblem> problems)
     {
         var files = new List<LabeledFile>();
-        foreach (var file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
+        foreach (var file in FilesIn(folder))
         {
             if (!IsImage(file)) continue;
             var label = FilenameLabel(file);
@@ -127,14 +150,14 @@ public static class DatasetReader
     private static List<LabeledFile> ReadChars74K(string folder, List<DataProblem> problems)
     {
         var files = new List<LabeledFile>();
-        foreach (var dir in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
+        foreach (var dir in SubFolders(folder))
         {
             var name = Path.GetFileName(dir);
             if (!IsSampleFolder(name)) { problems.Add(new DataProblem(dir, "not a SampleNNN folder; skipped")); continue; }
             int sample = int.Parse(name[6..], CultureInfo.InvariantCulture);
             if (sample is < 1 or > 62) { problems.Add(new DataProblem(dir, $"sample number {sample} is outside 001–062; skipped")); continue; }
             var label = Chars74KLabel(sample);
-            foreach (var file in Directory.EnumerateFiles(dir).Where(IsImage).Order(StringComparer.Ordinal))
+            foreach (var file in FilesIn(dir).Where(IsImage))
                 files.Add(new LabeledFile(file, label));
         }
         return files;
@@ -143,10 +166,10 @@ public static class DatasetReader
     private static List<LabeledFile> ReadFolders(string folder, List<DataProblem> problems)
     {
         var files = new List<LabeledFile>();
-        foreach (var dir in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
+        foreach (var dir in SubFolders(folder))
         {
             var label = Path.GetFileName(dir);
-            var images = Directory.EnumerateFiles(dir).Where(IsImage).Order(StringComparer.Ordinal).ToList();
+            var images = FilesIn(dir).Where(IsImage).ToList();
             if (images.Count == 0) problems.Add(new DataProblem(dir, "class folder has no images"));
             files.AddRange(images.Select(f => new LabeledFile(f, label)));
         }
@@ -155,7 +178,7 @@ public static class DatasetReader
 
     private static string FindManifest(string folder)
     {
-        var csvs = Directory.GetFiles(folder, "*.csv");
+        var csvs = Manifests(folder);
         return csvs.Length == 1 ? csvs[0] : throw new OcrForgeException($"{folder}: expected exactly one .csv manifest, found {csvs.Length}");
     }
 

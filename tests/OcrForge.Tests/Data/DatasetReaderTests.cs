@@ -114,6 +114,22 @@ public class DatasetReaderTests
     }
 
     [Fact]
+    public void Hidden_files_and_folders_are_not_data()
+    {
+        using var dir = new TempDir();
+        DataFiles.Png(Path.Combine(dir.Path, "cat", "1.png"));
+        DataFiles.Png(Path.Combine(dir.Path, "cat", ".ipynb_checkpoints", "1-checkpoint.png"));
+        DataFiles.Png(Path.Combine(dir.Path, ".ipynb_checkpoints", "x.png"));
+        DataFiles.RandomBytes(Path.Combine(dir.Path, "cat", "._1.png"));
+
+        var dataset = DatasetReader.Read(dir.Path);
+
+        Assert.Equal(DatasetFormat.Folders, dataset.Format);
+        Assert.Equal([Path.Combine(dir.Path, "cat", "1.png")], dataset.Files.Select(f => f.Path));
+        Assert.Empty(dataset.Problems);
+    }
+
+    [Fact]
     public void Auto_detection_refuses_images_beside_class_folders_and_names_both_formats()
     {
         using var dir = new TempDir();
