@@ -25,27 +25,46 @@ public static class SyntheticData
     public static IReadOnlyList<string> WriteCaptchas(string dir, int count, int seed, int length = 5,
         string charset = CaptchaCharset, int width = 200, int height = 50)
     {
+        var names = CaptchaNames(count, seed, length, charset, width, height);
+        Directory.CreateDirectory(dir);
+        var paths = names.Select(n => Path.Combine(dir, n.FileName)).ToArray();
+        Parallel.For(0, count, i => ImageWriter.WritePng(RenderCaptcha(names[i].Label, ImageRandom(seed, i), width, height), paths[i]));
+        return paths;
+    }
+
+    /// <summary>
+    /// The same captchas as <see cref="WriteCaptchas"/> with the same arguments, pixel for pixel, kept in memory
+    /// (for tests and demos that need no files). <see cref="Sample.Path"/> is the file name they would have.
+    /// </summary>
+    public static IReadOnlyList<Sample> Captchas(int count, int seed, int length = 5,
+        string charset = CaptchaCharset, int width = 200, int height = 50)
+    {
+        var names = CaptchaNames(count, seed, length, charset, width, height);
+        var samples = new Sample[count];
+        Parallel.For(0, count, i =>
+            samples[i] = new Sample(RenderCaptcha(names[i].Label, ImageRandom(seed, i), width, height), names[i].Label, names[i].FileName));
+        return samples;
+    }
+
+    /// <summary>Labels from one sequential generator, so that duplicates and their __N suffixes are deterministic.</summary>
+    private static (string Label, string FileName)[] CaptchaNames(int count, int seed, int length, string charset, int width, int height)
+    {
         ValidateCount(count);
         ValidateSize(width, height, minWidth: 16, minHeight: 12);
         if (length < 1 || length > 64) throw new OcrForgeException($"--length {length}: expected 1–64 symbols");
         ValidateCharset(charset, forbidden: "_");
-        Directory.CreateDirectory(dir);
 
-        // Labels come from one sequential generator so that duplicates and their __N suffixes are deterministic.
-        var labelRng = new Random(seed);
+        var rng = new Random(seed);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        var paths = new string[count];
-        var labels = new string[count];
+        var names = new (string, string)[count];
         for (int i = 0; i < count; i++)
         {
-            var label = new string(Enumerable.Range(0, length).Select(_ => charset[labelRng.Next(charset.Length)]).ToArray());
+            var label = new string(Enumerable.Range(0, length).Select(_ => charset[rng.Next(charset.Length)]).ToArray());
             int n = seen.TryGetValue(label, out var k) ? k + 1 : 0;
             seen[label] = n;
-            labels[i] = label;
-            paths[i] = Path.Combine(dir, n == 0 ? $"{label}.png" : $"{label}__{n}.png");
+            names[i] = (label, n == 0 ? $"{label}.png" : $"{label}__{n}.png");
         }
-        Parallel.For(0, count, i => ImageWriter.WritePng(RenderCaptcha(labels[i], ImageRandom(seed, i), width, height), paths[i]));
-        return paths;
+        return names;
     }
 
     /// <summary>

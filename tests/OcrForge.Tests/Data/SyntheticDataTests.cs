@@ -57,6 +57,22 @@ public class SyntheticDataTests
     }
 
     [Fact]
+    public void In_memory_captchas_are_the_written_ones_pixel_for_pixel()
+    {
+        using var dir = new TempDir();
+
+        var written = SyntheticData.WriteCaptchas(dir.Path, 5, seed: 21, width: 100, height: 30);
+        var inMemory = SyntheticData.Captchas(5, seed: 21, width: 100, height: 30);
+
+        Assert.Equal(written.Select(Path.GetFileName), inMemory.Select(s => s.Path));
+        for (int i = 0; i < written.Count; i++)
+        {
+            Assert.Equal(DatasetReader.FilenameLabel(written[i]), inMemory[i].Label);
+            Assert.Equal(OcrForge.Inference.Imaging.ImageDecoder.DecodeFile(written[i]).Pixels, inMemory[i].Image.Pixels);
+        }
+    }
+
+    [Fact]
     public void Characters_are_balanced_one_folder_per_class_and_read_back_through_the_folders_loader()
     {
         using var dir = new TempDir();
