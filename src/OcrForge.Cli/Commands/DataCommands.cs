@@ -86,6 +86,7 @@ public static class DataCommands
         overview.AddRow(s.IsClassification ? "classes" : "symbols", s.Classes.ToString(CultureInfo.InvariantCulture));
         if (!s.IsClassification) overview.AddRow("distinct labels", s.DistinctLabels.ToString(CultureInfo.InvariantCulture));
         overview.AddRow("charset", Markup.Escape(s.Charset));
+        overview.AddRow("pixels (0–1)", $"mean {s.PixelMean:F3}, std {s.PixelStd:F3}");
         overview.AddRow("decoding", $"{s.DecodeSeconds:F2} s, {s.ImagesPerSecond:F0} images/s on {s.Threads} threads");
         overview.AddRow("grid", Markup.Escape(gridPath));
         console.Write(overview);

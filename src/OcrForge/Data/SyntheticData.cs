@@ -97,12 +97,12 @@ public static class SyntheticData
         var typeface = fonts[rng.Next(fonts.Count)];
         // All lengths are drawn relative to the 50-pixel height of captcha_images_v2, so other sizes look alike.
         float s = height / 50f;
-        byte ink = (byte)rng.Next(15, 70);
+        byte ink = (byte)rng.Next(0, 35);
         var inkColour = new SKColor(ink, ink, ink);
 
         using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
         using var canvas = new SKCanvas(bitmap);
-        byte left = (byte)rng.Next(180, 225), right = (byte)rng.Next(230, 253);
+        byte left = (byte)rng.Next(175, 215), right = (byte)rng.Next(243, 256);
         using (var background = new SKPaint())
         {
             background.Shader = SKShader.CreateLinearGradient(new SKPoint(0, 0), new SKPoint(width, 0),
@@ -150,9 +150,9 @@ public static class SyntheticData
         paint.StrokeCap = SKStrokeCap.Round;
         float Y() => (float)((0.2 + 0.6 * rng.NextDouble()) * height);
         using var path = new SKPath();
-        path.MoveTo(textStart - (float)(rng.NextDouble() * 0.06 * width), Y());
+        path.MoveTo(Math.Max(2f, textStart - (float)((0.02 + 0.08 * rng.NextDouble()) * width)), Y());
         path.CubicTo(textStart + total * 0.33f, Y(), textStart + total * 0.66f, Y(),
-            Math.Min(width - 2f, x + (float)(rng.NextDouble() * 0.15 * width)), Y());
+            Math.Min(width - 2f, x + (float)((0.05 + 0.2 * rng.NextDouble()) * width)), Y());
         canvas.DrawPath(path, paint);
         canvas.Flush();
         return Roughen(ImageWriter.FromBitmap(bitmap), rng, 0.2 + 0.25 * rng.NextDouble());

@@ -41,6 +41,10 @@ public class DatasetSummaryTests
 
         Assert.True(summary.IsClassification);
         Assert.Equal(2, summary.Classes);
+        var pixels = DatasetDecoder.Decode(dataset).Samples.SelectMany(s => s.Image.Pixels).Select(p => p / 255.0).ToList();
+        double mean = pixels.Average();
+        Assert.Equal(mean, summary.PixelMean, 9);
+        Assert.Equal(Math.Sqrt(pixels.Average(p => (p - mean) * (p - mean))), summary.PixelStd, 9);
         Assert.Equal(new Dictionary<string, int> { ["cat"] = 2, ["dog"] = 1 }, summary.LabelCounts);
     }
 
