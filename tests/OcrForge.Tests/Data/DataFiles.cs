@@ -40,6 +40,29 @@ internal static class DataFiles
         return path;
     }
 
+    /// <summary>
+    /// A JPEG stored <paramref name="width"/>×<paramref name="height"/> with its left half black and right half white,
+    /// carrying an EXIF orientation tag (APP1 segment inserted right after the start-of-image marker).
+    /// </summary>
+    public static string JpegWithOrientation(string path, int width, int height, ushort orientation)
+    {
+        using var bitmap = new SKBitmap(width, height);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.White);
+            using var black = new SKPaint { Color = SKColors.Black };
+            canvas.DrawRect(0, 0, width / 2f, height, black);
+        }
+        using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 95);
+        var jpeg = data.ToArray();
+        // "Exif\0\0", then a big-endian TIFF header, one IFD with the single entry 0x0112 (orientation, SHORT), no next IFD.
+        byte[] tiff = [(byte)'M', (byte)'M', 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, (byte)(orientation >> 8), (byte)orientation, 0, 0, 0, 0, 0, 0];
+        byte[] exif = [.. "Exif\0\0"u8, .. tiff];
+        byte[] app1 = [0xFF, 0xE1, (byte)((exif.Length + 2) >> 8), (byte)(exif.Length + 2), .. exif];
+        File.WriteAllBytes(path, [.. jpeg[..2], .. app1, .. jpeg[2..]]);
+        return path;
+    }
+
     /// <summary>A 24-bit BMP written by hand (Skia reads BMP but does not write it): pure blue, bottom-up rows.</summary>
     public static string Bmp(string path, int width, int height)
     {

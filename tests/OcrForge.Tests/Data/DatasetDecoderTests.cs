@@ -26,6 +26,35 @@ public class DatasetDecoderTests
         Assert.Empty(own.Problems);
     }
 
+    [Theory]
+    [InlineData(1, 40, 20, "left")]
+    [InlineData(2, 40, 20, "right")]
+    [InlineData(3, 40, 20, "right")]
+    [InlineData(4, 40, 20, "left")]
+    [InlineData(5, 20, 40, "top")]
+    [InlineData(6, 20, 40, "top")]
+    [InlineData(7, 20, 40, "bottom")]
+    [InlineData(8, 20, 40, "bottom")]
+    public void Exif_orientation_turns_photos_upright(ushort orientation, int width, int height, string blackSide)
+    {
+        using var dir = new TempDir();
+        var file = DataFiles.JpegWithOrientation(dir.File("photo.jpg"), 40, 20, orientation);
+
+        var image = ImageDecoder.DecodeFile(file);
+
+        Assert.Equal((width, height), (image.Width, image.Height));
+        // Sample well inside each half, away from JPEG ringing at the edge between them.
+        var (dark, light) = blackSide switch
+        {
+            "left" => (image[5, 10], image[34, 10]),
+            "right" => (image[34, 10], image[5, 10]),
+            "top" => (image[10, 5], image[10, 34]),
+            _ => (image[10, 34], image[10, 5]),
+        };
+        Assert.InRange((int)dark, 0, 30);
+        Assert.InRange((int)light, 225, 255);
+    }
+
     [Fact]
     public void Broken_files_are_reported_by_name_with_the_reason_and_the_rest_still_decode()
     {
