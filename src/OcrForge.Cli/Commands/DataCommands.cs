@@ -126,6 +126,8 @@ public static class DataCommands
             var dir = parseResult.GetValue(output)!;
             bool captcha = parseResult.GetValue(kind) == "captcha";
             var (w, h) = ParseSize(parseResult.GetValue(size) ?? (captcha ? "200x50" : "32x32"));
+            if (File.Exists(dir))
+                throw new OcrForgeException($"{dir}: is a file; --out names a folder");
             if (Directory.Exists(dir) && Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Any(DatasetReader.IsImage))
                 throw new OcrForgeException($"{dir}: already holds images; synth writes into a new or image-free folder");
 

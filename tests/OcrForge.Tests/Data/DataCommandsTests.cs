@@ -51,6 +51,7 @@ public class DataCommandsTests
         { ["data", "show", "{ambiguous}", "--format", "folders", "--charset", "xyz"], "error: {ambiguous}: no label fits the charset \"xyz\" (first: {ambiguous}/a/1.png: label \"a\" has 'a', which is not in the charset \"xyz\")" },
         { ["data", "synth", "--kind", "captcha", "--count", "3", "--out", "{out}", "--size", "200by50"], "error: --size 200by50: expected WIDTHxHEIGHT, e.g. 200x50" },
         { ["data", "synth", "--kind", "captcha", "--count", "3", "--out", "{out}", "--charset", "a/b"], "error: --charset: '/' (U+002F) cannot be part of a file name label" },
+        { ["data", "synth", "--kind", "chars", "--count", "3", "--out", "{ambiguous}/a.png"], "error: {ambiguous}/a.png: is a file; --out names a folder" },
         { ["data", "synth", "--kind", "chars", "--count", "3", "--out", "{ambiguous}"], "error: {ambiguous}: already holds images; synth writes into a new or image-free folder" },
     };
 
