@@ -107,6 +107,19 @@ public class DatasetDecoderTests
     }
 
     [Fact]
+    public void A_dataset_that_does_not_fit_the_memory_budget_stops_with_a_one_line_error()
+    {
+        using var dir = new TempDir();
+        var files = Enumerable.Range(0, 50).Select(i => DataFiles.Png(dir.File($"{i:D2}.png"), 20, 10)).ToArray();
+
+        var e = Assert.Throws<OcrForgeException>(() => DatasetDecoder.Decode(Dataset(files), memoryBudgetBytes: 20 * 10 * 10));
+        var fits = DatasetDecoder.Decode(Dataset(files), width: 4, height: 2, memoryBudgetBytes: 20 * 10 * 10);
+
+        Assert.StartsWith("test: 50 images do not fit in memory at this size", e.Message);
+        Assert.Equal(50, fits.Samples.Count);
+    }
+
+    [Fact]
     public void Decoding_reports_progress_up_to_the_file_count_and_keeps_file_order()
     {
         using var dir = new TempDir();
