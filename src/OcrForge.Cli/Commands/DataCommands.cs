@@ -48,12 +48,14 @@ public static class DataCommands
         command.SetAction(parseResult => Cli.Run(() =>
         {
             var path = parseResult.GetValue(dir)!;
+            var clock = Stopwatch.StartNew();
             var dataset = DatasetReader.Read(path, parseResult.GetValue(format));
             if (parseResult.GetValue(charset) is string symbols) dataset = dataset.RestrictTo(symbols);
+            var listTime = clock.Elapsed;
 
-            var clock = Stopwatch.StartNew();
+            clock.Restart();
             var decoded = DatasetDecoder.Decode(dataset);
-            var summary = DatasetSummary.Compute(dataset, decoded, clock.Elapsed);
+            var summary = DatasetSummary.Compute(dataset, decoded, clock.Elapsed, listTime);
 
             var name = Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)));
             var gridPath = parseResult.GetValue(grid) ?? $"{name}-samples.png";
@@ -87,7 +89,8 @@ public static class DataCommands
         if (!s.IsClassification) overview.AddRow("distinct labels", s.DistinctLabels.ToString(CultureInfo.InvariantCulture));
         overview.AddRow("charset", Markup.Escape(s.Charset));
         overview.AddRow("pixels (0–1)", $"mean {s.PixelMean:F3}, std {s.PixelStd:F3}");
-        overview.AddRow("decoding", $"{s.DecodeSeconds:F2} s, {s.ImagesPerSecond:F0} images/s on {s.Threads} threads");
+        overview.AddRow("listing", $"{s.ListSeconds:F2} s");
+        overview.AddRow("reading + decoding", $"{s.DecodeSeconds:F2} s, {s.ImagesPerSecond:F0} images/s on {s.Threads} threads");
         overview.AddRow("grid", Markup.Escape(gridPath));
         console.Write(overview);
 

@@ -17,17 +17,19 @@ public sealed record DatasetSummary(
     IReadOnlyDictionary<int, int> LabelLengths,
     IReadOnlyDictionary<string, int> ImageSizes,
     IReadOnlyDictionary<string, int> LabelCounts,
+    double ListSeconds,
     double DecodeSeconds,
     int Threads,
     double PixelMean,
     double PixelStd)
 {
+    /// <summary>Files read and decoded per second (the listing before it is <see cref="ListSeconds"/>).</summary>
     public double ImagesPerSecond => Files / Math.Max(DecodeSeconds, 1e-9);
 
     /// <summary>Symbols for text labels, classes for one-label-per-image layouts.</summary>
     public int Classes => IsClassification ? DistinctLabels : Charset.Length;
 
-    public static DatasetSummary Compute(Dataset dataset, DecodedSet decoded, TimeSpan decodeTime)
+    public static DatasetSummary Compute(Dataset dataset, DecodedSet decoded, TimeSpan decodeTime, TimeSpan listTime = default)
     {
         var labels = decoded.Samples.Select(s => s.Label).ToList();
         // Folder layouts name classes; label-in-name layouts whose labels are all one character are classes too.
@@ -42,7 +44,7 @@ public sealed record DatasetSummary(
         var (mean, std) = PixelStatistics(decoded.Samples);
         return new DatasetSummary(dataset.Source, dataset.Format.ToString().ToLowerInvariant(), dataset.Files.Count,
             decoded.Samples.Count, decoded.Problems, classification, counts.Count, charset, lengths, sizes, counts,
-            decodeTime.TotalSeconds, Environment.ProcessorCount, mean, std);
+            listTime.TotalSeconds, decodeTime.TotalSeconds, Environment.ProcessorCount, mean, std);
     }
 
     /// <summary>Over every pixel of every image, so large images weigh more, as they do in a model's input statistics.</summary>
