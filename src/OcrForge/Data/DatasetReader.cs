@@ -33,7 +33,8 @@ public static class DatasetReader
             throw new OcrForgeException($"{path}: cannot read the dataset ({e.Message})", e);
         }
         if (files.Count == 0)
-            throw new OcrForgeException($"{path}: no labelled images found (format {format.ToString().ToLowerInvariant()})");
+            throw new OcrForgeException($"{path}: no labelled images found (format {format.ToString().ToLowerInvariant()}"
+                + (problems.Count > 0 ? $"; first problem: {problems[0]})" : ")"));
         return new Dataset(path, format, files, problems);
     }
 
@@ -193,15 +194,14 @@ public static class DatasetReader
             var line = raw.TrimEnd('\r');
             if (line.Length == 0) continue;
             var fields = ParseCsvLine(line);
-            if (lineNumber == 1 && fields.Count >= 2 && fields[0].Equals("path", StringComparison.OrdinalIgnoreCase)
-                && fields[1].Equals("label", StringComparison.OrdinalIgnoreCase))
-                continue; // header
             if (fields.Count != 2 || fields[0].Length == 0)
             {
                 problems.Add(new DataProblem($"{manifest}:{lineNumber}", "expected two fields: path,label"));
                 continue;
             }
-            var file = Path.GetFullPath(Path.Combine(root, fields[0]));
+            var file = ResolveManifestPath(root, fields[0]);
+            // A first row naming no file is a header, whatever its column names (path,label / filename,text / …).
+            if (lineNumber == 1 && !File.Exists(file)) continue;
             if (!File.Exists(file))
             {
                 problems.Add(new DataProblem($"{manifest}:{lineNumber}", $"{fields[0]}: no such file"));
@@ -215,6 +215,14 @@ public static class DatasetReader
             files.Add(new LabeledFile(file, fields[1]));
         }
         return files;
+    }
+
+    /// <summary>Manifests written on Windows use backslashes; on other systems they are folder separators too.</summary>
+    private static string ResolveManifestPath(string root, string relative)
+    {
+        var file = Path.GetFullPath(Path.Combine(root, relative));
+        if (File.Exists(file) || Path.DirectorySeparatorChar == '\\' || !relative.Contains('\\')) return file;
+        return Path.GetFullPath(Path.Combine(root, relative.Replace('\\', '/')));
     }
 
     /// <summary>RFC 4180 fields: commas inside double quotes, doubled quotes as a literal quote.</summary>

@@ -101,6 +101,30 @@ public class DatasetReaderTests
     }
 
     [Fact]
+    public void Csv_manifest_takes_any_header_and_windows_separators()
+    {
+        using var dir = new TempDir();
+        DataFiles.Png(Path.Combine(dir.Path, "img", "a.png"));
+        File.WriteAllText(dir.File("m.csv"), "filename,text\r\nimg\\a.png,hi\r\n");
+
+        var dataset = DatasetReader.Read(dir.File("m.csv"));
+
+        Assert.Equal([(Path.Combine(dir.Path, "img", "a.png"), "hi")], dataset.Files.Select(f => (f.Path, f.Label)));
+        Assert.Empty(dataset.Problems);
+    }
+
+    [Fact]
+    public void A_manifest_with_no_usable_row_names_its_first_problem()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("m.csv"), "path;label\na.png;x\n");
+
+        var e = Assert.Throws<OcrForgeException>(() => DatasetReader.Read(dir.File("m.csv")));
+
+        Assert.Equal($"{dir.File("m.csv")}: no labelled images found (format csv; first problem: {dir.File("m.csv")}:1: expected two fields: path,label)", e.Message);
+    }
+
+    [Fact]
     public void Csv_manifest_can_be_passed_as_the_file_itself()
     {
         using var dir = new TempDir();
