@@ -43,8 +43,11 @@ public static class DataCommands
         var grid = new Option<string?>("--out") { HelpName = "grid.png", Description = "Where to write the 4x4 grid of labelled samples (default: NAME-samples.png here)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of tables" };
         var charset = new Option<string?>("--charset") { Description = "Report labels with symbols outside this charset and leave them out" };
+        var augment = new Option<string>("--augment") { Description = "Draw the grid through training augmentation, to see what the model will see", DefaultValueFactory = _ => "none" };
+        augment.AcceptOnlyFromAmong("none", "characters", "text-lines");
+        var seed = new Option<int>("--seed") { Description = "Seed of the augmentation in the grid", DefaultValueFactory = _ => 0 };
 
-        var command = new Command("show", "Count, describe and picture a dataset; unreadable files are listed and skipped.") { dir, format, grid, json, charset };
+        var command = new Command("show", "Count, describe and picture a dataset; unreadable files are listed and skipped.") { dir, format, grid, json, charset, augment, seed };
         command.SetAction(parseResult => Cli.Run(() =>
         {
             var path = parseResult.GetValue(dir)!;
@@ -59,7 +62,25 @@ public static class DataCommands
 
             var name = Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)));
             var gridPath = parseResult.GetValue(grid) ?? $"{name}-samples.png";
-            SampleGrid.Write(SampleGrid.Pick(decoded.Samples), gridPath, title: $"{name}: {summary.Decoded} images");
+            var picked = SampleGrid.Pick(decoded.Samples);
+            var augmentation = parseResult.GetValue(augment) switch
+            {
+                "characters" => AugmentOptions.Characters,
+                "text-lines" => AugmentOptions.TextLines,
+                _ => null,
+            };
+            if (augmentation is not null)
+            {
+                var rng = new Random(parseResult.GetValue(seed));
+                var augmenter = new Augmenter(augmentation);
+                picked = [.. picked.Select(p => p with { Image = augmenter.Apply(p.Image, rng) })];
+            }
+            var datasetFolder = Directory.Exists(path) ? Path.GetFullPath(path) : Path.GetDirectoryName(Path.GetFullPath(path))!;
+            if (Path.GetFullPath(gridPath).StartsWith(Path.TrimEndingDirectorySeparator(datasetFolder) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                // stderr, so that --json output on stdout stays parseable.
+                Console.Error.WriteLine($"warning: {gridPath} is inside the dataset folder, where it will be read as a labelled image next time; pass --out elsewhere");
+            var title = $"{name}: {summary.Decoded} images" + (augmentation is null ? "" : $", augmented ({parseResult.GetValue(augment)})");
+            SampleGrid.Write(picked, gridPath, title: title);
 
             if (parseResult.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { summary, grid = gridPath }, JsonOptions));
             else Render(summary, gridPath);

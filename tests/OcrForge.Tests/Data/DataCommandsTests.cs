@@ -42,6 +42,37 @@ public class DataCommandsTests
         Assert.Matches(@"symbols\s+│ 2\b", stdout);
     }
 
+    [Fact]
+    public void Show_can_draw_the_grid_through_augmentation_reproducibly()
+    {
+        using var dir = new TempDir();
+        for (int i = 0; i < 4; i++) DataFiles.Png(Path.Combine(dir.Path, "data", $"x{i}.png"), 40, 20, mark: i);
+        string[] show = ["data", "show", Path.Combine(dir.Path, "data"), "--json"];
+
+        Ocrforge([.. show, "--out", dir.File("plain.png")]);
+        Ocrforge([.. show, "--out", dir.File("aug1.png"), "--augment", "characters", "--seed", "1"]);
+        Ocrforge([.. show, "--out", dir.File("aug1-again.png"), "--augment", "characters", "--seed", "1"]);
+        Ocrforge([.. show, "--out", dir.File("aug2.png"), "--augment", "characters", "--seed", "2"]);
+
+        byte[] Pixels(string name) => OcrForge.Inference.Imaging.ImageDecoder.DecodeFile(dir.File(name)).Pixels;
+        Assert.Equal(Pixels("aug1.png"), Pixels("aug1-again.png"));
+        Assert.NotEqual(Pixels("plain.png"), Pixels("aug1.png"));
+        Assert.NotEqual(Pixels("aug1.png"), Pixels("aug2.png"));
+    }
+
+    [Fact]
+    public void A_grid_written_into_the_dataset_folder_is_warned_about_on_stderr()
+    {
+        using var dir = new TempDir();
+        DataFiles.Png(dir.File("ab.png"));
+
+        var (code, stdout, stderr) = Ocrforge("data", "show", dir.Path, "--json", "--out", dir.File("grid.png"));
+
+        Assert.Equal(0, code);
+        Assert.Equal($"warning: {dir.File("grid.png")} is inside the dataset folder, where it will be read as a labelled image next time; pass --out elsewhere", stderr.TrimEnd());
+        using var json = JsonDocument.Parse(stdout);
+    }
+
     public static TheoryData<string[], string> BadInput => new()
     {
         { ["data", "show", "/nonexistent/x"], "error: /nonexistent/x: no such folder or file" },
