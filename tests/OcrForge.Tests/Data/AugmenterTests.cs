@@ -35,6 +35,26 @@ public class AugmenterTests
     }
 
     [Fact]
+    public void Replicated_edges_continue_a_gradient_background_into_uncovered_margins()
+    {
+        // Dark on the left, light on the right, like a captcha background; the median border value is mid-gray.
+        var pixels = new byte[60 * 20];
+        for (int y = 0; y < 20; y++)
+            for (int x = 0; x < 60; x++)
+                pixels[y * 60 + x] = (byte)(100 + 150 * x / 59);
+        var gradient = new OcrForge.Inference.Imaging.GrayImage(60, 20, pixels);
+        var shrink = new AugmentOptions(RotationDegrees: 0, Translate: 0, ZoomMin: 0.8f, ZoomMax: 0.8f);
+
+        var flat = new Augmenter(shrink).Apply(gradient, new Random(1));
+        var replicated = new Augmenter(shrink with { ReplicateEdges = true }).Apply(gradient, new Random(1));
+
+        // Zooming out by 0.8 uncovers a margin of 6 columns on each side.
+        Assert.InRange((int)replicated[59, 10], 245, 250);
+        Assert.InRange((int)replicated[0, 10], 100, 105);
+        Assert.InRange((int)flat[59, 10], 150, 200);
+    }
+
+    [Fact]
     public void Uncovered_pixels_take_the_paper_colour_not_black()
     {
         var white = new OcrForge.Inference.Imaging.GrayImage(20, 20, Enumerable.Repeat((byte)240, 400).ToArray());
