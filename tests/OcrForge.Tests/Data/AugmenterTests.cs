@@ -55,6 +55,21 @@ public class AugmenterTests
     }
 
     [Fact]
+    public void Noise_is_gaussian_with_the_requested_spread()
+    {
+        var gray = new OcrForge.Inference.Imaging.GrayImage(200, 50, Enumerable.Repeat((byte)128, 200 * 50).ToArray());
+        var noiseOnly = new AugmentOptions(RotationDegrees: 0, Translate: 0, ZoomMin: 1, ZoomMax: 1, NoiseStd: 6);
+
+        var noisy = new Augmenter(noiseOnly).Apply(gray, new Random(5)).Pixels.Select(p => p - 128.0).ToArray();
+
+        double mean = noisy.Average(), std = Math.Sqrt(noisy.Average(d => (d - mean) * (d - mean)));
+        Assert.InRange(mean, -0.3, 0.3);
+        Assert.InRange(std, 5.7, 6.3);
+        // About 68 % of a normal distribution lies within one standard deviation.
+        Assert.InRange(noisy.Count(d => Math.Abs(d) <= 6) / (double)noisy.Length, 0.64, 0.76);
+    }
+
+    [Fact]
     public void Uncovered_pixels_take_the_paper_colour_not_black()
     {
         var white = new OcrForge.Inference.Imaging.GrayImage(20, 20, Enumerable.Repeat((byte)240, 400).ToArray());
