@@ -8,7 +8,7 @@ namespace OcrForge.Data;
 /// Synthetic training data drawn with the installed fonts: captchas in the style of captcha_images_v2 (light gray
 /// gradient, dark slanted overlapping glyphs, one curved stroke through the text, slight blur) and single characters
 /// in many fonts, sizes, rotations and offsets. Every image draws from its own generator derived from (seed, index),
-/// so output is byte-identical for a seed and images render in parallel.
+/// so output is byte-identical for a seed (on machines with the same fonts installed) and images render in parallel.
 /// </summary>
 public static class SyntheticData
 {
