@@ -30,12 +30,12 @@ internal static class DataFiles
         return path;
     }
 
-    /// <summary>An RGB JPEG (the decoder must take colour and lossy formats, not only gray PNG).</summary>
-    public static string Jpeg(string path, int width = 24, int height = 16)
+    /// <summary>A colour image in any format Skia encodes (JPEG, WebP, PNG with alpha).</summary>
+    public static string Encoded(string path, SKEncodedImageFormat format, SKColor colour, int width = 24, int height = 16)
     {
-        using var bitmap = new SKBitmap(width, height);
-        bitmap.Erase(new SKColor(200, 60, 30));
-        using var data = bitmap.Encode(SKEncodedImageFormat.Jpeg, 90);
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        bitmap.Erase(colour);
+        using var data = bitmap.Encode(format, 90);
         File.WriteAllBytes(path, data.ToArray());
         return path;
     }

@@ -1,6 +1,7 @@
 using OcrForge.Data;
 using OcrForge.Inference;
 using OcrForge.Inference.Imaging;
+using SkiaSharp;
 
 namespace OcrForge.Tests.Data;
 
@@ -11,17 +12,23 @@ public class DatasetDecoderTests
     {
         using var dir = new TempDir();
         var png = DataFiles.Png(dir.File("a.png"), 20, 10);
-        var jpeg = DataFiles.Jpeg(dir.File("b.jpg"));
+        var jpeg = DataFiles.Encoded(dir.File("b.jpg"), SKEncodedImageFormat.Jpeg, new SKColor(200, 60, 30));
         var bmp = DataFiles.Bmp(dir.File("c.bmp"), 5, 3);
+        var webp = DataFiles.Encoded(dir.File("d.webp"), SKEncodedImageFormat.Webp, new SKColor(0, 255, 0));
+        var transparent = DataFiles.Encoded(dir.File("e.png"), SKEncodedImageFormat.Png, new SKColor(0, 0, 0, 0));
+        string[] files = [png, jpeg, bmp, webp, transparent];
 
-        var own = DatasetDecoder.Decode(Dataset(png, jpeg, bmp));
-        var sized = DatasetDecoder.Decode(Dataset(png, jpeg, bmp), width: 16, height: 8);
+        var own = DatasetDecoder.Decode(Dataset(files));
+        var sized = DatasetDecoder.Decode(Dataset(files), width: 16, height: 8);
 
-        Assert.Equal([(20, 10), (24, 16), (5, 3)], own.Samples.Select(s => (s.Image.Width, s.Image.Height)));
+        Assert.Equal([(20, 10), (24, 16), (5, 3), (24, 16), (24, 16)], own.Samples.Select(s => (s.Image.Width, s.Image.Height)));
         Assert.Equal(DataFiles.Pattern(20, 10).Pixels, own.Samples[0].Image.Pixels);
-        // ITU-R 601 luma: red-brown (200, 60, 30) → 98 (JPEG moves it a little); pure blue → 29.
+        // ITU-R 601 luma: red-brown (200, 60, 30) → 98 (lossy formats move it a little); pure blue → 29; green → 150.
         Assert.InRange(own.Samples[1].Image.Pixels.Average(p => p), 93, 103);
         Assert.All(own.Samples[2].Image.Pixels, p => Assert.Equal(29, p));
+        Assert.InRange(own.Samples[3].Image.Pixels.Average(p => p), 145, 155);
+        // Transparent pixels are paper, not ink.
+        Assert.All(own.Samples[4].Image.Pixels, p => Assert.Equal(255, p));
         Assert.All(sized.Samples, s => Assert.Equal((16, 8), (s.Image.Width, s.Image.Height)));
         Assert.Empty(own.Problems);
     }
