@@ -15,7 +15,9 @@ public static class ImageWriter
             {
                 using var pixmap = new SKPixmap(info, (IntPtr)p, image.Width);
                 // Fixed encoder options make the file a pure function of the pixels: seeded synthetic data is byte-identical.
-                using var data = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, zLibLevel: 6))
+                // The Sub filter at zlib level 3 encoded a synthetic captcha in 0.15 ms against 0.53 ms for Skia's default
+                // (all filters, level 6), for files 3 % larger: encoding was 40 % of the time `data synth` took.
+                using var data = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.Sub, zLibLevel: 3))
                     ?? throw new InvalidOperationException($"PNG encoding of a {image.Width}x{image.Height} image failed");
                 return data.ToArray();
             }
