@@ -35,19 +35,62 @@ public static class ImageDecoder
         if (info.Width <= 0 || info.Height <= 0 || info.Width > MaxSide || info.Height > MaxSide || (long)info.Width * info.Height > MaxPixels)
             throw new OcrForgeException($"{name}: image of {info.Width}x{info.Height} pixels is outside the supported size (at most {MaxSide} per side, {MaxPixels} pixels)");
 
-        // Decode to premultiplied-free RGBA so every source layout arrives the same way; we convert to gray ourselves.
+        // Gray PNGs (captchas, Chars74K Fnt) decode straight into the result: no RGBA buffer, no conversion pass.
+        if (info.ColorType == SKColorType.Gray8 && info.AlphaType == SKAlphaType.Opaque)
+        {
+            var gray = new byte[info.Width * info.Height];
+            CheckDecoded(Decode(codec, new SKImageInfo(info.Width, info.Height, SKColorType.Gray8, SKAlphaType.Opaque), gray), name);
+            return Orient(new GrayImage(info.Width, info.Height, gray), codec.EncodedOrigin);
+        }
+
+        // Decode to premultiplied-free RGBA so every other source layout arrives the same way; we convert to gray ourselves.
         var rgbaInfo = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rgba = new byte[rgbaInfo.BytesSize];
-        SKCodecResult decode;
-        unsafe
-        {
-            fixed (byte* p = rgba) decode = codec.GetPixels(rgbaInfo, (IntPtr)p);
-        }
-        // IncompleteInput means a truncated file: reject it rather than train on half an image.
-        if (decode != SKCodecResult.Success)
-            throw new OcrForgeException($"{name}: image data is damaged or truncated ({Describe(decode)})");
+        CheckDecoded(Decode(codec, rgbaInfo, rgba), name);
+        return Orient(new GrayImage(info.Width, info.Height, ToGray(rgba, info.Width * info.Height)), codec.EncodedOrigin);
+    }
 
-        return new GrayImage(info.Width, info.Height, ToGray(rgba, info.Width * info.Height));
+    /// <summary>
+    /// Turns the stored pixels upright as image viewers show them: phone JPEGs are often stored sideways with an EXIF
+    /// orientation tag, and a label describes what the person saw, not the sensor's row order.
+    /// </summary>
+    private static GrayImage Orient(GrayImage image, SKEncodedOrigin origin)
+    {
+        if (origin == SKEncodedOrigin.TopLeft) return image;
+        int w = image.Width, h = image.Height;
+        bool swap = origin >= SKEncodedOrigin.LeftTop;
+        int outW = swap ? h : w, outH = swap ? w : h;
+        var src = image.Pixels;
+        var dst = new byte[src.Length];
+        for (int y = 0; y < outH; y++)
+            for (int x = 0; x < outW; x++)
+            {
+                // (sx, sy): the stored pixel shown at (x, y).
+                var (sx, sy) = origin switch
+                {
+                    SKEncodedOrigin.TopRight => (w - 1 - x, y),
+                    SKEncodedOrigin.BottomRight => (w - 1 - x, h - 1 - y),
+                    SKEncodedOrigin.BottomLeft => (x, h - 1 - y),
+                    SKEncodedOrigin.LeftTop => (y, x),
+                    SKEncodedOrigin.RightTop => (y, h - 1 - x),
+                    SKEncodedOrigin.RightBottom => (w - 1 - y, h - 1 - x),
+                    _ => (w - 1 - y, x), // LeftBottom
+                };
+                dst[y * outW + x] = src[sy * w + sx];
+            }
+        return new GrayImage(outW, outH, dst);
+    }
+
+    private static unsafe SKCodecResult Decode(SKCodec codec, SKImageInfo target, byte[] pixels)
+    {
+        fixed (byte* p = pixels) return codec.GetPixels(target, (IntPtr)p);
+    }
+
+    /// <summary>IncompleteInput means a truncated file: reject it rather than train on half an image.</summary>
+    private static void CheckDecoded(SKCodecResult result, string name)
+    {
+        if (result != SKCodecResult.Success)
+            throw new OcrForgeException($"{name}: image data is damaged or truncated ({Describe(result)})");
     }
 
     /// <summary>

@@ -18,14 +18,20 @@ public static class DatasetDecoder
 {
     /// <param name="width">Target width, or null to keep each image's own size.</param>
     /// <param name="height">Target height, or null to keep each image's own size.</param>
+    /// <param name="memoryBudgetBytes">
+    /// Most pixel bytes to hold; by default half the memory this process may use. A dataset that does not fit stops
+    /// with a one-line error instead of running the machine out of memory.
+    /// </param>
     public static DecodedSet Decode(Dataset dataset, int? width = null, int? height = null,
-        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default, long? memoryBudgetBytes = null)
     {
         var files = dataset.Files;
         var decoded = new Sample?[files.Count];
         var problems = new ConcurrentBag<(int Index, DataProblem Problem)>();
+        long budget = memoryBudgetBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
+        long held = 0;
         int done = 0;
-        Parallel.For(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        Parallel.For(0, files.Count, new ParallelOptions { CancellationToken = cancellationToken }, (i, loop) =>
         {
             var file = files[i];
             try
@@ -33,6 +39,7 @@ public static class DatasetDecoder
                 var image = ImageDecoder.DecodeFile(file.Path);
                 if (width is int w && height is int h) image = Preprocessor.Resize(image, w, h);
                 decoded[i] = new Sample(image, file.Label, file.Path);
+                if (Interlocked.Add(ref held, image.Pixels.Length) > budget) loop.Stop();
             }
             catch (OcrForgeException e)
             {
@@ -43,6 +50,8 @@ public static class DatasetDecoder
             if (progress is not null && (n % 256 == 0 || n == files.Count)) progress.Report(n);
         });
 
+        if (held > budget)
+            throw new OcrForgeException($"{dataset.Source}: {files.Count} images do not fit in memory at this size (over {budget / (1 << 20)} MiB after {done} images); decode them smaller or use part of the dataset");
         var samples = decoded.Where(s => s is not null).Select(s => s!).ToList();
         var allProblems = dataset.Problems.Concat(problems.OrderBy(p => p.Index).Select(p => p.Problem)).ToList();
         if (samples.Count == 0)

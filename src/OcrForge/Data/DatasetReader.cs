@@ -13,26 +13,35 @@ public static class DatasetReader
     {
         if (!Directory.Exists(path) && !File.Exists(path))
             throw new OcrForgeException($"{path}: no such folder or file");
-        if (format == DatasetFormat.Auto) format = Detect(path);
-
         var problems = new List<DataProblem>();
-        var files = format switch
+        List<LabeledFile> files;
+        try
         {
-            DatasetFormat.Filename => ReadFilename(RequireFolder(path), problems),
-            DatasetFormat.Chars74K => ReadChars74K(RequireFolder(path), problems),
-            DatasetFormat.Folders => ReadFolders(RequireFolder(path), problems),
-            DatasetFormat.Csv => ReadCsv(File.Exists(path) ? path : FindManifest(path), problems),
-            _ => throw new ArgumentOutOfRangeException(nameof(format)),
-        };
+            if (format == DatasetFormat.Auto) format = Detect(path);
+            files = format switch
+            {
+                DatasetFormat.Filename => ReadFilename(RequireFolder(path), problems),
+                DatasetFormat.Chars74K => ReadChars74K(RequireFolder(path), problems),
+                DatasetFormat.Folders => ReadFolders(RequireFolder(path), problems),
+                DatasetFormat.Csv => ReadCsv(File.Exists(path) ? path : FindManifest(path), problems),
+                _ => throw new ArgumentOutOfRangeException(nameof(format)),
+            };
+        }
+        // A folder we may not list or a manifest we cannot read stops the run, but with a line, not a stack trace.
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OcrForgeException($"{path}: cannot read the dataset ({e.Message})", e);
+        }
         if (files.Count == 0)
-            throw new OcrForgeException($"{path}: no labelled images found (format {format.ToString().ToLowerInvariant()})");
+            throw new OcrForgeException($"{path}: no labelled images found (format {format.ToString().ToLowerInvariant()}"
+                + (problems.Count > 0 ? $"; first problem: {problems[0]})" : ")"));
         return new Dataset(path, format, files, problems);
     }
 
     /// <summary>
-    /// A CSV file (or a folder holding exactly one) is a manifest; a folder of <c>SampleNNN</c> folders (or one
-    /// containing them deeper, as Chars74K's <c>English/Img/GoodImg/Bmp</c>) is Chars74K; a folder of sub-folders
-    /// is one-folder-per-class; a folder of images is label-in-filename. Anything else is an error naming the folder.
+    /// A CSV file (or a folder holding exactly one) is a manifest; a folder of <c>SampleNNN</c> folders is Chars74K
+    /// (a folder holding them deeper, as <c>English/</c> does, is an error naming the folder to pass); a folder of
+    /// sub-folders is one-folder-per-class; a folder of images is label-in-filename. Anything else is an error naming the folder.
     /// </summary>
     public static DatasetFormat Detect(string path)
     {
@@ -41,14 +50,20 @@ public static class DatasetReader
                 ? DatasetFormat.Csv
                 : throw new OcrForgeException($"{path}: a dataset is a folder or a .csv manifest");
 
-        var subdirs = Directory.GetDirectories(path);
-        var images = Directory.EnumerateFiles(path).Where(IsImage).Take(1).Any();
-        var csvs = Directory.GetFiles(path, "*.csv");
+        var subdirs = SubFolders(path);
+        var images = FilesIn(path).Any(IsImage);
+        var csvs = Manifests(path);
 
         if (subdirs.Length > 0 && subdirs.All(d => IsSampleFolder(Path.GetFileName(d))))
             return DatasetFormat.Chars74K;
-        if (csvs.Length == 1 && !images && subdirs.Length == 0)
+        if (subdirs.Length > 0 && !images && csvs.Length == 0 && FindSampleFolders(path) is string deeper)
+            throw new OcrForgeException($"{path}: Chars74K sample folders are deeper, in {deeper}; pass that folder");
+        // A manifest usually points into sub-folders of its own, so one .csv beside folders (and no images) wins.
+        if (csvs.Length == 1 && !images)
             return DatasetFormat.Csv;
+        // Images beside a manifest: the file names may or may not be the labels, and guessing wrong trains on garbage.
+        if (images && csvs.Length > 0)
+            throw new OcrForgeException($"{path}: ambiguous layout (images beside {Path.GetFileName(csvs[0])}); pass --format csv or --format filename");
         if (images && subdirs.Length == 0)
             return DatasetFormat.Filename;
         if (!images && subdirs.Length > 0)
@@ -57,8 +72,39 @@ public static class DatasetReader
             throw new OcrForgeException($"{path}: ambiguous layout (images and sub-folders side by side); pass --format filename or --format folders");
         if (csvs.Length > 1)
             throw new OcrForgeException($"{path}: several .csv manifests; pass the manifest file itself");
-        throw new OcrForgeException($"{path}: no images in this folder");
+        var others = FilesIn(path);
+        if (others.Length == 0) throw new OcrForgeException($"{path}: empty folder");
+        throw new OcrForgeException($"{path}: no images in this folder ({others.Length} other files, e.g. {Path.GetFileName(others[0])}; images are {string.Join("/", ImageExtensions)})");
     }
+
+    /// <summary>The first folder below <paramref name="path"/> (breadth-first, a few levels) that holds SampleNNN folders.</summary>
+    private static string? FindSampleFolders(string path)
+    {
+        var level = new List<string> { path };
+        for (int depth = 0; depth < 4 && level.Count > 0; depth++)
+        {
+            var next = level.SelectMany(SubFolders).ToList();
+            var hit = next.FirstOrDefault(d => IsSampleFolder(Path.GetFileName(d)));
+            if (hit is not null) return depth == 0 ? null : Path.GetDirectoryName(hit);
+            level = next;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Entries whose names start with a dot are skipped everywhere: .ipynb_checkpoints folders, macOS "._x.png"
+    /// resource forks and our own atomic-write temporaries are never data. Ordinal order keeps listings stable.
+    /// </summary>
+    private static bool IsHidden(string path) => Path.GetFileName(path).StartsWith('.');
+
+    private static string[] SubFolders(string dir) =>
+        [.. Directory.EnumerateDirectories(dir).Where(d => !IsHidden(d)).Order(StringComparer.Ordinal)];
+
+    private static string[] FilesIn(string dir) =>
+        [.. Directory.EnumerateFiles(dir).Where(f => !IsHidden(f)).Order(StringComparer.Ordinal)];
+
+    private static string[] Manifests(string dir) =>
+        [.. FilesIn(dir).Where(f => Path.GetExtension(f).Equals(".csv", StringComparison.OrdinalIgnoreCase))];
 
     public static bool IsImage(string file) => ImageExtensions.Contains(Path.GetExtension(file));
 
@@ -68,7 +114,7 @@ public static class DatasetReader
     private static List<LabeledFile> ReadFilename(string folder, List<DataProblem> problems)
     {
         var files = new List<LabeledFile>();
-        foreach (var file in Directory.EnumerateFiles(folder).Order(StringComparer.Ordinal))
+        foreach (var file in FilesIn(folder))
         {
             if (!IsImage(file)) continue;
             var label = FilenameLabel(file);
@@ -105,14 +151,14 @@ public static class DatasetReader
     private static List<LabeledFile> ReadChars74K(string folder, List<DataProblem> problems)
     {
         var files = new List<LabeledFile>();
-        foreach (var dir in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
+        foreach (var dir in SubFolders(folder))
         {
             var name = Path.GetFileName(dir);
             if (!IsSampleFolder(name)) { problems.Add(new DataProblem(dir, "not a SampleNNN folder; skipped")); continue; }
             int sample = int.Parse(name[6..], CultureInfo.InvariantCulture);
             if (sample is < 1 or > 62) { problems.Add(new DataProblem(dir, $"sample number {sample} is outside 001–062; skipped")); continue; }
             var label = Chars74KLabel(sample);
-            foreach (var file in Directory.EnumerateFiles(dir).Where(IsImage).Order(StringComparer.Ordinal))
+            foreach (var file in FilesIn(dir).Where(IsImage))
                 files.Add(new LabeledFile(file, label));
         }
         return files;
@@ -121,10 +167,10 @@ public static class DatasetReader
     private static List<LabeledFile> ReadFolders(string folder, List<DataProblem> problems)
     {
         var files = new List<LabeledFile>();
-        foreach (var dir in Directory.GetDirectories(folder).Order(StringComparer.Ordinal))
+        foreach (var dir in SubFolders(folder))
         {
             var label = Path.GetFileName(dir);
-            var images = Directory.EnumerateFiles(dir).Where(IsImage).Order(StringComparer.Ordinal).ToList();
+            var images = FilesIn(dir).Where(IsImage).ToList();
             if (images.Count == 0) problems.Add(new DataProblem(dir, "class folder has no images"));
             files.AddRange(images.Select(f => new LabeledFile(f, label)));
         }
@@ -133,7 +179,7 @@ public static class DatasetReader
 
     private static string FindManifest(string folder)
     {
-        var csvs = Directory.GetFiles(folder, "*.csv");
+        var csvs = Manifests(folder);
         return csvs.Length == 1 ? csvs[0] : throw new OcrForgeException($"{folder}: expected exactly one .csv manifest, found {csvs.Length}");
     }
 
@@ -148,15 +194,14 @@ public static class DatasetReader
             var line = raw.TrimEnd('\r');
             if (line.Length == 0) continue;
             var fields = ParseCsvLine(line);
-            if (lineNumber == 1 && fields.Count >= 2 && fields[0].Equals("path", StringComparison.OrdinalIgnoreCase)
-                && fields[1].Equals("label", StringComparison.OrdinalIgnoreCase))
-                continue; // header
             if (fields.Count != 2 || fields[0].Length == 0)
             {
                 problems.Add(new DataProblem($"{manifest}:{lineNumber}", "expected two fields: path,label"));
                 continue;
             }
-            var file = Path.GetFullPath(Path.Combine(root, fields[0]));
+            var file = ResolveManifestPath(root, fields[0]);
+            // A first row naming no file is a header, whatever its column names (path,label / filename,text / …).
+            if (lineNumber == 1 && !File.Exists(file)) continue;
             if (!File.Exists(file))
             {
                 problems.Add(new DataProblem($"{manifest}:{lineNumber}", $"{fields[0]}: no such file"));
@@ -170,6 +215,14 @@ public static class DatasetReader
             files.Add(new LabeledFile(file, fields[1]));
         }
         return files;
+    }
+
+    /// <summary>Manifests written on Windows use backslashes; on other systems they are folder separators too.</summary>
+    private static string ResolveManifestPath(string root, string relative)
+    {
+        var file = Path.GetFullPath(Path.Combine(root, relative));
+        if (File.Exists(file) || Path.DirectorySeparatorChar == '\\' || !relative.Contains('\\')) return file;
+        return Path.GetFullPath(Path.Combine(root, relative.Replace('\\', '/')));
     }
 
     /// <summary>RFC 4180 fields: commas inside double quotes, doubled quotes as a literal quote.</summary>
