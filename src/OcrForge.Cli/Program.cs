@@ -5,4 +5,22 @@ var root = new RootCommand("OcrForge: from a folder of labelled images to a smal
 foreach (var command in CommandCatalog.All())
     root.Subcommands.Add(command);
 
-return root.Parse(args).Invoke();
+if (args.Length == 0) args = ["--help"];
+var parse = root.Parse(args);
+// A mistyped option or value is bad input like any other: one line naming it, exit 2, no help page dump.
+if (parse.Errors.Count > 0)
+{
+    var commandPath = string.Join(' ', parse.CommandResult.Command is RootCommand ? ["ocrforge"] : ["ocrforge", .. CommandPath(parse.CommandResult)]);
+    var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+    Cli.Error($"{error.Message} (see '{commandPath} --help')");
+    return Cli.BadInput;
+}
+return parse.Invoke();
+
+static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+{
+    var names = new Stack<string>();
+    for (var r = result; r is not null && r.Command is not RootCommand; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+        names.Push(r.Command.Name);
+    return names;
+}

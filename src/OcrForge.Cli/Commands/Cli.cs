@@ -1,5 +1,4 @@
 using OcrForge.Inference;
-using Spectre.Console;
 
 namespace OcrForge.Cli.Commands;
 
@@ -41,8 +40,9 @@ public static class Cli
     public static void Error(string message) =>
         Console.Error.WriteLine($"error: {FirstLine(message)}");
 
+    /// <summary>Warnings go to stderr as plain text, so piped stdout (JSON, predictions) stays clean.</summary>
     public static void Warn(string message) =>
-        AnsiConsole.Console.MarkupLineInterpolated($"[yellow]warning:[/] {message}");
+        Console.Error.WriteLine($"warning: {FirstLine(message)}");
 
     private static string FirstLine(string s)
     {

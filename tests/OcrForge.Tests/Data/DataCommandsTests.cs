@@ -34,10 +34,11 @@ public class DataCommandsTests
         DataFiles.Png(dir.File("ab.png"));
         DataFiles.Empty(dir.File("cd.png"));
 
-        var (code, stdout, _) = Ocrforge("data", "show", dir.Path, "--out", dir.File("g.png"));
+        var (code, stdout, stderr) = Ocrforge("data", "show", dir.Path, "--out", dir.File("g.png"));
 
         Assert.Equal(0, code);
-        Assert.Contains($"warning: {dir.File("cd.png")}: empty file", stdout);
+        // Problems go to stderr, so piped stdout (tables, JSON) stays clean.
+        Assert.Contains($"warning: {dir.File("cd.png")}: empty file", stderr);
         Assert.Matches(@"images\s+│ 1 decoded of 2 files \(1 problems\)", stdout);
         Assert.Matches(@"symbols\s+│ 2\b", stdout);
     }
@@ -76,6 +77,8 @@ public class DataCommandsTests
     public static TheoryData<string[], string> BadInput => new()
     {
         { ["data", "show", "/nonexistent/x"], "error: /nonexistent/x: no such folder or file" },
+        { ["data", "shwo", "/tmp"], "error: Unrecognized command or argument 'shwo'. (see 'ocrforge data --help')" },
+        { ["data", "show", "{empty}", "--jsno"], "error: Unrecognized command or argument '--jsno'. (see 'ocrforge data show --help')" },
         { ["data", "show", "{empty}"], "error: {empty}: empty folder" },
         { ["data", "show", "{ambiguous}"], "error: {ambiguous}: ambiguous layout (images and sub-folders side by side); pass --format filename or --format folders" },
         { ["data", "show", "{broken}"], "error: {broken}: none of the 1 images could be decoded (first: {broken}/x.png: empty file)" },
