@@ -14,8 +14,18 @@ public sealed class OnnxEngine : IOcrEngine
     private readonly string[] _outputs;
 
     public OnnxEngine(string path, int? threads = null)
+        : this(options => new InferenceSession(path, options), File.Exists(path) ? path : throw new OcrForgeException($"{path}: no such model file"), threads)
     {
-        if (!File.Exists(path)) throw new OcrForgeException($"{path}: no such model file");
+    }
+
+    /// <summary>Opens a model held in memory; <paramref name="source"/> names it in errors.</summary>
+    public OnnxEngine(byte[] model, string source, int? threads = null)
+        : this(options => new InferenceSession(model, options), source, threads)
+    {
+    }
+
+    private OnnxEngine(Func<SessionOptions, InferenceSession> open, string source, int? threads)
+    {
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
@@ -25,17 +35,17 @@ public sealed class OnnxEngine : IOcrEngine
         };
         try
         {
-            _session = new InferenceSession(path, options);
+            _session = open(options);
         }
         catch (OnnxRuntimeException e)
         {
-            throw new OcrForgeException($"{path}: not a valid ONNX model ({FirstLine(e.Message)})", e);
+            throw new OcrForgeException($"{source}: not a valid ONNX model ({FirstLine(e.Message)})", e);
         }
         try
         {
-            Info = ModelMetadata.Read(_session.ModelMetadata.CustomMetadataMap, path);
+            Info = ModelMetadata.Read(_session.ModelMetadata.CustomMetadataMap, source);
             if (_session.InputNames.Count != 1)
-                throw new OcrForgeException($"{path}: expected one image input, found {_session.InputNames.Count}");
+                throw new OcrForgeException($"{source}: expected one image input, found {_session.InputNames.Count}");
         }
         catch
         {

@@ -33,8 +33,11 @@ public sealed record OnnxNode(string OpType, IReadOnlyList<string> Inputs, IRead
     public T? Attribute<T>(string name) => Attributes.FirstOrDefault(a => a.Name == name)?.Value is T v ? v : default;
 }
 
-/// <summary>A graph input or output: element type and shape; a null dimension is symbolic (named by <c>Param</c>).</summary>
-public sealed record OnnxValueInfo(string Name, OnnxDataType Type, IReadOnlyList<OnnxDim> Shape);
+/// <summary>
+/// A graph input or output: element type and shape; a dimension without a value is symbolic (named by <c>Param</c>);
+/// a null shape leaves the rank unknown (calibration taps on intermediate tensors).
+/// </summary>
+public sealed record OnnxValueInfo(string Name, OnnxDataType Type, IReadOnlyList<OnnxDim>? Shape);
 
 public sealed record OnnxDim(long? Value, string? Param = null)
 {
@@ -76,6 +79,22 @@ public sealed class OnnxGraph(string name)
         return outputs;
     }
 
+    /// <summary>A copy whose node, initializer and output lists can be changed without touching this graph.</summary>
+    public OnnxGraph Clone()
+    {
+        var copy = new OnnxGraph(Name) { _counter = _counter };
+        copy.Nodes.AddRange(Nodes);
+        copy.Initializers.AddRange(Initializers);
+        copy.Inputs.AddRange(Inputs);
+        copy.Outputs.AddRange(Outputs);
+        return copy;
+    }
+
+    /// <summary>The nodes reading <paramref name="tensor"/>.</summary>
+    public IEnumerable<OnnxNode> Consumers(string tensor) => Nodes.Where(n => n.Inputs.Contains(tensor));
+
+    public OnnxNode? Producer(string tensor) => Nodes.FirstOrDefault(n => n.Outputs.Contains(tensor));
+
     public OnnxTensor Initializer(string name) =>
         Initializers.FirstOrDefault(t => t.Name == name) ?? throw new KeyNotFoundException($"no initializer '{name}'");
 
@@ -85,6 +104,9 @@ public sealed class OnnxGraph(string name)
 /// <summary>A whole ONNX model: a graph, the operator sets it uses, and string metadata (metadata_props).</summary>
 public sealed class OnnxModel(OnnxGraph graph, IReadOnlyDictionary<string, string> metadata)
 {
+    /// <summary>ONNX Runtime's contrib domain (DynamicQuantizeLSTM).</summary>
+    public const string MicrosoftDomain = "com.microsoft";
+
     /// <summary>IR version 8 (ONNX 1.10–1.12) and opset 17: read by current ONNX Runtime and by Debian's onnx 1.12 checker.</summary>
     public const long IrVersion = 8;
     public const long DefaultOpset = 17;

@@ -77,7 +77,7 @@ public static class OnnxWriter
     private static byte[] ValueInfo(OnnxValueInfo value) => Message(w =>
     {
         String(w, 1, value.Name);
-        var shape = Message(s =>
+        var shape = value.Shape is null ? null : Message(s =>
         {
             foreach (var d in value.Shape)
                 Nested(s, 1, Message(dim =>
@@ -86,7 +86,11 @@ public static class OnnxWriter
                     else String(dim, 2, d.Param ?? "?");
                 }));
         });
-        var tensorType = Message(t => { t.WriteTag(1, WireFormat.WireType.Varint); t.WriteInt32((int)value.Type); Nested(t, 2, shape); });
+        var tensorType = Message(t =>
+        {
+            t.WriteTag(1, WireFormat.WireType.Varint); t.WriteInt32((int)value.Type);
+            if (shape is not null) Nested(t, 2, shape);
+        });
         Nested(w, 2, Message(t => Nested(t, 1, tensorType)));
     });
 
