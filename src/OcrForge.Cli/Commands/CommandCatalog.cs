@@ -8,6 +8,8 @@ public static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         DataCommands.Create(),
+        QuantizeCommand.Create(),
         ExportCommand.Create(),
+        BenchCommands.Create(),
     ];
 }
