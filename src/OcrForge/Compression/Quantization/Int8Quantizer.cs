@@ -52,30 +52,31 @@ public static class Int8Quantizer
         var ranges = Calibrator.Collect(floatModel, QdqRewriter.ActivationsToCalibrate(floatModel.Graph), batches, options.Calibration, options.Percentile);
         var reference = Predict(floatModel, calibration);
 
-        var layers = floatModel.Graph.Nodes
-            .Where(n => n.OpType is "Conv" or "Gemm" or "MatMul")
-            .Select(n => new LayerChoice(n.Name, n.OpType, "int8", $"static QDQ, {options.Calibration.ToString().ToLowerInvariant()} calibration"))
-            .ToList();
+        var layers = new List<LayerChoice>();
         var int8Lstms = new HashSet<string>();
         double agreement = Agreement(reference, Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, int8Lstms), calibration));
-        foreach (var node in floatModel.Graph.Nodes.Where(n => n.OpType is "LSTM" or "GRU"))
+        foreach (var node in floatModel.Graph.Nodes)
         {
-            if (node.OpType == "GRU")
+            switch (node.OpType)
             {
-                layers.Add(new LayerChoice(node.Name, "GRU", "float", "ONNX Runtime has no int8 GRU kernel"));
-                continue;
+                case "Conv" or "Gemm" or "MatMul":
+                    layers.Add(new LayerChoice(node.Name, node.OpType, "int8", $"static QDQ, {options.Calibration.ToString().ToLowerInvariant()} calibration"));
+                    break;
+                case "GRU":
+                    layers.Add(new LayerChoice(node.Name, "GRU", "float", "ONNX Runtime has no int8 GRU kernel"));
+                    break;
+                case "LSTM" when options.Recurrent == RecurrentPolicy.Float:
+                    layers.Add(new LayerChoice(node.Name, "LSTM", "float", "--recurrent float"));
+                    break;
+                case "LSTM":
+                    var candidate = new HashSet<string>(int8Lstms) { node.Name };
+                    double withLayer = Agreement(reference, Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, candidate), calibration));
+                    bool keep = options.Recurrent == RecurrentPolicy.Int8 || withLayer >= options.MinAgreement;
+                    if (keep) { int8Lstms.Add(node.Name); agreement = withLayer; }
+                    layers.Add(new LayerChoice(node.Name, "LSTM", keep ? "int8" : "float",
+                        $"DynamicQuantizeLSTM agreement {withLayer:P1} vs float {(keep ? "≥" : "<")} {options.MinAgreement:P0}"));
+                    break;
             }
-            if (options.Recurrent == RecurrentPolicy.Float)
-            {
-                layers.Add(new LayerChoice(node.Name, "LSTM", "float", "--recurrent float"));
-                continue;
-            }
-            var candidate = new HashSet<string>(int8Lstms) { node.Name };
-            double withLayer = Agreement(reference, Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, candidate), calibration));
-            bool keep = options.Recurrent == RecurrentPolicy.Int8 || withLayer >= options.MinAgreement;
-            if (keep) { int8Lstms.Add(node.Name); agreement = withLayer; }
-            layers.Add(new LayerChoice(node.Name, "LSTM", keep ? "int8" : "float",
-                $"DynamicQuantizeLSTM agreement {withLayer:P1} vs float {(keep ? "≥" : "<")} {options.MinAgreement:P0}"));
         }
         var quantized = QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, int8Lstms);
         return new QuantizationResult(quantized, layers, count, agreement);
