@@ -14,9 +14,7 @@ public class OnnxExportTests
     {
         using var dir = new TempDir();
         using var model = TinyModels.Create(variant);
-        var path = dir.File($"{variant}.onnx");
-
-        OnnxWriter.Save(path, OnnxExporter.Export(model));
+        var path = TinyModels.ExportTo(dir, model, $"{variant}.onnx");
 
         OnnxChecker.AssertAccepts(path);
         using var torchEngine = new OcrForge.Inference.TorchEngine(model);
@@ -37,8 +35,7 @@ public class OnnxExportTests
     {
         using var dir = new TempDir();
         using var model = TinyModels.Create("bilstm-dense");
-        var path = dir.File("m.onnx");
-        OnnxWriter.Save(path, OnnxExporter.Export(model));
+        var path = TinyModels.ExportTo(dir, model, "m.onnx");
 
         using var engine = new OnnxEngine(path);
 
@@ -53,8 +50,7 @@ public class OnnxExportTests
     {
         using var dir = new TempDir();
         using var model = TinyModels.Create("cnn-bn-strided");
-        var path = dir.File("c.onnx");
-        OnnxWriter.Save(path, OnnxExporter.Export(model));
+        var path = TinyModels.ExportTo(dir, model, "c.onnx");
 
         using var engine = new OnnxEngine(path);
 

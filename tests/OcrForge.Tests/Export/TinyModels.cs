@@ -50,6 +50,14 @@ public static class TinyModels
         }
     }
 
+    /// <summary>Exports <paramref name="model"/> to an ONNX file in <paramref name="dir"/> and returns its path.</summary>
+    public static string ExportTo(TempDir dir, TrainedModel model, string name = "m.onnx")
+    {
+        var path = dir.File(name);
+        OcrForge.Export.OnnxWriter.Save(path, OcrForge.Export.OnnxExporter.Export(model));
+        return path;
+    }
+
     /// <summary>Deterministic pseudo-images as model input [n, 1, H, W] in the preprocessed range.</summary>
     public static float[] Input(PreprocessSpec spec, int n, int seed = 3)
     {

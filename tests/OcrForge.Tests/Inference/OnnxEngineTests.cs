@@ -25,8 +25,7 @@ public class OnnxEngineTests
             File.Copy(file, Path.Combine(data, Path.GetFileName(file)));
         var spec = new PreprocessSpec(48, 16, Mean: 0.4f, Std: 0.3f, Invert: true);
         using var model = TinyModels.Create("bilstm-dense", preprocess: spec);
-        var onnxPath = dir.File("m.onnx");
-        OnnxWriter.Save(onnxPath, OnnxExporter.Export(model));
+        var onnxPath = TinyModels.ExportTo(dir, model, "m.onnx");
 
         var samples = DatasetDecoder.Decode(DatasetReader.Read(data), spec.Width, spec.Height).Samples;
         var trainingInput = new float[samples.Count * spec.Width * spec.Height];
@@ -54,8 +53,7 @@ public class OnnxEngineTests
     {
         using var dir = new TempDir();
         using var model = TinyModels.Create("cnn-bn-strided");
-        var path = dir.File("c.onnx");
-        OnnxWriter.Save(path, OnnxExporter.Export(model));
+        var path = TinyModels.ExportTo(dir, model, "c.onnx");
         using var classifier = CharacterClassifier.Load(path, threads: 1);
         var rng = new Random(2);
         var batches = Enumerable.Range(0, 8).Select(_ => Enumerable.Range(0, 5).Select(_ =>
@@ -77,8 +75,7 @@ public class OnnxEngineTests
     {
         using var dir = new TempDir();
         using var model = TinyModels.Create("bilstm-dense");
-        var path = dir.File("m.onnx");
-        OnnxWriter.Save(path, OnnxExporter.Export(model));
+        var path = TinyModels.ExportTo(dir, model, "m.onnx");
         using var recognizer = TextRecognizer.Load(path);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
@@ -125,8 +122,7 @@ public class OnnxEngineTests
     {
         using var dir = new TempDir();
         using var model = TinyModels.Create("cnn-bn-strided");
-        var path = dir.File("c.onnx");
-        OnnxWriter.Save(path, OnnxExporter.Export(model));
+        var path = TinyModels.ExportTo(dir, model, "c.onnx");
 
         var e = Assert.Throws<OcrForgeException>(() => EngineFactory.Open(path, "torch"));
 
@@ -138,8 +134,7 @@ public class OnnxEngineTests
     {
         using var dir = new TempDir();
         using var model = TinyModels.Create("cnn-bn-strided");
-        var path = dir.File("c.onnx");
-        OnnxWriter.Save(path, OnnxExporter.Export(model));
+        var path = TinyModels.ExportTo(dir, model, "c.onnx");
 
         var e = Assert.Throws<OcrForgeException>(() => TextRecognizer.Load(path));
 
