@@ -20,10 +20,11 @@ public static class QuantizeCommand
         var perChannel = new Option<bool>("--per-channel") { Description = "One weight scale per output channel instead of per tensor." };
         var method = new Option<CalibrationMethod>("--calibration") { Description = "Activation ranges: minmax, percentile or entropy.", DefaultValueFactory = _ => CalibrationMethod.MinMax };
         var recurrent = new Option<RecurrentPolicy>("--recurrent") { Description = "LSTM layers: auto (int8 where predictions still agree), int8 or float.", DefaultValueFactory = _ => RecurrentPolicy.Auto };
+        var evalData = new Option<string?>("--eval-data") { Description = "Labelled held-out images: report fp32 and int8 accuracy on them (never used for calibration)." };
         var seed = new Option<int>("--seed") { Description = "Seed for picking the calibration images.", DefaultValueFactory = _ => 42 };
         var output = new Option<string>("--out") { Description = "File to write (.onnx).", Required = true };
         var command = new Command("quantize", "Quantize a trained model to int8 (ONNX QDQ, calibrated activation ranges, per-layer choice for LSTMs).");
-        foreach (var o in new Option[] { model, data, format, batches, batchSize, perChannel, method, recurrent, seed, output }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, format, batches, batchSize, perChannel, method, recurrent, evalData, seed, output }) command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
             var options = new QuantizationOptions
@@ -50,6 +51,16 @@ public static class QuantizeCommand
             long floatBytes = OnnxWriter.Serialize(OnnxExporter.Export(trained)).Length, int8Bytes = new FileInfo(target).Length;
             AnsiConsole.MarkupLineInterpolated(
                 $"[green]wrote[/] {target}: {int8Bytes / 1024.0:0.#} kB (fp32 ONNX {floatBytes / 1024.0:0.#} kB, {(double)floatBytes / int8Bytes:0.00}× smaller); {result.CalibrationImages} calibration images; predictions agree with fp32 on {result.Agreement:P1} of them");
+            if (parse.GetValue(evalData) is { } heldOut)
+            {
+                var samples = DatasetDecoder.Decode(DatasetReader.Read(heldOut, parse.GetValue(format)), spec.Width, spec.Height).Samples;
+                var truth = samples.Select(s => s.Label).ToList();
+                var held = samples.Select(s => s.Image).ToList();
+                double fp32 = Int8Quantizer.Agreement(truth, Int8Quantizer.Predict(OnnxExporter.Export(trained), held));
+                double int8 = Int8Quantizer.Agreement(truth, Int8Quantizer.Predict(result.Model, held));
+                AnsiConsole.MarkupLineInterpolated(
+                    $"held-out accuracy on {samples.Count} images of {heldOut}: fp32 {fp32:P2}, int8 {int8:P2} (drop {(fp32 - int8) * 100:0.##} points)");
+            }
             return Cli.Ok;
         }));
         return command;
