@@ -107,6 +107,7 @@ public class QuantizationTests
         { "bilstm-dense", RecurrentPolicy.Int8, true },
         { "lstm-nodense", RecurrentPolicy.Int8, false },
         { "bigru-bn", RecurrentPolicy.Auto, false },
+        { "gru-2layer", RecurrentPolicy.Int8, true },
     };
 
     [Theory]
@@ -123,8 +124,12 @@ public class QuantizationTests
 
         OnnxChecker.AssertAccepts(path);
         Assert.Contains(result.Model.Graph.Nodes, n => n.OpType == "QuantizeLinear");
-        Assert.Equal(recurrent == RecurrentPolicy.Int8, result.Model.Graph.Nodes.Any(n => n.OpType == "DynamicQuantizeLSTM"));
+        Assert.Equal(recurrent == RecurrentPolicy.Int8 && result.Layers.Any(l => l.Op == "LSTM"), result.Model.Graph.Nodes.Any(n => n.OpType == "DynamicQuantizeLSTM"));
         Assert.All(result.Layers.Where(l => l.Op is "Conv" or "MatMul" or "Gemm"), l => Assert.Equal("int8", l.Precision));
+        // No int8 GRU kernel exists: a GRU is at most stored in int8.
+        Assert.All(result.Layers.Where(l => l.Op == "GRU"), l => Assert.NotEqual("int8", l.Precision));
+        if (recurrent == RecurrentPolicy.Int8)
+            Assert.All(result.Layers.Where(l => l.Op == "GRU"), l => Assert.Equal("int8 weights, float compute", l.Precision));
 
         using var floatEngine = new OcrForge.Inference.TorchEngine(model);
         using var int8Engine = new OnnxEngine(path);

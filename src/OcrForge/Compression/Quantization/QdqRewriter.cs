@@ -6,8 +6,7 @@ namespace OcrForge.Compression.Quantization;
 /// Rewrites a float graph into ONNX QDQ form: QuantizeLinear → DequantizeLinear pairs on activations (uint8,
 /// calibrated) and DequantizeLinear on int8 weights and int32 biases of Conv, Gemm and MatMul. ONNX Runtime
 /// recognises these patterns and runs the integer kernels (QLinearConv, MatMulIntegerToFloat, …); any other runtime
-/// can still execute the graph as written. Recurrent layers listed in <c>int8Recurrent</c> become ONNX Runtime's
-/// DynamicQuantizeLSTM (int8 weights, activations quantized per step at run time).
+/// can still execute the graph as written. Recurrent layers get the precision chosen for them (see <see cref="RecurrentPrecision"/>).
 /// </summary>
 public static class QdqRewriter
 {
@@ -29,7 +28,8 @@ public static class QdqRewriter
         return result.Distinct().ToList();
     }
 
-    public static OnnxModel Rewrite(OnnxModel model, IReadOnlyDictionary<string, TensorRange> ranges, bool perChannel, IReadOnlySet<string> int8Recurrent)
+    public static OnnxModel Rewrite(OnnxModel model, IReadOnlyDictionary<string, TensorRange> ranges, bool perChannel,
+        IReadOnlyDictionary<string, RecurrentPrecision> recurrent)
     {
         var source = model.Graph;
         var graph = source.Clone();
@@ -64,8 +64,10 @@ public static class QdqRewriter
             var node = original with { Inputs = inputs };
             if (Quantizable.Contains(node.OpType) && graph.IsInitializer(node.Inputs[1]))
                 node = QuantizeWeights(graph, node, activation.Values.First(a => a.Dequantized == inputs[0]).Params, perChannel);
-            else if (node.OpType == "LSTM" && int8Recurrent.Contains(node.Name))
+            else if (recurrent.GetValueOrDefault(node.Name) == RecurrentPrecision.Int8Dynamic)
                 node = DynamicQuantizeLstm(graph, node, perChannel);
+            else if (recurrent.GetValueOrDefault(node.Name) == RecurrentPrecision.Int8Weights)
+                node = node with { Inputs = [node.Inputs[0], DequantizedWeight(graph, node.Inputs[1], perChannel ? 1 : null).Output, DequantizedWeight(graph, node.Inputs[2], perChannel ? 1 : null).Output, .. node.Inputs.Skip(3)] };
             graph.Nodes.Add(node);
             foreach (var output in node.Outputs.Where(Wanted))
                 renamed[output] = QuantizeActivation(output);
@@ -73,7 +75,7 @@ public static class QdqRewriter
         graph.Initializers.RemoveAll(t => !graph.Nodes.Any(n => n.Inputs.Contains(t.Name)));
         var result = new OnnxModel(graph, model.Metadata);
         foreach (var (domain, version) in model.Opsets) result.Opsets[domain] = version;
-        if (int8Recurrent.Count > 0) result.Opsets[OnnxModel.MicrosoftDomain] = 1;
+        if (recurrent.Values.Contains(RecurrentPrecision.Int8Dynamic)) result.Opsets[OnnxModel.MicrosoftDomain] = 1;
         return result;
     }
 
@@ -101,16 +103,9 @@ public static class QdqRewriter
     /// </summary>
     private static OnnxNode QuantizeWeights(OnnxGraph graph, OnnxNode node, QuantParams input, bool perChannel)
     {
-        var weight = graph.Initializer(node.Inputs[1]);
         int channelAxis = node.OpType == "MatMul" ? 1 : 0;
-        var (values, scales) = QuantMath.QuantizeWeights(weight.Floats(), weight.Dims, perChannel ? channelAxis : null);
+        var (w, scales) = DequantizedWeight(graph, node.Inputs[1], perChannel ? channelAxis : null);
         long[] scaleDims = perChannel ? [scales.Length] : [];
-        var axis = perChannel ? new[] { new OnnxAttribute("axis", (long)channelAxis) } : [];
-        string w = graph.Add("DequantizeLinear",
-            [graph.Constant(OnnxTensor.Int8($"{weight.Name}.int8", values, weight.Dims)),
-             graph.Constant(OnnxTensor.Float($"{weight.Name}.scale", scales, scaleDims)),
-             graph.Constant(OnnxTensor.Int8($"{weight.Name}.zero_point", new sbyte[scales.Length], scaleDims))],
-            weight.Name, axis);
         var inputs = node.Inputs.ToArray();
         inputs[1] = w;
         if (node.OpType != "MatMul" && inputs.Length > 2 && graph.IsInitializer(inputs[2]))
@@ -126,6 +121,20 @@ public static class QdqRewriter
                 bias.Name, perChannel ? [new OnnxAttribute("axis", 0L)] : []);
         }
         return node with { Inputs = inputs };
+    }
+
+    /// <summary>An int8 copy of a float initializer behind a DequantizeLinear (per channel along <paramref name="axis"/> when given).</summary>
+    private static (string Output, float[] Scales) DequantizedWeight(OnnxGraph graph, string name, int? axis)
+    {
+        var weight = graph.Initializer(name);
+        var (values, scales) = QuantMath.QuantizeWeights(weight.Floats(), weight.Dims, axis);
+        long[] scaleDims = axis is null ? [] : [scales.Length];
+        string output = graph.Add("DequantizeLinear",
+            [graph.Constant(OnnxTensor.Int8($"{name}.int8", values, weight.Dims)),
+             graph.Constant(OnnxTensor.Float($"{name}.scale", scales, scaleDims)),
+             graph.Constant(OnnxTensor.Int8($"{name}.zero_point", new sbyte[scales.Length], scaleDims))],
+            name, axis is null ? [] : [new OnnxAttribute("axis", (long)axis)]);
+        return (output, scales);
     }
 
     /// <summary>
