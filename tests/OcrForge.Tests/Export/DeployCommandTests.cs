@@ -35,6 +35,23 @@ public class DeployCommandTests
         Assert.Single(error.Trim().Split('\n'));
     }
 
+    [Fact]
+    public void Bench_accepts_subcommands_without_its_own_required_options()
+    {
+        var bench = OcrForge.Cli.Commands.BenchCommands.Create();
+        bool ran = false;
+        var probe = new System.CommandLine.Command("probe");
+        probe.SetAction(_ => { ran = true; return 0; });
+        bench.Subcommands.Add(probe);
+        var root = new System.CommandLine.RootCommand { bench };
+
+        var parse = root.Parse(["bench", "probe"]);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(0, parse.Invoke());
+        Assert.True(ran);
+    }
+
     private static (int Exit, string Output, string Error) Run(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
