@@ -71,10 +71,11 @@ public static class OnnxExporter
         Output(g, logits, [OnnxDim.Symbolic("batch"), cnn.ClassCount]);
     }
 
+    /// <summary>Renames the producer's output to the fixed graph output name that engines and tools look for.</summary>
     private static void Output(OnnxGraph g, string tensor, OnnxDim[] shape)
     {
-        g.Add("Identity", [tensor], "output");
-        g.Nodes[^1] = g.Nodes[^1] with { Outputs = [OutputName] };
+        int producer = g.Nodes.FindIndex(n => n.Outputs.Contains(tensor));
+        g.Nodes[producer] = g.Nodes[producer] with { Outputs = [OutputName] };
         g.Outputs.Add(new OnnxValueInfo(OutputName, OnnxDataType.Float, shape));
     }
 
