@@ -141,6 +141,23 @@ public class QuantizationTests
         Assert.True(maxError <= 0.1f * scale, $"int8 max error {maxError:g3} vs logit scale {scale:g3}");
     }
 
+    [Theory]
+    [InlineData(1.0, "int8")]
+    [InlineData(-0.01, "float")]
+    public void Auto_policy_keeps_an_lstm_in_int8_only_within_the_allowed_agreement_drop(double allowedDrop, string expected)
+    {
+        using var model = TinyModels.Create("bilstm-dense");
+        var images = SyntheticImages(model.Manifest.Preprocess, 16);
+
+        var result = Int8Quantizer.Quantize(model, images, new QuantizationOptions { BatchSize = 8, CalibrationBatches = 2, MaxAgreementDrop = allowedDrop });
+
+        var lstms = result.Layers.Where(l => l.Op == "LSTM").ToList();
+        Assert.Equal(2, lstms.Count);
+        Assert.All(lstms, l => Assert.Equal(expected, l.Precision));
+        Assert.Equal(expected == "int8", result.Model.Graph.Nodes.Any(n => n.OpType == "DynamicQuantizeLSTM"));
+        Assert.All(lstms, l => Assert.Contains("agreement with fp32", l.Reason));
+    }
+
     private static List<GrayImage> SyntheticImages(PreprocessSpec spec, int count)
     {
         var rng = new Random(11);

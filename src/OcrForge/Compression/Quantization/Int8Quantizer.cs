@@ -33,8 +33,12 @@ public sealed record QuantizationOptions
     public CalibrationMethod Calibration { get; init; } = CalibrationMethod.MinMax;
     public double Percentile { get; init; } = 99.99;
     public RecurrentPolicy Recurrent { get; init; } = RecurrentPolicy.Auto;
-    /// <summary>Auto policy: the least share of calibration images whose prediction must match the float model's.</summary>
-    public double MinAgreement { get; init; } = 0.99;
+    /// <summary>
+    /// Auto policy: how much a recurrent layer in int8 may lower the share of calibration images whose prediction
+    /// matches the float model's, measured against the graph without that layer in int8 (so the layer is judged by
+    /// its own effect, not by what the convolutions already cost).
+    /// </summary>
+    public double MaxAgreementDrop { get; init; } = 0.01;
 }
 
 /// <summary>What became of one layer, and the evidence for it.</summary>
@@ -82,12 +86,13 @@ public static class Int8Quantizer
             RecurrentPrecision[] tries = node.OpType == "LSTM" ? [RecurrentPrecision.Int8Dynamic, RecurrentPrecision.Int8Weights] : [RecurrentPrecision.Int8Weights];
             var evidence = new List<string>();
             var chosen = RecurrentPrecision.Float;
+            double before = agreement;
             foreach (var precision in tries)
             {
                 var candidate = new Dictionary<string, RecurrentPrecision>(recurrent) { [node.Name] = precision };
                 double withLayer = Agreement(reference, Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, candidate), calibration));
-                evidence.Add($"{Describe(precision)} agrees {withLayer:P1}");
-                if (options.Recurrent == RecurrentPolicy.Int8 || withLayer >= options.MinAgreement)
+                evidence.Add($"{Describe(precision)}: {withLayer:P1}");
+                if (options.Recurrent == RecurrentPolicy.Int8 || agreement - withLayer <= options.MaxAgreementDrop)
                 {
                     chosen = precision;
                     agreement = withLayer;
@@ -96,7 +101,7 @@ public static class Int8Quantizer
             }
             if (chosen != RecurrentPrecision.Float) recurrent[node.Name] = chosen;
             layers.Add(new LayerChoice(node.Name, node.OpType, Describe(chosen),
-                $"{string.Join("; ", evidence)} with fp32 (threshold {options.MinAgreement:P0})"));
+                $"agreement with fp32 {before:P1} before; {string.Join("; ", evidence)} (allowed drop {options.MaxAgreementDrop:P0})"));
         }
         var quantized = QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, recurrent);
         return new QuantizationResult(quantized, layers, count, agreement);
