@@ -86,7 +86,8 @@ public static class OnnxExporter
         string x = InputName;
         for (int i = 0; i < blocks; i++)
         {
-            var conv = (Conv2d)children[$"conv{i}"];
+            var conv = children.GetValueOrDefault($"conv{i}") as Conv2d
+                ?? throw new OcrForgeException($"export: layer {i} of this {stack.GetName()} is not a plain convolution (e.g. a residual block); no ONNX builder for it yet");
             var (weight, bias) = FoldBatchNorm(conv, children.GetValueOrDefault($"bn{i}") as BatchNorm2d);
             long[] kernel = [conv.weight!.shape[2], conv.weight.shape[3]];
             var stride = conv.stride ?? [1, 1];
