@@ -8,6 +8,9 @@ public static class CommandCatalog
     public static IEnumerable<Command> All() =>
     [
         DataCommands.Create(),
+        QuantizeCommand.Create(),
+        ExportCommand.Create(),
+        BenchCommands.Create(),
         ServeCommand.Create(),
     ];
 }

@@ -26,7 +26,8 @@ public interface IOcrEngine : IDisposable
 }
 
 /// <summary>
-/// Opens a model file with the engine that reads it. ONNX files use ONNX Runtime; <c>.ocrf</c> files need the
+/// Opens a model file with the engine that reads it (by extension unless <c>engine</c> says otherwise). ONNX files
+/// use ONNX Runtime (<see cref="OnnxEngine"/>); <c>.ocrf</c> files need the
 /// TorchSharp engine of the OcrForge library, found by its fixed type name when that assembly is present, so this
 /// package does not depend on TorchSharp.
 /// </summary>
@@ -46,11 +47,7 @@ public static class EngineFactory
         };
     }
 
-    private static IOcrEngine OpenOnnx(string path, int? threads) =>
-        OnnxOpener?.Invoke(path, threads) ?? throw new OcrForgeException($"{path}: the ONNX engine is not available in this build");
-
-    /// <summary>Set by the ONNX engine implementation (kept as a delegate so the factory compiles on its own).</summary>
-    internal static Func<string, int?, IOcrEngine>? OnnxOpener { get; set; }
+    private static IOcrEngine OpenOnnx(string path, int? threads) => new OnnxEngine(path, threads);
 
     private static IOcrEngine OpenTorch(string path, int? threads)
     {

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using OcrForge.Compression.Quantization;
+using OcrForge.Data;
+using OcrForge.Export;
+using OcrForge.IO;
+using Spectre.Console;
+
+namespace OcrForge.Cli.Commands;
+
+/// <summary><c>ocrforge quantize</c>: post-training static int8 with calibration, written as an ONNX QDQ model.</summary>
+public static class QuantizeCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Trained model (.ocrf).", Required = true };
+        var data = new Option<string>("--data") { Description = "Calibration images (any dataset layout; labels unused).", Required = true };
+        var format = new Option<DatasetFormat>("--format") { Description = "Dataset layout: auto, filename, chars74k, folders, csv.", DefaultValueFactory = _ => DatasetFormat.Auto };
+        var batches = new Option<int>("--calib-batches") { Description = "Calibration batches.", DefaultValueFactory = _ => 10 };
+        var batchSize = new Option<int>("--calib-batch-size") { Description = "Images per calibration batch.", DefaultValueFactory = _ => 16 };
+        var perChannel = new Option<bool>("--per-channel") { Description = "One weight scale per output channel instead of per tensor." };
+        var method = new Option<CalibrationMethod>("--calibration") { Description = "Activation ranges: minmax, percentile or entropy.", DefaultValueFactory = _ => CalibrationMethod.MinMax };
+        var recurrent = new Option<RecurrentPolicy>("--recurrent") { Description = "LSTM layers: auto (int8 where predictions still agree), int8 or float.", DefaultValueFactory = _ => RecurrentPolicy.Auto };
+        var evalData = new Option<string?>("--eval-data") { Description = "Labelled held-out images: report fp32 and int8 accuracy on them (never used for calibration)." };
+        var seed = new Option<int>("--seed") { Description = "Seed for picking the calibration images.", DefaultValueFactory = _ => 42 };
+        var output = new Option<string>("--out") { Description = "File to write (.onnx).", Required = true };
+        var command = new Command("quantize", "Quantize a trained model to int8 (ONNX QDQ, calibrated activation ranges, per-layer choice for LSTMs).");
+        foreach (var o in new Option[] { model, data, format, batches, batchSize, perChannel, method, recurrent, evalData, seed, output }) command.Options.Add(o);
+        command.SetAction(parse => Cli.Run(() =>
+        {
+            var options = new QuantizationOptions
+            {
+                CalibrationBatches = Positive(parse.GetValue(batches), "--calib-batches"),
+                BatchSize = Positive(parse.GetValue(batchSize), "--calib-batch-size"),
+                PerChannel = parse.GetValue(perChannel),
+                Calibration = parse.GetValue(method),
+                Recurrent = parse.GetValue(recurrent),
+            };
+            string source = parse.GetValue(model)!, target = parse.GetValue(output)!;
+            using var trained = TrainedModel.Load(source);
+            var spec = trained.Manifest.Preprocess;
+            var decoded = DatasetDecoder.Decode(DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format)), spec.Width, spec.Height);
+            var images = decoded.Samples.Select(s => s.Image).ToArray();
+            new Random(parse.GetValue(seed)).Shuffle(images);
+
+            var result = Int8Quantizer.Quantize(trained, images, options);
+            OnnxWriter.Save(target, result.Model);
+
+            var table = new Table().AddColumns("layer", "op", "precision", "why");
+            foreach (var l in result.Layers) table.AddRow(Markup.Escape(l.Layer), l.Op, l.Precision, Markup.Escape(l.Reason));
+            AnsiConsole.Write(table);
+            long floatBytes = OnnxWriter.Serialize(OnnxExporter.Export(trained)).Length, int8Bytes = new FileInfo(target).Length;
+            AnsiConsole.MarkupLineInterpolated(
+                $"[green]wrote[/] {target}: {int8Bytes / 1024.0:0.#} kB (fp32 ONNX {floatBytes / 1024.0:0.#} kB, {(double)floatBytes / int8Bytes:0.00}× smaller); {result.CalibrationImages} calibration images; predictions agree with fp32 on {result.Agreement:P1} of them");
+            if (parse.GetValue(evalData) is { } heldOut)
+            {
+                var samples = DatasetDecoder.Decode(DatasetReader.Read(heldOut, parse.GetValue(format)), spec.Width, spec.Height).Samples;
+                var truth = samples.Select(s => s.Label).ToList();
+                var held = samples.Select(s => s.Image).ToList();
+                double fp32 = Int8Quantizer.Agreement(truth, Int8Quantizer.Predict(OnnxExporter.Export(trained), held));
+                double int8 = Int8Quantizer.Agreement(truth, Int8Quantizer.Predict(result.Model, held));
+                AnsiConsole.MarkupLineInterpolated(
+                    $"held-out accuracy on {samples.Count} images of {heldOut}: fp32 {fp32:P2}, int8 {int8:P2} (drop {(fp32 - int8) * 100:0.##} points)");
+            }
+            return Cli.Ok;
+        }));
+        return command;
+    }
+
+    private static int Positive(int value, string option) =>
+        value > 0 ? value : throw new Inference.OcrForgeException($"{option} {value}: expected a positive number");
+}

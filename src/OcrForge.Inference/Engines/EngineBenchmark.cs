@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace OcrForge.Inference.Engines;
+
+/// <summary>Latency of one engine at one batch size and thread count. Times are of <see cref="IOcrEngine.Run"/> on preprocessed input.</summary>
+public sealed record BenchResult(string Model, string Engine, int Batch, int Threads, int Repetitions,
+    double P50Ms, double P90Ms, double P99Ms, double MeanMs, double ImagesPerSecond);
+
+/// <summary>The machine a benchmark ran on, so that numbers can be compared honestly.</summary>
+public sealed record MachineInfo(string Cpu, int Cores, IReadOnlyList<string> IsaFlags, string Os, string Runtime,
+    string OnnxRuntime, string LoadAverage)
+{
+    /// <summary>The vector-ISA flags that decide int8/fp32 kernel speed.</summary>
+    private static readonly string[] InterestingFlags = ["avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_int8", "amx_bf16"];
+
+    public static MachineInfo Describe()
+    {
+        string cpuInfo = File.Exists("/proc/cpuinfo") ? File.ReadAllText("/proc/cpuinfo") : "";
+        string Field(string name) => cpuInfo.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
+        var flags = Field("flags").Split(' ');
+        return new MachineInfo(
+            Field("model name"),
+            Environment.ProcessorCount,
+            InterestingFlags.Where(flags.Contains).ToList(),
+            RuntimeInformation.OSDescription,
+            RuntimeInformation.FrameworkDescription,
+            typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString() ?? "unknown",
+            File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown");
+    }
+}
+
+/// <summary>
+/// Measures an engine: warm-up runs first (excluded: they pay for allocation and kernel selection), then timed
+/// repetitions until both a minimum count and a minimum time are reached, reported as percentiles.
+/// </summary>
+public static class EngineBenchmark
+{
+    public static BenchResult Measure(IOcrEngine engine, string model, float[] images, int batch, int threads,
+        int warmup = 3, int minRepetitions = 20, double minSeconds = 2, int maxRepetitions = 1000, CancellationToken cancellationToken = default)
+    {
+        int size = engine.Info.Preprocess.Width * engine.Info.Preprocess.Height;
+        int available = images.Length / size;
+        if (available == 0) throw new OcrForgeException("bench: no input images");
+        // Fill the batch by cycling over the available images.
+        var input = new float[batch * size];
+        for (int i = 0; i < batch; i++) images.AsSpan(i % available * size, size).CopyTo(input.AsSpan(i * size));
+
+        for (int i = 0; i < warmup; i++) engine.Run(input, batch, cancellationToken);
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (times.Count < maxRepetitions && (times.Count < minRepetitions || total.Elapsed.TotalSeconds < minSeconds))
+        {
+            long start = Stopwatch.GetTimestamp();
+            engine.Run(input, batch, cancellationToken);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        times.Sort();
+        double mean = times.Average();
+        return new BenchResult(model, engine.Name, batch, threads, times.Count,
+            Percentile(times, 50), Percentile(times, 90), Percentile(times, 99), mean, batch * 1000.0 / mean);
+    }
+
+    /// <summary>Nearest-rank percentile of sorted values.</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double p)
+    {
+        int rank = (int)Math.Ceiling(p / 100 * sorted.Count);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Count - 1)];
+    }
+}
