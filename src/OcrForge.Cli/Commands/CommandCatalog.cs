@@ -11,5 +11,6 @@ public static class CommandCatalog
         TrainCommands.Create(),
         EvalCommand.Create(),
         PredictCommand.Create(),
+        BenchTrainCommand.CreateGroup(),
     ];
 }

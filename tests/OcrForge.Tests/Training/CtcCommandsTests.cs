@@ -1,12 +1,10 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using OcrForge.Cli.Commands;
 using OcrForge.Inference;
-using OcrForge.Inference.Imaging;
+using OcrForge.Data;
 using OcrForge.IO;
 using OcrForge.Runtime;
 using OcrForge.Training;
-using SkiaSharp;
 
 namespace OcrForge.Tests.Training;
 
@@ -19,7 +17,7 @@ public sealed class TinyModelFixture : IDisposable
     public TinyModelFixture()
     {
         var samples = TinyText.Make(32, 1);
-        foreach (var s in samples) WritePng(Path.Combine(Images.Path, $"{s.Label}__{Path.GetFileNameWithoutExtension(s.Path)[4..]}.png"), s.Image);
+        foreach (var s in samples) ImageWriter.WritePng(s.Image, Path.Combine(Images.Path, $"{s.Label}__{Path.GetFileNameWithoutExtension(s.Path)[4..]}.png"));
         TorchRuntime.Seed(3);
         using var model = TrainedModel.Create(TinyText.Model, TinyText.Charset, CtcTraining.Standardize(samples, TinyText.Model));
         var (task, resources) = TinyText.Task(model.Module, samples, samples);
@@ -38,15 +36,7 @@ public sealed class TinyModelFixture : IDisposable
     public TempDir Images { get; } = new();
     public TempDir Run { get; } = new();
     public string ModelPath => Run.File("tiny.ocrf");
-    public IReadOnlyList<OcrForge.Data.Sample> Samples { get; }
-
-    public static void WritePng(string path, GrayImage image)
-    {
-        using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Gray8, SKAlphaType.Opaque));
-        Marshal.Copy(image.Pixels, 0, bitmap.GetPixels(), image.Pixels.Length);
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        File.WriteAllBytes(path, data.ToArray());
-    }
+    public IReadOnlyList<Sample> Samples { get; }
 
     public void Dispose()
     {
@@ -105,7 +95,7 @@ public class CtcCommandsTests(TinyModelFixture tiny) : IClassFixture<TinyModelFi
         Assert.Equal(0, pexit);
         var rows = lines.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(32, rows.Length);
-        double exact = rows.Count(row => row.Split('\t') is var f && OcrForge.Data.DatasetReader.FilenameLabel(f[0]) == f[1]) / 32.0;
+        double exact = rows.Count(row => row.Split('\t') is var f && DatasetReader.FilenameLabel(f[0]) == f[1]) / 32.0;
         Assert.Equal(r.GetProperty("sequence_accuracy").GetDouble(), exact, 9);
     }
 
