@@ -7,6 +7,7 @@ public static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
     [
+        DemoCommand.Create(),
         DataCommands.Create(),
         TrainCommands.Create(),
         EvalCommand.Create(),

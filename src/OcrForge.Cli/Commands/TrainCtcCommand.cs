@@ -15,10 +15,10 @@ public static class TrainCtcCommand
     public static readonly TrainingOptions Recipe = new()
     {
         RunDirectory = "",
-        Epochs = 100,
+        Epochs = 40,
         BatchSize = 16,
-        LearningRate = 1e-3,
-        Schedule = ScheduleKind.None,
+        LearningRate = 3e-3,
+        Schedule = ScheduleKind.OneCycle,
         Patience = 10,
     };
 
