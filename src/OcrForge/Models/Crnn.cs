@@ -154,9 +154,8 @@ public sealed class Crnn : OcrModule
     /// <summary>
     /// Keras' initialisers: he_normal for convolutions (ReLU fan-in), glorot_uniform for dense layers, and for
     /// recurrent layers glorot_uniform input weights, orthogonal recurrent weights, zero biases with the LSTM forget
-    /// gate's bias at 1 (so cells remember by default). PyTorch's uniform(±1/√fan_in) everywhere starts the
-    /// recurrent layers with much smaller, non-orthogonal weights, which is one reason a straight port sits on the
-    /// all-blank CTC plateau.
+    /// gate's bias at 1 (so cells remember by default). Not always better: on keras-captcha (no BatchNorm) PyTorch's
+    /// defaults left the all-blank CTC plateau sooner (docs/results-ctc.md), so only presets that measured it use it.
     /// </summary>
     private void InitializeAsKeras()
     {
