@@ -17,7 +17,8 @@ public static class BenchCommands
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static Command Create()
+    /// <param name="subcommands">Benchmarks of other parts (e.g. <c>bench train</c>), under the same <c>bench</c>.</param>
+    public static Command Create(params Command[] subcommands)
     {
         var models = new Option<string[]>("--model") { Description = "Model files (.ocrf or .onnx); several are measured in one run, so their ratios are comparable.", Required = true, AllowMultipleArgumentsPerToken = true };
         var data = new Option<string>("--data") { Description = "Images to feed (any dataset layout).", Required = true };
@@ -28,6 +29,7 @@ public static class BenchCommands
         var json = new Option<bool>("--json") { Description = "Print the results and the machine description as JSON." };
         var command = new Command("bench", "Measure inference latency (p50/p90/p99) and throughput; subcommands benchmark other parts.");
         foreach (var o in new Option[] { models, data, engine, batches, threads, seconds, json }) command.Options.Add(o);
+        foreach (var sub in subcommands) command.Subcommands.Add(sub);
         command.SetAction(parse => Cli.Run(() =>
         {
             var batchSizes = Numbers(parse.GetValue(batches)!, "--batch");

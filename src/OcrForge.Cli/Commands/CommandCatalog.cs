@@ -2,15 +2,19 @@ using System.CommandLine;
 
 namespace OcrForge.Cli.Commands;
 
-/// <summary>Every top-level command, in the order of the flow: data → train → eval/predict → compress → export → bench.</summary>
+/// <summary>Every top-level command, in the order of the flow: data → train → eval/predict → compress → export → bench → serve.</summary>
 public static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
     [
+        DemoCommand.Create(),
         DataCommands.Create(),
+        TrainCommands.Create(),
+        EvalCommand.Create(),
+        PredictCommand.Create(),
         QuantizeCommand.Create(),
         ExportCommand.Create(),
-        BenchCommands.Create(),
+        BenchCommands.Create(BenchTrainCommand.Create()),
         ServeCommand.Create(),
     ];
 }
