@@ -9,5 +9,7 @@ public static class CommandCatalog
     [
         DataCommands.Create(),
         TrainCommands.Create(),
+        EvalCommand.Create(),
+        PredictCommand.Create(),
     ];
 }

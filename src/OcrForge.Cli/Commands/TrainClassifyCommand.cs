@@ -92,9 +92,10 @@ public static class TrainClassifyCommand
     {
         var reportDir = Path.ChangeExtension(outPath, null) + ".report";
         Directory.CreateDirectory(reportDir);
-        var progress = new Progress<EpochReport>(r => AnsiConsole.MarkupLineInterpolated(
-            $"epoch {r.Epoch,3}/{r.Epochs}  loss {r.TrainLoss:F4}  train acc {r.TrainAccuracy:P1}  val loss {r.ValidationLoss:F4}  [bold]val acc {r.ValidationAccuracy:P2}[/]  lr {r.LearningRate:G3}  {r.Elapsed:mm\\:ss}"));
-        var log = new Progress<string>(AnsiConsole.WriteLine);
+        // Reported synchronously (Progress<T> would post to the thread pool and reorder lines).
+        var progress = new ConsoleProgress<EpochReport>(r => AnsiConsole.MarkupLineInterpolated(
+            $"epoch {r.Epoch,3}/{r.Epochs} loss {r.TrainLoss:F3} acc {r.TrainAccuracy:P1} | val loss {r.ValidationLoss:F3} [bold]acc {r.ValidationAccuracy:P2}[/] | lr {r.LearningRate:G2} {r.Elapsed:mm\\:ss}"));
+        var log = new ConsoleProgress<string>(AnsiConsole.WriteLine);
         Action<int, IReadOnlyList<GrayImage>>? samples = request.SemiSupervised is null ? null
             : (epoch, images) => GanSampleGrid.Save(Path.Combine(reportDir, $"gan-epoch-{epoch:D3}.png"), images, $"SGAN samples, epoch {epoch}");
 
@@ -119,6 +120,11 @@ public static class TrainClassifyCommand
     internal static T ParseEnum<T>(string option, string value) where T : struct, Enum =>
         Enum.TryParse<T>(value.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var e) && Enum.IsDefined(e) ? e
             : throw new OcrForgeException($"{option} {value}: expected one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
+}
+
+internal sealed class ConsoleProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
 }
 
 /// <summary>The per-epoch numbers as CSV, for spreadsheets and plots.</summary>

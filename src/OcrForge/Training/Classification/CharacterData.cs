@@ -22,11 +22,13 @@ public sealed record CharacterSplit(
 public static class CharacterData
 {
     /// <summary>
-    /// Reads and decodes a dataset, prepares every image with <paramref name="spec"/> (the same code inference runs)
-    /// and maps labels to classes of a blank-free charset sorted ordinally.
+    /// Reads and decodes a dataset, prepares every image with <paramref name="spec"/> (the same code inference runs;
+    /// null keeps the decoded images as they are) and maps labels to classes of <paramref name="charset"/>, by
+    /// default a blank-free charset of the labels found, sorted ordinally. Images whose label is not in the charset
+    /// are reported as problems and left out.
     /// </summary>
     public static (Charset Charset, IReadOnlyList<LabeledImage> Images, IReadOnlyList<DataProblem> Problems) Load(
-        string path, DatasetFormat format, PreprocessSpec spec, Charset? charset = null, IProgress<int>? progress = null)
+        string path, DatasetFormat format, PreprocessSpec? spec, Charset? charset = null, IProgress<int>? progress = null)
     {
         var dataset = DatasetReader.Read(path, format);
         var decoded = DatasetDecoder.Decode(dataset, progress: progress);
@@ -40,7 +42,7 @@ public static class CharacterData
                 problems.Add(new DataProblem(sample.Path, $"label '{sample.Label}' is not one of the model's classes"));
                 continue;
             }
-            images.Add(new LabeledImage(Preprocessor.Prepare(sample.Image, spec), charset.ClassOf(sample.Label)));
+            images.Add(new LabeledImage(spec is null ? sample.Image : Preprocessor.Prepare(sample.Image, spec), charset.ClassOf(sample.Label)));
         }
         if (images.Count == 0) throw new OcrForgeException($"{path}: no image has a label among the model's classes");
         return (charset, images, problems);

@@ -69,6 +69,8 @@ public static class CharacterTraining
             ["data"] = request.Data,
             ["seed"] = request.Training.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["epochs"] = request.Training.Epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["validation_fraction"] = request.ValidationFraction.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["test_fraction"] = request.TestFraction.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["labeled_fraction"] = request.LabeledFraction.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["semi_supervised"] = (request.SemiSupervised is not null).ToString().ToLowerInvariant(),
         };

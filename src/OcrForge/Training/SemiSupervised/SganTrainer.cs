@@ -30,12 +30,12 @@ public readonly record struct SganStepLosses(double Supervised, double Unsupervi
 public sealed class SganStep : IDisposable
 {
     private readonly Cnn _discriminator;
-    private readonly Generator _generator;
+    private readonly DcganGenerator _generator;
     private readonly optim.Optimizer _dOptimizer;
     private readonly optim.Optimizer _gOptimizer;
     private readonly SganOptions _options;
 
-    public SganStep(Cnn discriminator, Generator generator, optim.Optimizer discriminatorOptimizer, SganOptions options)
+    public SganStep(Cnn discriminator, DcganGenerator generator, optim.Optimizer discriminatorOptimizer, SganOptions options)
     {
         _discriminator = discriminator;
         _generator = generator;
@@ -124,12 +124,12 @@ public sealed class SganTrainer(ClassifierTrainingOptions options, SganOptions s
         IReadOnlyList<LabeledImage> validation, IProgress<EpochReport>? progress = null,
         Action<int, IReadOnlyList<GrayImage>>? onSamples = null, CancellationToken cancellationToken = default)
     {
-        if (spec.Width != Generator.Side || spec.Height != Generator.Side)
-            throw new Inference.OcrForgeException($"--semi-supervised: the generator makes {Generator.Side}×{Generator.Side} images; the preset's input is {spec.Width}×{spec.Height}");
+        if (spec.Width != DcganGenerator.Side || spec.Height != DcganGenerator.Side)
+            throw new Inference.OcrForgeException($"--semi-supervised: the generator makes {DcganGenerator.Side}×{DcganGenerator.Side} images; the preset's input is {spec.Width}×{spec.Height}");
         var o = options;
         var batches = new ImageBatches(spec, o.Augment is null ? null : new Augmenter(o.Augment), o.Seed);
         var rng = new Random(o.Seed);
-        using var generator = new Generator(sgan.NoiseSize);
+        using var generator = new DcganGenerator(sgan.NoiseSize);
         using var dOptimizer = ClassifierTrainer.CreateOptimizer(model, o);
         using var step = new SganStep(model, generator, dOptimizer, sgan);
         using var fixedNoise = randn(sgan.SampleCount, sgan.NoiseSize);

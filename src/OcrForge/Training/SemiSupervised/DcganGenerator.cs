@@ -8,7 +8,7 @@ namespace OcrForge.Training.SemiSupervised;
 /// DCGAN generator (Radford et al. 2016): z → dense 4×4×128 → three stride-2 transposed convolutions → 32×32, tanh.
 /// Outputs [N, 1, 32, 32] in [−1, 1], the range of real inputs under the SGAN's PreprocessSpec (mean 0.5, std 0.5).
 /// </summary>
-public sealed class Generator : nn.Module<Tensor, Tensor>
+public sealed class DcganGenerator : nn.Module<Tensor, Tensor>
 {
     public const int Side = 32;
     private const int BaseChannels = 128;
@@ -18,7 +18,7 @@ public sealed class Generator : nn.Module<Tensor, Tensor>
     private readonly BatchNorm1d projectNorm;
     private readonly Sequential upsample;
 
-    public Generator(int noiseSize = 100) : base("Generator")
+    public DcganGenerator(int noiseSize = 100) : base("Generator")
     {
         NoiseSize = noiseSize;
         project = nn.Linear(noiseSize, BaseChannels * BaseSide * BaseSide, hasBias: false);
