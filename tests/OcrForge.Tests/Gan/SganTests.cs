@@ -76,6 +76,32 @@ public class SganTests
     }
 
     [Fact]
+    public void A_step_updates_batchnorm_running_statistics_from_real_images_only()
+    {
+        TorchRuntime.Seed(6);
+        var data = TinyCharacters.Make(perClass: 4);
+        using var x = new ImageBatches(TinyCharacters.Spec, null, 0).Inputs(data.Select(d => d.Image).ToList());
+        using var y = ImageBatches.Targets(data.Select(d => d.Class));
+        using var sgan = (Cnn)TinyCharacters.TinyCnn.Build(4);
+        using var reference = (Cnn)TinyCharacters.TinyCnn.Build(4);
+        reference.load_state_dict(sgan.state_dict());
+        using var generator = new DcganGenerator(noiseSize: 16);
+        using var optimizer = optim.Adam(sgan.parameters(), 1e-3);
+        using var step = new SganStep(sgan, generator, optimizer, new SganOptions { NoiseSize = 16 });
+
+        // When the SGAN takes a step (real forward, two fake forwards) and the reference sees the real batch once
+        step.Step(x, y, x);
+        reference.train();
+        using (var scope = NewDisposeScope()) reference.forward(cat([x, x], 0));
+
+        // Then the first BatchNorm's running statistics agree: the generated images left no trace in them
+        var a = sgan.modules().OfType<TorchSharp.Modules.BatchNorm2d>().First();
+        var b = reference.modules().OfType<TorchSharp.Modules.BatchNorm2d>().First();
+        Assert.True(a.running_mean!.allclose(b.running_mean!, rtol: 1e-4, atol: 1e-6));
+        Assert.True(a.running_var!.allclose(b.running_var!, rtol: 1e-4, atol: 1e-6));
+    }
+
+    [Fact]
     public void Labels_of_the_unlabelled_part_never_reach_the_loss()
     {
         // Given a training set where only 25 % keep their labels

@@ -54,9 +54,10 @@ public sealed class SganStep : IDisposable
         using var scope = NewDisposeScope();
         int fakeCount = (int)unlabeled.shape[0];
 
-        // Discriminator. Real images go through one forward so BatchNorm normalises them with real statistics only;
-        // generated images are normalised with the running (real) statistics instead of their own, which keeps
-        // fake statistics out of the classifier that is saved and stops D from telling batches apart by their stats.
+        // Discriminator. Real images go through one forward; generated ones through another, also with batch
+        // statistics (the same path as real ones: a different normalisation would let D tell fakes by the path, and
+        // then call every real image fake at test time) but without touching the running statistics, which the
+        // saved classifier uses and which must describe real characters only.
         _discriminator.train();
         int b = (int)labeled.shape[0];
         var realFeatures = _discriminator.Features(cat([labeled, unlabeled], 0));
@@ -64,7 +65,7 @@ public sealed class SganStep : IDisposable
         var labeledLogits = realLogits.narrow(0, 0, b);
         var unlabeledLogits = realLogits.narrow(0, b, fakeCount);
         var fake = _generator.forward(NoiseBatch(fakeCount));
-        var fakeLogits = WithFrozenNorm(() => _discriminator.forward(fake.detach()));
+        var fakeLogits = WithoutStatisticsUpdate(() => _discriminator.forward(fake.detach()));
         var supervised = SganLoss.Supervised(labeledLogits, targets);
         var unsupervised = SganLoss.Unsupervised(unlabeledLogits, fakeLogits);
         var dLoss = supervised + _options.UnsupervisedWeight * unsupervised;
@@ -76,7 +77,7 @@ public sealed class SganStep : IDisposable
         _generator.train();
         var target = realFeatures.narrow(0, b, fakeCount).detach();
         var generated = _generator.forward(NoiseBatch(fakeCount));
-        var fakeFeatures = WithFrozenNorm(() => _discriminator.Features(generated));
+        var fakeFeatures = WithoutStatisticsUpdate(() => _discriminator.Features(generated));
         var gLoss = SganLoss.FeatureMatching(target, fakeFeatures);
         _gOptimizer.zero_grad();
         gLoss.backward();
@@ -86,15 +87,16 @@ public sealed class SganStep : IDisposable
         return new SganStepLosses(supervised.item<float>(), unsupervised.item<float>(), gLoss.item<float>(), accuracy);
     }
 
-    /// <summary>Generated images for <paramref name="noise"/> as 8-bit pictures (eval mode, no gradients).</summary>
+    /// <summary>
+    /// Generated images for <paramref name="noise"/> as 8-bit pictures. The generator stays in train mode: it is only
+    /// ever used with batch statistics, which is what the discriminator sees (its running statistics are never used).
+    /// </summary>
     public IReadOnlyList<GrayImage> Sample(Tensor noise)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        _generator.eval();
         // tanh range [−1, 1] → bytes 0–255.
         var images = ((_generator.forward(noise) + 1) * 127.5).clamp(0, 255).to_type(ScalarType.Byte).contiguous();
-        _generator.train();
         int n = (int)images.shape[0], h = (int)images.shape[2], w = (int)images.shape[3];
         var bytes = images.data<byte>().ToArray();
         return Enumerable.Range(0, n).Select(i => new GrayImage(w, h, bytes[(i * w * h)..((i + 1) * w * h)])).ToList();
@@ -102,12 +104,14 @@ public sealed class SganStep : IDisposable
 
     private Tensor NoiseBatch(int count) => randn(count, _generator.NoiseSize);
 
-    private T WithFrozenNorm<T>(Func<T> forward)
+    /// <summary>Runs a forward in train mode with BatchNorm momentum 0: running = 1·running + 0·batch, i.e. unchanged.</summary>
+    private T WithoutStatisticsUpdate<T>(Func<T> forward)
     {
         var norms = _discriminator.modules().OfType<TorchSharp.Modules.BatchNorm2d>().ToList();
-        foreach (var n in norms) n.eval();
+        var momenta = norms.Select(n => n.momentum).ToList();
+        foreach (var n in norms) n.momentum = 0.0;
         try { return forward(); }
-        finally { foreach (var n in norms) n.train(); }
+        finally { for (int i = 0; i < norms.Count; i++) norms[i].momentum = momenta[i]; }
     }
 
     public void Dispose() => _gOptimizer.Dispose();
