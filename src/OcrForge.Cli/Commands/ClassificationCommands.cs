@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -15,6 +16,28 @@ namespace OcrForge.Cli.Commands;
 /// <summary>The character-classifier paths of `ocrforge eval` and `ocrforge predict`.</summary>
 public static class ClassificationCommands
 {
+    /// <summary>The classifier-only options of `eval`.</summary>
+    public sealed record EvalOptions(Option<string> Split, Option<string?> ConfusionPng, Option<bool> Json);
+
+    public static EvalOptions AddEvalOptions(Command eval)
+    {
+        var split = new Option<string>("--split") { Description = "Classifiers: all, or test/validation = the images held out when this model was trained on the same folder.", DefaultValueFactory = _ => "all" };
+        var confusion = new Option<string?>("--confusion-png") { Description = "Classifiers: write the confusion matrix as a PNG." };
+        eval.Options.Add(split);
+        eval.Options.Add(confusion);
+        return new EvalOptions(split, confusion, (Option<bool>)eval.Options.First(o => o.Name == "--json"));
+    }
+
+    public static Option<int> AddPredictOptions(Command predict)
+    {
+        var top = new Option<int>("--top") { Description = "Classifiers: print the N most probable classes.", DefaultValueFactory = _ => 1 };
+        predict.Options.Add(top);
+        return top;
+    }
+
+    public static int Eval(IOcrEngine engine, string modelPath, string data, DatasetFormat format, EvalOptions options, ParseResult parse) =>
+        Eval(engine, modelPath, data, format, parse.GetValue(options.Split)!, parse.GetValue(options.Json), parse.GetValue(options.ConfusionPng));
+
     /// <summary>
     /// Evaluates a classifier on a labelled folder. With <paramref name="split"/> = "test" (or "validation") and a
     /// model trained by OcrForge on that same folder, only the images held out from its training are used: the split

@@ -7,9 +7,11 @@ public static class CommandCatalog
 {
     public static IEnumerable<Command> All() =>
     [
+        DemoCommand.Create(),
         DataCommands.Create(),
         TrainCommands.Create(),
         EvalCommand.Create(),
         PredictCommand.Create(),
+        BenchTrainCommand.CreateGroup(),
     ];
 }

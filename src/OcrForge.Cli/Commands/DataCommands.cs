@@ -1,4 +1,11 @@
 using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using OcrForge.Data;
+using OcrForge.Inference;
+using OcrForge.Reports;
+using Spectre.Console;
 
 namespace OcrForge.Cli.Commands;
 
@@ -7,6 +14,134 @@ public static class DataCommands
     public static Command Create()
     {
         var data = new Command("data", "Inspect and synthesise datasets.");
+        data.Subcommands.Add(Show());
+        data.Subcommands.Add(Synth());
         return data;
+    }
+
+    /// <summary>Problems printed one per line before the rest are summarised (all of them are in --json).</summary>
+    private const int ProblemsShown = 30;
+
+    public static Option<DatasetFormat> FormatOption() => new("--format")
+    {
+        Description = "Dataset layout: auto, filename, chars74k, folders or csv",
+        DefaultValueFactory = _ => DatasetFormat.Auto,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "auto";
+            if (Enum.TryParse<DatasetFormat>(text, ignoreCase: true, out var format) && !int.TryParse(text, out _)) return format;
+            result.AddError($"--format {text}: expected auto, filename, chars74k, folders or csv");
+            return DatasetFormat.Auto;
+        },
+    };
+
+    private static Command Show()
+    {
+        var dir = new Argument<string>("DIR") { Description = "Dataset folder (or .csv manifest)" };
+        var format = FormatOption();
+        var grid = new Option<string?>("--out") { Description = "Where to write the 4x4 grid of labelled samples (default: NAME-samples.png here)" };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of tables" };
+        var charset = new Option<string?>("--charset") { Description = "Report labels with symbols outside this charset and leave them out" };
+
+        var command = new Command("show", "Count, describe and picture a dataset; unreadable files are listed and skipped.") { dir, format, grid, json, charset };
+        command.SetAction(parseResult => Cli.Run(() =>
+        {
+            var path = parseResult.GetValue(dir)!;
+            var dataset = DatasetReader.Read(path, parseResult.GetValue(format));
+            if (parseResult.GetValue(charset) is string symbols) dataset = dataset.RestrictTo(symbols);
+
+            var clock = Stopwatch.StartNew();
+            var decoded = DatasetDecoder.Decode(dataset);
+            var summary = DatasetSummary.Compute(dataset, decoded, clock.Elapsed);
+
+            var gridPath = parseResult.GetValue(grid) ?? $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)))}-samples.png";
+            SampleGrid.Write(SampleGrid.Pick(decoded.Samples), gridPath, title: $"{Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)))}: {summary.Decoded} images");
+
+            if (parseResult.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { summary, grid = gridPath }, JsonOptions));
+            else Render(summary, gridPath);
+            return Cli.Ok;
+        }));
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    private static void Render(DatasetSummary s, string gridPath)
+    {
+        var console = AnsiConsole.Console;
+        foreach (var problem in s.Problems.Take(ProblemsShown)) Cli.Warn(problem.ToString());
+        if (s.Problems.Count > ProblemsShown) Cli.Warn($"… and {s.Problems.Count - ProblemsShown} more problems (all are listed by --json)");
+
+        var overview = new Table().Title("[bold]dataset[/]").HideHeaders().AddColumns("", "");
+        overview.AddRow("source", Markup.Escape(s.Source));
+        overview.AddRow("format", s.Format);
+        overview.AddRow("images", $"{s.Decoded} decoded of {s.Files} files ({s.Problems.Count} problems)");
+        overview.AddRow(s.IsClassification ? "classes" : "symbols", s.Classes.ToString(CultureInfo.InvariantCulture));
+        if (!s.IsClassification) overview.AddRow("distinct labels", s.DistinctLabels.ToString(CultureInfo.InvariantCulture));
+        overview.AddRow("charset", Markup.Escape(s.Charset));
+        overview.AddRow("decoding", $"{s.DecodeSeconds:F2} s, {s.ImagesPerSecond:F0} images/s on {s.Threads} threads");
+        overview.AddRow("grid", Markup.Escape(gridPath));
+        console.Write(overview);
+
+        var lengths = new Table().Title("[bold]label length[/]").AddColumns("length", "images", "share");
+        foreach (var (length, n) in s.LabelLengths) lengths.AddRow(length.ToString(CultureInfo.InvariantCulture), n.ToString(CultureInfo.InvariantCulture), $"{100.0 * n / s.Decoded:F1} %");
+        var sizes = new Table().Title("[bold]image size[/]").AddColumns("WxH", "images", "share");
+        foreach (var (size, n) in s.ImageSizes.Take(10)) sizes.AddRow(size, n.ToString(CultureInfo.InvariantCulture), $"{100.0 * n / s.Decoded:F1} %");
+        if (s.ImageSizes.Count > 10) sizes.AddRow($"{s.ImageSizes.Count - 10} other sizes", s.ImageSizes.Skip(10).Sum(kv => kv.Value).ToString(CultureInfo.InvariantCulture), "");
+        console.Write(new Columns(lengths, sizes) { Expand = false });
+
+        if (s.IsClassification)
+        {
+            var least = s.LabelCounts.MinBy(kv => kv.Value);
+            var most = s.LabelCounts.MaxBy(kv => kv.Value);
+            var counts = s.LabelCounts.Select(kv => new Markup($"[bold]{Markup.Escape(kv.Key)}[/] {kv.Value}"));
+            console.Write(new Panel(new Columns(counts)).Header("images per class")
+                .Collapse());
+            console.MarkupLineInterpolated($"fewest: {least.Key} ({least.Value} images), most: {most.Key} ({most.Value} images)");
+        }
+    }
+
+    private static Command Synth()
+    {
+        var kind = new Option<string>("--kind") { Description = "captcha: 5-symbol distorted text as LABEL.png; chars: one folder per class", Required = true };
+        kind.AcceptOnlyFromAmong("captcha", "chars");
+        var count = new Option<int>("--count") { Description = "Number of images", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder (created; must not already hold images)", Required = true };
+        var seed = new Option<int>("--seed") { Description = "Random seed: the same seed writes byte-identical files", DefaultValueFactory = _ => 0 };
+        var length = new Option<int>("--length") { Description = "Symbols per captcha", DefaultValueFactory = _ => 5 };
+        var charset = new Option<string?>("--charset") { Description = $"Symbols to draw (default captcha: {SyntheticData.CaptchaCharset}; chars: {SyntheticData.CharactersCharset})" };
+        var size = new Option<string?>("--size") { Description = "Image size WxH (default captcha: 200x50; chars: 32x32)" };
+
+        var command = new Command("synth", "Draw synthetic captchas or characters with the installed fonts.") { kind, count, output, seed, length, charset, size };
+        command.SetAction(parseResult => Cli.Run(() =>
+        {
+            var dir = parseResult.GetValue(output)!;
+            bool captcha = parseResult.GetValue(kind) == "captcha";
+            var (w, h) = ParseSize(parseResult.GetValue(size) ?? (captcha ? "200x50" : "32x32"));
+            if (Directory.Exists(dir) && Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Any(DatasetReader.IsImage))
+                throw new OcrForgeException($"{dir}: already holds images; synth writes into a new or image-free folder");
+
+            var clock = Stopwatch.StartNew();
+            int n = parseResult.GetValue(count);
+            var paths = captcha
+                ? SyntheticData.WriteCaptchas(dir, n, parseResult.GetValue(seed), parseResult.GetValue(length),
+                    parseResult.GetValue(charset) ?? SyntheticData.CaptchaCharset, w, h)
+                : SyntheticData.WriteCharacters(dir, n, parseResult.GetValue(seed),
+                    parseResult.GetValue(charset) ?? SyntheticData.CharactersCharset, w, h);
+            var seconds = clock.Elapsed.TotalSeconds;
+            AnsiConsole.MarkupLineInterpolated(
+                $"wrote [bold]{paths.Count}[/] {(captcha ? "captchas" : "character images")} ({w}x{h}) to {dir} in {seconds:F1} s ({paths.Count / Math.Max(seconds, 1e-9):F0} images/s)");
+            return Cli.Ok;
+        }));
+        return command;
+    }
+
+    internal static (int Width, int Height) ParseSize(string text)
+    {
+        var parts = text.ToLowerInvariant().Split('x');
+        if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int w)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int h))
+            return (w, h);
+        throw new OcrForgeException($"--size {text}: expected WIDTHxHEIGHT, e.g. 200x50");
     }
 }

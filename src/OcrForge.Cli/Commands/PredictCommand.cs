@@ -1,28 +1,69 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using OcrForge.Data;
 using OcrForge.Inference;
 using OcrForge.Inference.Engines;
+using OcrForge.Inference.Imaging;
 
 namespace OcrForge.Cli.Commands;
 
-/// <summary>`ocrforge predict`: run a model on images.</summary>
+/// <summary><c>ocrforge predict</c>: read images with a model; one line per image, <c>path&lt;TAB&gt;text&lt;TAB&gt;confidence</c>.</summary>
 public static class PredictCommand
 {
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Model file (.ocrf or .onnx).", Required = true };
-        var images = new Argument<string[]>("images") { Description = "Image files.", Arity = ArgumentArity.OneOrMore };
+        var images = new Argument<string[]>("images") { Description = "Image files or folders of images.", Arity = ArgumentArity.OneOrMore };
+        var beam = new Option<int>("--beam") { Description = "CTC beam width; 1 = greedy.", DefaultValueFactory = _ => 1 };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line: path, text, confidence." };
         var engine = new Option<string?>("--engine") { Description = "torch or onnx (default: by file type)." };
-        var top = new Option<int>("--top") { Description = "Classifiers: print the N most probable classes.", DefaultValueFactory = _ => 1 };
-        var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var command = new Command("predict", "Recognise images with a trained model.") { model, images, engine, top, json };
+        var threads = new Option<int?>("--threads") { Description = "Inference threads (default: all cores)." };
+        var command = new Command("predict", "Read the text of images with a trained model.");
+        command.Arguments.Add(images);
+        foreach (var o in new Option[] { model, beam, json, engine, threads }) command.Options.Add(o);
+        var top = ClassificationCommands.AddPredictOptions(command);
         command.SetAction(parse => Cli.Run(() =>
         {
             var modelPath = parse.GetValue(model)!;
-            using var opened = EngineFactory.Open(modelPath, parse.GetValue(engine));
+            int beamWidth = CheckBeam(parse.GetValue(beam));
+            using var opened = EngineFactory.Open(modelPath, parse.GetValue(engine), parse.GetValue(threads));
+            var files = Expand(parse.GetValue(images)!);
             if (opened.Info.Task == OcrTask.Classification)
-                return ClassificationCommands.Predict(opened, parse.GetValue(images)!, parse.GetValue(top), parse.GetValue(json));
-            throw new OcrForgeException($"{modelPath}: text-recognition prediction is not in this build (branch ctc)");
+                return ClassificationCommands.Predict(opened, files, parse.GetValue(top), parse.GetValue(json));
+            var decoded = files.Select(ImageDecoder.DecodeFile).ToList();
+            // The one place predict dispatches on what the model computes.
+            var lines = opened.Info.Task switch
+            {
+                OcrTask.TextRecognition => ReadText(new TextRecognizer(opened) { BeamWidth = beamWidth }, decoded),
+                _ => throw new OcrForgeException($"{modelPath}: predicting with a character classifier is not in this build"),
+            };
+            bool asJson = parse.GetValue(json);
+            for (int i = 0; i < files.Count; i++)
+                Console.WriteLine(asJson
+                    ? JsonSerializer.Serialize(new { path = files[i], text = lines[i].Text, confidence = lines[i].Confidence })
+                    : string.Create(CultureInfo.InvariantCulture, $"{files[i]}\t{lines[i].Text}\t{lines[i].Confidence:0.####}"));
+            return Cli.Ok;
         }));
         return command;
+    }
+
+    private static IReadOnlyList<Inference.Decoding.Prediction> ReadText(TextRecognizer recognizer, IReadOnlyList<GrayImage> images) =>
+        recognizer.PredictBatch(images);
+
+    public static int CheckBeam(int beam) =>
+        beam is >= 1 and <= 1000 ? beam : throw new OcrForgeException($"--beam {beam}: expected 1 (greedy) to 1000");
+
+    /// <summary>Files as given; folders become their images in name order. A missing path is a one-line error.</summary>
+    public static List<string> Expand(IEnumerable<string> paths)
+    {
+        var files = new List<string>();
+        foreach (var p in paths)
+        {
+            if (Directory.Exists(p)) files.AddRange(Directory.EnumerateFiles(p).Where(DatasetReader.IsImage).Order(StringComparer.Ordinal));
+            else if (File.Exists(p)) files.Add(p);
+            else throw new OcrForgeException($"{p}: no such image file or folder");
+        }
+        return files.Count > 0 ? files : throw new OcrForgeException($"{string.Join(" ", paths)}: no images found");
     }
 }

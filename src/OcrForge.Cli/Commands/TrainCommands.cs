@@ -1,13 +1,141 @@
 using System.CommandLine;
+using OcrForge.Data;
+using OcrForge.Inference;
+using OcrForge.Reports;
+using OcrForge.Training;
+using Spectre.Console;
 
 namespace OcrForge.Cli.Commands;
 
+/// <summary><c>ocrforge train …</c>: one sub-command per task, sharing the training options and the progress display.</summary>
 public static class TrainCommands
 {
     public static Command Create()
     {
         var train = new Command("train", "Train a model from a folder of labelled images.");
+        train.Subcommands.Add(TrainCtcCommand.Create());
         train.Subcommands.Add(TrainClassifyCommand.Create());
         return train;
+    }
+}
+
+/// <summary>The options every training task takes, mapped one to one onto <see cref="TrainingOptions"/>.</summary>
+public sealed class TrainingOptionSet
+{
+    public Option<string> Data { get; } = new("--data") { Description = "Dataset folder (or .csv manifest).", Required = true };
+    public Option<DatasetFormat> Format { get; } = new("--format") { Description = "Dataset layout: auto, filename, chars74k, folders, csv.", DefaultValueFactory = _ => DatasetFormat.Auto };
+    public Option<string[]> Set { get; } = new("--set") { Description = "Override a preset's setting: key=value (repeatable).", AllowMultipleArgumentsPerToken = false };
+    public Option<int> Epochs { get; } = new("--epochs") { Description = "Maximum number of epochs.", DefaultValueFactory = _ => 100 };
+    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per optimizer step.", DefaultValueFactory = _ => 16 };
+    public Option<double> LearningRate { get; } = new("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-3 };
+    public Option<OptimizerKind> Optimizer { get; } = new("--optimizer") { Description = "adam, adamw, sgd or rmsprop.", DefaultValueFactory = _ => OptimizerKind.Adam };
+    public Option<ScheduleKind> Schedule { get; } = new("--schedule") { Description = "Learning-rate schedule: none, plateau, cosine or onecycle.", DefaultValueFactory = _ => ScheduleKind.None };
+    public Option<int> Patience { get; } = new("--patience") { Description = "Stop after this many epochs without a lower validation loss (0 = never).", DefaultValueFactory = _ => 10 };
+    public Option<double> ValidationFraction { get; } = new("--val-fraction") { Description = "Share of the images held out for validation and early stopping.", DefaultValueFactory = _ => 0.1 };
+    public Option<bool> Augment { get; } = new("--augment") { Description = "Random rotation, shift, zoom, noise and blur on training images." };
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed for the split, initialisation, order and augmentation.", DefaultValueFactory = _ => 42 };
+    public Option<double> GradClip { get; } = new("--grad-clip") { Description = "Clip the global gradient norm to this value (0 = off).", DefaultValueFactory = _ => 0 };
+    public Option<bool> Resume { get; } = new("--resume") { Description = "Continue from the run folder's last checkpoint." };
+    public Option<int?> Threads { get; } = new("--threads") { Description = "Torch threads (default: all cores)." };
+    public Option<string> Out { get; } = new("--out") { Description = "Model file to write (.ocrf); logs go to a .train folder beside it.", Required = true };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Data, Format, Set, Epochs, BatchSize, LearningRate, Optimizer, Schedule, Patience, ValidationFraction, Augment, Seed, GradClip, Resume, Threads, Out })
+            command.Options.Add(option);
+    }
+
+    /// <summary>The options as given; <paramref name="defaults"/> supplies the task's recipe for those left out.</summary>
+    public TrainingOptions Read(ParseResult parse, TrainingOptions? defaults = null)
+    {
+        var d = defaults ?? new TrainingOptions { RunDirectory = "" };
+        T Pick<T>(Option<T> o, T fallback) => parse.GetResult(o) is { Implicit: false } ? parse.GetValue(o)! : fallback;
+        var outPath = parse.GetValue(Out)!;
+        if (!outPath.EndsWith(IO.ModelFile.Extension, StringComparison.OrdinalIgnoreCase))
+            throw new OcrForgeException($"--out {outPath}: model files end in {IO.ModelFile.Extension}");
+        return new TrainingOptions
+        {
+            Epochs = Pick(Epochs, d.Epochs),
+            BatchSize = Pick(BatchSize, d.BatchSize),
+            LearningRate = Pick(LearningRate, d.LearningRate),
+            Optimizer = Pick(Optimizer, d.Optimizer),
+            Schedule = Pick(Schedule, d.Schedule),
+            Patience = Pick(Patience, d.Patience),
+            ValidationFraction = Pick(ValidationFraction, d.ValidationFraction),
+            Augment = Pick(Augment, d.Augment),
+            Seed = Pick(Seed, d.Seed),
+            GradClip = Pick(GradClip, d.GradClip),
+            Resume = parse.GetValue(Resume),
+            Threads = parse.GetValue(Threads),
+            RunDirectory = TrainingOptions.RunDirectoryFor(outPath),
+        }.Validate();
+    }
+}
+
+/// <summary>
+/// Renders <see cref="TrainingProgress"/>: a live Spectre bar (loss, accuracy, images/s, ETA) on a terminal, and one
+/// summary line per epoch everywhere (so logs of redirected runs stay readable). Writes curves.png after each epoch.
+/// </summary>
+public sealed class TrainingDisplay(string runDirectory, string title, string accuracyName) : IProgress<TrainingProgress>
+{
+    private ProgressTask? _bar;
+
+    public void Report(TrainingProgress p)
+    {
+        if (_bar is not null)
+        {
+            _bar.MaxValue = p.Epochs * (double)p.Batches;
+            _bar.Value = (p.Epoch - 1) * (double)p.Batches + p.Batch;
+            _bar.Description = $"epoch {p.Epoch}/{p.Epochs}  loss {p.Loss:0.###}  acc {Percent(p.Accuracy)}  {p.ImagesPerSecond:0} img/s  ETA {p.Eta:hh\\:mm\\:ss}";
+        }
+        if (p.Finished is not { } r) return;
+        var extra = string.Join("  ", r.Metrics.Where(m => m.Key != accuracyName).Select(m => $"{m.Key} {m.Value:0.####}"));
+        AnsiConsole.MarkupLineInterpolated(
+            $"epoch {r.Epoch,3}  train loss {r.TrainLoss,8:0.####}  val loss {r.ValidationLoss,8:0.####}  {accuracyName} {Percent(r.ValidationAccuracy),7}  {extra}  lr {r.LearningRate:0.#####}  {r.ImagesPerSecond:0} img/s  {r.Seconds:0.0}s");
+        History.Add(r);
+        TrainingCurves.Save(Path.Combine(runDirectory, "curves.png"), History, History.MinBy(h => h.ValidationLoss)!.Epoch, title);
+    }
+
+    public List<EpochRecord> History { get; } = [];
+
+    /// <summary>Runs <paramref name="train"/> under a live progress bar when the console is interactive.</summary>
+    public T Run<T>(Func<T> train)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive) return train();
+        T result = default!;
+        AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn())
+            .Start(ctx =>
+            {
+                _bar = ctx.AddTask("starting", maxValue: 1);
+                result = train();
+            });
+        _bar = null;
+        return result;
+    }
+
+    private static string Percent(double v) => double.IsNaN(v) ? "–" : $"{v:P1}";
+}
+
+/// <summary>Ctrl+C cancels the run cleanly (the last finished epoch stays checkpointed) instead of killing the process.</summary>
+public sealed class CancelOnCtrlC : IDisposable
+{
+    private readonly CancellationTokenSource _source = new();
+
+    public CancelOnCtrlC() => Console.CancelKeyPress += OnCancel;
+
+    public CancellationToken Token => _source.Token;
+
+    private void OnCancel(object? sender, ConsoleCancelEventArgs e)
+    {
+        e.Cancel = true;
+        _source.Cancel();
+    }
+
+    public void Dispose()
+    {
+        Console.CancelKeyPress -= OnCancel;
+        _source.Dispose();
     }
 }

@@ -1,3 +1,5 @@
+using OcrForge.Inference;
+
 namespace OcrForge.Data;
 
 /// <summary>On-disk layouts OcrForge reads. <see cref="Auto"/> picks one from the folder's shape.</summary>
@@ -39,4 +41,23 @@ public sealed class Dataset
     public IReadOnlyList<LabeledFile> Files { get; }
     public IReadOnlyList<DataProblem> Problems { get; }
     public IEnumerable<string> Labels => Files.Select(f => f.Label);
+
+    /// <summary>
+    /// The files whose labels use only <paramref name="charset"/>'s symbols; the others become problems naming the
+    /// first foreign character. Fails when no file is left, since nothing could be trained or evaluated.
+    /// </summary>
+    public Dataset RestrictTo(string charset)
+    {
+        var kept = new List<LabeledFile>(Files.Count);
+        var problems = new List<DataProblem>(Problems);
+        foreach (var file in Files)
+        {
+            int bad = file.Label.AsSpan().IndexOfAnyExcept(charset);
+            if (bad < 0) kept.Add(file);
+            else problems.Add(new DataProblem(file.Path, $"label \"{file.Label}\" has '{file.Label[bad]}', which is not in the charset \"{charset}\""));
+        }
+        if (kept.Count == 0)
+            throw new OcrForgeException($"{Source}: no label fits the charset \"{charset}\" (first: {problems[Problems.Count]})");
+        return new Dataset(Source, Format, kept, problems);
+    }
 }

@@ -30,9 +30,9 @@ public static class DatasetReader
     }
 
     /// <summary>
-    /// A CSV file (or a folder holding exactly one) is a manifest; a folder of <c>SampleNNN</c> folders (or one
-    /// containing them deeper, as Chars74K's <c>English/Img/GoodImg/Bmp</c>) is Chars74K; a folder of sub-folders
-    /// is one-folder-per-class; a folder of images is label-in-filename. Anything else is an error naming the folder.
+    /// A CSV file (or a folder holding exactly one) is a manifest; a folder of <c>SampleNNN</c> folders is Chars74K
+    /// (a folder holding them deeper, as <c>English/</c> does, is an error naming the folder to pass); a folder of
+    /// sub-folders is one-folder-per-class; a folder of images is label-in-filename. Anything else is an error naming the folder.
     /// </summary>
     public static DatasetFormat Detect(string path)
     {
@@ -47,6 +47,8 @@ public static class DatasetReader
 
         if (subdirs.Length > 0 && subdirs.All(d => IsSampleFolder(Path.GetFileName(d))))
             return DatasetFormat.Chars74K;
+        if (subdirs.Length > 0 && !images && csvs.Length == 0 && FindSampleFolders(path) is string deeper)
+            throw new OcrForgeException($"{path}: Chars74K sample folders are deeper, in {deeper}; pass that folder");
         if (csvs.Length == 1 && !images && subdirs.Length == 0)
             return DatasetFormat.Csv;
         if (images && subdirs.Length == 0)
@@ -57,7 +59,23 @@ public static class DatasetReader
             throw new OcrForgeException($"{path}: ambiguous layout (images and sub-folders side by side); pass --format filename or --format folders");
         if (csvs.Length > 1)
             throw new OcrForgeException($"{path}: several .csv manifests; pass the manifest file itself");
-        throw new OcrForgeException($"{path}: no images in this folder");
+        var others = Directory.GetFiles(path);
+        if (others.Length == 0) throw new OcrForgeException($"{path}: empty folder");
+        throw new OcrForgeException($"{path}: no images in this folder ({others.Length} other files, e.g. {Path.GetFileName(others.Order(StringComparer.Ordinal).First())}; images are {string.Join("/", ImageExtensions)})");
+    }
+
+    /// <summary>The first folder below <paramref name="path"/> (breadth-first, a few levels) that holds SampleNNN folders.</summary>
+    private static string? FindSampleFolders(string path)
+    {
+        var level = new List<string> { path };
+        for (int depth = 0; depth < 4 && level.Count > 0; depth++)
+        {
+            var next = level.SelectMany(d => Directory.GetDirectories(d).Order(StringComparer.Ordinal)).ToList();
+            var hit = next.FirstOrDefault(d => IsSampleFolder(Path.GetFileName(d)));
+            if (hit is not null) return depth == 0 ? null : Path.GetDirectoryName(hit);
+            level = next;
+        }
+        return null;
     }
 
     public static bool IsImage(string file) => ImageExtensions.Contains(Path.GetExtension(file));

@@ -4,6 +4,9 @@ using static TorchSharp.torch;
 
 namespace OcrForge.Models;
 
+/// <summary>Weight initialisation of a model: PyTorch's layer defaults, or Keras' (he_normal/glorot/orthogonal, forget bias 1).</summary>
+public enum WeightInit { Torch, Keras }
+
 /// <summary>
 /// A CRNN text recogniser: a convolutional backbone, an optional dense projection, recurrent layers, and a linear
 /// head over charset + CTC blank. One conv block per entry of <see cref="Filters"/>.
@@ -23,6 +26,8 @@ public sealed record CrnnConfig : ModelConfig
     public int[] RnnHidden { get; init; } = [128, 64];
     public bool Bidirectional { get; init; } = true;
     public double RnnDropout { get; init; }
+    /// <summary>How weights start; see <see cref="WeightInit"/>.</summary>
+    public WeightInit Init { get; init; } = WeightInit.Torch;
 
     [System.Text.Json.Serialization.JsonIgnore] public override ModelTask Task => ModelTask.TextRecognition;
     [System.Text.Json.Serialization.JsonIgnore] public override string Family => "crnn";
@@ -41,7 +46,7 @@ public sealed record CrnnConfig : ModelConfig
     [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<string> Keys { get; } =
     [
         "height", "width", "conv_blocks", "base_filters", "growth", "filters", "kernels", "pools", "batch_norm",
-        "activation", "dense", "dropout", "rnn", "rnn_layers", "rnn_hidden", "bidirectional", "rnn_dropout",
+        "activation", "dense", "dropout", "rnn", "rnn_layers", "rnn_hidden", "bidirectional", "rnn_dropout", "init",
     ];
 
     public override ModelConfig With(string key, string value) => key switch
@@ -63,6 +68,7 @@ public sealed record CrnnConfig : ModelConfig
         "rnn_hidden" => this with { RnnHidden = OverrideValue.IntList(key, value) is { Length: 1 } one ? Enumerable.Repeat(one[0], RnnHidden.Length).ToArray() : OverrideValue.IntList(key, value) },
         "bidirectional" => this with { Bidirectional = OverrideValue.Bool(key, value) },
         "rnn_dropout" => this with { RnnDropout = OverrideValue.Double(key, value, 0, 0.9) },
+        "init" => this with { Init = OverrideValue.Enum<WeightInit>(key, value) },
         _ => throw UnknownKey(key),
     };
 
@@ -142,6 +148,46 @@ public sealed class Crnn : OcrModule
         // One output per symbol plus one for the CTC blank (class 0).
         head = nn.Linear(features, classCount);
         RegisterComponents();
+        if (config.Init == WeightInit.Keras) InitializeAsKeras();
+    }
+
+    /// <summary>
+    /// Keras' initialisers: he_normal for convolutions (ReLU fan-in), glorot_uniform for dense layers, and for
+    /// recurrent layers glorot_uniform input weights, orthogonal recurrent weights, zero biases with the LSTM forget
+    /// gate's bias at 1 (so cells remember by default). PyTorch's uniform(±1/√fan_in) everywhere starts the
+    /// recurrent layers with much smaller, non-orthogonal weights, which is one reason a straight port sits on the
+    /// all-blank CTC plateau.
+    /// </summary>
+    private void InitializeAsKeras()
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, p) in named_parameters())
+        {
+            bool isBias = name.EndsWith("bias", StringComparison.Ordinal) || name.Contains(".bias_", StringComparison.Ordinal);
+            bool recurrent = name.Contains("weight_hh", StringComparison.Ordinal);
+            if (isBias) p.zero_();
+            else if (name.StartsWith("backbone.conv", StringComparison.Ordinal)) nn.init.kaiming_normal_(p, nonlinearity: nn.init.NonlinearityType.ReLU);
+            else if (name.StartsWith("backbone.bn", StringComparison.Ordinal)) nn.init.ones_(p);
+            else if (recurrent) InitOrthogonalPerGate(p);
+            else nn.init.xavier_uniform_(p);
+        }
+        if (Config.Rnn == RnnKind.Lstm)
+            foreach (var (name, p) in named_parameters())
+            {
+                // PyTorch LSTM gates are stacked (input, forget, cell, output) and it keeps two bias vectors that add up;
+                // setting the forget slice of one of them to 1 gives Keras' unit_forget_bias.
+                if (!name.Contains("bias_ih", StringComparison.Ordinal)) continue;
+                long hidden = p.shape[0] / 4;
+                p.narrow(0, hidden, hidden).fill_(1.0);
+            }
+    }
+
+    /// <summary>Keras draws one orthogonal matrix per gate block of the stacked recurrent kernel.</summary>
+    private static void InitOrthogonalPerGate(Tensor weight)
+    {
+        long hidden = weight.shape[1];
+        for (long g = 0; g < weight.shape[0] / hidden; g++)
+            nn.init.orthogonal_(weight.narrow(0, g * hidden, hidden));
     }
 
     public new CrnnConfig Config => (CrnnConfig)base.Config;

@@ -22,6 +22,18 @@ public static class ModelRegistry
                 Filters = [32, 64], Kernels = [3, 3], Pools = [new(2, 2), new(2, 2)],
                 Activation = Activation.Relu, DenseUnits = 64, Dropout = 0.2,
                 Rnn = RnnKind.Lstm, RnnHidden = [128, 64], Bidirectional = true, RnnDropout = 0.25,
+                Init = WeightInit.Keras,
+            }),
+        new("captcha-crnn",
+            "The default for captcha-like lines: 128×32 gray, three Conv+BN+ReLU blocks 32/64/128 (last pool 2×1, 32 frames), BiGRU 128 ×2, Keras init.",
+            ModelTask.TextRecognition,
+            () => new CrnnConfig
+            {
+                InputHeight = 32, InputWidth = 128,
+                Filters = [32, 64, 128], Kernels = [3, 3, 3], Pools = [new(2, 2), new(2, 2), new(2, 1)],
+                BatchNorm = true, Activation = Activation.Relu, Dropout = 0.2,
+                Rnn = RnnKind.Gru, RnnHidden = [128, 128], Bidirectional = true,
+                Init = WeightInit.Keras,
             }),
         new("crnn-gru",
             "CRNN for 32×128 word images: five Conv+BN+LeakyReLU blocks 32/64/128/128/256, height pooled to 1, 32 frames, BiGRU 256.",

@@ -1,6 +1,7 @@
 using OcrForge.Models;
 using OcrForge.Runtime;
 using OcrForge.Tests.Gan;
+using OcrForge.Training;
 using OcrForge.Training.Classification;
 
 namespace OcrForge.Tests.Classification;
@@ -13,19 +14,28 @@ public class ClassifierTrainerTests
     {
         var train = TinyCharacters.Make(perClass: 16, seed: 1);
         var validation = TinyCharacters.Make(perClass: 4, seed: 2);
-        var options = new ClassifierTrainingOptions { Epochs = 6, BatchSize = 16, SamplesPerEpoch = 128, LearningRate = 5e-3, WarmupEpochs = 1, BalancedSampling = true, Seed = 11 };
+        var recipe = new ClassificationRecipe { BalancedSampling = true, SamplesPerEpoch = 128 };
 
-        var first = Run(options, train, validation);
-        var second = Run(options, train, validation);
+        var first = Run(recipe, train, validation);
+        var second = Run(recipe, train, validation);
 
-        Assert.True(first[^1].ValidationAccuracy >= 0.75, $"validation accuracy {first[^1].ValidationAccuracy}");
-        Assert.Equal(first.Select(r => (r.TrainLoss, r.ValidationLoss, r.ValidationAccuracy)), second.Select(r => (r.TrainLoss, r.ValidationLoss, r.ValidationAccuracy)));
+        Assert.True(first.Best.ValidationAccuracy >= 0.75, $"validation accuracy {first.Best.ValidationAccuracy}");
+        Assert.Equal(first.History.Select(r => (r.TrainLoss, r.ValidationLoss, r.ValidationAccuracy)),
+            second.History.Select(r => (r.TrainLoss, r.ValidationLoss, r.ValidationAccuracy)));
     }
 
-    private static IReadOnlyList<EpochReport> Run(ClassifierTrainingOptions options, IReadOnlyList<LabeledImage> train, IReadOnlyList<LabeledImage> validation)
+    private static TrainingResult Run(ClassificationRecipe recipe, IReadOnlyList<LabeledImage> train, IReadOnlyList<LabeledImage> validation)
     {
+        using var dir = new TempDir();
+        var options = new TrainingOptions
+        {
+            RunDirectory = dir.Path, Epochs = 6, BatchSize = 16, LearningRate = 5e-3, Schedule = ScheduleKind.OneCycle,
+            Augment = true, Patience = 0, Seed = 11, Threads = 1,
+        };
         TorchRuntime.Seed(options.Seed);
         using var model = (Cnn)TinyCharacters.TinyCnn.Build(4);
-        return new ClassifierTrainer(options).Train(model, TinyCharacters.Spec, train, validation);
+        using var task = new ClassificationTask(model, TinyCharacters.Spec, train, validation,
+            new Data.Augmenter(Data.AugmentOptions.Characters), recipe, ["a", "b", "c", "d"]);
+        return new Trainer(options).Fit(task);
     }
 }

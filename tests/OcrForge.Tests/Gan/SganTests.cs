@@ -2,6 +2,7 @@ using OcrForge.Inference.Imaging;
 using OcrForge.Models;
 using OcrForge.Runtime;
 using OcrForge.Tests.Classification;
+using OcrForge.Training;
 using OcrForge.Training.Classification;
 using OcrForge.Training.SemiSupervised;
 using static TorchSharp.torch;
@@ -54,15 +55,14 @@ public class SganTests
     {
         TorchRuntime.Seed(5);
         var data = TinyCharacters.Make(perClass: 8);
-        var batches = new ImageBatches(TinyCharacters.Spec, null, 0);
         using var cnn = (Cnn)TinyCharacters.TinyCnn.Build(4);
         using var generator = new DcganGenerator(noiseSize: 16);
         using var optimizer = optim.Adam(cnn.parameters(), 3e-3);
-        using var step = new SganStep(cnn, generator, optimizer, new SganOptions { NoiseSize = 16 });
-        using var x = batches.Inputs(data.Select(d => d.Image).ToList());
-        using var y = ImageBatches.Targets(data.Select(d => d.Class));
+        using var step = new SganStep(cnn, generator, new SganOptions { NoiseSize = 16 });
+        using var x = Inputs(data);
+        using var y = Targets(data);
 
-        var losses = Enumerable.Range(0, 25).Select(_ => step.Step(x, y, x)).ToList();
+        var losses = Enumerable.Range(0, 25).Select(_ => step.Step(x, y, x, optimizer)).ToList();
 
         Assert.All(losses, l => Assert.True(double.IsFinite(l.Supervised) && double.IsFinite(l.Unsupervised) && double.IsFinite(l.Generator)));
         // Averages over the first and last five steps, so one noisy step (fresh fakes every time) cannot decide.
@@ -80,17 +80,17 @@ public class SganTests
     {
         TorchRuntime.Seed(6);
         var data = TinyCharacters.Make(perClass: 4);
-        using var x = new ImageBatches(TinyCharacters.Spec, null, 0).Inputs(data.Select(d => d.Image).ToList());
-        using var y = ImageBatches.Targets(data.Select(d => d.Class));
+        using var x = Inputs(data);
+        using var y = Targets(data);
         using var sgan = (Cnn)TinyCharacters.TinyCnn.Build(4);
         using var reference = (Cnn)TinyCharacters.TinyCnn.Build(4);
         reference.load_state_dict(sgan.state_dict());
         using var generator = new DcganGenerator(noiseSize: 16);
         using var optimizer = optim.Adam(sgan.parameters(), 1e-3);
-        using var step = new SganStep(sgan, generator, optimizer, new SganOptions { NoiseSize = 16 });
+        using var step = new SganStep(sgan, generator, new SganOptions { NoiseSize = 16 });
 
-        // When the SGAN takes a step (real forward, two fake forwards) and the reference sees the real batch once
-        step.Step(x, y, x);
+        // When the SGAN takes a step and the reference sees the real batch once
+        step.Step(x, y, x, optimizer);
         reference.train();
         using (var scope = NewDisposeScope()) reference.forward(cat([x, x], 0));
 
@@ -126,12 +126,22 @@ public class SganTests
     private static float[] TrainSgan(IReadOnlyList<LabeledImage> train, int[] keep)
     {
         var (labeled, unlabeled) = LabeledFraction.Hide(train, keep);
-        TorchRuntime.Seed(9);
+        using var dir = new TempDir();
+        var options = new TrainingOptions { RunDirectory = dir.Path, Epochs = 2, BatchSize = 8, Patience = 0, Seed = 9, Threads = 1 };
+        TorchRuntime.Seed(options.Seed);
         using var cnn = (Cnn)TinyCharacters.TinyCnn.Build(4);
-        var options = new ClassifierTrainingOptions { Epochs = 2, BatchSize = 8, Augment = null, Seed = 9 };
-        new SganTrainer(options, new SganOptions { NoiseSize = 16, SampleCount = 4 })
-            .Train(cnn, TinyCharacters.Spec, labeled, unlabeled, validation: []);
+        using (var task = new SganTask(cnn, TinyCharacters.Spec, labeled, unlabeled, validation: labeled, augmenter: null,
+            new SganOptions { NoiseSize = 16, SampleCount = 4 }, ["a", "b", "c", "d"]))
+            new Trainer(options).Fit(task);
         using var scope = NewDisposeScope();
         return cat(cnn.parameters().Select(p => p.detach().flatten()).ToList(), 0).data<float>().ToArray();
     }
+
+    private static Tensor Inputs(IReadOnlyList<LabeledImage> data)
+    {
+        using var batches = ClassificationTask.Batches(data.Select(d => d.Image).ToList(), TinyCharacters.Spec, null);
+        return batches.Get(Enumerable.Range(0, data.Count).ToList(), null);
+    }
+
+    private static Tensor Targets(IReadOnlyList<LabeledImage> data) => tensor(data.Select(d => (long)d.Class).ToArray());
 }

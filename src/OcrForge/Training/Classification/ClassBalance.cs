@@ -43,14 +43,12 @@ public sealed class BalancedSampler
 
     public int Count { get; }
 
-    public int[] Epoch(Random rng, int draws)
+    /// <summary>One sample index: a class uniformly, then a sample of it uniformly.</summary>
+    public int Draw(Random rng)
     {
-        var result = new int[draws];
-        for (int i = 0; i < result.Length; i++)
-        {
-            var group = _byClass[rng.Next(_byClass.Length)];
-            result[i] = group[rng.Next(group.Length)];
-        }
-        return result;
+        var group = _byClass[rng.Next(_byClass.Length)];
+        return group[rng.Next(group.Length)];
     }
+
+    public int[] Epoch(Random rng, int draws) => Enumerable.Range(0, draws).Select(_ => Draw(rng)).ToArray();
 }

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using OcrForge.Models;
+using OcrForge.Training;
+using Spectre.Console;
+
+namespace OcrForge.Cli.Commands;
+
+/// <summary><c>ocrforge train ctc</c>: a CRNN text recogniser with CTC loss.</summary>
+public static class TrainCtcCommand
+{
+    /// <summary>
+    /// The recipe measured to converge fastest on captcha-like data (docs/results-ctc.md); each value applies only when
+    /// its option is not given.
+    /// </summary>
+    public static readonly TrainingOptions Recipe = new()
+    {
+        RunDirectory = "",
+        Epochs = 40,
+        BatchSize = 16,
+        LearningRate = 3e-3,
+        Schedule = ScheduleKind.OneCycle,
+        Patience = 10,
+    };
+
+    public static Command Create()
+    {
+        var options = new TrainingOptionSet();
+        var preset = new Option<string>("--preset")
+        {
+            Description = $"Model preset: {string.Join(", ", ModelRegistry.All.Where(p => p.Task == ModelTask.TextRecognition).Select(p => p.Name))}.",
+            DefaultValueFactory = _ => CtcTraining.DefaultPreset,
+        };
+        var command = new Command("ctc", "Train a CRNN text recogniser (CTC) on images labelled with their text.");
+        command.Options.Add(preset);
+        options.AddTo(command);
+        command.SetAction(parse => Cli.Run(() =>
+        {
+            var training = options.Read(parse, Recipe);
+            var request = new CtcTrainingRequest
+            {
+                Data = parse.GetValue(options.Data)!,
+                Format = parse.GetValue(options.Format),
+                Preset = parse.GetValue(preset)!,
+                Overrides = ModelRegistry.ParseOverrides(parse.GetValue(options.Set) ?? []),
+                OutPath = parse.GetValue(options.Out)!,
+                Options = training,
+            };
+            var display = new TrainingDisplay(training.RunDirectory, $"{request.Preset} on {Path.GetFileName(Path.GetFullPath(request.Data))}", "sequence_accuracy");
+            using var cancel = new CancelOnCtrlC();
+            var outcome = display.Run(() => CtcTraining.Run(request, display, cancel.Token));
+            using var model = outcome.Model;
+            foreach (var problem in outcome.Problems.Take(5)) Cli.Warn(problem.ToString());
+            if (outcome.Problems.Count > 5) Cli.Warn($"{outcome.Problems.Count - 5} more files skipped");
+            var r = outcome.Result;
+            var v = outcome.Validation;
+            if (r.ResumedFromEpoch > 0) AnsiConsole.MarkupLineInterpolated($"resumed after epoch {r.ResumedFromEpoch}");
+            AnsiConsole.MarkupLineInterpolated(
+                $"[green]saved[/] {request.OutPath}: best epoch {r.BestEpoch} of {r.History.Count}{(r.StoppedEarly ? " (early stop)" : "")}, {outcome.TrainingSamples} train / {outcome.ValidationSamples} validation images, {model.Module.ParameterCount():N0} parameters, {r.Elapsed.TotalSeconds:0}s");
+            AnsiConsole.MarkupLineInterpolated(
+                $"validation: sequence accuracy {v.SequenceAccuracy:P2}, character accuracy {v.CharacterAccuracy:P2}, CER {v.Cer:0.####}; logs in {training.RunDirectory}");
+            return Cli.Ok;
+        }));
+        return command;
+    }
+}

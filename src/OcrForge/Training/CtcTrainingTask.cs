@@ -1,0 +1,71 @@
+using OcrForge.Inference;
+using OcrForge.Inference.Decoding;
+using OcrForge.Models;
+using static TorchSharp.torch;
+
+namespace OcrForge.Training;
+
+/// <summary>Text-line recognition with CTC: labels become class sequences (blank = 0); validation reports <see cref="TextMetrics"/>.</summary>
+public sealed class CtcTrainingTask : ITrainingTask
+{
+    private const int ValidationBatch = 64;
+    private readonly ImageBatches _train, _validation;
+    private readonly int[][] _trainTargets;
+    private readonly Charset _charset;
+
+    public CtcTrainingTask(OcrModule model, Charset charset, ImageBatches train, ImageBatches validation)
+    {
+        if (!charset.HasBlank) throw new ArgumentException("a CTC model needs a charset with the blank", nameof(charset));
+        Model = model;
+        _charset = charset;
+        _train = train;
+        _validation = validation;
+        _trainTargets = Enumerable.Range(0, train.Count).Select(i => charset.Encode(train[i].Label)).ToArray();
+    }
+
+    public OcrModule Model { get; }
+    public int TrainingCount => _train.Count;
+
+    public BatchLoss Loss(IReadOnlyList<int> batch, Random augmentation)
+    {
+        var logits = Model.forward(_train.Get(batch, augmentation));
+        var targets = batch.Select(i => _trainTargets[i]).ToList();
+        var predicted = CtcLoss.GreedyClasses(logits.detach());
+        int correct = predicted.Zip(targets, (p, t) => p.AsSpan().SequenceEqual(t)).Count(ok => ok);
+        return new BatchLoss(CtcLoss.Compute(logits, targets), batch.Count, correct);
+    }
+
+    public ValidationResult Validate(CancellationToken cancellationToken)
+    {
+        var (loss, metrics) = Evaluate(Model, _charset, _validation, cancellationToken);
+        return new ValidationResult(loss, metrics.SequenceAccuracy, metrics.ToDictionary());
+    }
+
+    /// <summary>Mean CTC loss and greedy-decoding metrics of a model over a set, in eval mode without gradients.</summary>
+    public static (double Loss, TextMetrics Metrics) Evaluate(OcrModule model, Charset charset, ImageBatches set, CancellationToken cancellationToken = default)
+    {
+        bool wasTraining = model.training;
+        model.eval();
+        using var noGrad = no_grad();
+        var metrics = new TextMetrics();
+        double lossSum = 0;
+        for (int start = 0; start < set.Count; start += ValidationBatch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var indices = Enumerable.Range(start, Math.Min(ValidationBatch, set.Count - start)).ToList();
+            var logits = model.forward(set.Get(indices, null));
+            var labels = indices.Select(i => set[i].Label).ToList();
+            lossSum += CtcLoss.Compute(logits, labels.Select(charset.Encode).ToList()).item<float>() * indices.Count;
+            int frames = (int)logits.shape[1], classes = (int)logits.shape[2];
+            var logProbs = logits.log_softmax(2).contiguous().data<float>().ToArray();
+            for (int i = 0; i < indices.Count; i++)
+            {
+                var text = CtcDecoder.Greedy(logProbs.AsSpan(i * frames * classes, frames * classes), frames, classes, charset).Text;
+                metrics.Add(text, labels[i]);
+            }
+        }
+        model.train(wasTraining);
+        return (set.Count == 0 ? double.NaN : lossSum / set.Count, metrics);
+    }
+}

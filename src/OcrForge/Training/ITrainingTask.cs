@@ -1,0 +1,30 @@
+using OcrForge.Models;
+using static TorchSharp.torch;
+
+namespace OcrForge.Training;
+
+/// <summary>The loss of one training batch (still attached to the graph) and, when the task can tell cheaply, how many samples it got right.</summary>
+public sealed record BatchLoss(Tensor Loss, int Samples, int? Correct = null);
+
+/// <summary>Validation after an epoch: the loss early stopping watches, the headline accuracy, and task-specific metrics.</summary>
+public sealed record ValidationResult(double Loss, double Accuracy, IReadOnlyDictionary<string, double> Metrics);
+
+/// <summary>
+/// What <see cref="Trainer"/> needs from a task (CTC text lines, character classes, …). The trainer owns the epochs,
+/// the order of the samples, the optimizer, schedule, clipping, checkpoints, logs and early stopping; the task
+/// only turns a batch into a loss and the validation set into metrics.
+/// Rules: <see cref="Loss"/> runs in training mode inside the caller's dispose scope and draws all augmentation
+/// randomness from the generator it is given; <see cref="Validate"/> switches to eval mode, runs without gradients,
+/// and leaves no tensors behind.
+/// </summary>
+public interface ITrainingTask
+{
+    OcrModule Model { get; }
+
+    /// <summary>Number of training samples; the trainer passes indices in [0, count).</summary>
+    int TrainingCount { get; }
+
+    BatchLoss Loss(IReadOnlyList<int> batch, Random augmentation);
+
+    ValidationResult Validate(CancellationToken cancellationToken);
+}

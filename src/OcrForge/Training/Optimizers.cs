@@ -1,0 +1,69 @@
+using OcrForge.Inference;
+using static TorchSharp.torch;
+
+namespace OcrForge.Training;
+
+/// <summary>Creates the optimizer an <see cref="OptimizerKind"/> names, with PyTorch's defaults besides lr and weight decay.</summary>
+public static class OptimizerFactory
+{
+    public static TorchSharp.Modules.OptimizerHelper Create(OptimizerKind kind, IEnumerable<TorchSharp.Modules.Parameter> parameters, double lr, double weightDecay = 0) => kind switch
+    {
+        OptimizerKind.Adam => optim.Adam(parameters, lr, weight_decay: weightDecay),
+        // AdamW decouples decay from the gradient; 0.01 is PyTorch's default when none is given.
+        OptimizerKind.AdamW => optim.AdamW(parameters, lr, weight_decay: weightDecay > 0 ? weightDecay : 0.01),
+        OptimizerKind.Sgd => optim.SGD(parameters, lr, momentum: 0.9, weight_decay: weightDecay, nesterov: true),
+        OptimizerKind.RmsProp => optim.RMSProp(parameters, lr, weight_decay: weightDecay),
+        _ => throw new OcrForgeException($"--optimizer {kind}: unknown optimizer"),
+    };
+
+    public static void SetLearningRate(optim.Optimizer optimizer, double lr)
+    {
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+    }
+}
+
+/// <summary>The state of a plateau schedule, kept in checkpoints so a resumed run decays at the same epochs.</summary>
+public sealed record PlateauState(double Best = double.PositiveInfinity, int BadEpochs = 0, double Factor = 1.0);
+
+/// <summary>
+/// Learning rate per optimizer step. Cosine and one-cycle are pure functions of the step, so resuming needs no
+/// state; plateau divides the rate by 5 after <see cref="PlateauPatience"/> epochs without a lower validation loss.
+/// </summary>
+public sealed class LearningRateSchedule(ScheduleKind kind, double baseRate, int epochs, int stepsPerEpoch)
+{
+    /// <summary>Half the early-stopping default, so the rate drops before training gives up.</summary>
+    public const int PlateauPatience = 4;
+    private const double PlateauDecay = 0.2;
+    // PyTorch's OneCycleLR defaults: 30 % warm-up from lr/25, then cosine annealing to lr/(25·10⁴).
+    private const double OneCycleWarmup = 0.3, OneCycleDiv = 25, OneCycleFinalDiv = 1e4;
+
+    public PlateauState Plateau { get; set; } = new();
+
+    public double Rate(int epoch, int step)
+    {
+        double progress = Math.Clamp((epoch * (double)stepsPerEpoch + step) / Math.Max(1.0, epochs * (double)stepsPerEpoch - 1), 0, 1);
+        return kind switch
+        {
+            ScheduleKind.None => baseRate,
+            ScheduleKind.Plateau => baseRate * Plateau.Factor,
+            ScheduleKind.Cosine => baseRate * 0.5 * (1 + Math.Cos(Math.PI * progress)),
+            ScheduleKind.OneCycle => progress < OneCycleWarmup
+                ? Anneal(baseRate / OneCycleDiv, baseRate, progress / OneCycleWarmup)
+                : Anneal(baseRate, baseRate / OneCycleDiv / OneCycleFinalDiv, (progress - OneCycleWarmup) / (1 - OneCycleWarmup)),
+            _ => baseRate,
+        };
+    }
+
+    /// <summary>Told the validation loss after every epoch; only the plateau schedule listens.</summary>
+    public void EndEpoch(double validationLoss)
+    {
+        if (kind != ScheduleKind.Plateau) return;
+        Plateau = validationLoss < Plateau.Best
+            ? Plateau with { Best = validationLoss, BadEpochs = 0 }
+            : Plateau.BadEpochs + 1 >= PlateauPatience
+                ? Plateau with { BadEpochs = 0, Factor = Plateau.Factor * PlateauDecay }
+                : Plateau with { BadEpochs = Plateau.BadEpochs + 1 };
+    }
+
+    private static double Anneal(double from, double to, double t) => to + (from - to) * 0.5 * (1 + Math.Cos(Math.PI * t));
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Text.Json;
+using OcrForge.IO;
+using OcrForge.Runtime;
+using static TorchSharp.torch;
+
+namespace OcrForge.Training;
+
+/// <summary>
+/// The training loop shared by every task: seeded shuffling, optimizer and learning-rate schedule, gradient clipping,
+/// validation after every epoch, early stopping that restores the best weights, an atomic checkpoint per epoch that
+/// <see cref="TrainingOptions.Resume"/> continues from, a CSV log and TensorBoard events, progress through
+/// <see cref="IProgress{T}"/>. Cancelling stops before the next batch; the last complete epoch stays checkpointed.
+/// </summary>
+public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>? progress = null)
+{
+    public TrainingOptions Options { get; } = options.Validate();
+
+    public TrainingResult Fit(ITrainingTask task, CancellationToken cancellationToken = default)
+    {
+        TorchRuntime.Initialize(Options.Threads);
+        var model = task.Model;
+        int steps = (task.TrainingCount + Options.BatchSize - 1) / Options.BatchSize;
+        if (steps == 0) throw new Inference.OcrForgeException("training set is empty: nothing to train on");
+
+        using var optimizer = OptimizerFactory.Create(Options.Optimizer, model.parameters(), Options.LearningRate, Options.WeightDecay);
+        var schedule = new LearningRateSchedule(Options.Schedule, Options.LearningRate, Options.Epochs, steps);
+        using var best = new BestWeights(Options.Patience);
+        var configJson = JsonSerializer.Serialize(new { model.Config, model.ClassCount }, ModelFile.Json);
+        var history = new List<EpochRecord>();
+        int start = 0;
+
+        Directory.CreateDirectory(Options.RunDirectory);
+        if (Options.Resume && File.Exists(Options.CheckpointPath))
+        {
+            var state = Checkpoint.Load(Options.CheckpointPath, configJson, model, optimizer, best);
+            start = state.CompletedEpochs;
+            history.AddRange(state.History);
+            schedule.Plateau = state.Plateau;
+        }
+        int resumedFrom = start;
+
+        using var events = new TensorBoardWriter(Options.RunDirectory);
+        var clock = Stopwatch.StartNew();
+        var trainingTime = TimeSpan.Zero;
+        for (int epoch = start; epoch < Options.Epochs && !best.ShouldStop; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            var order = Enumerable.Range(0, task.TrainingCount).ToArray();
+            // Order, augmentation and torch's generator (dropout) all derive from (seed, epoch): epoch k of a resumed
+            // run sees exactly what epoch k of an uninterrupted run saw.
+            new Random(EpochSeed(epoch, 1)).Shuffle(order);
+            var augmentation = new Random(EpochSeed(epoch, 2));
+            manual_seed(EpochSeed(epoch, 3));
+
+            model.train();
+            double lossSum = 0, lr = 0;
+            int seen = 0, correct = 0, judged = 0;
+            for (int step = 0; step < steps; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var batch = new ArraySegment<int>(order, step * Options.BatchSize, Math.Min(Options.BatchSize, order.Length - step * Options.BatchSize));
+                lr = schedule.Rate(epoch, step);
+                OptimizerFactory.SetLearningRate(optimizer, lr);
+                using (var scope = NewDisposeScope())
+                {
+                    optimizer.zero_grad();
+                    var result = task.Loss(batch, augmentation);
+                    result.Loss.backward();
+                    if (Options.GradClip > 0) nn.utils.clip_grad_norm_(model.parameters(), Options.GradClip);
+                    optimizer.step();
+                    lossSum += result.Loss.item<float>() * result.Samples;
+                    seen += result.Samples;
+                    if (result.Correct is int c) { correct += c; judged += result.Samples; }
+                }
+                var elapsed = epochClock.Elapsed;
+                progress?.Report(new TrainingProgress(epoch + 1, Options.Epochs, step + 1, steps, lossSum / seen,
+                    judged > 0 ? (double)correct / judged : double.NaN, seen / elapsed.TotalSeconds,
+                    Eta(trainingTime, epoch - start, elapsed, (double)(step + 1) / steps, Options.Epochs - epoch)));
+            }
+            double trainSeconds = epochClock.Elapsed.TotalSeconds;
+
+            var validation = task.Validate(cancellationToken);
+            schedule.EndEpoch(validation.Loss);
+            best.Update(epoch + 1, validation.Loss, model);
+            trainingTime += epochClock.Elapsed;
+
+            var record = new EpochRecord(epoch + 1, lossSum / seen, judged > 0 ? (double)correct / judged : double.NaN,
+                validation.Loss, validation.Accuracy, validation.Metrics, lr, epochClock.Elapsed.TotalSeconds, seen / trainSeconds);
+            history.Add(record);
+            Checkpoint.Save(Options.CheckpointPath, new CheckpointState(epoch + 1, configJson, Options.Optimizer.ToString(), schedule.Plateau, history),
+                model, optimizer, best);
+            CsvLog.Write(Options.CsvLogPath, history);
+            events.Scalars(epoch + 1, Scalars(record));
+            progress?.Report(new TrainingProgress(epoch + 1, Options.Epochs, steps, steps, record.TrainLoss, record.TrainAccuracy,
+                record.ImagesPerSecond, Eta(trainingTime, epoch + 1 - start, TimeSpan.Zero, 0, Options.Epochs - epoch - 1), record));
+        }
+
+        best.Restore(model);
+        model.eval();
+        bool stoppedEarly = history.Count > 0 && history[^1].Epoch < Options.Epochs;
+        return new TrainingResult(history, best.BestEpoch == 0 && history.Count > 0 ? history[^1].Epoch : best.BestEpoch,
+            stoppedEarly, clock.Elapsed, resumedFrom);
+    }
+
+    /// <summary>A stream-specific seed for an epoch; plain arithmetic, as string or HashCode hashing differs per process.</summary>
+    private int EpochSeed(int epoch, int stream) => unchecked(Options.Seed * 1_000_003 + epoch * 7_919 + stream * 104_729);
+
+    /// <summary>Remaining time from the mean of the finished epochs (or the current one's pace before the first ends).</summary>
+    private static TimeSpan Eta(TimeSpan finished, int finishedEpochs, TimeSpan current, double currentFraction, int epochsLeft)
+    {
+        double perEpoch = finishedEpochs > 0 ? finished.TotalSeconds / finishedEpochs
+            : currentFraction > 0 ? current.TotalSeconds / currentFraction : 0;
+        return TimeSpan.FromSeconds(Math.Max(0, perEpoch * (epochsLeft - currentFraction)));
+    }
+
+    private static IEnumerable<KeyValuePair<string, double>> Scalars(EpochRecord r)
+    {
+        yield return new("loss/train", r.TrainLoss);
+        yield return new("loss/validation", r.ValidationLoss);
+        if (!double.IsNaN(r.TrainAccuracy)) yield return new("accuracy/train", r.TrainAccuracy);
+        yield return new("accuracy/validation", r.ValidationAccuracy);
+        foreach (var (name, value) in r.Metrics) yield return new($"metrics/{name}", value);
+        yield return new("lr", r.LearningRate);
+        yield return new("speed/images_per_second", r.ImagesPerSecond);
+    }
+}

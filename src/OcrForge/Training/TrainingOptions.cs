@@ -1,0 +1,53 @@
+using OcrForge.Inference;
+
+namespace OcrForge.Training;
+
+public enum OptimizerKind { Adam, AdamW, Sgd, RmsProp }
+
+public enum ScheduleKind { None, Plateau, Cosine, OneCycle }
+
+/// <summary>
+/// How to train, independent of the task (CTC text lines, character classes, GAN). Every field has a CLI option of
+/// the same name; <see cref="Validate"/> turns bad values into one-line errors that name the option.
+/// </summary>
+public sealed record TrainingOptions
+{
+    public int Epochs { get; init; } = 100;
+    public int BatchSize { get; init; } = 16;
+    public double LearningRate { get; init; } = 1e-3;
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.None;
+    public double WeightDecay { get; init; }
+    /// <summary>Epochs without a lower validation loss before stopping; 0 = never stop early.</summary>
+    public int Patience { get; init; } = 10;
+    public double ValidationFraction { get; init; } = 0.1;
+    public bool Augment { get; init; }
+    public int Seed { get; init; } = 42;
+    /// <summary>Maximum global gradient norm; 0 = no clipping.</summary>
+    public double GradClip { get; init; }
+    /// <summary>Continue from the checkpoint in <see cref="RunDirectory"/> when there is one.</summary>
+    public bool Resume { get; init; }
+    /// <summary>Where the checkpoint, CSV log, TensorBoard events and charts go.</summary>
+    public required string RunDirectory { get; init; }
+    public int? Threads { get; init; }
+
+    public string CheckpointPath => Path.Combine(RunDirectory, "checkpoint.ckpt");
+    public string CsvLogPath => Path.Combine(RunDirectory, "log.csv");
+
+    /// <summary>The run folder that goes with a model path: <c>m.ocrf</c> → <c>m.train/</c>.</summary>
+    public static string RunDirectoryFor(string modelPath) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, Path.GetFileNameWithoutExtension(modelPath) + ".train");
+
+    public TrainingOptions Validate()
+    {
+        if (Epochs < 1) throw new OcrForgeException($"--epochs {Epochs}: expected at least 1");
+        if (BatchSize < 1) throw new OcrForgeException($"--batch-size {BatchSize}: expected at least 1");
+        if (!(LearningRate > 0 && LearningRate < 10)) throw new OcrForgeException($"--lr {LearningRate}: expected a number in (0, 10)");
+        if (Patience < 0) throw new OcrForgeException($"--patience {Patience}: expected 0 (off) or more");
+        if (!(ValidationFraction > 0 && ValidationFraction < 0.9)) throw new OcrForgeException($"--val-fraction {ValidationFraction}: expected a number in (0, 0.9)");
+        if (GradClip < 0) throw new OcrForgeException($"--grad-clip {GradClip}: expected 0 (off) or a positive norm");
+        if (WeightDecay < 0) throw new OcrForgeException($"--weight-decay {WeightDecay}: expected 0 or more");
+        if (Threads is < 1) throw new OcrForgeException($"--threads {Threads}: expected at least 1");
+        return this;
+    }
+}

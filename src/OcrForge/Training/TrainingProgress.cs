@@ -1,0 +1,39 @@
+namespace OcrForge.Training;
+
+/// <summary>One finished epoch, as logged to CSV and TensorBoard and plotted.</summary>
+public sealed record EpochRecord(
+    int Epoch,
+    double TrainLoss,
+    double TrainAccuracy,
+    double ValidationLoss,
+    double ValidationAccuracy,
+    IReadOnlyDictionary<string, double> Metrics,
+    double LearningRate,
+    double Seconds,
+    double ImagesPerSecond);
+
+/// <summary>
+/// Reported while training: after every batch (<see cref="Finished"/> null) and after every epoch (with its record).
+/// Epochs and batches count from 1. Loss and accuracy are running means over the epoch so far.
+/// </summary>
+public sealed record TrainingProgress(
+    int Epoch,
+    int Epochs,
+    int Batch,
+    int Batches,
+    double Loss,
+    double Accuracy,
+    double ImagesPerSecond,
+    TimeSpan Eta,
+    EpochRecord? Finished = null);
+
+/// <summary>How a run ended.</summary>
+public sealed record TrainingResult(
+    IReadOnlyList<EpochRecord> History,
+    int BestEpoch,
+    bool StoppedEarly,
+    TimeSpan Elapsed,
+    int ResumedFromEpoch)
+{
+    public EpochRecord Best => History.First(h => h.Epoch == BestEpoch);
+}

@@ -1,0 +1,103 @@
+using OcrForge.Inference;
+using OcrForge.Inference.Decoding;
+using OcrForge.Training;
+using static TorchSharp.torch;
+
+namespace OcrForge.Tests.Decoding;
+
+public class CtcDecoderTests
+{
+    private static readonly Charset Abc = new(["a", "b", "c"], hasBlank: true);
+
+    /// <summary>Log-probabilities [T, C] that put almost all mass on one class per frame.</summary>
+    private static float[] Frames(params int[] classes)
+    {
+        int c = Abc.ClassCount;
+        var lp = new float[classes.Length * c];
+        for (int t = 0; t < classes.Length; t++)
+            for (int k = 0; k < c; k++)
+                lp[t * c + k] = (float)Math.Log(k == classes[t] ? 0.97 : 0.01);
+        return lp;
+    }
+
+    [Fact]
+    public void Greedy_merges_repeats_and_drops_blanks_but_keeps_repeats_separated_by_a_blank()
+    {
+        // a a - a b b - -  →  "aab"
+        var p = CtcDecoder.Greedy(Frames(1, 1, 0, 1, 2, 2, 0, 0), 8, Abc.ClassCount, Abc);
+        Assert.Equal("aab", p.Text);
+        Assert.Equal(Math.Pow(0.97, 8), p.Confidence, 6);
+    }
+
+    [Fact]
+    public void All_blank_frames_read_as_empty_text()
+    {
+        Assert.Equal("", CtcDecoder.Greedy(Frames(0, 0, 0), 3, Abc.ClassCount, Abc).Text);
+    }
+
+    [Fact]
+    public void Symbol_i_is_class_i_plus_one_on_both_the_training_and_the_decoding_side()
+    {
+        // The classic off-by-one: the encoder used for CTC targets and the decoder must agree on where the blank is.
+        Assert.Equal(new[] { 1, 2, 3 }, Abc.Encode("abc"));
+        Assert.Equal("c", CtcDecoder.Greedy(Frames(Abc.ClassOf("c")), 1, Abc.ClassCount, Abc).Text);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Abc.SymbolOf(Charset.BlankIndex));
+
+        // And the CTC loss of the alignment the decoder reads as "cab" is near zero for the encoded target "cab".
+        using var scope = NewDisposeScope();
+        var frames = Frames(3, 0, 1, 2);
+        var logits = tensor(frames, [1, 4, Abc.ClassCount]);
+        Assert.Equal("cab", CtcDecoder.Greedy(frames, 4, Abc.ClassCount, Abc).Text);
+        float right = CtcLoss.Compute(logits, [Abc.Encode("cab")]).item<float>();
+        float shifted = CtcLoss.Compute(logits, [Abc.Encode("cab").Select(c => c % 3 + 1).ToArray()]).item<float>();
+        Assert.True(right < 0.2f, $"loss {right}");
+        Assert.True(shifted > 5f, $"loss {shifted}");
+    }
+
+    [Fact]
+    public void Beam_search_finds_the_text_that_greedy_misses_and_is_never_less_confident()
+    {
+        // Two frames, each blank 0.6 / a 0.4: the best single path is "--" (0.36), but "a" has three paths
+        // (a-, -a, aa) worth 0.24 + 0.24 + 0.16 = 0.64.
+        var lp = new[] { Math.Log(0.6), Math.Log(0.4), Math.Log(1e-9), Math.Log(1e-9), Math.Log(0.6), Math.Log(0.4), Math.Log(1e-9), Math.Log(1e-9) }
+            .Select(v => (float)v).ToArray();
+        var greedy = CtcDecoder.Greedy(lp, 2, 4, Abc);
+        var beam = CtcDecoder.Beam(lp, 2, 4, Abc, beamWidth: 4);
+        Assert.Equal("", greedy.Text);
+        Assert.Equal("a", beam.Text);
+        Assert.Equal(0.64, beam.Confidence, 4);
+        Assert.True(beam.Confidence >= greedy.Confidence);
+    }
+
+    [Fact]
+    public void Beam_agrees_with_greedy_on_confident_frames_and_separates_repeats()
+    {
+        var frames = Frames(1, 1, 0, 1, 2, 2, 0, 0);
+        var beam = CtcDecoder.Beam(frames, 8, Abc.ClassCount, Abc, beamWidth: 8);
+        Assert.Equal("aab", beam.Text);
+        Assert.True(beam.Confidence >= CtcDecoder.Greedy(frames, 8, Abc.ClassCount, Abc).Confidence);
+    }
+
+    [Theory]
+    [InlineData("abc", "abc", 0)]
+    [InlineData("abc", "abd", 1)]
+    [InlineData("abc", "ab", 1)]
+    [InlineData("", "abc", 3)]
+    [InlineData("kitten", "sitting", 3)]
+    public void Edit_distance_counts_insertions_deletions_and_substitutions(string a, string b, int expected)
+    {
+        Assert.Equal(expected, TextMetrics.EditDistance(a.ToCharArray(), b.ToCharArray()));
+    }
+
+    [Fact]
+    public void Text_metrics_separate_sequence_character_and_edit_errors()
+    {
+        var m = new TextMetrics();
+        m.Add("abcde", "abcde"); // right
+        m.Add("abcd", "abcde");  // one deletion: 4/5 positions right
+        m.Add("xbcde", "abcde"); // one substitution
+        Assert.Equal(1 / 3.0, m.SequenceAccuracy, 9);
+        Assert.Equal(13 / 15.0, m.CharacterAccuracy, 9);
+        Assert.Equal(2 / 15.0, m.Cer, 9);
+    }
+}

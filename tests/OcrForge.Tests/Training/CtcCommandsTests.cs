@@ -1,0 +1,145 @@
+using System.Text.Json;
+using OcrForge.Cli.Commands;
+using OcrForge.Inference;
+using OcrForge.Data;
+using OcrForge.IO;
+using OcrForge.Runtime;
+using OcrForge.Training;
+
+namespace OcrForge.Tests.Training;
+
+/// <summary>
+/// A tiny CTC model trained once for this class (a few seconds), saved as .ocrf, plus its images as PNG files named
+/// by their label, so the commands can be run as a user would.
+/// </summary>
+public sealed class TinyModelFixture : IDisposable
+{
+    public TinyModelFixture()
+    {
+        var samples = TinyText.Make(32, 1);
+        foreach (var s in samples) ImageWriter.WritePng(s.Image, Path.Combine(Images.Path, $"{s.Label}__{Path.GetFileNameWithoutExtension(s.Path)[4..]}.png"));
+        TorchRuntime.Seed(3);
+        using var model = TrainedModel.Create(TinyText.Model, TinyText.Charset, CtcTraining.Standardize(samples, TinyText.Model));
+        var (task, resources) = TinyText.Task(model.Module, samples, samples);
+        using (resources)
+        {
+            using var done = new CancellationTokenSource();
+            var progress = new SyncProgress(p => { if (p.Finished?.Metrics["sequence_accuracy"] == 1.0) done.Cancel(); });
+            var options = new TrainingOptions { RunDirectory = Run.Path, Epochs = 80, BatchSize = 8, LearningRate = 1e-2, Patience = 0, Seed = 3, Threads = 1 };
+            try { new Trainer(options, progress).Fit(task, done.Token); } catch (OperationCanceledException) { }
+        }
+        model.Module.eval();
+        model.Save(ModelPath);
+        Samples = samples;
+    }
+
+    public TempDir Images { get; } = new();
+    public TempDir Run { get; } = new();
+    public string ModelPath => Run.File("tiny.ocrf");
+    public IReadOnlyList<Sample> Samples { get; }
+
+    public void Dispose()
+    {
+        Images.Dispose();
+        Run.Dispose();
+    }
+}
+
+public sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+{
+    public void Report(TrainingProgress value) => action(value);
+}
+
+/// <summary>Runs the CLI in-process with stdout and stderr captured (these tests share the console, so they run one at a time).</summary>
+[CollectionDefinition(nameof(ConsoleCollection), DisableParallelization = true)]
+public sealed class ConsoleCollection;
+
+[Collection(nameof(ConsoleCollection))]
+public class CtcCommandsTests(TinyModelFixture tiny) : IClassFixture<TinyModelFixture>
+{
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var root = new System.CommandLine.RootCommand();
+        foreach (var c in CommandCatalog.All()) root.Subcommands.Add(c);
+        var (oldOut, oldErr) = (Console.Out, Console.Error);
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            int exit = root.Parse(args).Invoke();
+            return (exit, output.ToString(), error.ToString());
+        }
+        finally
+        {
+            Console.SetOut(oldOut);
+            Console.SetError(oldErr);
+        }
+    }
+
+    [Fact]
+    public void Eval_json_has_the_documented_fields_and_agrees_with_predict()
+    {
+        var (exit, stdout, _) = Run("eval", "--model", tiny.ModelPath, "--data", tiny.Images.Path, "--json", "--threads", "1");
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(stdout);
+        var r = json.RootElement;
+        Assert.Equal(32, r.GetProperty("samples").GetInt32());
+        foreach (var name in new[] { "sequence_accuracy", "character_accuracy", "cer", "images_per_second" })
+            Assert.True(r.GetProperty(name).GetDouble() >= 0, name);
+        Assert.True(r.GetProperty("images_per_second").GetDouble() > 0);
+
+        // The same model read by predict: its share of exact lines is eval's sequence accuracy.
+        var (pexit, lines, _) = Run(["predict", "--model", tiny.ModelPath, tiny.Images.Path, "--threads", "1"]);
+        Assert.Equal(0, pexit);
+        var rows = lines.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(32, rows.Length);
+        double exact = rows.Count(row => row.Split('\t') is var f && DatasetReader.FilenameLabel(f[0]) == f[1]) / 32.0;
+        Assert.Equal(r.GetProperty("sequence_accuracy").GetDouble(), exact, 9);
+    }
+
+    [Fact]
+    public void Predict_prints_path_tab_text_tab_confidence_per_image()
+    {
+        var files = Directory.GetFiles(tiny.Images.Path).Order().Take(3).ToArray();
+        var (exit, stdout, _) = Run(["predict", "--model", tiny.ModelPath, .. files, "--beam", "4", "--threads", "1"]);
+        Assert.Equal(0, exit);
+        var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, rows.Length);
+        for (int i = 0; i < 3; i++)
+        {
+            var fields = rows[i].Split('\t');
+            Assert.Equal(3, fields.Length);
+            Assert.Equal(files[i], fields[0]);
+            Assert.All(fields[1], c => Assert.Contains(c, TinyText.Symbols));
+            double confidence = double.Parse(fields[2], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(confidence, 0, 1);
+        }
+    }
+
+    [Fact]
+    public void Bad_model_path_is_a_one_line_error_with_exit_code_2()
+    {
+        var (exit, stdout, stderr) = Run("predict", "--model", "/nonexistent/m.ocrf", Directory.GetFiles(tiny.Images.Path)[0]);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Equal("error: /nonexistent/m.ocrf: no such model file", stderr.TrimEnd());
+
+        var notAModel = tiny.Run.File("junk.ocrf");
+        File.WriteAllText(notAModel, "not a zip");
+        (exit, _, stderr) = Run("eval", "--model", notAModel, "--data", tiny.Images.Path);
+        Assert.Equal(2, exit);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        Assert.Contains("not an OcrForge model file", stderr);
+    }
+
+    [Fact]
+    public void TextRecognizer_Load_reads_an_ocrf_model_like_the_training_code_does()
+    {
+        using var recognizer = TextRecognizer.Load(tiny.ModelPath);
+        var read = tiny.Samples.Select(s => recognizer.Predict(s.Image).Text).ToList();
+        Assert.Equal(tiny.Samples.Select(s => s.Label), read);
+        Assert.All(tiny.Samples.Take(3), s => Assert.InRange(recognizer.Predict(s.Image).Confidence, double.Epsilon, 1.0));
+    }
+}
