@@ -20,7 +20,7 @@ public static class TrainClassifyCommand
     public static readonly TrainingOptions Recipe = new()
     {
         RunDirectory = "",
-        Epochs = 40,
+        Epochs = 30,
         BatchSize = 64,
         LearningRate = 2e-3,
         Optimizer = OptimizerKind.AdamW,
