@@ -25,8 +25,10 @@ public static class ConfusionMatrixChart
         var plot = new Plot();
         var heatmap = plot.Add.Heatmap(fractions);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
-        // Cell centres on whole numbers; row 0 of the array is drawn at the top, so true class t sits at y = k − 1 − t.
-        heatmap.Extent = new CoordinateRect(-0.5, k - 0.5, -0.5, k - 0.5);
+        // With centred cell alignment the extent names the centres of the corner cells: cell centres land on whole
+        // numbers. Row 0 of the array is drawn at the top, so true class t sits at y = k − 1 − t.
+        heatmap.CellAlignment = Alignment.MiddleCenter;
+        heatmap.Extent = new CoordinateRect(0, k - 1, 0, k - 1);
         plot.Add.ColorBar(heatmap).Label = "fraction of the true class";
 
         float fontSize = Math.Clamp(360f / k, 6f, 14f);
