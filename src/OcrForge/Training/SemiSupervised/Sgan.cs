@@ -18,6 +18,8 @@ public sealed record SganOptions
     public int SampleCount { get; init; } = 64;
     /// <summary>Samples per epoch; null = the larger of the labelled and unlabelled sets.</summary>
     public int? SamplesPerEpoch { get; init; }
+    /// <summary>Label smoothing of the supervised cross-entropy: the supervised baseline's, for a like-for-like comparison.</summary>
+    public double LabelSmoothing { get; init; }
 }
 
 /// <summary>
@@ -148,7 +150,7 @@ public sealed class SganStep : IDisposable
         Tensor fake;
         using (no_grad()) fake = _generator.forward(NoiseBatch(u));
         var fakeLogits = WithoutStatisticsUpdate(() => _discriminator.forward(fake));
-        var supervised = SganLoss.Supervised(labeledLogits, targets);
+        var supervised = SganLoss.Supervised(labeledLogits, targets, _options.LabelSmoothing);
         var unsupervised = SganLoss.Unsupervised(unlabeledLogits, fakeLogits);
         int correct = (int)labeledLogits.argmax(1).eq(targets).sum().item<long>();
         return new DiscriminatorLoss(supervised + _options.UnsupervisedWeight * unsupervised,
