@@ -86,6 +86,7 @@ public static class CharacterTraining
         {
             var cnn = (Cnn)model.Module;
             var augmenter = options.Augment ? new Augmenter(AugmentOptions.Characters) : null;
+            // The supervised task trains the plain classifier, and in every mode scores the held-out test split.
             using var supervised = new ClassificationTask(cnn, spec, split.Train, split.Validation, augmenter,
                 request.Recipe with { SamplesPerEpoch = samplesPerEpoch }, charset.Symbols);
             TrainingResult result;
