@@ -50,12 +50,14 @@ public static class Checkpoint
     }
 
     /// <summary>Loads weights, optimizer state and best weights into the given objects; returns the state.</summary>
-    public static CheckpointState Load(string path, string expectedConfig, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, BestWeights best)
+    public static CheckpointState Load(string path, string expectedConfig, OptimizerKind optimizerKind, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, BestWeights best)
     {
         using var zip = Open(path);
         var state = ReadState(zip, path);
         if (state.ModelConfig != expectedConfig)
             throw new OcrForgeException($"{path}: checkpoint is of a different model (architecture or charset changed); delete it or drop --resume");
+        if (state.OptimizerKind != optimizerKind.ToString())
+            throw new OcrForgeException($"{path}: checkpoint was trained with --optimizer {state.OptimizerKind.ToLowerInvariant()}; resume with the same optimizer or drop --resume");
         try
         {
             Read(zip, path, WeightsEntry, r => model.load(r, strict: true));

@@ -33,7 +33,7 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
         Directory.CreateDirectory(Options.RunDirectory);
         if (Options.Resume && File.Exists(Options.CheckpointPath))
         {
-            var state = Checkpoint.Load(Options.CheckpointPath, configJson, model, optimizer, best);
+            var state = Checkpoint.Load(Options.CheckpointPath, configJson, Options.Optimizer, model, optimizer, best);
             start = state.CompletedEpochs;
             history.AddRange(state.History);
             schedule.Plateau = state.Plateau;

@@ -143,3 +143,19 @@ public class CtcCommandsTests(TinyModelFixture tiny) : IClassFixture<TinyModelFi
         Assert.All(tiny.Samples.Take(3), s => Assert.InRange(recognizer.Predict(s.Image).Confidence, double.Epsilon, 1.0));
     }
 }
+
+[Collection(nameof(ConsoleCollection))]
+public class BenchTrainTests(TinyModelFixture tiny) : IClassFixture<TinyModelFixture>
+{
+    [Fact]
+    public void Bench_train_times_the_bare_loop_and_the_pipeline_on_the_same_images()
+    {
+        using var run = new TempDir();
+        var r = TrainingBenchmark.Run(tiny.Images.Path, "captcha-crnn", OcrForge.Models.ModelRegistry.ParseOverrides(["height=16", "width=64", "rnn_hidden=16", "filters=8,8,8"]),
+            batchSize: 8, threads: 1, run.Path);
+        Assert.Equal(32, r.Images);
+        Assert.True(r.BareImagesPerSecond > 0 && r.PipelineStepImagesPerSecond > 0 && r.PipelineEpochImagesPerSecond > 0);
+        // The whole epoch adds validation and a checkpoint to the same training steps, so it can only be slower.
+        Assert.True(r.PipelineEpochImagesPerSecond < r.PipelineStepImagesPerSecond);
+    }
+}

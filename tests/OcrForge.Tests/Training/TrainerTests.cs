@@ -125,3 +125,31 @@ public class TrainerTests
 
     private static string DropTiming(string csvLine) => string.Join(',', csvLine.Split(',')[..^2]);
 }
+
+public class CheckpointTests
+{
+    [Fact]
+    public void Resuming_with_another_model_or_optimizer_is_a_one_line_error_naming_the_checkpoint()
+    {
+        using var dir = new TempDir();
+        var options = new TrainingOptions { RunDirectory = dir.Path, Epochs = 1, BatchSize = 8, Patience = 0, Seed = 1, Threads = 1 };
+        Fit(options, TinyText.Model);
+
+        var otherOptimizer = Assert.Throws<OcrForge.Inference.OcrForgeException>(() => Fit(options with { Resume = true, Epochs = 2, Optimizer = OptimizerKind.Sgd }, TinyText.Model));
+        Assert.Contains("checkpoint.ckpt: checkpoint was trained with --optimizer adam", otherOptimizer.Message);
+        var otherModel = Assert.Throws<OcrForge.Inference.OcrForgeException>(() => Fit(options with { Resume = true, Epochs = 2 }, TinyText.Model with { RnnHidden = [8] }));
+        Assert.Contains("checkpoint is of a different model", otherModel.Message);
+
+        File.WriteAllText(options.CheckpointPath, "garbage");
+        var damaged = Assert.Throws<OcrForge.Inference.OcrForgeException>(() => Fit(options with { Resume = true, Epochs = 2 }, TinyText.Model));
+        Assert.Contains("not a training checkpoint", damaged.Message);
+    }
+
+    private static void Fit(TrainingOptions options, OcrForge.Models.CrnnConfig config)
+    {
+        OcrForge.Runtime.TorchRuntime.Seed(1);
+        using var model = config.Build(TinyText.Charset.ClassCount);
+        var (task, resources) = TinyText.Task(model, TinyText.Make(16, 1), TinyText.Make(8, 2));
+        using (resources) new Trainer(options).Fit(task);
+    }
+}
