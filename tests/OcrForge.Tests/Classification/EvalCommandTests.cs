@@ -9,8 +9,11 @@ using SkiaSharp;
 
 namespace OcrForge.Tests.Classification;
 
-/// <summary>Runs `ocrforge eval` / `predict` in-process on a tiny classifier and a folder of PNGs it writes.</summary>
-[Collection("Console")]
+/// <summary>
+/// Runs `ocrforge eval` / `predict` in-process on a tiny classifier and a folder of PNGs it writes. Serial: it swaps
+/// Console.Out and draws from torch's process-wide generator, which seeded tests elsewhere rely on.
+/// </summary>
+[Collection(Gan.SeededTorchCollection.Name)]
 public class EvalCommandTests
 {
     [Fact]
