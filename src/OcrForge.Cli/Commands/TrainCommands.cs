@@ -101,6 +101,19 @@ public sealed class TrainingDisplay(string runDirectory, string title, string ac
     /// <summary>Runs <paramref name="train"/> under a live progress bar when the console is interactive.</summary>
     public T Run<T>(Func<T> train)
     {
+        try
+        {
+            return RunWithBar(train);
+        }
+        catch (OperationCanceledException)
+        {
+            if (History.Count > 0) AnsiConsole.MarkupLineInterpolated($"stopped after epoch {History[^1].Epoch}; add --resume to the same command to continue");
+            throw;
+        }
+    }
+
+    private T RunWithBar<T>(Func<T> train)
+    {
         if (!AnsiConsole.Profile.Capabilities.Interactive) return train();
         T result = default!;
         AnsiConsole.Progress()

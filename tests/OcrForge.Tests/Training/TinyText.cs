@@ -42,9 +42,16 @@ public static class TinyText
 
     public static CrnnConfig Model => new()
     {
-        InputHeight = Height, InputWidth = Width,
-        Filters = [8, 16], Kernels = [3, 3], Pools = [new(2, 2), new(2, 1)],
-        BatchNorm = true, Rnn = RnnKind.Gru, RnnHidden = [24], Bidirectional = true, Init = WeightInit.Keras,
+        InputHeight = Height,
+        InputWidth = Width,
+        Filters = [8, 16],
+        Kernels = [3, 3],
+        Pools = [new(2, 2), new(2, 1)],
+        BatchNorm = true,
+        Rnn = RnnKind.Gru,
+        RnnHidden = [24],
+        Bidirectional = true,
+        Init = WeightInit.Keras,
     };
 
     public static Charset Charset => new(Symbols.Select(c => c.ToString()), hasBlank: true);

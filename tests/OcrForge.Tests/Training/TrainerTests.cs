@@ -13,8 +13,16 @@ public class TrainerTests
 
     private static TrainingOptions Options(string dir, int epochs = 4, bool resume = false) => new()
     {
-        RunDirectory = dir, Epochs = epochs, BatchSize = 8, LearningRate = 3e-3, Patience = 0, Seed = 7, Resume = resume,
-        Schedule = ScheduleKind.Cosine, GradClip = 5, Threads = 1,
+        RunDirectory = dir,
+        Epochs = epochs,
+        BatchSize = 8,
+        LearningRate = 3e-3,
+        Patience = 0,
+        Seed = 7,
+        Resume = resume,
+        Schedule = ScheduleKind.Cosine,
+        GradClip = 5,
+        Threads = 1,
     };
 
     private static TrainingResult Train(TrainingOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken token = default)
