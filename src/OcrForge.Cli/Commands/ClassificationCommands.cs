@@ -76,7 +76,9 @@ public static class ClassificationCommands
                 ["per_class"] = perClass,
                 ["top_confusions"] = new JsonArray(m.TopConfusions(10).Select(c => (JsonNode)new JsonObject
                 {
-                    ["true"] = c.Truth, ["predicted"] = c.Predicted, ["count"] = c.Count,
+                    ["true"] = c.Truth,
+                    ["predicted"] = c.Predicted,
+                    ["count"] = c.Count,
                 }).ToArray()),
             };
             Console.WriteLine(doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

@@ -29,8 +29,15 @@ public class ClassifierTrainerTests
         using var dir = new TempDir();
         var options = new TrainingOptions
         {
-            RunDirectory = dir.Path, Epochs = 6, BatchSize = 16, LearningRate = 5e-3, Schedule = ScheduleKind.OneCycle,
-            Augment = true, Patience = 0, Seed = 11, Threads = 1,
+            RunDirectory = dir.Path,
+            Epochs = 6,
+            BatchSize = 16,
+            LearningRate = 5e-3,
+            Schedule = ScheduleKind.OneCycle,
+            Augment = true,
+            Patience = 0,
+            Seed = 11,
+            Threads = 1,
         };
         TorchRuntime.Seed(options.Seed);
         using var model = (Cnn)TinyCharacters.TinyCnn.Build(4);

@@ -36,7 +36,8 @@ public static class TinyCharacters
     /// <summary>A two-conv CNN small enough for tests (a few thousand parameters).</summary>
     public static CnnConfig TinyCnn => new()
     {
-        InputHeight = 32, InputWidth = 32,
+        InputHeight = 32,
+        InputWidth = 32,
         Layers = [new(8, Stride: 2, BatchNorm: true), new(16, Stride: 2, BatchNorm: true)],
     };
 
