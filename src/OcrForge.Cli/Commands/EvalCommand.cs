@@ -25,11 +25,14 @@ public static class EvalCommand
         var threads = new Option<int?>("--threads") { Description = "Inference threads (default: all cores)." };
         var command = new Command("eval", "Measure a model's accuracy and speed on a labelled dataset.");
         foreach (var o in new Option[] { model, data, format, json, engine, beam, threads }) command.Options.Add(o);
+        var classifierOptions = ClassificationCommands.AddEvalOptions(command);
         command.SetAction(parse => Cli.Run(() =>
         {
             var modelPath = parse.GetValue(model)!;
             int beamWidth = PredictCommand.CheckBeam(parse.GetValue(beam));
             using var opened = EngineFactory.Open(modelPath, parse.GetValue(engine), parse.GetValue(threads));
+            if (opened.Info.Task == OcrTask.Classification)
+                return ClassificationCommands.Eval(opened, modelPath, parse.GetValue(data)!, parse.GetValue(format), classifierOptions, parse);
             var dataset = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format));
             // The one place eval dispatches on what the model computes.
             var report = opened.Info.Task switch

@@ -22,12 +22,15 @@ public static class PredictCommand
         var command = new Command("predict", "Read the text of images with a trained model.");
         command.Arguments.Add(images);
         foreach (var o in new Option[] { model, beam, json, engine, threads }) command.Options.Add(o);
+        var top = ClassificationCommands.AddPredictOptions(command);
         command.SetAction(parse => Cli.Run(() =>
         {
             var modelPath = parse.GetValue(model)!;
             int beamWidth = CheckBeam(parse.GetValue(beam));
             using var opened = EngineFactory.Open(modelPath, parse.GetValue(engine), parse.GetValue(threads));
             var files = Expand(parse.GetValue(images)!);
+            if (opened.Info.Task == OcrTask.Classification)
+                return ClassificationCommands.Predict(opened, files, parse.GetValue(top), parse.GetValue(json));
             var decoded = files.Select(ImageDecoder.DecodeFile).ToList();
             // The one place predict dispatches on what the model computes.
             var lines = opened.Info.Task switch

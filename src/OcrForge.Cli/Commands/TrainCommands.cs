@@ -14,6 +14,7 @@ public static class TrainCommands
     {
         var train = new Command("train", "Train a model from a folder of labelled images.");
         train.Subcommands.Add(TrainCtcCommand.Create());
+        train.Subcommands.Add(TrainClassifyCommand.Create());
         return train;
     }
 }

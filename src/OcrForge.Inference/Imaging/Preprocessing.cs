@@ -3,13 +3,30 @@ using SkiaSharp;
 namespace OcrForge.Inference.Imaging;
 
 /// <summary>
-/// How a decoded image becomes a model input: stretched to Width×Height, scaled to [0, 1], optionally inverted
-/// (ink = 1), then (x − Mean) / Std. Stored in every model file, so training and every inference engine use the
-/// same numbers; <see cref="Preprocessor"/> is the one implementation of it.
+/// How a decoded image becomes a model input: fitted to Width×Height (see <see cref="ResizeMode"/>), scaled to
+/// [0, 1], optionally inverted (ink = 1), then (x − Mean) / Std. Stored in every model file, so training and every
+/// inference engine use the same numbers; <see cref="Preprocessor"/> is the one implementation of it.
 /// </summary>
-public sealed record PreprocessSpec(int Width, int Height, float Mean = 0f, float Std = 1f, bool Invert = false)
+/// <param name="AutoContrast">
+/// Per image: a background darker than the ink is flipped to light, then the range is stretched to 0–255. Natural-scene
+/// characters come light-on-dark and dark-on-light at every contrast; this takes both variations out of the input.
+/// </param>
+public sealed record PreprocessSpec(int Width, int Height, float Mean = 0f, float Std = 1f, bool Invert = false,
+    ResizeMode Resize = ResizeMode.Stretch, bool AutoContrast = false)
 {
     public int Channels => 1;
+}
+
+/// <summary>How an image of another shape is brought to the model's input size.</summary>
+public enum ResizeMode
+{
+    /// <summary>Scale each axis independently (text lines of a fixed aspect, captchas).</summary>
+    Stretch,
+    /// <summary>
+    /// Pad to the target aspect with the image's border colour, then scale: keeps a character's proportions, so a
+    /// tall "1" and a wide "W" cropped from natural scenes are not distorted into the same square blob.
+    /// </summary>
+    Pad,
 }
 
 public static class Preprocessor
@@ -37,12 +54,77 @@ public static class Preprocessor
         return new GrayImage(width, height, dst);
     }
 
-    /// <summary>Resized pixels as the model's float input (one channel, row-major) written into <paramref name="destination"/>.</summary>
-    public static void ToTensor(GrayImage image, PreprocessSpec spec, Span<float> destination)
+    /// <summary>The image brought to the spec's input size by its <see cref="ResizeMode"/>.</summary>
+    public static GrayImage Fit(GrayImage image, PreprocessSpec spec) => spec.Resize switch
     {
-        var sized = Resize(image, spec.Width, spec.Height);
-        Normalize(sized.Pixels, spec, destination);
+        ResizeMode.Pad => Resize(PadToAspect(image, spec.Width, spec.Height), spec.Width, spec.Height),
+        _ => Resize(image, spec.Width, spec.Height),
+    };
+
+    /// <summary>
+    /// Centres the image on a canvas of the target aspect ratio filled with its border colour (the median of its
+    /// edge pixels: the background around a cropped character).
+    /// </summary>
+    public static GrayImage PadToAspect(GrayImage image, int width, int height)
+    {
+        // Compare w/h with width/height in integers: the canvas grows along the axis that is too short.
+        long lhs = (long)image.Width * height, rhs = (long)image.Height * width;
+        if (lhs == rhs) return image;
+        int canvasW = lhs > rhs ? image.Width : (int)Math.Ceiling((double)rhs / height);
+        int canvasH = lhs > rhs ? (int)Math.Ceiling((double)lhs / width) : image.Height;
+        byte fill = BorderColour(image);
+        var canvas = new byte[canvasW * canvasH];
+        Array.Fill(canvas, fill);
+        int left = (canvasW - image.Width) / 2, top = (canvasH - image.Height) / 2;
+        for (int y = 0; y < image.Height; y++)
+            Array.Copy(image.Pixels, y * image.Width, canvas, (top + y) * canvasW + left, image.Width);
+        return new GrayImage(canvasW, canvasH, canvas);
     }
+
+    /// <summary>The median of the image's edge pixels: the background colour around a cropped character or word.</summary>
+    public static byte BorderColour(GrayImage image)
+    {
+        int w = image.Width, h = image.Height;
+        var histogram = new int[256];
+        for (int x = 0; x < w; x++) { histogram[image[x, 0]]++; histogram[image[x, h - 1]]++; }
+        for (int y = 0; y < h; y++) { histogram[image[0, y]]++; histogram[image[w - 1, y]]++; }
+        int half = (2 * (w + h) + 1) / 2, seen = 0;
+        for (int v = 0; v < 256; v++)
+            if ((seen += histogram[v]) >= half) return (byte)v;
+        return 255;
+    }
+
+    /// <summary>
+    /// The image at the input size with every per-image step applied (fit, auto-contrast): what training caches and
+    /// augments, and what inference feeds to <see cref="Normalize"/>.
+    /// </summary>
+    public static GrayImage Prepare(GrayImage image, PreprocessSpec spec)
+    {
+        var sized = Fit(image, spec);
+        return spec.AutoContrast ? ApplyAutoContrast(sized) : sized;
+    }
+
+    /// <summary>Dark backgrounds flipped to light (border colour below the image mean), then min–max stretched to 0–255.</summary>
+    public static GrayImage ApplyAutoContrast(GrayImage image)
+    {
+        var src = image.Pixels;
+        long sum = 0;
+        int min = 255, max = 0;
+        foreach (var p in src) { sum += p; min = Math.Min(min, p); max = Math.Max(max, p); }
+        bool flip = BorderColour(image) < (double)sum / src.Length;
+        int range = Math.Max(1, max - min);
+        var dst = new byte[src.Length];
+        for (int i = 0; i < src.Length; i++)
+        {
+            int v = (src[i] - min) * 255 / range;
+            dst[i] = (byte)(flip ? 255 - v : v);
+        }
+        return new GrayImage(image.Width, image.Height, dst);
+    }
+
+    /// <summary>Prepared pixels as the model's float input (one channel, row-major) written into <paramref name="destination"/>.</summary>
+    public static void ToTensor(GrayImage image, PreprocessSpec spec, Span<float> destination) =>
+        Normalize(Prepare(image, spec).Pixels, spec, destination);
 
     public static float[] ToTensor(GrayImage image, PreprocessSpec spec)
     {

@@ -4,8 +4,12 @@ using static TorchSharp.torch;
 
 namespace OcrForge.Models;
 
-/// <summary>One convolution of a <see cref="CnnConfig"/>; <see cref="Valid"/> = no padding (the map shrinks by kernel − 1).</summary>
-public sealed record ConvLayer(int Filters, int Kernel = 3, int Stride = 1, bool BatchNorm = false, bool Valid = false);
+/// <summary>
+/// One stage of a <see cref="CnnConfig"/>: a convolution; <see cref="Valid"/> = no padding (the map shrinks by
+/// kernel − 1). With <see cref="Residual"/> it is a ResNet basic block instead: two convolutions with BatchNorm and an
+/// identity shortcut (a strided 1×1 projection when the stride or the width changes).
+/// </summary>
+public sealed record ConvLayer(int Filters, int Kernel = 3, int Stride = 1, bool BatchNorm = false, bool Valid = false, bool Residual = false);
 
 /// <summary>A character classifier: a stack of convolutions, global average pooling, dropout, a dense head over the classes.</summary>
 public sealed record CnnConfig : ModelConfig
@@ -49,9 +53,16 @@ public sealed class Cnn : OcrModule
         for (int i = 0; i < config.Layers.Length; i++)
         {
             var l = config.Layers[i];
-            layers.Add(($"conv{i}", nn.Conv2d(channels, l.Filters, l.Kernel, stride: l.Stride, padding: l.Valid ? 0 : l.Kernel / 2, bias: !l.BatchNorm)));
-            if (l.BatchNorm) layers.Add(($"bn{i}", nn.BatchNorm2d(l.Filters)));
-            layers.Add(($"act{i}", config.Activation == Activation.Relu ? nn.ReLU() : nn.LeakyReLU(0.01)));
+            if (l.Residual)
+            {
+                layers.Add(($"block{i}", new ResidualBlock($"block{i}", channels, l, config.Activation)));
+            }
+            else
+            {
+                layers.Add(($"conv{i}", nn.Conv2d(channels, l.Filters, l.Kernel, stride: l.Stride, padding: l.Valid ? 0 : l.Kernel / 2, bias: !l.BatchNorm)));
+                if (l.BatchNorm) layers.Add(($"bn{i}", nn.BatchNorm2d(l.Filters)));
+                layers.Add(($"act{i}", CreateActivation(config.Activation)));
+            }
             channels = l.Filters;
         }
         features = nn.Sequential(layers);
@@ -88,4 +99,40 @@ public sealed class Cnn : OcrModule
 
     internal Sequential FeatureStack => features;
     internal Linear Head => head;
+
+    internal static nn.Module<Tensor, Tensor> CreateActivation(Activation activation) =>
+        activation == Activation.Relu ? nn.ReLU() : nn.LeakyReLU(0.01);
+}
+
+/// <summary>ResNet basic block (He et al. 2016): conv-BN-act-conv-BN plus the shortcut, then act.</summary>
+internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly Sequential body;
+    private readonly nn.Module<Tensor, Tensor>? projection;
+    private readonly nn.Module<Tensor, Tensor> activation;
+
+    public ResidualBlock(string name, int inChannels, ConvLayer layer, Activation activation) : base(name)
+    {
+        int pad = layer.Kernel / 2; // same padding: only the stride changes the map size
+        body = nn.Sequential(
+            ("conv1", nn.Conv2d(inChannels, layer.Filters, layer.Kernel, stride: layer.Stride, padding: pad, bias: false)),
+            ("bn1", nn.BatchNorm2d(layer.Filters)),
+            ("act1", Cnn.CreateActivation(activation)),
+            ("conv2", nn.Conv2d(layer.Filters, layer.Filters, layer.Kernel, padding: pad, bias: false)),
+            ("bn2", nn.BatchNorm2d(layer.Filters)));
+        projection = layer.Stride != 1 || inChannels != layer.Filters
+            ? nn.Sequential(
+                ("conv", nn.Conv2d(inChannels, layer.Filters, 1, stride: layer.Stride, bias: false)),
+                ("bn", nn.BatchNorm2d(layer.Filters)))
+            : null;
+        this.activation = Cnn.CreateActivation(activation);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var shortcut = projection is null ? input : projection.forward(input);
+        return activation.forward(body.forward(input) + shortcut).MoveToOuterDisposeScope();
+    }
 }

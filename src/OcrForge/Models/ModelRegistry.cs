@@ -57,6 +57,18 @@ public static class ModelRegistry
                     new(128, BatchNorm: true), new(128, BatchNorm: true), new(128, Valid: true),
                 ],
             }),
+        new("chars74k-resnet",
+            "Small ResNet for 32×32 gray characters: conv 32 + BN, basic blocks 32, 64/2, 128/2, 256/2, global average pooling, dropout 0.2.",
+            ModelTask.Classification,
+            () => new CnnConfig
+            {
+                InputHeight = 32, InputWidth = 32, Dropout = 0.2,
+                Layers =
+                [
+                    new(32, BatchNorm: true), new(32, Residual: true), new(64, Stride: 2, Residual: true),
+                    new(128, Stride: 2, Residual: true), new(256, Stride: 2, Residual: true),
+                ],
+            }),
     ];
 
     public static IReadOnlyList<ModelPreset> All => Presets;

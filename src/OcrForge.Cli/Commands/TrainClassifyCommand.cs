@@ -1,0 +1,122 @@
+using System.CommandLine;
+using OcrForge.Inference;
+using OcrForge.Inference.Imaging;
+using OcrForge.Models;
+using OcrForge.Reports;
+using OcrForge.Training;
+using OcrForge.Training.Classification;
+using OcrForge.Training.SemiSupervised;
+using Spectre.Console;
+
+namespace OcrForge.Cli.Commands;
+
+/// <summary><c>ocrforge train classify</c>: a character classifier (CNN), supervised or as a semi-supervised GAN.</summary>
+public static class TrainClassifyCommand
+{
+    /// <summary>
+    /// The recipe measured best on Chars74K natural-scene characters (docs/results-cls.md); each value applies only
+    /// when its option is not given.
+    /// </summary>
+    public static readonly TrainingOptions Recipe = new()
+    {
+        RunDirectory = "",
+        Epochs = 30,
+        BatchSize = 64,
+        LearningRate = 2e-3,
+        Optimizer = OptimizerKind.AdamW,
+        Schedule = ScheduleKind.OneCycle,
+        WeightDecay = 5e-4,
+        Patience = 0,
+        ValidationFraction = 0.1,
+        Augment = true,
+    };
+
+    public static Command Create()
+    {
+        var options = new TrainingOptionSet();
+        var defaults = new CharacterTrainingRequest { Data = "", OutPath = "", Options = Recipe };
+        var preset = new Option<string>("--preset")
+        {
+            Description = $"Model preset: {string.Join(", ", ModelRegistry.All.Where(p => p.Task == ModelTask.Classification).Select(p => p.Name))}.",
+            DefaultValueFactory = _ => CharacterTrainingRequest.DefaultPreset,
+        };
+        var test = new Option<double>("--test-fraction") { Description = "Share of the images held out for the final test.", DefaultValueFactory = _ => defaults.TestFraction };
+        var balanced = new Option<bool>("--balanced") { Description = "Draw every class equally often." };
+        var classWeights = new Option<bool>("--class-weights") { Description = "Weight the loss by inverse class frequency." };
+        var smoothing = new Option<double>("--label-smoothing") { DefaultValueFactory = _ => defaults.Recipe.LabelSmoothing };
+        var resize = new Option<ResizeMode>("--resize") { Description = "pad (keep the aspect, border colour) or stretch.", DefaultValueFactory = _ => defaults.Resize };
+        var autoContrast = new Option<bool>("--auto-contrast") { Description = "Flip dark backgrounds and stretch contrast per image.", DefaultValueFactory = _ => defaults.AutoContrast };
+        var semi = new Option<bool>("--semi-supervised") { Description = "Train a semi-supervised GAN (Salimans et al. 2016); the saved classifier is its discriminator." };
+        var labeledFraction = new Option<double>("--labeled-fraction") { Description = "Use the labels of this fraction of the training split only.", DefaultValueFactory = _ => 1.0 };
+        var unlabeled = new Option<string?>("--unlabeled") { Description = "Extra unlabelled images for --semi-supervised." };
+        var command = new Command("classify", "Train a character classifier (CNN), optionally semi-supervised with a GAN.");
+        command.Options.Add(preset);
+        options.AddTo(command);
+        foreach (var o in new Option[] { test, balanced, classWeights, smoothing, resize, autoContrast, semi, labeledFraction, unlabeled })
+            command.Options.Add(o);
+        command.SetAction(parse => Cli.Run(() =>
+        {
+            var training = options.Read(parse, Recipe);
+            var request = new CharacterTrainingRequest
+            {
+                Data = parse.GetValue(options.Data)!,
+                Format = parse.GetValue(options.Format),
+                Preset = parse.GetValue(preset)!,
+                Overrides = ModelRegistry.ParseOverrides(parse.GetValue(options.Set) ?? []),
+                OutPath = parse.GetValue(options.Out)!,
+                // The shared options' weight decay has no flag; the recipe's applies.
+                Options = training with { WeightDecay = Recipe.WeightDecay },
+                Recipe = new ClassificationRecipe
+                {
+                    LabelSmoothing = parse.GetValue(smoothing) is >= 0 and < 1 and var s ? s : throw new OcrForgeException("--label-smoothing: expected a number in [0, 1)"),
+                    BalancedSampling = parse.GetValue(balanced),
+                    ClassWeights = parse.GetValue(classWeights),
+                },
+                TestFraction = parse.GetValue(test),
+                Resize = parse.GetValue(resize),
+                AutoContrast = parse.GetValue(autoContrast),
+                LabeledFraction = parse.GetValue(labeledFraction) is > 0 and <= 1 and var f ? f : throw new OcrForgeException("--labeled-fraction: expected a number in (0, 1]"),
+                SemiSupervised = parse.GetValue(semi) ? new SganOptions() : null,
+                UnlabeledData = parse.GetValue(unlabeled),
+            };
+            if (request.UnlabeledData is not null && request.SemiSupervised is null)
+                throw new OcrForgeException("--unlabeled: only used with --semi-supervised");
+            // The shared checkpoint holds the classifier and its optimizer; the generator would restart from scratch.
+            if (training.Resume && request.SemiSupervised is not null)
+                throw new OcrForgeException("--resume: not available with --semi-supervised (the generator is not checkpointed)");
+            return Train(request);
+        }));
+        return command;
+    }
+
+    private static int Train(CharacterTrainingRequest request)
+    {
+        var runDirectory = request.Options.RunDirectory;
+        var display = new TrainingDisplay(runDirectory, $"{request.Preset} on {Path.GetFileName(Path.GetFullPath(request.Data))}", "accuracy");
+        var log = new ConsoleLines();
+        Action<int, IReadOnlyList<GrayImage>>? samples = request.SemiSupervised is null ? null
+            : (epoch, images) => GanSampleGrid.Save(Path.Combine(runDirectory, $"gan-epoch-{epoch:D3}.png"), images, $"SGAN samples, epoch {epoch}");
+        using var cancel = new CancelOnCtrlC();
+        var outcome = display.Run(() => CharacterTraining.Run(request, display, log, samples, cancel.Token));
+        using var model = outcome.Model;
+        foreach (var problem in outcome.Problems.Take(5)) Cli.Warn(problem.ToString());
+        if (outcome.Problems.Count > 5) Cli.Warn($"{outcome.Problems.Count - 5} more files skipped");
+
+        var r = outcome.Training;
+        var t = outcome.Test;
+        ConfusionMatrixChart.Save(Path.Combine(runDirectory, "confusion.png"), t, $"{request.Preset}, {t.Samples} held-out images");
+        if (r.ResumedFromEpoch > 0) AnsiConsole.MarkupLineInterpolated($"resumed after epoch {r.ResumedFromEpoch}");
+        AnsiConsole.MarkupLineInterpolated(
+            $"[green]saved[/] {request.OutPath}: best epoch {r.BestEpoch} of {r.History.Count}, {outcome.TrainCount} labelled / {outcome.UnlabeledCount} unlabelled / {outcome.ValidationCount} validation images, {model.Module.ParameterCount():N0} parameters, {r.Elapsed.TotalSeconds:0}s");
+        AnsiConsole.MarkupLineInterpolated($"[bold]held-out test: accuracy {t.Accuracy:P2}, top-3 {t.Top3Accuracy:P2} on {t.Samples} images[/]; logs and confusion.png in {runDirectory}");
+        var confusions = string.Join(", ", t.TopConfusions(5).Select(c => $"{c.Truth}→{c.Predicted} ×{c.Count}"));
+        if (confusions.Length > 0) AnsiConsole.MarkupLineInterpolated($"most confused: {confusions}");
+        return Cli.Ok;
+    }
+
+    /// <summary>Plain status lines, written as they come (Progress&lt;T&gt; would post them to the thread pool and reorder them).</summary>
+    private sealed class ConsoleLines : IProgress<string>
+    {
+        public void Report(string value) => AnsiConsole.WriteLine(value);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using OcrForge.Data;
+using OcrForge.Inference;
+using OcrForge.Inference.Imaging;
+using OcrForge.IO;
+using OcrForge.Models;
+using OcrForge.Runtime;
+using OcrForge.Training.SemiSupervised;
+
+namespace OcrForge.Training.Classification;
+
+/// <summary>Everything `ocrforge train classify` asks for, as data.</summary>
+public sealed record CharacterTrainingRequest
+{
+    public required string Data { get; init; }
+    public DatasetFormat Format { get; init; } = DatasetFormat.Auto;
+    public string Preset { get; init; } = DefaultPreset;
+    public IReadOnlyList<KeyValuePair<string, string>> Overrides { get; init; } = [];
+    public required string OutPath { get; init; }
+    public required TrainingOptions Options { get; init; }
+    public ClassificationRecipe Recipe { get; init; } = new();
+    public ResizeMode Resize { get; init; } = ResizeMode.Pad;
+    public bool AutoContrast { get; init; } = true;
+    /// <summary>Share of the images held out for the final test (never seen by training or model selection).</summary>
+    public double TestFraction { get; init; } = 0.15;
+    /// <summary>Fraction of the training split whose labels are used; the rest is unlabelled (SGAN) or unused.</summary>
+    public double LabeledFraction { get; init; } = 1.0;
+    /// <summary>Train a semi-supervised GAN; its discriminator's K-class head is the saved classifier.</summary>
+    public SganOptions? SemiSupervised { get; init; }
+    /// <summary>Extra unlabelled images (any layout; their labels, if any, are ignored).</summary>
+    public string? UnlabeledData { get; init; }
+
+    public const string DefaultPreset = "chars74k-resnet";
+}
+
+/// <summary>What a training run produced: the saved model (best validation epoch) and its held-out test metrics.</summary>
+public sealed record CharacterTrainingResult(TrainedModel Model, TrainingResult Training, ClassificationMetrics Test,
+    int TrainCount, int UnlabeledCount, int ValidationCount, IReadOnlyList<DataProblem> Problems);
+
+/// <summary>
+/// The flow behind `ocrforge train classify`: load and prepare (pad/auto-contrast as inference will), split
+/// train/validation/test stratified and seeded, hide labels if asked, train with <see cref="Trainer"/> (supervised or
+/// SGAN), score the held-out test split, save.
+/// </summary>
+public static class CharacterTraining
+{
+    public static CharacterTrainingResult Run(CharacterTrainingRequest request, IProgress<TrainingProgress>? progress = null,
+        IProgress<string>? log = null, Action<int, IReadOnlyList<GrayImage>>? onGeneratedSamples = null, CancellationToken cancellationToken = default)
+    {
+        var options = request.Options.Validate();
+        TorchRuntime.Initialize(options.Threads);
+        if (ModelRegistry.Create(request.Preset, request.Overrides) is not CnnConfig config)
+            throw new OcrForgeException($"--preset {request.Preset}: a text-recognition preset; use `ocrforge train ctc` (classifiers: {string.Join(", ", ModelRegistry.All.Where(p => p.Task == ModelTask.Classification).Select(p => p.Name))})");
+        if (request.TestFraction is < 0 or >= 0.5) throw new OcrForgeException($"--test-fraction {request.TestFraction}: expected a number in [0, 0.5)");
+        // Mean/std 0.5 maps pixels to [−1, 1], the range of the SGAN generator's tanh.
+        var spec = new PreprocessSpec(config.InputWidth, config.InputHeight, Mean: 0.5f, Std: 0.5f, Resize: request.Resize, AutoContrast: request.AutoContrast);
+
+        var (charset, images, problems) = CharacterData.Load(request.Data, request.Format, spec);
+        log?.Report($"{images.Count} images, {charset.Symbols.Count} classes from {request.Data}");
+        var split = CharacterData.Split(charset, images, options.ValidationFraction, request.TestFraction, options.Seed, request.LabeledFraction);
+        var unlabeled = split.Unlabeled;
+        if (request.UnlabeledData is not null)
+        {
+            var extra = DatasetDecoder.Decode(DatasetReader.Read(request.UnlabeledData, DatasetFormat.Auto), cancellationToken: cancellationToken);
+            unlabeled = [.. unlabeled, .. extra.Samples.Select(s => Preprocessor.Prepare(s.Image, spec))];
+        }
+        log?.Report($"split: {split.Train.Count} labelled, {unlabeled.Count} unlabelled, {split.Validation.Count} validation, {split.Test.Count} test");
+        // With hidden labels an epoch still covers the whole training split, so the supervised baseline on the
+        // labelled fraction and the SGAN take the same number of steps ("same epochs budget").
+        int? samplesPerEpoch = request.LabeledFraction < 1 ? split.Train.Count + split.Unlabeled.Count : request.Recipe.SamplesPerEpoch;
+
+        TorchRuntime.Seed(options.Seed);
+        var model = TrainedModel.Create(config, charset, spec, new Dictionary<string, string>
+        {
+            ["preset"] = request.Preset,
+            ["overrides"] = string.Join(" ", request.Overrides.Select(kv => $"{kv.Key}={kv.Value}")),
+            ["data"] = Path.GetFullPath(request.Data),
+            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["validation_fraction"] = options.ValidationFraction.ToString(CultureInfo.InvariantCulture),
+            ["test_fraction"] = request.TestFraction.ToString(CultureInfo.InvariantCulture),
+            ["labeled_fraction"] = request.LabeledFraction.ToString(CultureInfo.InvariantCulture),
+            ["semi_supervised"] = (request.SemiSupervised is not null).ToString().ToLowerInvariant(),
+            ["options"] = System.Text.Json.JsonSerializer.Serialize(options with { RunDirectory = "" }, ModelFile.Json),
+        });
+        try
+        {
+            var cnn = (Cnn)model.Module;
+            var augmenter = options.Augment ? new Augmenter(AugmentOptions.Characters) : null;
+            // The supervised task trains the plain classifier, and in every mode scores the held-out test split.
+            using var supervised = new ClassificationTask(cnn, spec, split.Train, split.Validation, augmenter,
+                request.Recipe with { SamplesPerEpoch = samplesPerEpoch }, charset.Symbols);
+            TrainingResult result;
+            if (request.SemiSupervised is { } sgan)
+            {
+                using var task = new SganTask(cnn, spec, split.Train, unlabeled, split.Validation, augmenter,
+                    sgan with { SamplesPerEpoch = sgan.SamplesPerEpoch ?? samplesPerEpoch, LabelSmoothing = request.Recipe.LabelSmoothing }, charset.Symbols);
+                var withSamples = onGeneratedSamples is null ? progress : new EpochEnd(progress, epoch => onGeneratedSamples(epoch, task.Samples()));
+                result = new Trainer(options, withSamples).Fit(task, cancellationToken);
+            }
+            else
+            {
+                result = new Trainer(options, progress).Fit(supervised, cancellationToken);
+            }
+
+            var test = supervised.Score(split.Test, cancellationToken);
+            var facts = model.Manifest.Training;
+            facts["epochs_run"] = result.History.Count.ToString(CultureInfo.InvariantCulture);
+            facts["best_epoch"] = result.BestEpoch.ToString(CultureInfo.InvariantCulture);
+            facts["training_samples"] = split.Train.Count.ToString(CultureInfo.InvariantCulture);
+            facts["unlabeled_samples"] = unlabeled.Count.ToString(CultureInfo.InvariantCulture);
+            facts["test_samples"] = test.Samples.ToString(CultureInfo.InvariantCulture);
+            facts["test_accuracy"] = test.Accuracy.ToString("G6", CultureInfo.InvariantCulture);
+            facts["test_top3_accuracy"] = test.Top3Accuracy.ToString("G6", CultureInfo.InvariantCulture);
+            facts["trained_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+            model.Save(request.OutPath);
+            return new CharacterTrainingResult(model, result, test, split.Train.Count, unlabeled.Count, split.Validation.Count, problems);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Passes progress on, and calls <paramref name="onEpoch"/> with the number of every finished epoch.</summary>
+    private sealed class EpochEnd(IProgress<TrainingProgress>? inner, Action<int> onEpoch) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            inner?.Report(value);
+            if (value.Finished is { } record) onEpoch(record.Epoch);
+        }
+    }
+}

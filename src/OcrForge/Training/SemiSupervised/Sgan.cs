@@ -1,0 +1,200 @@
+using OcrForge.Data;
+using OcrForge.Inference.Imaging;
+using OcrForge.Models;
+using OcrForge.Training.Classification;
+using static TorchSharp.torch;
+
+namespace OcrForge.Training.SemiSupervised;
+
+/// <summary>Settings of the semi-supervised GAN on top of the classifier recipe.</summary>
+public sealed record SganOptions
+{
+    public int NoiseSize { get; init; } = 100;
+    /// <summary>Weight of the unsupervised (real/fake) loss next to the supervised cross-entropy.</summary>
+    public double UnsupervisedWeight { get; init; } = 1.0;
+    /// <summary>DCGAN's Adam settings for the generator.</summary>
+    public double GeneratorLearningRate { get; init; } = 2e-4;
+    /// <summary>Images in the per-epoch sample grid (fixed noise, so epochs are comparable).</summary>
+    public int SampleCount { get; init; } = 64;
+    /// <summary>Samples per epoch; null = the larger of the labelled and unlabelled sets.</summary>
+    public int? SamplesPerEpoch { get; init; }
+    /// <summary>Label smoothing of the supervised cross-entropy: the supervised baseline's, for a like-for-like comparison.</summary>
+    public double LabelSmoothing { get; init; }
+}
+
+/// <summary>
+/// The semi-supervised GAN as a <see cref="Trainer"/> task: the trainer's optimizer, schedule, checkpoints and early
+/// stopping drive the discriminator (the classifier); each batch first takes a generator step of its own. Every
+/// batch pairs labelled images (the trainer's indices, cycling) with as many unlabelled images drawn from the
+/// seeded generator — images only: the unlabelled set has no labels to give.
+/// </summary>
+public sealed class SganTask : ITrainingTask, IDisposable
+{
+    private readonly ImageBatches _labeled;
+    private readonly int[] _classes;
+    private readonly ImageBatches _unlabeled;
+    private readonly ClassificationTask.Validation _validation;
+    private readonly DcganGenerator _generator;
+    private readonly SganStep _step;
+    private readonly Tensor _fixedNoise;
+    private readonly int _count;
+
+    public SganTask(Cnn discriminator, PreprocessSpec spec, IReadOnlyList<LabeledImage> labeled, IReadOnlyList<GrayImage> unlabeled,
+        IReadOnlyList<LabeledImage> validation, Augmenter? augmenter, SganOptions options, IReadOnlyList<string> labels)
+    {
+        if (spec.Width != DcganGenerator.Side || spec.Height != DcganGenerator.Side)
+            throw new Inference.OcrForgeException($"--semi-supervised: the generator makes {DcganGenerator.Side}×{DcganGenerator.Side} images; the preset's input is {spec.Width}×{spec.Height}");
+        if (unlabeled.Count == 0) throw new Inference.OcrForgeException("--semi-supervised needs unlabelled images: pass --labeled-fraction below 1 or --unlabeled DIR");
+        Model = discriminator;
+        _labeled = ClassificationTask.Batches(labeled.Select(l => l.Image).ToList(), spec, augmenter);
+        _classes = labeled.Select(l => l.Class).ToArray();
+        _unlabeled = ClassificationTask.Batches(unlabeled, spec, augmenter);
+        _validation = new ClassificationTask.Validation(discriminator, spec, validation, labels);
+        _generator = new DcganGenerator(options.NoiseSize);
+        _step = new SganStep(discriminator, _generator, options);
+        _fixedNoise = randn(options.SampleCount, options.NoiseSize).DetachFromDisposeScope();
+        _count = options.SamplesPerEpoch ?? Math.Max(labeled.Count, unlabeled.Count);
+    }
+
+    public OcrModule Model { get; }
+    public int TrainingCount => _count;
+
+    public BatchLoss Loss(IReadOnlyList<int> batch, Random augmentation)
+    {
+        var labeledIndices = batch.Select(i => i % _classes.Length).ToList();
+        var unlabeledIndices = batch.Select(_ => augmentation.Next(_unlabeled.Count)).ToList();
+        var labeled = _labeled.Get(labeledIndices, augmentation);
+        var targets = tensor(labeledIndices.Select(i => (long)_classes[i]).ToArray());
+        var unlabeled = _unlabeled.Get(unlabeledIndices, augmentation);
+        _step.TrainGenerator(unlabeled);
+        var d = _step.DiscriminatorLoss(labeled, targets, unlabeled);
+        return new BatchLoss(d.Loss, batch.Count, d.Correct);
+    }
+
+    public ValidationResult Validate(CancellationToken cancellationToken) => _validation.Run(cancellationToken);
+
+    /// <summary>The generator's images for a fixed noise batch: one grid per epoch shows its progress.</summary>
+    public IReadOnlyList<GrayImage> Samples() => _step.Sample(_fixedNoise);
+
+    public void Dispose()
+    {
+        _labeled.Dispose();
+        _unlabeled.Dispose();
+        _validation.Dispose();
+        _step.Dispose();
+        _generator.Dispose();
+        _fixedNoise.Dispose();
+    }
+}
+
+/// <summary>The discriminator's loss on one batch (attached to the graph) and its parts.</summary>
+public sealed record DiscriminatorLoss(Tensor Loss, double Supervised, double Unsupervised, int Correct);
+
+/// <summary>Losses of one full SGAN update, for logs and tests.</summary>
+public readonly record struct SganStepLosses(double Supervised, double Unsupervised, double Generator);
+
+/// <summary>
+/// The two halves of an SGAN update over a labelled batch, an unlabelled batch and generated images: the generator
+/// on feature matching, and the discriminator's loss (the <see cref="Cnn"/>'s K logits plus the implicit fake logit)
+/// = cross-entropy + the unsupervised loss. Only images enter for the unlabelled part, never labels.
+/// </summary>
+public sealed class SganStep : IDisposable
+{
+    private readonly Cnn _discriminator;
+    private readonly DcganGenerator _generator;
+    private readonly optim.Optimizer _gOptimizer;
+    private readonly SganOptions _options;
+
+    public SganStep(Cnn discriminator, DcganGenerator generator, SganOptions options)
+    {
+        _discriminator = discriminator;
+        _generator = generator;
+        _gOptimizer = optim.Adam(generator.parameters(), options.GeneratorLearningRate, beta1: 0.5, beta2: 0.999);
+        _options = options;
+    }
+
+    /// <summary>
+    /// One generator step: match the mean pooled discriminator features of the real unlabelled batch (Salimans et
+    /// al. §3.1). Leaves the discriminator's gradients at zero, so the caller's discriminator step starts clean.
+    /// </summary>
+    public double TrainGenerator(Tensor unlabeled)
+    {
+        using var scope = NewDisposeScope();
+        _discriminator.train();
+        _generator.train();
+        Tensor target;
+        using (no_grad()) target = WithoutStatisticsUpdate(() => _discriminator.Features(unlabeled));
+        var generated = _generator.forward(NoiseBatch((int)unlabeled.shape[0]));
+        var loss = SganLoss.FeatureMatching(target, WithoutStatisticsUpdate(() => _discriminator.Features(generated)));
+        _gOptimizer.zero_grad();
+        loss.backward();
+        _gOptimizer.step();
+        _discriminator.zero_grad();
+        return loss.item<float>();
+    }
+
+    /// <param name="labeled">[B, 1, H, W] labelled images.</param>
+    /// <param name="targets">[B] their classes.</param>
+    /// <param name="unlabeled">[U, 1, H, W] unlabelled images.</param>
+    public DiscriminatorLoss DiscriminatorLoss(Tensor labeled, Tensor targets, Tensor unlabeled)
+    {
+        // Real images go through one forward; generated ones through another, also with batch statistics (the same
+        // path as real ones: a different normalisation would let D tell fakes by the path, and then call every real
+        // image fake at test time) but without touching the running statistics, which the saved classifier uses and
+        // which must describe real characters only.
+        _discriminator.train();
+        int b = (int)labeled.shape[0], u = (int)unlabeled.shape[0];
+        var realLogits = _discriminator.forward(cat([labeled, unlabeled], 0));
+        var labeledLogits = realLogits.narrow(0, 0, b);
+        var unlabeledLogits = realLogits.narrow(0, b, u);
+        Tensor fake;
+        using (no_grad()) fake = _generator.forward(NoiseBatch(u));
+        var fakeLogits = WithoutStatisticsUpdate(() => _discriminator.forward(fake));
+        var supervised = SganLoss.Supervised(labeledLogits, targets, _options.LabelSmoothing);
+        var unsupervised = SganLoss.Unsupervised(unlabeledLogits, fakeLogits);
+        int correct = (int)labeledLogits.argmax(1).eq(targets).sum().item<long>();
+        return new DiscriminatorLoss(supervised + _options.UnsupervisedWeight * unsupervised,
+            supervised.item<float>(), unsupervised.item<float>(), correct);
+    }
+
+    /// <summary>A full update with an explicit discriminator optimizer (the trainer's job in <see cref="SganTask"/>).</summary>
+    public SganStepLosses Step(Tensor labeled, Tensor targets, Tensor unlabeled, optim.Optimizer discriminatorOptimizer)
+    {
+        using var scope = NewDisposeScope();
+        double g = TrainGenerator(unlabeled);
+        var d = DiscriminatorLoss(labeled, targets, unlabeled);
+        discriminatorOptimizer.zero_grad();
+        d.Loss.backward();
+        discriminatorOptimizer.step();
+        return new SganStepLosses(d.Supervised, d.Unsupervised, g);
+    }
+
+    /// <summary>
+    /// Generated images for <paramref name="noise"/> as 8-bit pictures. The generator stays in train mode: it is only
+    /// ever used with batch statistics, which is what the discriminator sees (its running statistics are never used).
+    /// </summary>
+    public IReadOnlyList<GrayImage> Sample(Tensor noise)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        // tanh range [−1, 1] → bytes 0–255.
+        var images = ((_generator.forward(noise) + 1) * 127.5).clamp(0, 255).to_type(ScalarType.Byte).contiguous();
+        int n = (int)images.shape[0], h = (int)images.shape[2], w = (int)images.shape[3];
+        var bytes = images.data<byte>().ToArray();
+        return Enumerable.Range(0, n).Select(i => new GrayImage(w, h, bytes[(i * w * h)..((i + 1) * w * h)])).ToList();
+    }
+
+    private Tensor NoiseBatch(int count) => randn(count, _generator.NoiseSize);
+
+    /// <summary>Runs a forward in train mode with BatchNorm momentum 0: running = 1·running + 0·batch, i.e. unchanged.</summary>
+    private T WithoutStatisticsUpdate<T>(Func<T> forward)
+    {
+        var norms = _discriminator.modules().OfType<TorchSharp.Modules.BatchNorm2d>().ToList();
+        var momenta = norms.Select(n => n.momentum).ToList();
+        foreach (var n in norms) n.momentum = 0.0;
+        try { return forward(); }
+        finally { for (int i = 0; i < norms.Count; i++) norms[i].momentum = momenta[i]; }
+    }
+
+    public void Dispose() => _gOptimizer.Dispose();
+}

@@ -1,0 +1,40 @@
+using static TorchSharp.torch;
+
+namespace OcrForge.Training.SemiSupervised;
+
+/// <summary>
+/// The losses of the semi-supervised GAN of Salimans et al. 2016 ("Improved Techniques for Training GANs", §5).
+/// The discriminator has K class logits l and an implicit (K+1)-th "fake" logit fixed at 0, so with Z = Σ exp(l_k)
+/// the probability of "real" is D(x) = Z / (Z + 1), i.e. sigmoid(logsumexp(l)).
+/// </summary>
+public static class SganLoss
+{
+    /// <summary>Cross-entropy over the K real classes for labelled images (label smoothing as the supervised recipe).</summary>
+    public static Tensor Supervised(Tensor logits, Tensor targets, double labelSmoothing = 0) =>
+        nn.functional.cross_entropy(logits, targets, label_smoothing: labelSmoothing);
+
+    /// <summary>
+    /// −½·E[log D(x_real)] − ½·E[log(1 − D(G(z)))]. With s = logsumexp(l): −log D = softplus(s) − s and
+    /// −log(1 − D) = softplus(s), both stable for any s.
+    /// </summary>
+    public static Tensor Unsupervised(Tensor realLogits, Tensor fakeLogits)
+    {
+        using var scope = NewDisposeScope();
+        var realLse = realLogits.logsumexp(1);
+        var fakeLse = fakeLogits.logsumexp(1);
+        var real = (nn.functional.softplus(realLse) - realLse).mean();
+        var fake = nn.functional.softplus(fakeLse).mean();
+        return (0.5 * (real + fake)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Feature matching: ‖E f(x_real) − E f(G(z))‖² over the discriminator's pooled features [N, F].</summary>
+    public static Tensor FeatureMatching(Tensor realFeatures, Tensor fakeFeatures)
+    {
+        using var scope = NewDisposeScope();
+        var diff = realFeatures.detach().mean([0]) - fakeFeatures.mean([0]);
+        return diff.square().mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>D(x) = sigmoid(logsumexp(l)): the discriminator's probability that images are real.</summary>
+    public static Tensor RealProbability(Tensor logits) => logits.logsumexp(1).sigmoid();
+}

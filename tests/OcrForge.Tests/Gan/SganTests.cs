@@ -1,0 +1,147 @@
+using OcrForge.Inference.Imaging;
+using OcrForge.Models;
+using OcrForge.Runtime;
+using OcrForge.Tests.Classification;
+using OcrForge.Training;
+using OcrForge.Training.Classification;
+using OcrForge.Training.SemiSupervised;
+using static TorchSharp.torch;
+
+namespace OcrForge.Tests.Gan;
+
+/// <summary>
+/// Tests that compare seeded runs bit for bit: torch's generator is process-wide, so they run alone, after the
+/// parallel tests (another test drawing random numbers meanwhile would change theirs).
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SeededTorchCollection
+{
+    public const string Name = "Seeded torch runs";
+}
+
+[Collection(SeededTorchCollection.Name)]
+public class SganTests
+{
+    [Fact]
+    public void Generator_makes_32x32_images_in_the_tanh_range()
+    {
+        TorchRuntime.Seed(1);
+        using var generator = new DcganGenerator(noiseSize: 16);
+        using var scope = NewDisposeScope();
+        var images = generator.forward(randn(5, 16));
+        Assert.Equal(new long[] { 5, 1, 32, 32 }, images.shape);
+        Assert.InRange(images.min().item<float>(), -1f, 1f);
+        Assert.InRange(images.max().item<float>(), -1f, 1f);
+        Assert.True(images.std().item<float>() > 0, "generator output is constant");
+    }
+
+    [Fact]
+    public void Unsupervised_loss_is_the_real_fake_cross_entropy_of_the_logsumexp()
+    {
+        using var scope = NewDisposeScope();
+        // Logits with logsumexp 0 give D = 1/2 for real and fake: −log ½ for each half.
+        var half = tensor(new float[] { (float)Math.Log(0.5), (float)Math.Log(0.5) }).reshape(1, 2);
+        Assert.Equal(Math.Log(2), SganLoss.Unsupervised(half, half).item<float>(), 5);
+        // Confident and right (real scored high, fake low) costs little; the reverse costs a lot.
+        var high = full(1, 3, 10f);
+        var low = full(1, 3, -10f);
+        Assert.True(SganLoss.Unsupervised(high, low).item<float>() < 1e-3);
+        Assert.True(SganLoss.Unsupervised(low, high).item<float>() > 10);
+        Assert.Equal(0.5, SganLoss.RealProbability(half).item<float>(), 5);
+    }
+
+    [Fact]
+    public void Sgan_losses_are_finite_and_the_discriminator_losses_decrease_over_a_few_steps_on_a_tiny_set()
+    {
+        TorchRuntime.Seed(5);
+        var data = TinyCharacters.Make(perClass: 8);
+        using var cnn = (Cnn)TinyCharacters.TinyCnn.Build(4);
+        using var generator = new DcganGenerator(noiseSize: 16);
+        using var optimizer = optim.Adam(cnn.parameters(), 3e-3);
+        using var step = new SganStep(cnn, generator, new SganOptions { NoiseSize = 16 });
+        using var x = Inputs(data);
+        using var y = Targets(data);
+
+        var losses = Enumerable.Range(0, 25).Select(_ => step.Step(x, y, x, optimizer)).ToList();
+
+        Assert.All(losses, l => Assert.True(double.IsFinite(l.Supervised) && double.IsFinite(l.Unsupervised) && double.IsFinite(l.Generator)));
+        // Averages over the first and last five steps, so one noisy step (fresh fakes every time) cannot decide.
+        double First(Func<SganStepLosses, double> f) => losses.Take(5).Average(f);
+        double Last(Func<SganStepLosses, double> f) => losses.TakeLast(5).Average(f);
+        Assert.True(Last(l => l.Supervised) < 0.8 * First(l => l.Supervised), $"supervised {First(l => l.Supervised)} → {Last(l => l.Supervised)}");
+        Assert.True(Last(l => l.Unsupervised) < First(l => l.Unsupervised), $"unsupervised {First(l => l.Unsupervised)} → {Last(l => l.Unsupervised)}");
+        var samples = step.Sample(randn(4, 16));
+        Assert.Equal(4, samples.Count);
+        Assert.All(samples, s => Assert.Equal((32, 32), (s.Width, s.Height)));
+    }
+
+    [Fact]
+    public void A_step_updates_batchnorm_running_statistics_from_real_images_only()
+    {
+        TorchRuntime.Seed(6);
+        var data = TinyCharacters.Make(perClass: 4);
+        using var x = Inputs(data);
+        using var y = Targets(data);
+        using var sgan = (Cnn)TinyCharacters.TinyCnn.Build(4);
+        using var reference = (Cnn)TinyCharacters.TinyCnn.Build(4);
+        reference.load_state_dict(sgan.state_dict());
+        using var generator = new DcganGenerator(noiseSize: 16);
+        using var optimizer = optim.Adam(sgan.parameters(), 1e-3);
+        using var step = new SganStep(sgan, generator, new SganOptions { NoiseSize = 16 });
+
+        // When the SGAN takes a step and the reference sees the real batch once
+        step.Step(x, y, x, optimizer);
+        reference.train();
+        using (var scope = NewDisposeScope()) reference.forward(cat([x, x], 0));
+
+        // Then the first BatchNorm's running statistics agree: the generated images left no trace in them
+        var a = sgan.modules().OfType<TorchSharp.Modules.BatchNorm2d>().First();
+        var b = reference.modules().OfType<TorchSharp.Modules.BatchNorm2d>().First();
+        Assert.True(a.running_mean!.allclose(b.running_mean!, rtol: 1e-4, atol: 1e-6));
+        Assert.True(a.running_var!.allclose(b.running_var!, rtol: 1e-4, atol: 1e-6));
+    }
+
+    [Fact]
+    public void Labels_of_the_unlabelled_part_never_reach_the_loss()
+    {
+        // Given a training set where only 25 % keep their labels
+        var train = TinyCharacters.Make(perClass: 8, seed: 2);
+        var keep = LabeledFraction.Choose(train.Select(t => t.Class).ToList(), 0.25, seed: 4);
+        // and a copy in which every hidden sample carries a wrong label
+        var keepSet = keep.ToHashSet();
+        var poisoned = train.Select((t, i) => keepSet.Contains(i) ? t : t with { Class = (t.Class + 1) % 4 }).ToList();
+
+        // When the SGAN trains on each
+        var clean = TrainSgan(train, keep);
+        var dirty = TrainSgan(poisoned, keep);
+
+        // Then the weights are identical: the hidden labels had no way in
+        Assert.Equal(clean.Length, dirty.Length);
+        Assert.Equal(clean, dirty);
+        // (and the check can fail: the same run with one visible label changed moves the weights)
+        var changed = train.Select((t, i) => i == keep[0] ? t with { Class = (t.Class + 1) % 4 } : t).ToList();
+        Assert.NotEqual(clean, TrainSgan(changed, keep));
+    }
+
+    private static float[] TrainSgan(IReadOnlyList<LabeledImage> train, int[] keep)
+    {
+        var (labeled, unlabeled) = LabeledFraction.Hide(train, keep);
+        using var dir = new TempDir();
+        var options = new TrainingOptions { RunDirectory = dir.Path, Epochs = 2, BatchSize = 8, Patience = 0, Seed = 9, Threads = 1 };
+        TorchRuntime.Seed(options.Seed);
+        using var cnn = (Cnn)TinyCharacters.TinyCnn.Build(4);
+        using (var task = new SganTask(cnn, TinyCharacters.Spec, labeled, unlabeled, validation: labeled, augmenter: null,
+            new SganOptions { NoiseSize = 16, SampleCount = 4 }, ["a", "b", "c", "d"]))
+            new Trainer(options).Fit(task);
+        using var scope = NewDisposeScope();
+        return cat(cnn.parameters().Select(p => p.detach().flatten()).ToList(), 0).data<float>().ToArray();
+    }
+
+    private static Tensor Inputs(IReadOnlyList<LabeledImage> data)
+    {
+        using var batches = ClassificationTask.Batches(data.Select(d => d.Image).ToList(), TinyCharacters.Spec, null);
+        return batches.Get(Enumerable.Range(0, data.Count).ToList(), null);
+    }
+
+    private static Tensor Targets(IReadOnlyList<LabeledImage> data) => tensor(data.Select(d => (long)d.Class).ToArray());
+}
