@@ -79,27 +79,22 @@ public static class OnnxExporter
         g.Outputs.Add(new OnnxValueInfo(OutputName, OnnxDataType.Float, shape));
     }
 
-    /// <summary>conv{i} [+ bn{i}] + act{i} [+ pool{i}] blocks of a Sequential, BatchNorm folded into the conv.</summary>
+    /// <summary>
+    /// The layers of a Sequential in order: conv{i} [+ bn{i}] + act{i} [+ pool{i}], or a residual block{i} [+ pool{i}];
+    /// every BatchNorm folded into its conv.
+    /// </summary>
     private static string ConvStack(OnnxGraph g, Sequential stack, int blocks, Activation activation, Func<int, PoolSize?> pool)
     {
-        var children = stack.named_children().ToDictionary(c => c.name, c => c.module);
+        var children = Children(stack);
         string x = InputName;
         for (int i = 0; i < blocks; i++)
         {
-            var conv = children.GetValueOrDefault($"conv{i}") as Conv2d
-                ?? throw new OcrForgeException($"export: layer {i} of this {stack.GetName()} is not a plain convolution (e.g. a residual block); no ONNX builder for it yet");
-            var (weight, bias) = FoldBatchNorm(conv, children.GetValueOrDefault($"bn{i}") as BatchNorm2d);
-            long[] kernel = [conv.weight!.shape[2], conv.weight.shape[3]];
-            var stride = conv.stride ?? [1, 1];
-            var padding = conv.padding ?? [0, 0];
-            x = g.Add("Conv", [x, g.Constant(OnnxTensor.Float($"conv{i}.weight", weight, conv.weight.shape)), g.Constant(OnnxTensor.Float($"conv{i}.bias", bias, bias.Length))],
-                $"conv{i}",
-                new OnnxAttribute("kernel_shape", kernel),
-                new OnnxAttribute("strides", stride.ToArray()),
-                new OnnxAttribute("pads", new[] { padding[0], padding[1], padding[0], padding[1] }));
-            x = activation == Activation.Relu
-                ? g.Add("Relu", [x], $"act{i}")
-                : g.Add("LeakyRelu", [x], $"act{i}", new OnnxAttribute("alpha", 0.01f));
+            if (children.GetValueOrDefault($"block{i}") is ResidualBlock block)
+                x = Residual(g, x, block, activation, $"block{i}");
+            else if (children.GetValueOrDefault($"conv{i}") is Conv2d conv)
+                x = Activate(g, Conv(g, x, conv, children.GetValueOrDefault($"bn{i}") as BatchNorm2d, $"conv{i}"), activation, $"act{i}");
+            else
+                throw new OcrForgeException($"export: layer {i} of {stack.GetName()} is of a kind the ONNX exporter does not know");
             if (pool(i) is { } p && (p.Height > 1 || p.Width > 1))
             {
                 long[] window = [p.Height, p.Width];
@@ -108,6 +103,48 @@ public static class OnnxExporter
         }
         return x;
     }
+
+    /// <summary>
+    /// act(bn2(conv2(act(bn1(conv1(x))))) + shortcut(x)) with shortcut = x or bn(conv1×1(x)), the order of
+    /// <see cref="ResidualBlock"/>.forward: the sum is activated, not the branches.
+    /// </summary>
+    private static string Residual(OnnxGraph g, string x, ResidualBlock block, Activation activation, string label)
+    {
+        var body = Children(block.Body);
+        string y = Conv(g, x, (Conv2d)body["conv1"], (BatchNorm2d)body["bn1"], $"{label}.conv1");
+        y = Activate(g, y, activation, $"{label}.act1");
+        y = Conv(g, y, (Conv2d)body["conv2"], (BatchNorm2d)body["bn2"], $"{label}.conv2");
+        string shortcut = x;
+        if (block.Projection is { } projection)
+        {
+            var p = Children(projection);
+            shortcut = Conv(g, x, (Conv2d)p["conv"], (BatchNorm2d)p["bn"], $"{label}.shortcut");
+        }
+        return Activate(g, g.Add("Add", [y, shortcut], label), activation, $"{label}.act");
+    }
+
+    /// <summary>A Conv node with <paramref name="bn"/> (if any) folded into its weights and bias.</summary>
+    private static string Conv(OnnxGraph g, string x, Conv2d conv, BatchNorm2d? bn, string label)
+    {
+        var (weight, bias) = FoldBatchNorm(conv, bn);
+        long[] kernel = [conv.weight!.shape[2], conv.weight.shape[3]];
+        var stride = conv.stride ?? [1, 1];
+        var padding = conv.padding ?? [0, 0];
+        return g.Add("Conv", [x, g.Constant(OnnxTensor.Float($"{label}.weight", weight, conv.weight.shape)), g.Constant(OnnxTensor.Float($"{label}.bias", bias, bias.Length))],
+            label,
+            new OnnxAttribute("kernel_shape", kernel),
+            new OnnxAttribute("strides", stride.ToArray()),
+            new OnnxAttribute("pads", new[] { padding[0], padding[1], padding[0], padding[1] }));
+    }
+
+    /// <summary>Cnn.CreateActivation as an ONNX node (LeakyReLU's slope is the same 0.01).</summary>
+    private static string Activate(OnnxGraph g, string x, Activation activation, string label) =>
+        activation == Activation.Relu
+            ? g.Add("Relu", [x], label)
+            : g.Add("LeakyRelu", [x], label, new OnnxAttribute("alpha", 0.01f));
+
+    private static Dictionary<string, TorchSharp.torch.nn.Module> Children(TorchSharp.torch.nn.Module module) =>
+        module.named_children().ToDictionary(c => c.name, c => c.module);
 
     /// <summary>
     /// y = γ·(conv(x) + b − μ)/√(σ² + ε) + β is a conv with weights scaled by s = γ/√(σ² + ε) per output channel and

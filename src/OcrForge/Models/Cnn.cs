@@ -108,7 +108,7 @@ public sealed class Cnn : OcrModule
 internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
 {
     private readonly Sequential body;
-    private readonly nn.Module<Tensor, Tensor>? projection;
+    private readonly Sequential? projection;
     private readonly nn.Module<Tensor, Tensor> activation;
 
     public ResidualBlock(string name, int inChannels, ConvLayer layer, Activation activation) : base(name)
@@ -135,4 +135,9 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
         var shortcut = projection is null ? input : projection.forward(input);
         return activation.forward(body.forward(input) + shortcut).MoveToOuterDisposeScope();
     }
+
+    /// <summary>conv1, bn1, act1, conv2, bn2.</summary>
+    internal Sequential Body => body;
+    /// <summary>conv, bn; null for the identity shortcut.</summary>
+    internal Sequential? Projection => projection;
 }

@@ -108,6 +108,8 @@ public class QuantizationTests
         { "lstm-nodense", RecurrentPolicy.Int8, false },
         { "bigru-bn", RecurrentPolicy.Auto, false },
         { "gru-2layer", RecurrentPolicy.Int8, true },
+        { "resnet", RecurrentPolicy.Auto, false },
+        { "resnet-leaky", RecurrentPolicy.Auto, true },
     };
 
     [Theory]
@@ -130,6 +132,11 @@ public class QuantizationTests
         Assert.All(result.Layers.Where(l => l.Op == "GRU"), l => Assert.NotEqual("int8", l.Precision));
         if (recurrent == RecurrentPolicy.Int8)
             Assert.All(result.Layers.Where(l => l.Op == "GRU"), l => Assert.Equal("int8 weights, float compute", l.Precision));
+        // A residual sum adds two quantized branches; ONNX Runtime dequantizes both and adds in float.
+        var graph = result.Model.Graph;
+        Assert.All(graph.Nodes.Where(n => n.OpType == "Add" && !n.Inputs.Any(graph.IsInitializer)),
+            add => Assert.All(add.Inputs, i => Assert.Equal("DequantizeLinear", graph.Producer(i)!.OpType)));
+        Assert.Equal(variant.StartsWith("resnet"), graph.Nodes.Any(n => n.OpType == "Add" && !n.Inputs.Any(graph.IsInitializer)));
 
         using var floatEngine = new OcrForge.Inference.TorchEngine(model);
         using var int8Engine = new OnnxEngine(path);

@@ -31,6 +31,28 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void Residual_blocks_become_folded_convs_and_an_add_per_block()
+    {
+        using var model = TinyModels.Create("resnet");
+        // The parity theory only proves the folding if every BatchNorm, the ones inside the blocks included, is far from identity.
+        var norms = model.Module.named_modules().Select(m => m.module).OfType<TorchSharp.Modules.BatchNorm2d>().ToList();
+        Assert.Equal(1 + 4 * 2 + 3, norms.Count);
+        Assert.All(norms, bn => Assert.True(bn.running_var!.sub(1).abs().max().item<float>() > 0.01f));
+
+        var graph = OnnxExporter.Export(model).Graph;
+
+        Assert.DoesNotContain(graph.Nodes, n => n.OpType == "BatchNormalization");
+        Assert.Equal(1 + 4 * 2 + 3, graph.Nodes.Count(n => n.OpType == "Conv"));
+        var adds = graph.Nodes.Where(n => n.OpType == "Add").ToList();
+        Assert.Equal(4, adds.Count);
+        // Block 1 keeps the identity shortcut: its Add reads the stem's activation directly.
+        var stem = graph.Nodes.First(n => n.OpType == "Relu").Outputs[0];
+        Assert.Contains(stem, adds[0].Inputs);
+        Assert.All(adds.Skip(1), add => Assert.All(add.Inputs, i => Assert.Equal("Conv", graph.Producer(i)!.OpType)));
+        Assert.All(adds, add => Assert.Equal("Relu", Assert.Single(graph.Consumers(add.Outputs[0])).OpType));
+    }
+
+    [Fact]
     public void Metadata_round_trips_so_the_onnx_file_alone_predicts()
     {
         using var dir = new TempDir();

@@ -20,6 +20,9 @@ public static class TinyModels
         ["bigru-bn"] = ("crnn-gru", ["height=32", "width=32", "filters=4,4,8,8,8", "rnn_hidden=8"]),
         ["gru-2layer"] = ("keras-captcha", ["height=16", "width=48", "filters=4,8", "rnn=gru", "rnn_hidden=8,6", "bidirectional=false", "activation=leaky_relu"]),
         ["cnn-bn-strided"] = ("chars74k-cnn", ["height=24", "width=24", "filters=8,8,8,12,12,12"]),
+        // Block 1 has an identity shortcut, blocks 2–4 a strided 1×1 projection.
+        ["resnet"] = ("chars74k-resnet", ["height=16", "width=16", "filters=4,4,8,8,12"]),
+        ["resnet-leaky"] = ("chars74k-resnet", ["height=20", "width=20", "filters=6,6,8,12,12", "activation=leaky_relu"]),
     };
 
     public static TrainedModel Create(string variant, int seed = 7, PreprocessSpec? preprocess = null)
