@@ -1,9 +1,19 @@
 using System.CommandLine;
 using OcrForge.Cli.Commands;
+using Spectre.Console;
 
 var root = new RootCommand("OcrForge: from a folder of labelled images to a small, fast, deployable OCR model.");
 foreach (var command in CommandCatalog.All())
     root.Subcommands.Add(command);
+
+// Piped or redirected output (logs, CI, `> file`) gets plain text: no colour codes, no cursor movement.
+if (Console.IsOutputRedirected)
+    AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Ansi = AnsiSupport.No,
+        ColorSystem = ColorSystemSupport.NoColors,
+        Out = new AnsiConsoleOutput(Console.Out),
+    });
 
 if (args.Length == 0) args = ["--help"];
 var parse = root.Parse(args);

@@ -47,7 +47,7 @@ public static class ClassificationCommands
     {
         var charset = engine.Info.Charset;
         var (_, images, problems) = CharacterData.Load(data, format, spec: null, charset);
-        images = SelectSplit(images, charset, split, modelPath);
+        images = SelectSplit(images, charset, split, engine.Info.Training, modelPath);
         var result = ClassifierEvaluation.Evaluate(engine, images);
         var m = result.Metrics;
         if (confusionPng is not null) ConfusionMatrixChart.Save(confusionPng, m, $"{Path.GetFileName(modelPath)} on {m.Samples} images");
@@ -126,12 +126,12 @@ public static class ClassificationCommands
         return Cli.Ok;
     }
 
-    private static IReadOnlyList<LabeledImage> SelectSplit(IReadOnlyList<LabeledImage> images, Charset charset, string split, string modelPath)
+    private static IReadOnlyList<LabeledImage> SelectSplit(IReadOnlyList<LabeledImage> images, Charset charset, string split,
+        IReadOnlyDictionary<string, string> training, string modelPath)
     {
         if (split == "all") return images;
         if (split is not ("test" or "validation"))
             throw new OcrForgeException($"--split {split}: expected all, test or validation");
-        var training = ModelFile.ReadManifest(modelPath).Training;
         double Number(string key) => training.TryGetValue(key, out var v) && double.TryParse(v, CultureInfo.InvariantCulture, out var d) ? d
             : throw new OcrForgeException($"{modelPath}: the model file does not record its training split ({key}); use --split all on data it never saw");
         var parts = CharacterData.Split(charset, images, Number("validation_fraction"), Number("test_fraction"), (int)Number("seed"));

@@ -6,7 +6,14 @@ namespace OcrForge.Inference.Engines;
 public enum OcrTask { TextRecognition, Classification }
 
 /// <summary>Everything needed to feed a model and read its output; carried by every model file (.ocrf and .onnx).</summary>
-public sealed record ModelInfo(OcrTask Task, Charset Charset, PreprocessSpec Preprocess);
+/// <param name="Training">
+/// How the model was trained (preset, seed, split fractions, metrics): lets tools re-create its held-out split
+/// from any copy of the model, exported or quantized.
+/// </param>
+public sealed record ModelInfo(OcrTask Task, Charset Charset, PreprocessSpec Preprocess, IReadOnlyDictionary<string, string>? Training = null)
+{
+    public IReadOnlyDictionary<string, string> Training { get; init; } = Training ?? new Dictionary<string, string>();
+}
 
 /// <summary>
 /// Raw scores from a model. Text recognition: [N, T, C] per-frame logits over charset + blank (blank = class 0).

@@ -17,6 +17,8 @@ public static class ModelMetadata
     public const string BlankIndex = "ocrforge.blank_index";
     public const string InputSize = "ocrforge.input_size";
     public const string Preprocess = "ocrforge.preprocess";
+    /// <summary>Optional: the training facts of the source model (JSON object of strings).</summary>
+    public const string Training = "ocrforge.training";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -31,6 +33,7 @@ public static class ModelMetadata
         [BlankIndex] = (info.Charset.HasBlank ? Inference.Charset.BlankIndex : -1).ToString(CultureInfo.InvariantCulture),
         [InputSize] = $"{info.Preprocess.Width}x{info.Preprocess.Height}",
         [Preprocess] = JsonSerializer.Serialize(info.Preprocess, Json),
+        [Training] = JsonSerializer.Serialize(info.Training, Json),
     };
 
     /// <summary>Reads the metadata back; <paramref name="source"/> names the file in one-line errors.</summary>
@@ -50,7 +53,8 @@ public static class ModelMetadata
             int blank = int.Parse(Get(BlankIndex), CultureInfo.InvariantCulture);
             var preprocess = JsonSerializer.Deserialize<PreprocessSpec>(Get(Preprocess), Json)
                 ?? throw new OcrForgeException($"{source}: empty preprocessing metadata");
-            return new ModelInfo(task, new Charset(symbols, hasBlank: blank >= 0), preprocess);
+            var training = metadata.TryGetValue(Training, out var facts) ? JsonSerializer.Deserialize<Dictionary<string, string>>(facts, Json) : null;
+            return new ModelInfo(task, new Charset(symbols, hasBlank: blank >= 0), preprocess, training);
         }
         catch (Exception e) when (e is JsonException or FormatException or ArgumentException)
         {

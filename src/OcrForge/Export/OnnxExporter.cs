@@ -37,7 +37,7 @@ public static class OnnxExporter
             }
         }
         var task = model.Manifest.Task == ModelTask.TextRecognition ? OcrTask.TextRecognition : OcrTask.Classification;
-        var result = new OnnxModel(graph, ModelMetadata.Write(new ModelInfo(task, model.Charset, spec)));
+        var result = new OnnxModel(graph, ModelMetadata.Write(new ModelInfo(task, model.Charset, spec, model.Manifest.Training)));
         result.Opsets[""] = opset;
         return result;
     }

@@ -21,7 +21,7 @@ public sealed class TorchEngine : IOcrEngine
         _model = model;
         _model.Module.eval();
         Info = new ModelInfo(model.Manifest.Task == ModelTask.TextRecognition ? OcrTask.TextRecognition : OcrTask.Classification,
-            model.Charset, model.Manifest.Preprocess);
+            model.Charset, model.Manifest.Preprocess, model.Manifest.Training);
     }
 
     public static IOcrEngine Open(string path, int? threads)

@@ -68,6 +68,21 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void Training_facts_travel_with_the_exported_file_so_its_held_out_split_can_be_recreated()
+    {
+        using var dir = new TempDir();
+        using var model = TinyModels.Create("cnn-bn-strided");
+        model.Manifest.Training["seed"] = "42";
+        model.Manifest.Training["test_fraction"] = "0.15";
+        var path = TinyModels.ExportTo(dir, model, "c.onnx");
+
+        using var engine = new OnnxEngine(path);
+
+        Assert.Equal("42", engine.Info.Training["seed"]);
+        Assert.Equal("0.15", engine.Info.Training["test_fraction"]);
+    }
+
+    [Fact]
     public void Classifier_metadata_has_no_blank()
     {
         using var dir = new TempDir();
