@@ -14,6 +14,9 @@ if (Console.IsOutputRedirected)
         ColorSystem = ColorSystemSupport.NoColors,
         Out = new AnsiConsoleOutput(Console.Out),
     });
+// Tables wrap at the terminal's width; without a terminal, COLUMNS says how wide a log may be.
+if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int columns) && columns > 0)
+    AnsiConsole.Profile.Width = columns;
 
 if (args.Length == 0) args = ["--help"];
 var parse = root.Parse(args);

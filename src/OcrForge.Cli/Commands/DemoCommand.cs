@@ -1,6 +1,10 @@
 using System.CommandLine;
+using OcrForge.Compression.Quantization;
 using OcrForge.Data;
+using OcrForge.Export;
 using OcrForge.Inference;
+using OcrForge.Inference.Engines;
+using OcrForge.IO;
 using OcrForge.Training;
 using Spectre.Console;
 
@@ -8,7 +12,8 @@ namespace OcrForge.Cli.Commands;
 
 /// <summary>
 /// <c>ocrforge demo</c>: the whole flow on data it makes itself, no download — synthesise captchas, train the default
-/// recogniser, evaluate it on captchas it never saw, read a few, print a table.
+/// recogniser, evaluate it on captchas it never saw, read a few, export it to ONNX, quantize it to int8, and compare
+/// the three files side by side (size, accuracy, latency).
 /// </summary>
 public static class DemoCommand
 {
@@ -19,7 +24,7 @@ public static class DemoCommand
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 20 };
         var seed = new Option<int>("--seed") { Description = "Seed for the data and the training.", DefaultValueFactory = _ => 42 };
         var threads = new Option<int?>("--threads") { Description = "Torch threads (default: all cores)." };
-        var command = new Command("demo", "Synthesise captchas, train a recogniser, evaluate and read a few: the whole flow in a few minutes.");
+        var command = new Command("demo", "Synthesise captchas, train, evaluate, read a few, export to ONNX, quantize to int8 and compare: the whole flow in a few minutes.");
         foreach (var o in new Option[] { work, count, epochs, seed, threads }) command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -64,7 +69,35 @@ public static class DemoCommand
                 table.AddRow(Path.GetFileName(file), truth, p.Text, $"{p.Confidence:0.###}", p.Text == truth ? "[green]✓[/]" : "[red]✗[/]");
             }
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLineInterpolated($"model: {modelPath}  curves: {Path.Combine(options.RunDirectory, "curves.png")}");
+
+            var onnxPath = Path.Combine(dir, "captcha.onnx");
+            var int8Path = Path.Combine(dir, "captcha.int8.onnx");
+            AnsiConsole.MarkupLineInterpolated($"[bold]5. export[/] (ocrforge export --model {modelPath} --out {onnxPath})");
+            using (var trained = TrainedModel.Load(modelPath))
+            {
+                OnnxWriter.Save(onnxPath, OnnxExporter.Export(trained));
+                AnsiConsole.MarkupLineInterpolated($"[bold]6. quantize[/] (ocrforge quantize --model {modelPath} --data {trainDir} --per-channel --out {int8Path})");
+                var spec = trained.Manifest.Preprocess;
+                var calibration = DatasetDecoder.Decode(DatasetReader.Read(trainDir), spec.Width, spec.Height).Samples.Select(x => x.Image).ToArray();
+                new Random(s).Shuffle(calibration);
+                OnnxWriter.Save(int8Path, Int8Quantizer.Quantize(trained, calibration, new QuantizationOptions { PerChannel = true }).Model);
+            }
+
+            AnsiConsole.MarkupLineInterpolated($"[bold]7. compare[/] on the unseen test captchas (ocrforge eval / ocrforge bench --model … --batch 1,64)");
+            var testSet = DatasetReader.Read(testDir);
+            var comparison = new Table().AddColumns("model", "engine", "size", "sequence acc.", "batch-1 p50", "batch-64 images/s");
+            foreach (var path in new[] { modelPath, onnxPath, int8Path })
+            {
+                using var engine = EngineFactory.Open(path, threads: parse.GetValue(threads));
+                var accuracy = (double)EvalCommand.EvaluateText(new TextRecognizer(engine), testSet)["sequence_accuracy"];
+                var input = Batch.Preprocess(DatasetDecoder.Decode(testSet).Samples.Take(64).Select(x => x.Image).ToList(), engine.Info.Preprocess);
+                var one = EngineBenchmark.Measure(engine, path, input, 1, parse.GetValue(threads) ?? Environment.ProcessorCount, minSeconds: 1);
+                var many = EngineBenchmark.Measure(engine, path, input, 64, parse.GetValue(threads) ?? Environment.ProcessorCount, minSeconds: 1);
+                comparison.AddRow(Path.GetFileName(path), engine.Name, $"{new FileInfo(path).Length / 1024.0:0} kB", $"{accuracy:P1}",
+                    $"{one.P50Ms:0.00} ms", $"{many.ImagesPerSecond:0}");
+            }
+            AnsiConsole.Write(comparison);
+            AnsiConsole.MarkupLineInterpolated($"models: {dir}  curves: {Path.Combine(options.RunDirectory, "curves.png")}");
             return Cli.Ok;
         }));
         return command;
