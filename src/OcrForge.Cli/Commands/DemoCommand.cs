@@ -77,20 +77,19 @@ public static class DemoCommand
             {
                 OnnxWriter.Save(onnxPath, OnnxExporter.Export(trained));
                 AnsiConsole.MarkupLineInterpolated($"[bold]6. quantize[/] (ocrforge quantize --model {modelPath} --data {trainDir} --per-channel --out {int8Path})");
-                var spec = trained.Manifest.Preprocess;
-                var calibration = DatasetDecoder.Decode(DatasetReader.Read(trainDir), spec.Width, spec.Height).Samples.Select(x => x.Image).ToArray();
-                new Random(s).Shuffle(calibration);
+                var calibration = Int8Quantizer.CalibrationImages(DatasetReader.Read(trainDir), trained.Manifest.Preprocess, s);
                 OnnxWriter.Save(int8Path, Int8Quantizer.Quantize(trained, calibration, new QuantizationOptions { PerChannel = true }).Model);
             }
 
             AnsiConsole.MarkupLineInterpolated($"[bold]7. compare[/] on the unseen test captchas (ocrforge eval / ocrforge bench --model … --batch 1,64)");
             var testSet = DatasetReader.Read(testDir);
+            var benchImages = DatasetDecoder.Decode(testSet).Samples.Take(64).Select(x => x.Image).ToList();
             var comparison = new Table().AddColumns("model", "engine", "size", "sequence acc.", "batch-1 p50", "batch-64 images/s");
             foreach (var path in new[] { modelPath, onnxPath, int8Path })
             {
                 using var engine = EngineFactory.Open(path, threads: parse.GetValue(threads));
                 var accuracy = (double)EvalCommand.EvaluateText(new TextRecognizer(engine), testSet)["sequence_accuracy"];
-                var input = Batch.Preprocess(DatasetDecoder.Decode(testSet).Samples.Take(64).Select(x => x.Image).ToList(), engine.Info.Preprocess);
+                var input = Batch.Preprocess(benchImages, engine.Info.Preprocess);
                 var one = EngineBenchmark.Measure(engine, path, input, 1, parse.GetValue(threads) ?? Environment.ProcessorCount, minSeconds: 1);
                 var many = EngineBenchmark.Measure(engine, path, input, 64, parse.GetValue(threads) ?? Environment.ProcessorCount, minSeconds: 1);
                 comparison.AddRow(Path.GetFileName(path), engine.Name, $"{new FileInfo(path).Length / 1024.0:0} kB", $"{accuracy:P1}",

@@ -38,9 +38,7 @@ public static class QuantizeCommand
             string source = parse.GetValue(model)!, target = parse.GetValue(output)!;
             using var trained = TrainedModel.Load(source);
             var spec = trained.Manifest.Preprocess;
-            var decoded = DatasetDecoder.Decode(DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format)), spec.Width, spec.Height);
-            var images = decoded.Samples.Select(s => s.Image).ToArray();
-            new Random(parse.GetValue(seed)).Shuffle(images);
+            var images = Int8Quantizer.CalibrationImages(DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format)), spec, parse.GetValue(seed));
 
             var result = Int8Quantizer.Quantize(trained, images, options);
             OnnxWriter.Save(target, result.Model);

@@ -1,3 +1,4 @@
+using OcrForge.Data;
 using OcrForge.Export;
 using OcrForge.Inference;
 using OcrForge.Inference.Engines;
@@ -53,6 +54,17 @@ public sealed record QuantizationResult(OnnxModel Model, IReadOnlyList<LayerChoi
 /// </summary>
 public static class Int8Quantizer
 {
+    /// <summary>
+    /// A dataset's images decoded at the model's input size, in a seeded random order, so that the first
+    /// CalibrationBatches × BatchSize of them are a reproducible sample of the whole set rather than its first folder.
+    /// </summary>
+    public static GrayImage[] CalibrationImages(Dataset dataset, PreprocessSpec spec, int seed)
+    {
+        var images = DatasetDecoder.Decode(dataset, spec.Width, spec.Height).Samples.Select(s => s.Image).ToArray();
+        new Random(seed).Shuffle(images);
+        return images;
+    }
+
     public static QuantizationResult Quantize(TrainedModel model, IReadOnlyList<GrayImage> images, QuantizationOptions options)
     {
         int count = Math.Min(images.Count, options.CalibrationBatches * options.BatchSize);
