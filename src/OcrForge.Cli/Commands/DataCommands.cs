@@ -89,7 +89,8 @@ public static class DataCommands
         return command;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    // snake_case like every other --json output (eval, bench) and the model manifest.
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private static void Render(DatasetSummary s, string gridPath)
     {

@@ -23,7 +23,7 @@ public class DataCommandsTests
         Assert.Equal(5, summary.GetProperty("decoded").GetInt32());
         Assert.Equal("01234ab", summary.GetProperty("charset").GetString());
         Assert.Equal(broken, summary.GetProperty("problems")[0].GetProperty("path").GetString());
-        Assert.True(summary.GetProperty("imagesPerSecond").GetDouble() > 0);
+        Assert.True(summary.GetProperty("images_per_second").GetDouble() > 0);
         Assert.True(File.Exists(dir.File("grid.png")));
     }
 
@@ -126,7 +126,7 @@ public class DataCommandsTests
         Assert.Equal(0, showCode);
         using var json = JsonDocument.Parse(shown);
         Assert.Equal(25, json.RootElement.GetProperty("summary").GetProperty("decoded").GetInt32());
-        Assert.Equal("160x40", json.RootElement.GetProperty("summary").GetProperty("imageSizes").EnumerateObject().Single().Name);
+        Assert.Equal("160x40", json.RootElement.GetProperty("summary").GetProperty("image_sizes").EnumerateObject().Single().Name);
     }
 
     private static (int Code, string Stdout, string Stderr) Ocrforge(params string[] args)
