@@ -24,14 +24,16 @@ public static class ModelRegistry
                 Rnn = RnnKind.Lstm, RnnHidden = [128, 64], Bidirectional = true, RnnDropout = 0.25,
             }),
         new("captcha-crnn",
-            "The default for captcha-like lines: 128×32 gray, three Conv+BN+ReLU blocks 32/64/128 (last pool 2×1, 32 frames), BiGRU 128 ×2, Keras init.",
+            "The default for captcha-like lines: 128×32 gray, three Conv+BN+ReLU blocks 32/64/128 (last pool 2×1, 32 frames), BiLSTM 128 ×2, Keras init.",
             ModelTask.TextRecognition,
             () => new CrnnConfig
             {
                 InputHeight = 32, InputWidth = 128,
                 Filters = [32, 64, 128], Kernels = [3, 3, 3], Pools = [new(2, 2), new(2, 2), new(2, 1)],
                 BatchNorm = true, Activation = Activation.Relu, Dropout = 0.2,
-                Rnn = RnnKind.Gru, RnnHidden = [128, 128], Bidirectional = true,
+                // LSTM rather than GRU: as accurate here (docs/RESULTS.md), and ONNX Runtime has an int8 LSTM kernel
+                // but no int8 GRU, so only an LSTM model gets faster when quantized.
+                Rnn = RnnKind.Lstm, RnnHidden = [128, 128], Bidirectional = true,
                 Init = WeightInit.Keras,
             }),
         new("crnn-gru",

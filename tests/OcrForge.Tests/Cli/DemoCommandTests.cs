@@ -7,7 +7,7 @@ public class DemoCommandTests
     [Fact]
     public async Task Demo_runs_the_whole_flow_and_leaves_the_three_model_files()
     {
-        // Given a tiny budget (the real demo trains 1,000 captchas for 20 epochs)...
+        // Given a tiny budget (the real demo trains 2,000 captchas for 20 epochs)...
         using var dir = new TempDir();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "OcrForge.Cli.dll"), "demo", "--work", dir.Path, "--count", "40", "--epochs", "1" })
