@@ -21,7 +21,7 @@ public static class ClassificationCommands
 
     public static EvalOptions AddEvalOptions(Command eval)
     {
-        var split = new Option<string>("--split") { Description = "Classifiers: all, or test/validation = the images held out when this model was trained on the same folder.", DefaultValueFactory = _ => "all" };
+        var split = new Option<string>("--split") { Description = "Classifiers: all, or train/validation/test = that part of the split this model was trained with, on the same folder.", DefaultValueFactory = _ => "all" };
         var confusion = new Option<string?>("--confusion-png") { Description = "Classifiers: write the confusion matrix as a PNG." };
         eval.Options.Add(split);
         eval.Options.Add(confusion);
@@ -47,7 +47,7 @@ public static class ClassificationCommands
     {
         var charset = engine.Info.Charset;
         var (_, images, problems) = CharacterData.Load(data, format, spec: null, charset);
-        images = SelectSplit(images, charset, split, engine.Info.Training, modelPath);
+        images = RecordedSplit.Select(images, charset, split, engine.Info.Training, modelPath);
         var result = ClassifierEvaluation.Evaluate(engine, images);
         var m = result.Metrics;
         if (confusionPng is not null) ConfusionMatrixChart.Save(confusionPng, m, $"{Path.GetFileName(modelPath)} on {m.Samples} images");
@@ -124,18 +124,6 @@ public static class ClassificationCommands
         }
         if (json) Console.WriteLine(results.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         return Cli.Ok;
-    }
-
-    private static IReadOnlyList<LabeledImage> SelectSplit(IReadOnlyList<LabeledImage> images, Charset charset, string split,
-        IReadOnlyDictionary<string, string> training, string modelPath)
-    {
-        if (split == "all") return images;
-        if (split is not ("test" or "validation"))
-            throw new OcrForgeException($"--split {split}: expected all, test or validation");
-        double Number(string key) => training.TryGetValue(key, out var v) && double.TryParse(v, CultureInfo.InvariantCulture, out var d) ? d
-            : throw new OcrForgeException($"{modelPath}: the model file does not record its training split ({key}); use --split all on data it never saw");
-        var parts = CharacterData.Split(charset, images, Number("validation_fraction"), Number("test_fraction"), (int)Number("seed"));
-        return split == "test" ? parts.Test : parts.Validation;
     }
 
     private static string Pct(double v) => double.IsNaN(v) ? "–" : v.ToString("P1", CultureInfo.InvariantCulture);

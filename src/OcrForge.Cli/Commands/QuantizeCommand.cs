@@ -3,6 +3,9 @@ using OcrForge.Compression.Quantization;
 using OcrForge.Data;
 using OcrForge.Export;
 using OcrForge.IO;
+using OcrForge.Inference.Imaging;
+using OcrForge.Models;
+using OcrForge.Training.Classification;
 using Spectre.Console;
 
 namespace OcrForge.Cli.Commands;
@@ -21,10 +24,14 @@ public static class QuantizeCommand
         var method = new Option<CalibrationMethod>("--calibration") { Description = "Activation ranges: minmax, percentile or entropy.", DefaultValueFactory = _ => CalibrationMethod.MinMax };
         var recurrent = new Option<RecurrentPolicy>("--recurrent") { Description = "LSTM layers: auto (int8 where predictions still agree), int8 or float.", DefaultValueFactory = _ => RecurrentPolicy.Auto };
         var evalData = new Option<string?>("--eval-data") { Description = "Labelled held-out images: report fp32 and int8 accuracy on them (never used for calibration)." };
+        var split = new Option<string>("--split")
+        {
+            Description = "Calibrate on this part of the split the model was trained with (all, train, validation, test); default: train for a classifier that records its split, else all.",
+        };
         var seed = new Option<int>("--seed") { Description = "Seed for picking the calibration images.", DefaultValueFactory = _ => 42 };
         var output = new Option<string>("--out") { Description = "File to write (.onnx).", Required = true };
         var command = new Command("quantize", "Quantize a trained model to int8 (ONNX QDQ, calibrated activation ranges, per-layer choice for LSTMs).");
-        foreach (var o in new Option[] { model, data, format, batches, batchSize, perChannel, method, recurrent, evalData, seed, output }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, format, batches, batchSize, perChannel, method, recurrent, evalData, split, seed, output }) command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
             var options = new QuantizationOptions
@@ -38,7 +45,7 @@ public static class QuantizeCommand
             string source = parse.GetValue(model)!, target = parse.GetValue(output)!;
             using var trained = TrainedModel.Load(source);
             var spec = trained.Manifest.Preprocess;
-            var images = Int8Quantizer.CalibrationImages(DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format)), spec, parse.GetValue(seed));
+            var (images, from) = Calibration(trained, source, parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(split), parse.GetValue(seed));
 
             var result = Int8Quantizer.Quantize(trained, images, options);
             OnnxWriter.Save(target, result.Model);
@@ -48,7 +55,7 @@ public static class QuantizeCommand
             AnsiConsole.Write(table);
             long floatBytes = OnnxWriter.Serialize(OnnxExporter.Export(trained)).Length, int8Bytes = new FileInfo(target).Length;
             AnsiConsole.MarkupLineInterpolated(
-                $"[green]wrote[/] {target}: {int8Bytes / 1024.0:0.#} kB (fp32 ONNX {floatBytes / 1024.0:0.#} kB, {(double)floatBytes / int8Bytes:0.00}× smaller); {result.CalibrationImages} calibration images; predictions agree with fp32 on {result.Agreement:P1} of them");
+                $"[green]wrote[/] {target}: {int8Bytes / 1024.0:0.#} kB (fp32 ONNX {floatBytes / 1024.0:0.#} kB, {(double)floatBytes / int8Bytes:0.00}× smaller); {result.CalibrationImages} calibration images ({from}); predictions agree with fp32 on {result.Agreement:P1} of them");
             if (parse.GetValue(evalData) is { } heldOut)
             {
                 var samples = DatasetDecoder.Decode(DatasetReader.Read(heldOut, parse.GetValue(format)), spec.Width, spec.Height).Samples;
@@ -62,6 +69,24 @@ public static class QuantizeCommand
             return Cli.Ok;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The calibration images and where they came from. A classifier trained by OcrForge records its split, and by
+    /// default calibrates on its training part only: when --data is the folder it was trained on, the held-out test
+    /// images then stay unseen by every step, calibration included (labels are never used, but activation ranges are
+    /// still fitted to the images).
+    /// </summary>
+    private static (GrayImage[] Images, string From) Calibration(TrainedModel trained, string modelPath, string data, DatasetFormat format, string? split, int seed)
+    {
+        bool classifier = trained.Manifest.Task == ModelTask.Classification;
+        split ??= classifier && RecordedSplit.IsRecorded(trained.Manifest.Training) ? "train" : "all";
+        if (split == "all")
+            return (Int8Quantizer.CalibrationImages(DatasetReader.Read(data, format), trained.Manifest.Preprocess, seed), $"all of {data}");
+        if (!classifier) throw new Inference.OcrForgeException($"--split {split}: only classifiers record their split; use --split all and a folder of training images");
+        var (_, images, _) = CharacterData.Load(data, format, spec: null, trained.Charset);
+        var part = RecordedSplit.Select(images, trained.Charset, split, trained.Manifest.Training, modelPath);
+        return (Int8Quantizer.CalibrationImages(part.Select(i => i.Image), seed), $"the {split} part of {data}'s split");
     }
 
     private static int Positive(int value, string option) =>

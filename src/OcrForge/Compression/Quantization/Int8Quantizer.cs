@@ -58,11 +58,15 @@ public static class Int8Quantizer
     /// A dataset's images decoded at the model's input size, in a seeded random order, so that the first
     /// CalibrationBatches × BatchSize of them are a reproducible sample of the whole set rather than its first folder.
     /// </summary>
-    public static GrayImage[] CalibrationImages(Dataset dataset, PreprocessSpec spec, int seed)
+    public static GrayImage[] CalibrationImages(Dataset dataset, PreprocessSpec spec, int seed) =>
+        CalibrationImages(DatasetDecoder.Decode(dataset, spec.Width, spec.Height).Samples.Select(s => s.Image), seed);
+
+    /// <summary>Already decoded images (any size: calibration preprocesses them as inference does) in a seeded random order.</summary>
+    public static GrayImage[] CalibrationImages(IEnumerable<GrayImage> images, int seed)
     {
-        var images = DatasetDecoder.Decode(dataset, spec.Width, spec.Height).Samples.Select(s => s.Image).ToArray();
-        new Random(seed).Shuffle(images);
-        return images;
+        var shuffled = images.ToArray();
+        new Random(seed).Shuffle(shuffled);
+        return shuffled;
     }
 
     public static QuantizationResult Quantize(TrainedModel model, IReadOnlyList<GrayImage> images, QuantizationOptions options)
