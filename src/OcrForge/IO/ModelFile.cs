@@ -129,7 +129,7 @@ public static class ModelFile
         }
         catch (InvalidDataException)
         {
-            var hint = Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase) ? " (an ONNX file: use --engine onnx)" : "";
+            var hint = Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase) ? " (an ONNX file, which runs with --engine onnx; export and quantize need the trained .ocrf)" : "";
             throw new OcrForgeException($"{path}: not an OcrForge model file{hint}");
         }
     }
