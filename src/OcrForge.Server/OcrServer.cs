@@ -102,7 +102,9 @@ public static class OcrServer
     private static async Task<List<(string Name, byte[] Bytes)>> ReadImagesAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var result = new List<(string, byte[])>();
-        if (request.HasFormContentType)
+        // Only a multipart form carries files. `curl --data-binary @x.png` labels a raw body
+        // application/x-www-form-urlencoded, which is still just the image's bytes.
+        if (request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) == true)
         {
             var form = await request.ReadFormAsync(cancellationToken);
             foreach (var file in form.Files)

@@ -41,6 +41,12 @@ public class OcrServerTests
         Assert.Equal(expected1.Text, one.GetProperty("text").GetString());
         Assert.Equal(expected1.Confidence, one.GetProperty("confidence").GetDouble(), 6);
 
+        // ...also when labelled as a urlencoded form, as `curl --data-binary @x.png` sends it,
+        using var curlStyle = new ByteArrayContent(png1);
+        curlStyle.Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        var viaCurl = JsonDocument.Parse(await (await http.PostAsync("/predict", curlStyle)).Content.ReadAsStringAsync()).RootElement.GetProperty("results")[0];
+        Assert.Equal(expected1.Text, viaCurl.GetProperty("text").GetString());
+
         // ...a multipart form of two files gets two answers in order,
         using var form = new MultipartFormDataContent
         {
