@@ -11,30 +11,29 @@ public sealed record Prediction(string Text, double Confidence);
 public static class CtcDecoder
 {
     /// <summary>
-    /// Best path: the most likely class per frame, then collapse. The confidence is the probability of that one
-    /// path (product of the per-frame maxima), a lower bound on the probability of its text.
+    /// Best path: the most likely class per frame, then collapse. The confidence is the probability of the text
+    /// (see <see cref="TextProbability"/>), not of the one path: a sure read spread over many frames would
+    /// otherwise look unsure just because every blank/symbol boundary frame is split between the two.
     /// </summary>
     public static Prediction Greedy(ReadOnlySpan<float> logProbs, int frames, int classes, Charset charset)
     {
         var symbols = new List<int>();
-        double logP = 0;
         int previous = Charset.BlankIndex;
         for (int t = 0; t < frames; t++)
         {
             var row = logProbs.Slice(t * classes, classes);
             int best = 0;
             for (int c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
-            logP += row[best];
             if (best != previous && best != Charset.BlankIndex) symbols.Add(best);
             previous = best;
         }
-        return new Prediction(charset.Decode(symbols), Math.Exp(logP));
+        return new Prediction(charset.Decode(symbols), TextProbability(logProbs, frames, classes, symbols));
     }
 
     /// <summary>
     /// Prefix beam search: keeps the <paramref name="beamWidth"/> most likely prefixes, each with the total
-    /// probability of all alignments ending in a blank and ending in its last symbol. The confidence is the
-    /// probability of the text summed over its alignments, so it is never below the greedy path's.
+    /// probability of all alignments ending in a blank and ending in its last symbol. The confidence is the best
+    /// text's exact probability (<see cref="TextProbability"/>; the beam's own sum may miss pruned alignments).
     /// </summary>
     public static Prediction Beam(ReadOnlySpan<float> logProbs, int frames, int classes, Charset charset, int beamWidth)
     {
@@ -79,8 +78,40 @@ public static class CtcDecoder
                         .Take(beamWidth)
                         .ToDictionary(kv => kv.Key, kv => kv.Value);
         }
-        var (bestPrefix, (bb, bnb)) = beams.MaxBy(kv => LogAdd(kv.Value.Blank, kv.Value.NonBlank));
-        return new Prediction(charset.Decode(bestPrefix.Classes), Math.Exp(LogAdd(bb, bnb)));
+        var bestPrefix = beams.MaxBy(kv => LogAdd(kv.Value.Blank, kv.Value.NonBlank)).Key;
+        return new Prediction(charset.Decode(bestPrefix.Classes), TextProbability(logProbs, frames, classes, bestPrefix.Classes));
+    }
+
+    /// <summary>
+    /// P(text | image): the probability summed over every frame alignment that collapses to
+    /// <paramref name="symbols"/> — the CTC forward algorithm (Graves et al. 2006) over the text with a blank
+    /// between and around its symbols, i.e. exp(−CTC loss).
+    /// </summary>
+    public static double TextProbability(ReadOnlySpan<float> logProbs, int frames, int classes, IReadOnlyList<int> symbols)
+    {
+        // Extended label: blank, s1, blank, s2, …, blank (length 2L+1).
+        int length = 2 * symbols.Count + 1;
+        int Label(int i) => i % 2 == 0 ? Charset.BlankIndex : symbols[i / 2];
+        var alpha = new double[length];
+        var next = new double[length];
+        Array.Fill(alpha, double.NegativeInfinity);
+        if (frames == 0) return symbols.Count == 0 ? 1 : 0;
+        alpha[0] = logProbs[Charset.BlankIndex];
+        if (length > 1) alpha[1] = logProbs[Label(1)];
+        for (int t = 1; t < frames; t++)
+        {
+            var row = logProbs.Slice(t * classes, classes);
+            for (int i = 0; i < length; i++)
+            {
+                // Stay on i, advance from i−1, or skip the blank between two different symbols.
+                double a = LogAdd(alpha[i], i > 0 ? alpha[i - 1] : double.NegativeInfinity);
+                if (i > 1 && Label(i) != Charset.BlankIndex && Label(i) != Label(i - 2)) a = LogAdd(a, alpha[i - 2]);
+                next[i] = a + row[Label(i)];
+            }
+            (alpha, next) = (next, alpha);
+        }
+        double end = length > 1 ? LogAdd(alpha[length - 1], alpha[length - 2]) : alpha[0];
+        return Math.Exp(end);
     }
 
     private static double LogAdd(double a, double b)

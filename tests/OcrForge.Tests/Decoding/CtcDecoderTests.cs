@@ -26,7 +26,43 @@ public class CtcDecoderTests
         // a a - a b b - -  →  "aab"
         var p = CtcDecoder.Greedy(Frames(1, 1, 0, 1, 2, 2, 0, 0), 8, Abc.ClassCount, Abc);
         Assert.Equal("aab", p.Text);
-        Assert.Equal(Math.Pow(0.97, 8), p.Confidence, 6);
+        // The confidence is the text's probability over all its alignments: above the one path's 0.97^8.
+        Assert.Equal(BruteForceTextProbability(Frames(1, 1, 0, 1, 2, 2, 0, 0), 8, [1, 1, 2]), p.Confidence, 9);
+        Assert.True(p.Confidence > Math.Pow(0.97, 8));
+    }
+
+    [Theory]
+    [InlineData(new int[0])]
+    [InlineData(new[] { 2 })]
+    [InlineData(new[] { 1, 1 })]
+    [InlineData(new[] { 3, 1, 3 })]
+    public void Text_probability_is_the_sum_over_every_alignment_of_the_text(int[] symbols)
+    {
+        // Random frames, 5 of them over blank + 3 symbols: 4^5 = 1,024 paths, few enough to enumerate.
+        var rng = new Random(symbols.Length + 11);
+        var lp = new float[5 * 4];
+        for (int t = 0; t < 5; t++)
+        {
+            var raw = Enumerable.Range(0, 4).Select(_ => rng.NextDouble() + 0.05).ToArray();
+            for (int c = 0; c < 4; c++) lp[t * 4 + c] = (float)Math.Log(raw[c] / raw.Sum());
+        }
+
+        Assert.Equal(BruteForceTextProbability(lp, 5, symbols), CtcDecoder.TextProbability(lp, 5, 4, symbols), 6);
+    }
+
+    /// <summary>Sums the probability of every class path of length <paramref name="frames"/> that collapses to <paramref name="symbols"/>.</summary>
+    private static double BruteForceTextProbability(float[] lp, int frames, int[] symbols)
+    {
+        int classes = lp.Length / frames;
+        double total = 0;
+        var path = new int[frames];
+        for (int code = 0; code < (int)Math.Pow(classes, frames); code++)
+        {
+            for (int t = 0, rest = code; t < frames; t++, rest /= classes) path[t] = rest % classes;
+            var collapsed = path.Where((c, t) => c != 0 && (t == 0 || path[t - 1] != c)).ToArray();
+            if (collapsed.SequenceEqual(symbols)) total += Math.Exp(path.Select((c, t) => (double)lp[t * classes + c]).Sum());
+        }
+        return total;
     }
 
     [Fact]
