@@ -81,9 +81,6 @@ public static class TrainClassifyCommand
             };
             if (request.UnlabeledData is not null && request.SemiSupervised is null)
                 throw new OcrForgeException("--unlabeled: only used with --semi-supervised");
-            // The shared checkpoint holds the classifier and its optimizer; the generator would restart from scratch.
-            if (training.Resume && request.SemiSupervised is not null)
-                throw new OcrForgeException("--resume: not available with --semi-supervised (the generator is not checkpointed)");
             return Train(request);
         }));
         return command;

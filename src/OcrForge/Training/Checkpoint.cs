@@ -28,9 +28,10 @@ public static class Checkpoint
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private const string StateEntry = "state.json", WeightsEntry = "weights.bin", OptimizerEntry = "optimizer.bin", BestEntry = "best.bin";
+    private const string StateEntry = "state.json", WeightsEntry = "weights.bin", OptimizerEntry = "optimizer.bin", BestEntry = "best.bin", TaskEntry = "task.bin";
 
-    public static void Save(string path, CheckpointState state, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, BestWeights best)
+    public static void Save(string path, CheckpointState state, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, BestWeights best,
+        ICheckpointedTask? task = null)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -39,6 +40,7 @@ public static class Checkpoint
             Binary(zip, WeightsEntry, w => model.save(w));
             Binary(zip, OptimizerEntry, optimizer.save_state_dict);
             Binary(zip, BestEntry, best.Save);
+            if (task is not null) Binary(zip, TaskEntry, task.SaveState);
         });
     }
 
@@ -50,7 +52,8 @@ public static class Checkpoint
     }
 
     /// <summary>Loads weights, optimizer state and best weights into the given objects; returns the state.</summary>
-    public static CheckpointState Load(string path, string expectedConfig, OptimizerKind optimizerKind, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, BestWeights best)
+    public static CheckpointState Load(string path, string expectedConfig, OptimizerKind optimizerKind, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, BestWeights best,
+        ICheckpointedTask? task = null)
     {
         using var zip = Open(path);
         var state = ReadState(zip, path);
@@ -58,11 +61,14 @@ public static class Checkpoint
             throw new OcrForgeException($"{path}: checkpoint is of a different model (architecture or charset changed); delete it or drop --resume");
         if (state.OptimizerKind != optimizerKind.ToString())
             throw new OcrForgeException($"{path}: checkpoint was trained with --optimizer {state.OptimizerKind.ToLowerInvariant()}; resume with the same optimizer or drop --resume");
+        if ((task is not null) != (zip.GetEntry(TaskEntry) is not null))
+            throw new OcrForgeException($"{path}: checkpoint is of a run {(task is null ? "with" : "without")} --semi-supervised; resume it the same way or drop --resume");
         try
         {
             Read(zip, path, WeightsEntry, r => model.load(r, strict: true));
             Read(zip, path, OptimizerEntry, optimizer.load_state_dict);
             Read(zip, path, BestEntry, r => best.Load(r, model));
+            if (task is not null) Read(zip, path, TaskEntry, task.LoadState);
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or EndOfStreamException or KeyNotFoundException)
         {

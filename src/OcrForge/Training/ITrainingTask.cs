@@ -28,3 +28,14 @@ public interface ITrainingTask
 
     ValidationResult Validate(CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// A task that trains more than the trainer's model (the SGAN's generator and its optimizer): the trainer writes this
+/// state into every checkpoint with the rest, so that <c>--resume</c> continues the whole run, not just the model.
+/// </summary>
+public interface ICheckpointedTask
+{
+    void SaveState(BinaryWriter writer);
+
+    void LoadState(BinaryReader reader);
+}

@@ -33,7 +33,7 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
         Directory.CreateDirectory(Options.RunDirectory);
         if (Options.Resume && File.Exists(Options.CheckpointPath))
         {
-            var state = Checkpoint.Load(Options.CheckpointPath, configJson, Options.Optimizer, model, optimizer, best);
+            var state = Checkpoint.Load(Options.CheckpointPath, configJson, Options.Optimizer, model, optimizer, best, task as ICheckpointedTask);
             start = state.CompletedEpochs;
             history.AddRange(state.History);
             schedule.Plateau = state.Plateau;
@@ -89,7 +89,7 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
                 validation.Loss, validation.Accuracy, validation.Metrics, lr, epochClock.Elapsed.TotalSeconds, seen / trainSeconds);
             history.Add(record);
             Checkpoint.Save(Options.CheckpointPath, new CheckpointState(epoch + 1, configJson, Options.Optimizer.ToString(), schedule.Plateau, history),
-                model, optimizer, best);
+                model, optimizer, best, task as ICheckpointedTask);
             CsvLog.Write(Options.CsvLogPath, history);
             events.Scalars(epoch + 1, Scalars(record));
             progress?.Report(new TrainingProgress(epoch + 1, Options.Epochs, steps, steps, record.TrainLoss, record.TrainAccuracy,

@@ -28,7 +28,7 @@ public sealed record SganOptions
 /// batch pairs labelled images (the trainer's indices, cycling) with as many unlabelled images drawn from the
 /// seeded generator — images only: the unlabelled set has no labels to give.
 /// </summary>
-public sealed class SganTask : ITrainingTask, IDisposable
+public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
 {
     private readonly ImageBatches _labeled;
     private readonly int[] _classes;
@@ -76,6 +76,10 @@ public sealed class SganTask : ITrainingTask, IDisposable
     /// <summary>The generator's images for a fixed noise batch: one grid per epoch shows its progress.</summary>
     public IReadOnlyList<GrayImage> Samples() => _step.Sample(_fixedNoise);
 
+    public void SaveState(BinaryWriter writer) => _step.SaveGenerator(writer);
+
+    public void LoadState(BinaryReader reader) => _step.LoadGenerator(reader);
+
     public void Dispose()
     {
         _labeled.Dispose();
@@ -102,7 +106,7 @@ public sealed class SganStep : IDisposable
 {
     private readonly Cnn _discriminator;
     private readonly DcganGenerator _generator;
-    private readonly optim.Optimizer _gOptimizer;
+    private readonly TorchSharp.Modules.Adam _gOptimizer;
     private readonly SganOptions _options;
 
     public SganStep(Cnn discriminator, DcganGenerator generator, SganOptions options)
@@ -182,6 +186,19 @@ public sealed class SganStep : IDisposable
         int n = (int)images.shape[0], h = (int)images.shape[2], w = (int)images.shape[3];
         var bytes = images.data<byte>().ToArray();
         return Enumerable.Range(0, n).Select(i => new GrayImage(w, h, bytes[(i * w * h)..((i + 1) * w * h)])).ToList();
+    }
+
+    /// <summary>The generator's weights, then its optimizer's moments: what a resumed run needs to continue it exactly.</summary>
+    public void SaveGenerator(BinaryWriter writer)
+    {
+        _generator.save(writer);
+        _gOptimizer.save_state_dict(writer);
+    }
+
+    public void LoadGenerator(BinaryReader reader)
+    {
+        _generator.load(reader, strict: true);
+        _gOptimizer.load_state_dict(reader);
     }
 
     private Tensor NoiseBatch(int count) => randn(count, _generator.NoiseSize);
