@@ -62,6 +62,7 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
                 var batch = new ArraySegment<int>(order, step * Options.BatchSize, Math.Min(Options.BatchSize, order.Length - step * Options.BatchSize));
                 lr = schedule.Rate(epoch, step);
                 OptimizerFactory.SetLearningRate(optimizer, lr);
+                using (CollectionPause.Begin())
                 using (var scope = NewDisposeScope())
                 {
                     optimizer.zero_grad();
