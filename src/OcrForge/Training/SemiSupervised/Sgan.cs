@@ -12,6 +12,8 @@ public sealed record SganOptions
     public int NoiseSize { get; init; } = 100;
     /// <summary>Weight of the unsupervised (real/fake) loss next to the supervised cross-entropy.</summary>
     public double UnsupervisedWeight { get; init; } = 1.0;
+    /// <summary>Weight of the class entropy on unlabelled images (0 = the plain SGAN of Salimans et al.).</summary>
+    public double EntropyWeight { get; init; }
     /// <summary>DCGAN's Adam settings for the generator.</summary>
     public double GeneratorLearningRate { get; init; } = 2e-4;
     /// <summary>Images in the per-epoch sample grid (fixed noise, so epochs are comparable).</summary>
@@ -38,6 +40,8 @@ public sealed class SganTask : ITrainingTask, IDisposable
     private readonly SganStep _step;
     private readonly Tensor _fixedNoise;
     private readonly int _count;
+    private double _supervisedSum, _unsupervisedSum, _generatorSum, _realSum, _fakeSum;
+    private int _batches;
 
     public SganTask(Cnn discriminator, PreprocessSpec spec, IReadOnlyList<LabeledImage> labeled, IReadOnlyList<GrayImage> unlabeled,
         IReadOnlyList<LabeledImage> validation, Augmenter? augmenter, SganOptions options, IReadOnlyList<string> labels)
@@ -66,12 +70,36 @@ public sealed class SganTask : ITrainingTask, IDisposable
         var labeled = _labeled.Get(labeledIndices, augmentation);
         var targets = tensor(labeledIndices.Select(i => (long)_classes[i]).ToArray());
         var unlabeled = _unlabeled.Get(unlabeledIndices, augmentation);
-        _step.TrainGenerator(unlabeled);
+        _generatorSum += _step.TrainGenerator(unlabeled);
         var d = _step.DiscriminatorLoss(labeled, targets, unlabeled);
+        _supervisedSum += d.Supervised;
+        _unsupervisedSum += d.Unsupervised;
+        _realSum += d.RealProbability;
+        _fakeSum += d.FakeProbability;
+        _batches++;
         return new BatchLoss(d.Loss, batch.Count, d.Correct);
     }
 
-    public ValidationResult Validate(CancellationToken cancellationToken) => _validation.Run(cancellationToken);
+    /// <summary>
+    /// Validation of the classifier, plus the epoch's mean SGAN losses and D(x) on real and generated images: a
+    /// discriminator that wins outright (real → 1, fake → 0, unsupervised loss → 0) no longer learns from the
+    /// unlabelled images, which these numbers show.
+    /// </summary>
+    public ValidationResult Validate(CancellationToken cancellationToken)
+    {
+        var result = _validation.Run(cancellationToken);
+        var metrics = new Dictionary<string, double>(result.Metrics);
+        if (_batches > 0)
+        {
+            metrics["sgan_supervised"] = _supervisedSum / _batches;
+            metrics["sgan_unsupervised"] = _unsupervisedSum / _batches;
+            metrics["sgan_generator"] = _generatorSum / _batches;
+            metrics["sgan_d_real"] = _realSum / _batches;
+            metrics["sgan_d_fake"] = _fakeSum / _batches;
+        }
+        (_supervisedSum, _unsupervisedSum, _generatorSum, _realSum, _fakeSum, _batches) = (0, 0, 0, 0, 0, 0);
+        return result with { Metrics = metrics };
+    }
 
     /// <summary>The generator's images for a fixed noise batch: one grid per epoch shows its progress.</summary>
     public IReadOnlyList<GrayImage> Samples() => _step.Sample(_fixedNoise);
@@ -87,8 +115,11 @@ public sealed class SganTask : ITrainingTask, IDisposable
     }
 }
 
-/// <summary>The discriminator's loss on one batch (attached to the graph) and its parts.</summary>
-public sealed record DiscriminatorLoss(Tensor Loss, double Supervised, double Unsupervised, int Correct);
+/// <summary>
+/// The discriminator's loss on one batch (attached to the graph), its parts, and the mean D(x) it gives the
+/// unlabelled real and the generated images.
+/// </summary>
+public sealed record DiscriminatorLoss(Tensor Loss, double Supervised, double Unsupervised, int Correct, double RealProbability, double FakeProbability);
 
 /// <summary>Losses of one full SGAN update, for logs and tests.</summary>
 public readonly record struct SganStepLosses(double Supervised, double Unsupervised, double Generator);
@@ -152,9 +183,16 @@ public sealed class SganStep : IDisposable
         var fakeLogits = WithoutStatisticsUpdate(() => _discriminator.forward(fake));
         var supervised = SganLoss.Supervised(labeledLogits, targets, _options.LabelSmoothing);
         var unsupervised = SganLoss.Unsupervised(unlabeledLogits, fakeLogits);
+        if (_options.EntropyWeight > 0) unsupervised += _options.EntropyWeight * SganLoss.ConditionalEntropy(unlabeledLogits);
         int correct = (int)labeledLogits.argmax(1).eq(targets).sum().item<long>();
+        double real, fakeProbability;
+        using (no_grad())
+        {
+            real = SganLoss.RealProbability(unlabeledLogits).mean().item<float>();
+            fakeProbability = SganLoss.RealProbability(fakeLogits).mean().item<float>();
+        }
         return new DiscriminatorLoss(supervised + _options.UnsupervisedWeight * unsupervised,
-            supervised.item<float>(), unsupervised.item<float>(), correct);
+            supervised.item<float>(), unsupervised.item<float>(), correct, real, fakeProbability);
     }
 
     /// <summary>A full update with an explicit discriminator optimizer (the trainer's job in <see cref="SganTask"/>).</summary>
