@@ -57,6 +57,18 @@ public static class ModelRegistry
                     new(128, BatchNorm: true), new(128, BatchNorm: true), new(128, Valid: true),
                 ],
             }),
+        new("chars74k-sgan",
+            "chars74k-cnn with the regularisers of Salimans et al.'s SGAN discriminators: Gaussian input noise 0.3, dropout 0.5 after the third and fifth convs (training only).",
+            ModelTask.Classification,
+            () => new CnnConfig
+            {
+                InputHeight = 32, InputWidth = 32, InputNoise = 0.3,
+                Layers =
+                [
+                    new(64, Stride: 2), new(64, Stride: 2), new(64, Stride: 2, BatchNorm: true, Dropout: 0.5),
+                    new(128, BatchNorm: true), new(128, BatchNorm: true, Dropout: 0.5), new(128, Valid: true),
+                ],
+            }),
         new("chars74k-resnet",
             "Small ResNet for 32×32 gray characters: conv 32 + BN, basic blocks 32, 64/2, 128/2, 256/2, global average pooling, dropout 0.2.",
             ModelTask.Classification,
