@@ -45,5 +45,8 @@ public class CnnRegularisationTests
         Assert.Equal(new[] { 0, 0, 0.5, 0, 0.5, 0 }, config.Layers.Select(l => l.Dropout));
         var e = Assert.Throws<OcrForgeException>(() => ModelRegistry.Create("chars74k-cnn", ModelRegistry.ParseOverrides(["layer_dropout=0.5"])));
         Assert.StartsWith("--set layer_dropout: expected 6 values", e.Message);
+        // chars74k-sgan is exactly that network: runs with the preset and with the overrides are the same runs.
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize<ModelConfig>(ModelRegistry.Create("chars74k-sgan"), IO.ModelFile.Json),
+            System.Text.Json.JsonSerializer.Serialize<ModelConfig>(config with { InputNoise = 0.3 }, IO.ModelFile.Json));
     }
 }
