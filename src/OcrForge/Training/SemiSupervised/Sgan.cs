@@ -12,7 +12,10 @@ public sealed record SganOptions
     public int NoiseSize { get; init; } = 100;
     /// <summary>Weight of the unsupervised (real/fake) loss next to the supervised cross-entropy.</summary>
     public double UnsupervisedWeight { get; init; } = 1.0;
-    /// <summary>Weight of the class entropy on unlabelled images (0 = the plain SGAN of Salimans et al.).</summary>
+    /// <summary>
+    /// Weight of the class entropy on unlabelled images, part of the unsupervised loss (0 = the plain SGAN of
+    /// Salimans et al.; see <see cref="SganLoss.ConditionalEntropy"/>).
+    /// </summary>
     public double EntropyWeight { get; init; }
     /// <summary>
     /// The generator's Adam learning rate (β1 = 0.5 as DCGAN). DCGAN's 2e-4 is too slow next to the classifier
@@ -189,14 +192,14 @@ public sealed class SganStep : IDisposable
         var unsupervised = SganLoss.Unsupervised(unlabeledLogits, fakeLogits);
         if (_options.EntropyWeight > 0) unsupervised += _options.EntropyWeight * SganLoss.ConditionalEntropy(unlabeledLogits);
         int correct = (int)labeledLogits.argmax(1).eq(targets).sum().item<long>();
-        double real, fakeProbability;
+        double realScore, fakeScore;
         using (no_grad())
         {
-            real = SganLoss.RealProbability(unlabeledLogits).mean().item<float>();
-            fakeProbability = SganLoss.RealProbability(fakeLogits).mean().item<float>();
+            realScore = SganLoss.RealProbability(unlabeledLogits).mean().item<float>();
+            fakeScore = SganLoss.RealProbability(fakeLogits).mean().item<float>();
         }
         return new DiscriminatorLoss(supervised + _options.UnsupervisedWeight * unsupervised,
-            supervised.item<float>(), unsupervised.item<float>(), correct, real, fakeProbability);
+            supervised.item<float>(), unsupervised.item<float>(), correct, realScore, fakeScore);
     }
 
     /// <summary>A full update with an explicit discriminator optimizer (the trainer's job in <see cref="SganTask"/>).</summary>
