@@ -75,7 +75,8 @@ public static class ModelRegistry
 
     private static CnnConfig Chars74kCnn() => new()
     {
-        InputHeight = 32, InputWidth = 32,
+        InputHeight = 32,
+        InputWidth = 32,
         Layers =
         [
             new(64, Stride: 2), new(64, Stride: 2), new(64, Stride: 2, BatchNorm: true),
