@@ -7,8 +7,8 @@ namespace OcrForge.Models;
 /// <summary>
 /// One stage of a <see cref="CnnConfig"/>: a convolution; <see cref="Valid"/> = no padding (the map shrinks by
 /// kernel − 1). With <see cref="Residual"/> it is a ResNet basic block instead: two convolutions with BatchNorm and an
-/// identity shortcut (a strided 1×1 projection when the stride or the width changes). <see cref="Dropout"/> drops
-/// channels of the stage's output in training.
+/// identity shortcut (a strided 1×1 projection when the stride or the width changes). <see cref="Dropout"/> zeroes
+/// that share of the stage's outputs in training (element-wise, as nn.Dropout).
 /// </summary>
 public sealed record ConvLayer(int Filters, int Kernel = 3, int Stride = 1, bool BatchNorm = false, bool Valid = false, bool Residual = false, double Dropout = 0);
 
