@@ -49,10 +49,14 @@ public static class TrainClassifyCommand
         var semi = new Option<bool>("--semi-supervised") { Description = "Train a semi-supervised GAN (Salimans et al. 2016); the saved classifier is its discriminator." };
         var labeledFraction = new Option<double>("--labeled-fraction") { Description = "Use the labels of this fraction of the training split only.", DefaultValueFactory = _ => 1.0 };
         var unlabeled = new Option<string?>("--unlabeled") { Description = "Extra unlabelled images for --semi-supervised." };
+        var sganDefaults = new SganOptions();
+        var unsupervisedWeight = new Option<double>("--unsupervised-weight") { Description = "--semi-supervised: weight of the real/fake loss next to the cross-entropy.", DefaultValueFactory = _ => sganDefaults.UnsupervisedWeight };
+        var entropyWeight = new Option<double>("--entropy-weight") { Description = "--semi-supervised: weight of the class entropy on unlabelled images (Dai et al. 2017).", DefaultValueFactory = _ => sganDefaults.EntropyWeight };
+        var generatorLr = new Option<double>("--generator-lr") { Description = "--semi-supervised: the generator's Adam learning rate.", DefaultValueFactory = _ => sganDefaults.GeneratorLearningRate };
         var command = new Command("classify", "Train a character classifier (CNN), optionally semi-supervised with a GAN.");
         command.Options.Add(preset);
         options.AddTo(command);
-        foreach (var o in new Option[] { test, balanced, classWeights, smoothing, resize, autoContrast, semi, labeledFraction, unlabeled })
+        foreach (var o in new Option[] { test, balanced, classWeights, smoothing, resize, autoContrast, semi, labeledFraction, unlabeled, unsupervisedWeight, entropyWeight, generatorLr })
             command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -76,7 +80,14 @@ public static class TrainClassifyCommand
                 Resize = parse.GetValue(resize),
                 AutoContrast = parse.GetValue(autoContrast),
                 LabeledFraction = parse.GetValue(labeledFraction) is > 0 and <= 1 and var f ? f : throw new OcrForgeException("--labeled-fraction: expected a number in (0, 1]"),
-                SemiSupervised = parse.GetValue(semi) ? new SganOptions() : null,
+                SemiSupervised = parse.GetValue(semi)
+                    ? new SganOptions
+                    {
+                        UnsupervisedWeight = parse.GetValue(unsupervisedWeight) is >= 0 and var w ? w : throw new OcrForgeException("--unsupervised-weight: expected a number ≥ 0"),
+                        EntropyWeight = parse.GetValue(entropyWeight) is >= 0 and var e ? e : throw new OcrForgeException("--entropy-weight: expected a number ≥ 0"),
+                        GeneratorLearningRate = parse.GetValue(generatorLr) is > 0 and var g ? g : throw new OcrForgeException("--generator-lr: expected a number > 0"),
+                    }
+                    : null,
                 UnlabeledData = parse.GetValue(unlabeled),
             };
             if (request.UnlabeledData is not null && request.SemiSupervised is null)

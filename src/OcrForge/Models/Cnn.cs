@@ -7,23 +7,29 @@ namespace OcrForge.Models;
 /// <summary>
 /// One stage of a <see cref="CnnConfig"/>: a convolution; <see cref="Valid"/> = no padding (the map shrinks by
 /// kernel − 1). With <see cref="Residual"/> it is a ResNet basic block instead: two convolutions with BatchNorm and an
-/// identity shortcut (a strided 1×1 projection when the stride or the width changes).
+/// identity shortcut (a strided 1×1 projection when the stride or the width changes). <see cref="Dropout"/> zeroes
+/// that share of the stage's outputs in training (element-wise, as nn.Dropout).
 /// </summary>
-public sealed record ConvLayer(int Filters, int Kernel = 3, int Stride = 1, bool BatchNorm = false, bool Valid = false, bool Residual = false);
+public sealed record ConvLayer(int Filters, int Kernel = 3, int Stride = 1, bool BatchNorm = false, bool Valid = false, bool Residual = false, double Dropout = 0);
 
-/// <summary>A character classifier: a stack of convolutions, global average pooling, dropout, a dense head over the classes.</summary>
+/// <summary>
+/// A character classifier: (training-only input noise), a stack of convolutions, global average pooling, dropout, a
+/// dense head over the classes.
+/// </summary>
 public sealed record CnnConfig : ModelConfig
 {
     public ConvLayer[] Layers { get; init; } = [];
     public Activation Activation { get; init; } = Activation.Relu;
     public double Dropout { get; init; }
+    /// <summary>Standard deviation of Gaussian noise added to the (normalised) input in training; 0 = none.</summary>
+    public double InputNoise { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore] public override ModelTask Task => ModelTask.Classification;
     [System.Text.Json.Serialization.JsonIgnore] public override string Family => "cnn";
 
     public override OcrModule Build(int classCount) => new Cnn(this, classCount);
 
-    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<string> Keys { get; } = ["height", "width", "filters", "activation", "dropout", "batch_norm"];
+    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<string> Keys { get; } = ["height", "width", "filters", "activation", "dropout", "batch_norm", "input_noise", "layer_dropout"];
 
     public override ModelConfig With(string key, string value) => key switch
     {
@@ -35,6 +41,10 @@ public sealed record CnnConfig : ModelConfig
         "activation" => this with { Activation = OverrideValue.Enum<Activation>(key, value) },
         "dropout" => this with { Dropout = OverrideValue.Double(key, value, 0, 0.9) },
         "batch_norm" => this with { Layers = Layers.Select(l => l with { BatchNorm = OverrideValue.Bool(key, value) }).ToArray() },
+        "input_noise" => this with { InputNoise = OverrideValue.Double(key, value, 0, 2) },
+        "layer_dropout" => OverrideValue.DoubleList(key, value, 0, 0.9) is var d && d.Length == Layers.Length
+            ? this with { Layers = Layers.Select((l, i) => l with { Dropout = d[i] }).ToArray() }
+            : throw new Inference.OcrForgeException($"--set {key}: expected {Layers.Length} values, one per conv layer"),
         _ => throw UnknownKey(key),
     };
 }
@@ -49,6 +59,7 @@ public sealed class Cnn : OcrModule
     public Cnn(CnnConfig config, int classCount) : base("Cnn", config, classCount)
     {
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        if (config.InputNoise > 0) layers.Add(("noise", new GaussianNoise(config.InputNoise)));
         int channels = 1;
         for (int i = 0; i < config.Layers.Length; i++)
         {
@@ -63,6 +74,7 @@ public sealed class Cnn : OcrModule
                 if (l.BatchNorm) layers.Add(($"bn{i}", nn.BatchNorm2d(l.Filters)));
                 layers.Add(($"act{i}", CreateActivation(config.Activation)));
             }
+            if (l.Dropout > 0) layers.Add(($"drop{i}", nn.Dropout(l.Dropout)));
             channels = l.Filters;
         }
         features = nn.Sequential(layers);
@@ -102,6 +114,23 @@ public sealed class Cnn : OcrModule
 
     internal static nn.Module<Tensor, Tensor> CreateActivation(Activation activation) =>
         activation == Activation.Relu ? nn.ReLU() : nn.LeakyReLU(0.01);
+}
+
+/// <summary>
+/// Adds N(0, σ²) to its input in training and nothing at inference: the input noise of the semi-supervised GAN
+/// discriminators of Salimans et al. 2016, which keeps the discriminator from relying on pixel-exact detail.
+/// </summary>
+internal sealed class GaussianNoise : nn.Module<Tensor, Tensor>
+{
+    private readonly double std;
+
+    public GaussianNoise(double std) : base("GaussianNoise")
+    {
+        this.std = std;
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input) => training ? input + std * randn_like(input) : input.alias();
 }
 
 /// <summary>ResNet basic block (He et al. 2016): conv-BN-act-conv-BN plus the shortcut, then act.</summary>

@@ -60,6 +60,9 @@ internal static class OverrideValue
     public static int[] IntList(string key, string v, int min = 1) =>
         v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => Int(key, s, min)).ToArray();
 
+    public static double[] DoubleList(string key, string v, double min = 0, double max = double.MaxValue) =>
+        v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => Double(key, s, min, max)).ToArray();
+
     /// <summary>Pool sizes as <c>2x2,2x1,1x1</c> (height × width).</summary>
     public static PoolSize[] PoolList(string key, string v) =>
         v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(p =>

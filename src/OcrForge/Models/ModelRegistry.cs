@@ -50,14 +50,14 @@ public static class ModelRegistry
         new("chars74k-cnn",
             "Character CNN for 32×32 gray: 3 stride-2 convs of 64, 3 convs of 128 (BN), global average pooling, dense head. ~450k parameters.",
             ModelTask.Classification,
-            () => new CnnConfig
+            Chars74kCnn),
+        new("chars74k-sgan",
+            "chars74k-cnn with the regularisers of Salimans et al.'s SGAN discriminators: Gaussian input noise 0.3, dropout 0.5 after the third and fifth convs (training only).",
+            ModelTask.Classification,
+            () => Chars74kCnn() with
             {
-                InputHeight = 32, InputWidth = 32,
-                Layers =
-                [
-                    new(64, Stride: 2), new(64, Stride: 2), new(64, Stride: 2, BatchNorm: true),
-                    new(128, BatchNorm: true), new(128, BatchNorm: true), new(128, Valid: true),
-                ],
+                InputNoise = 0.3,
+                Layers = [.. Chars74kCnn().Layers.Select((l, i) => i is 2 or 4 ? l with { Dropout = 0.5 } : l)],
             }),
         new("chars74k-resnet",
             "Small ResNet for 32×32 gray characters: conv 32 + BN, basic blocks 32, 64/2, 128/2, 256/2, global average pooling, dropout 0.2.",
@@ -74,6 +74,17 @@ public static class ModelRegistry
     ];
 
     public static IReadOnlyList<ModelPreset> All => Presets;
+
+    private static CnnConfig Chars74kCnn() => new()
+    {
+        InputHeight = 32,
+        InputWidth = 32,
+        Layers =
+        [
+            new(64, Stride: 2), new(64, Stride: 2), new(64, Stride: 2, BatchNorm: true),
+            new(128, BatchNorm: true), new(128, BatchNorm: true), new(128, Valid: true),
+        ],
+    };
 
     public static ModelPreset Get(string name) =>
         Presets.FirstOrDefault(p => p.Name == name)

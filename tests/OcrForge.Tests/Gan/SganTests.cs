@@ -51,6 +51,15 @@ public class SganTests
     }
 
     [Fact]
+    public void Conditional_entropy_is_log_k_for_uniform_scores_and_near_zero_for_confident_ones()
+    {
+        using var scope = NewDisposeScope();
+        Assert.Equal(Math.Log(4), SganLoss.ConditionalEntropy(zeros(3, 4)).item<float>(), 5);
+        var confident = tensor(new float[] { 20, 0, 0, 0, 0, 0, 20, 0 }).reshape(2, 4);
+        Assert.True(SganLoss.ConditionalEntropy(confident).item<float>() < 1e-6);
+    }
+
+    [Fact]
     public void Sgan_losses_are_finite_and_the_discriminator_losses_decrease_over_a_few_steps_on_a_tiny_set()
     {
         TorchRuntime.Seed(5);
@@ -121,6 +130,27 @@ public class SganTests
         // (and the check can fail: the same run with one visible label changed moves the weights)
         var changed = train.Select((t, i) => i == keep[0] ? t with { Class = (t.Class + 1) % 4 } : t).ToList();
         Assert.NotEqual(clean, TrainSgan(changed, keep));
+    }
+
+    [Fact]
+    public void Every_epoch_reports_the_gan_losses_and_the_discriminator_s_real_and_fake_scores()
+    {
+        var train = TinyCharacters.Make(perClass: 4, seed: 3);
+        var (labeled, unlabeled) = LabeledFraction.Hide(train, LabeledFraction.Choose(train.Select(t => t.Class).ToList(), 0.5, seed: 1));
+        using var dir = new TempDir();
+        TorchRuntime.Seed(2);
+        using var cnn = (Cnn)TinyCharacters.TinyCnn.Build(4);
+        using var task = new SganTask(cnn, TinyCharacters.Spec, labeled, unlabeled, validation: labeled, augmenter: null,
+            new SganOptions { NoiseSize = 16, SampleCount = 4, EntropyWeight = 0.5 }, ["a", "b", "c", "d"]);
+
+        var result = new Trainer(new TrainingOptions { RunDirectory = dir.Path, Epochs = 2, BatchSize = 8, Patience = 0, Seed = 2, Threads = 1 }).Fit(task);
+
+        Assert.All(result.History, epoch =>
+        {
+            Assert.InRange(epoch.Metrics["sgan_d_real"], 0, 1);
+            Assert.InRange(epoch.Metrics["sgan_d_fake"], 0, 1);
+            Assert.True(epoch.Metrics["sgan_supervised"] > 0 && epoch.Metrics["sgan_unsupervised"] > 0 && epoch.Metrics["sgan_generator"] >= 0);
+        });
     }
 
     private static float[] TrainSgan(IReadOnlyList<LabeledImage> train, int[] keep)

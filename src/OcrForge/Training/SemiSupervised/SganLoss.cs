@@ -35,6 +35,18 @@ public static class SganLoss
         return diff.square().mean().MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Mean entropy of the class distribution softmax(l) [N, K] → scalar. Minimised on unlabelled images it moves the
+    /// decision boundaries away from them (Grandvalet &amp; Bengio 2005); Dai et al. 2017 ("Good Semi-supervised
+    /// Learning That Requires a Bad GAN") add it to the SGAN discriminator's loss.
+    /// </summary>
+    public static Tensor ConditionalEntropy(Tensor logits)
+    {
+        using var scope = NewDisposeScope();
+        var logProbabilities = nn.functional.log_softmax(logits, 1);
+        return (-(logProbabilities.exp() * logProbabilities).sum(1).mean()).MoveToOuterDisposeScope();
+    }
+
     /// <summary>D(x) = sigmoid(logsumexp(l)): the discriminator's probability that images are real.</summary>
     public static Tensor RealProbability(Tensor logits) => logits.logsumexp(1).sigmoid();
 }
