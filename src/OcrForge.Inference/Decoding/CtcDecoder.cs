@@ -89,13 +89,13 @@ public static class CtcDecoder
     /// </summary>
     public static double TextProbability(ReadOnlySpan<float> logProbs, int frames, int classes, IReadOnlyList<int> symbols)
     {
+        if (frames == 0) return symbols.Count == 0 ? 1 : 0;
         // Extended label: blank, s1, blank, s2, …, blank (length 2L+1).
         int length = 2 * symbols.Count + 1;
         int Label(int i) => i % 2 == 0 ? Charset.BlankIndex : symbols[i / 2];
         var alpha = new double[length];
         var next = new double[length];
         Array.Fill(alpha, double.NegativeInfinity);
-        if (frames == 0) return symbols.Count == 0 ? 1 : 0;
         alpha[0] = logProbs[Charset.BlankIndex];
         if (length > 1) alpha[1] = logProbs[Label(1)];
         for (int t = 1; t < frames; t++)

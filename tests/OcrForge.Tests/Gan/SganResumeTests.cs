@@ -3,6 +3,7 @@ using OcrForge.Inference.Imaging;
 using OcrForge.Models;
 using OcrForge.Runtime;
 using OcrForge.Tests.Classification;
+using OcrForge.Tests.Training;
 using OcrForge.Training;
 using OcrForge.Training.Classification;
 using OcrForge.Training.SemiSupervised;
@@ -13,11 +14,6 @@ namespace OcrForge.Tests.Gan;
 [Collection(SeededTorchCollection.Name)]
 public class SganResumeTests
 {
-    private sealed class Sync(Action<TrainingProgress> action) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => action(value);
-    }
-
     private static readonly IReadOnlyList<LabeledImage> Train = TinyCharacters.Make(perClass: 12, seed: 4);
     private static readonly int[] Keep = [0, 1, 2, 3, 4, 5, 6, 7];
 
@@ -31,7 +27,7 @@ public class SganResumeTests
         // When a second run is cancelled after epoch 1 and then resumed
         using var split = new TempDir();
         using var cancel = new CancellationTokenSource();
-        Assert.Throws<OperationCanceledException>(() => Run(split.Path, resume: false, new Sync(p => { if (p.Finished?.Epoch == 1) cancel.Cancel(); }), cancel.Token));
+        Assert.Throws<OperationCanceledException>(() => Run(split.Path, resume: false, new SyncProgress(p => { if (p.Finished?.Epoch == 1) cancel.Cancel(); }), cancel.Token));
         var resumed = Run(split.Path, resume: true);
 
         // Then the discriminator's weights, the losses and the generator's images are the same: had the generator

@@ -45,6 +45,7 @@ public sealed class TinyModelFixture : IDisposable
     }
 }
 
+/// <summary>Reports synchronously (Progress&lt;T&gt; would post to the thread pool and race the assertions).</summary>
 public sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
 {
     public void Report(TrainingProgress value) => action(value);

@@ -5,12 +5,6 @@ namespace OcrForge.Tests.Training;
 
 public class TrainerTests
 {
-    /// <summary>Reports synchronously (Progress&lt;T&gt; would post to the thread pool and race the assertions).</summary>
-    private sealed class Sync(Action<TrainingProgress> action) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => action(value);
-    }
-
     private static TrainingOptions Options(string dir, int epochs = 4, bool resume = false) => new()
     {
         RunDirectory = dir,
@@ -46,7 +40,7 @@ public class TrainerTests
         {
             // When trained until every line is read (stopping there keeps the test to seconds)
             using var done = new CancellationTokenSource();
-            var progress = new Sync(p => { if (p.Finished?.Metrics["sequence_accuracy"] == 1.0) done.Cancel(); });
+            var progress = new SyncProgress(p => { if (p.Finished?.Metrics["sequence_accuracy"] == 1.0) done.Cancel(); });
             var options = new TrainingOptions { RunDirectory = dir.Path, Epochs = 80, BatchSize = 8, LearningRate = 1e-2, Patience = 0, Seed = 3, Threads = 1 };
             Assert.Throws<OperationCanceledException>(() => new Trainer(options, progress).Fit(task, done.Token));
 
@@ -78,7 +72,7 @@ public class TrainerTests
         // When a second run is cancelled after epoch 2 and then resumed
         using var split = new TempDir();
         using var cancel = new CancellationTokenSource();
-        var progress = new Sync(p => { if (p.Finished?.Epoch == 2) cancel.Cancel(); });
+        var progress = new SyncProgress(p => { if (p.Finished?.Epoch == 2) cancel.Cancel(); });
         Assert.Throws<OperationCanceledException>(() => Train(Options(split.Path), progress, cancel.Token));
         Assert.Equal(2, Checkpoint.ReadState(Path.Combine(split.Path, "checkpoint.ckpt")).CompletedEpochs);
         var resumed = Train(Options(split.Path, resume: true));
