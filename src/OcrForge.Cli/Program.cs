@@ -1,8 +1,14 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using OcrForge.Cli.Commands;
 using Spectre.Console;
 
-var root = new RootCommand("OcrForge: from a folder of labelled images to a small, fast, deployable OCR model.");
+// A plain command as the root, not RootCommand: RootCommand names itself after the executable (OcrForge.Cli), and
+// help should show the name people type, `ocrforge`. Help and --version are what RootCommand would have added.
+var root = new Command("ocrforge", "OcrForge: from a folder of labelled images to a small, fast, deployable OCR model.")
+{
+    Options = { new HelpOption(), new VersionOption() },
+};
 foreach (var command in CommandCatalog.All())
     root.Subcommands.Add(command);
 
@@ -23,7 +29,7 @@ var parse = root.Parse(args);
 // A mistyped option or value is bad input like any other: one line naming it, exit 2, no help page dump.
 if (parse.Errors.Count > 0)
 {
-    var commandPath = string.Join(' ', parse.CommandResult.Command is RootCommand ? ["ocrforge"] : ["ocrforge", .. CommandPath(parse.CommandResult)]);
+    var commandPath = string.Join(' ', parse.CommandResult.Command == root ? ["ocrforge"] : ["ocrforge", .. CommandPath(parse.CommandResult)]);
     var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
     Cli.Error($"{error.Message} (see '{commandPath} --help')");
     return Cli.BadInput;
@@ -33,7 +39,7 @@ return parse.Invoke();
 static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
 {
     var names = new Stack<string>();
-    for (var r = result; r is not null && r.Command is not RootCommand; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+    for (var r = result; r?.Parent is System.CommandLine.Parsing.CommandResult; r = r.Parent as System.CommandLine.Parsing.CommandResult)
         names.Push(r.Command.Name);
     return names;
 }

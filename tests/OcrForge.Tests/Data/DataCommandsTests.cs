@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using OcrForge.Tests.Cli;
 
 namespace OcrForge.Tests.Data;
 
@@ -129,19 +129,5 @@ public class DataCommandsTests
         Assert.Equal("160x40", json.RootElement.GetProperty("summary").GetProperty("image_sizes").EnumerateObject().Single().Name);
     }
 
-    private static (int Code, string Stdout, string Stderr) Ocrforge(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OcrForge.Cli.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        // A wide, colourless console so that table rows are not wrapped or styled.
-        start.Environment["COLUMNS"] = "200";
-        start.Environment["NO_COLOR"] = "1";
-        start.Environment.Remove("OCRFORGE_DEBUG");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000)) { process.Kill(entireProcessTree: true); throw new TimeoutException($"ocrforge {string.Join(' ', args)} took over a minute"); }
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Stdout, string Stderr) Ocrforge(params string[] args) => CliProcess.Run(args);
 }

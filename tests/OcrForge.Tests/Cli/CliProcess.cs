@@ -1,0 +1,23 @@
+using System.Diagnostics;
+
+namespace OcrForge.Tests.Cli;
+
+/// <summary>Runs the built `ocrforge` binary, so exit codes and stderr are exactly what a user sees.</summary>
+public static class CliProcess
+{
+    public static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OcrForge.Cli.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        // A wide, colourless console so that table rows are not wrapped or styled.
+        start.Environment["COLUMNS"] = "200";
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment.Remove("OCRFORGE_DEBUG");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(60_000)) { process.Kill(entireProcessTree: true); throw new TimeoutException($"ocrforge {string.Join(' ', args)} took over a minute"); }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
