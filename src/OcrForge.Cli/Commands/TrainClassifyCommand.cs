@@ -53,10 +53,12 @@ public static class TrainClassifyCommand
         var unsupervisedWeight = new Option<double>("--unsupervised-weight") { Description = "--semi-supervised: weight of the real/fake loss next to the cross-entropy.", DefaultValueFactory = _ => sganDefaults.UnsupervisedWeight };
         var entropyWeight = new Option<double>("--entropy-weight") { Description = "--semi-supervised: weight of the class entropy on unlabelled images (Dai et al. 2017).", DefaultValueFactory = _ => sganDefaults.EntropyWeight };
         var generatorLr = new Option<double>("--generator-lr") { Description = "--semi-supervised: the generator's Adam learning rate.", DefaultValueFactory = _ => sganDefaults.GeneratorLearningRate };
+        var consistencyWeight = new Option<double>("--consistency-weight") { Description = "--semi-supervised: weight of the pseudo-label consistency on unlabelled images (0 = off).", DefaultValueFactory = _ => sganDefaults.ConsistencyWeight };
+        var confidenceThreshold = new Option<double>("--confidence-threshold") { Description = "--semi-supervised: confidence an unlabelled image needs to become a pseudo-label.", DefaultValueFactory = _ => sganDefaults.ConfidenceThreshold };
         var command = new Command("classify", "Train a character classifier (CNN), optionally semi-supervised with a GAN.");
         command.Options.Add(preset);
         options.AddTo(command);
-        foreach (var o in new Option[] { test, balanced, classWeights, smoothing, resize, autoContrast, semi, labeledFraction, unlabeled, unsupervisedWeight, entropyWeight, generatorLr })
+        foreach (var o in new Option[] { test, balanced, classWeights, smoothing, resize, autoContrast, semi, labeledFraction, unlabeled, unsupervisedWeight, entropyWeight, generatorLr, consistencyWeight, confidenceThreshold })
             command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -86,6 +88,8 @@ public static class TrainClassifyCommand
                         UnsupervisedWeight = parse.GetValue(unsupervisedWeight) is >= 0 and var w ? w : throw new OcrForgeException("--unsupervised-weight: expected a number ≥ 0"),
                         EntropyWeight = parse.GetValue(entropyWeight) is >= 0 and var e ? e : throw new OcrForgeException("--entropy-weight: expected a number ≥ 0"),
                         GeneratorLearningRate = parse.GetValue(generatorLr) is > 0 and var g ? g : throw new OcrForgeException("--generator-lr: expected a number > 0"),
+                        ConsistencyWeight = parse.GetValue(consistencyWeight) is >= 0 and var c ? c : throw new OcrForgeException("--consistency-weight: expected a number ≥ 0"),
+                        ConfidenceThreshold = parse.GetValue(confidenceThreshold) is > 0 and < 1 and var t ? t : throw new OcrForgeException("--confidence-threshold: expected a number in (0, 1)"),
                     }
                     : null,
                 UnlabeledData = parse.GetValue(unlabeled),

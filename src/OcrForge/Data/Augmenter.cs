@@ -4,7 +4,8 @@ namespace OcrForge.Data;
 
 /// <summary>
 /// Random geometric and photometric changes applied on the fly to training images. Ranges follow the Chars74K and
-/// captcha work: rotation ±10°, translation ±10 % of the size, zoom 1–1.3, plus optional noise, blur and inversion.
+/// captcha work: rotation ±10°, translation ±10 % of the size, zoom 1–1.3, plus optional noise, blur, inversion,
+/// shear and cutout (a square of mid-grey at a random place, DeVries &amp; Taylor 2017).
 /// </summary>
 public sealed record AugmentOptions(
     float RotationDegrees = 10f,
@@ -14,9 +15,18 @@ public sealed record AugmentOptions(
     float NoiseStd = 0f,
     float BlurProbability = 0f,
     float InvertProbability = 0f,
-    bool ReplicateEdges = false)
+    bool ReplicateEdges = false,
+    float ShearDegrees = 0f,
+    float CutoutFraction = 0f)
 {
     public static readonly AugmentOptions Characters = new();
+    /// <summary>
+    /// Strong augmentation for consistency training (FixMatch's "strong" branch, in the shapes a character takes):
+    /// twice the geometric range plus shear, noise, blur and a cutout square, so that agreeing with the plain image's
+    /// class is a real task rather than a near copy of the supervised one.
+    /// </summary>
+    public static readonly AugmentOptions CharactersStrong = new(RotationDegrees: 20f, Translate: 0.15f, ZoomMin: 0.85f, ZoomMax: 1.4f,
+        NoiseStd: 12f, BlurProbability: 0.3f, ShearDegrees: 15f, CutoutFraction: 0.4f);
     /// <summary>
     /// Text lines: a wide image cannot take the same rotation or zoom without losing its ends. Their backgrounds are
     /// often gradients (captchas), so uncovered margins continue the nearest edge rather than take one flat colour.
@@ -43,6 +53,8 @@ public sealed class Augmenter(AugmentOptions options)
         double ty = (rng.NextDouble() * 2 - 1) * Options.Translate * h;
         bool blur = rng.NextDouble() < Options.BlurProbability;
         bool invert = rng.NextDouble() < Options.InvertProbability;
+        // Drawn only when enabled, so the other options give the same images as before these existed.
+        double shear = Options.ShearDegrees > 0 ? Math.Tan((rng.NextDouble() * 2 - 1) * Options.ShearDegrees * Math.PI / 180) : 0;
 
         // Inverse mapping: for each output pixel find where it comes from, so every output pixel is filled once.
         double cos = Math.Cos(angle) / zoom, sin = Math.Sin(angle) / zoom;
@@ -56,7 +68,7 @@ public sealed class Augmenter(AugmentOptions options)
             for (int x = 0; x < w; x++)
             {
                 double dx = x - cx - tx;
-                double sx = cos * dx + sin * dy + cx;
+                double sx = cos * dx + sin * dy + cx + shear * dy;
                 double sy = -sin * dx + cos * dy + cy;
                 dst[y * w + x] = Bilinear(src, w, h, sx, sy, fill);
             }
@@ -64,6 +76,7 @@ public sealed class Augmenter(AugmentOptions options)
         if (blur) dst = BoxBlur3(dst, w, h);
         if (Options.NoiseStd > 0) AddNoise(dst, Options.NoiseStd, rng);
         if (invert) for (int i = 0; i < dst.Length; i++) dst[i] = (byte)(255 - dst[i]);
+        if (Options.CutoutFraction > 0) Cutout(dst, w, h, Options.CutoutFraction, rng);
         return new GrayImage(w, h, dst);
     }
 
@@ -109,6 +122,16 @@ public sealed class Augmenter(AugmentOptions options)
                 dst[y * w + x] = (byte)((sum + n / 2) / n);
             }
         return dst;
+    }
+
+    /// <summary>A square of side fraction·min(w, h), centred anywhere in the image (so it may hang over an edge).</summary>
+    private static void Cutout(byte[] pixels, int w, int h, float fraction, Random rng)
+    {
+        int side = Math.Max(1, (int)Math.Round(fraction * Math.Min(w, h)));
+        int x0 = rng.Next(w) - side / 2, y0 = rng.Next(h) - side / 2;
+        for (int y = Math.Max(0, y0); y < Math.Min(h, y0 + side); y++)
+            for (int x = Math.Max(0, x0); x < Math.Min(w, x0 + side); x++)
+                pixels[y * w + x] = 128;
     }
 
     private static void AddNoise(byte[] pixels, float std, Random rng)

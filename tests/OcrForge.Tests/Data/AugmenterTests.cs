@@ -4,9 +4,14 @@ namespace OcrForge.Tests.Data;
 
 public class AugmenterTests
 {
-    public static TheoryData<string> Presets => new() { "characters", "text-lines" };
+    public static TheoryData<string> Presets => new() { "characters", "characters-strong", "text-lines" };
 
-    private static AugmentOptions Preset(string name) => name == "characters" ? AugmentOptions.Characters : AugmentOptions.TextLines;
+    private static AugmentOptions Preset(string name) => name switch
+    {
+        "characters" => AugmentOptions.Characters,
+        "characters-strong" => AugmentOptions.CharactersStrong,
+        _ => AugmentOptions.TextLines,
+    };
 
     [Theory]
     [MemberData(nameof(Presets))]
@@ -32,6 +37,30 @@ public class AugmenterTests
         var identity = new Augmenter(new AugmentOptions(RotationDegrees: 0, Translate: 0, ZoomMin: 1, ZoomMax: 1));
 
         Assert.Equal(image.Pixels, identity.Apply(image, new Random(0)).Pixels);
+    }
+
+    [Fact]
+    public void Cutout_paints_one_mid_grey_square_of_the_requested_side_and_leaves_the_rest()
+    {
+        var image = new OcrForge.Inference.Imaging.GrayImage(40, 40, Enumerable.Repeat((byte)255, 1600).ToArray());
+        var cutout = new Augmenter(new AugmentOptions(RotationDegrees: 0, Translate: 0, ZoomMin: 1, ZoomMax: 1, CutoutFraction: 0.25f));
+
+        // Over several seeds a whole 10×10 square lands inside at least once; no pixel is ever anything but 255 or 128.
+        var counts = Enumerable.Range(0, 20).Select(seed => cutout.Apply(image, new Random(seed)).Pixels).ToList();
+        Assert.All(counts, pixels => Assert.All(pixels, p => Assert.True(p is 255 or 128)));
+        Assert.All(counts, pixels => Assert.InRange(pixels.Count(p => p == 128), 1, 100));
+        Assert.Contains(counts, pixels => pixels.Count(p => p == 128) == 100);
+    }
+
+    [Fact]
+    public void Shear_slants_the_image_and_zero_shear_is_the_plain_preset()
+    {
+        var image = DataFiles.Pattern(32, 32, mark: 3);
+        var before = new Augmenter(AugmentOptions.Characters).Apply(image, new Random(5));
+        var explicitOff = new Augmenter(AugmentOptions.Characters with { ShearDegrees = 0, CutoutFraction = 0 }).Apply(image, new Random(5));
+        var sheared = new Augmenter(AugmentOptions.Characters with { ShearDegrees = 15 }).Apply(image, new Random(5));
+        Assert.Equal(before.Pixels, explicitOff.Pixels);
+        Assert.NotEqual(before.Pixels, sheared.Pixels);
     }
 
     [Fact]

@@ -60,6 +60,27 @@ public class SganTests
     }
 
     [Fact]
+    public void Pseudo_label_consistency_trains_confident_images_towards_their_predicted_class_and_ignores_the_rest()
+    {
+        using var scope = NewDisposeScope();
+        // Two unlabelled images: the plain view of the first is confident in class 2 (p ≈ 1), the second is uniform.
+        var plain = tensor(new float[] { 0, 0, 20, 0, 0, 0, 0, 0 }).reshape(2, 4);
+        var augmented = tensor(new float[] { 1, 2, 3, 4, 5, 6, 7, 8 }).reshape(2, 4).requires_grad_(true);
+
+        var (loss, confident) = SganLoss.PseudoLabelConsistency(augmented, plain, threshold: 0.95);
+
+        // Only the first passes the threshold; the loss is its cross-entropy against class 2, averaged over both.
+        Assert.Equal(0.5, confident, 6);
+        var expected = -nn.functional.log_softmax(augmented.detach()[0], 0)[2].item<float>() / 2;
+        Assert.Equal(expected, loss.item<float>(), 5);
+        loss.backward();
+        Assert.Equal(0f, augmented.grad!.select(0, 1).abs().sum().item<float>());
+        Assert.True(augmented.grad!.select(0, 0).abs().sum().item<float>() > 0);
+        // A threshold nothing reaches leaves no loss at all.
+        Assert.Equal(0f, SganLoss.PseudoLabelConsistency(augmented, zeros(2, 4), threshold: 0.5).Loss.item<float>());
+    }
+
+    [Fact]
     public void Sgan_losses_are_finite_and_the_discriminator_losses_decrease_over_a_few_steps_on_a_tiny_set()
     {
         TorchRuntime.Seed(5);
@@ -161,8 +182,12 @@ public class SganTests
         TorchRuntime.Seed(options.Seed);
         using var cnn = (Cnn)TinyCharacters.TinyCnn.Build(4);
         using (var task = new SganTask(cnn, TinyCharacters.Spec, labeled, unlabeled, validation: labeled, augmenter: null,
-            new SganOptions { NoiseSize = 16, SampleCount = 4 }, ["a", "b", "c", "d"]))
-            new Trainer(options).Fit(task);
+            // With pseudo-labels on (a threshold the tiny model passes), so their path is covered too.
+            new SganOptions { NoiseSize = 16, SampleCount = 4, ConsistencyWeight = 1, ConfidenceThreshold = 0.3 }, ["a", "b", "c", "d"]))
+        {
+            var history = new Trainer(options).Fit(task).History;
+            Assert.True(history.Max(e => e.Metrics["sgan_confident"]) > 0, "no unlabelled image got a pseudo-label");
+        }
         using var scope = NewDisposeScope();
         return cat(cnn.parameters().Select(p => p.detach().flatten()).ToList(), 0).data<float>().ToArray();
     }

@@ -24,6 +24,13 @@ public sealed record SganOptions
     /// unsupervised loss → 0), leaving a plain classifier; 1e-3 keeps the game going (docs/results-cls.md).
     /// </summary>
     public double GeneratorLearningRate { get; init; } = 1e-3;
+    /// <summary>
+    /// Weight of the pseudo-label consistency on unlabelled images (<see cref="SganLoss.PseudoLabelConsistency"/>),
+    /// next to the cross-entropy and the unsupervised loss; 0 = none.
+    /// </summary>
+    public double ConsistencyWeight { get; init; } = 0;
+    /// <summary>Confidence the plain view needs before its class becomes the augmented view's target (FixMatch's 0.95).</summary>
+    public double ConfidenceThreshold { get; init; } = 0.95;
     /// <summary>Images in the per-epoch sample grid (fixed noise, so epochs are comparable).</summary>
     public int SampleCount { get; init; } = 64;
     /// <summary>Samples per epoch; null = the larger of the labelled and unlabelled sets.</summary>
@@ -43,12 +50,14 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
     private readonly ImageBatches _labeled;
     private readonly int[] _classes;
     private readonly ImageBatches _unlabeled;
+    private readonly ImageBatches? _unlabeledPlain;
+    private readonly ImageBatches? _unlabeledStrong;
     private readonly ClassificationTask.Validation _validation;
     private readonly DcganGenerator _generator;
     private readonly SganStep _step;
     private readonly Tensor _fixedNoise;
     private readonly int _count;
-    private double _supervisedSum, _unsupervisedSum, _generatorSum, _realSum, _fakeSum;
+    private double _supervisedSum, _unsupervisedSum, _generatorSum, _realSum, _fakeSum, _consistencySum, _confidentSum;
     private int _batches;
 
     public SganTask(Cnn discriminator, PreprocessSpec spec, IReadOnlyList<LabeledImage> labeled, IReadOnlyList<GrayImage> unlabeled,
@@ -61,6 +70,11 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
         _labeled = ClassificationTask.Batches(labeled.Select(l => l.Image).ToList(), spec, augmenter);
         _classes = labeled.Select(l => l.Class).ToArray();
         _unlabeled = ClassificationTask.Batches(unlabeled, spec, augmenter);
+        if (options.ConsistencyWeight > 0)
+        {
+            _unlabeledPlain = ClassificationTask.Batches(unlabeled, spec, null);
+            _unlabeledStrong = ClassificationTask.Batches(unlabeled, spec, new Augmenter(AugmentOptions.CharactersStrong));
+        }
         _validation = new ClassificationTask.Validation(discriminator, spec, validation, labels);
         _generator = new DcganGenerator(options.NoiseSize);
         _step = new SganStep(discriminator, _generator, options);
@@ -78,12 +92,16 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
         var labeled = _labeled.Get(labeledIndices, augmentation);
         var targets = tensor(labeledIndices.Select(i => (long)_classes[i]).ToArray());
         var unlabeled = _unlabeled.Get(unlabeledIndices, augmentation);
+        var views = _unlabeledPlain is null || _unlabeledStrong is null ? null
+            : new ConsistencyViews(_unlabeledPlain.Get(unlabeledIndices, null), _unlabeledStrong.Get(unlabeledIndices, augmentation));
         _generatorSum += _step.TrainGenerator(unlabeled);
-        var d = _step.DiscriminatorLoss(labeled, targets, unlabeled);
+        var d = _step.DiscriminatorLoss(labeled, targets, unlabeled, views);
         _supervisedSum += d.Supervised;
         _unsupervisedSum += d.Unsupervised;
         _realSum += d.RealProbability;
         _fakeSum += d.FakeProbability;
+        _consistencySum += d.Consistency;
+        _confidentSum += d.Confident;
         _batches++;
         return new BatchLoss(d.Loss, batch.Count, d.Correct);
     }
@@ -104,8 +122,13 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
             metrics["sgan_generator"] = _generatorSum / _batches;
             metrics["sgan_d_real"] = _realSum / _batches;
             metrics["sgan_d_fake"] = _fakeSum / _batches;
+            if (_unlabeledPlain is not null)
+            {
+                metrics["sgan_consistency"] = _consistencySum / _batches;
+                metrics["sgan_confident"] = _confidentSum / _batches;
+            }
         }
-        (_supervisedSum, _unsupervisedSum, _generatorSum, _realSum, _fakeSum, _batches) = (0, 0, 0, 0, 0, 0);
+        (_supervisedSum, _unsupervisedSum, _generatorSum, _realSum, _fakeSum, _consistencySum, _confidentSum, _batches) = (0, 0, 0, 0, 0, 0, 0, 0);
         return result with { Metrics = metrics };
     }
 
@@ -120,6 +143,8 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
     {
         _labeled.Dispose();
         _unlabeled.Dispose();
+        _unlabeledPlain?.Dispose();
+        _unlabeledStrong?.Dispose();
         _validation.Dispose();
         _step.Dispose();
         _generator.Dispose();
@@ -129,9 +154,16 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
 
 /// <summary>
 /// The discriminator's loss on one batch (attached to the graph), its parts, and the mean D(x) it gives the
-/// unlabelled real and the generated images.
+/// unlabelled real and the generated images, the pseudo-label consistency loss and the share of unlabelled images confident enough for a pseudo-label.
 /// </summary>
-public sealed record DiscriminatorLoss(Tensor Loss, double Supervised, double Unsupervised, int Correct, double RealProbability, double FakeProbability);
+public sealed record DiscriminatorLoss(Tensor Loss, double Supervised, double Unsupervised, int Correct, double RealProbability, double FakeProbability,
+    double Consistency, double Confident);
+
+/// <summary>
+/// The unlabelled batch twice more for the pseudo-label consistency: plain (its prediction gives the pseudo-labels)
+/// and strongly augmented (trained to agree with them). [U, 1, H, W] each, same images in the same order.
+/// </summary>
+public sealed record ConsistencyViews(Tensor Plain, Tensor Strong);
 
 /// <summary>Losses of one full SGAN update, for logs and tests.</summary>
 public readonly record struct SganStepLosses(double Supervised, double Unsupervised, double Generator);
@@ -179,7 +211,8 @@ public sealed class SganStep : IDisposable
     /// <param name="labeled">[B, 1, H, W] labelled images.</param>
     /// <param name="targets">[B] their classes.</param>
     /// <param name="unlabeled">[U, 1, H, W] unlabelled images.</param>
-    public DiscriminatorLoss DiscriminatorLoss(Tensor labeled, Tensor targets, Tensor unlabeled)
+    /// <param name="views">The unlabelled images' views for the pseudo-label consistency; null when its weight is 0.</param>
+    public DiscriminatorLoss DiscriminatorLoss(Tensor labeled, Tensor targets, Tensor unlabeled, ConsistencyViews? views = null)
     {
         // Real images go through one forward; generated ones through another, also with batch statistics (the same
         // path as real ones: a different normalisation would let D tell fakes by the path, and then call every real
@@ -196,6 +229,16 @@ public sealed class SganStep : IDisposable
         var supervised = SganLoss.Supervised(labeledLogits, targets, _options.LabelSmoothing);
         var unsupervised = SganLoss.Unsupervised(unlabeledLogits, fakeLogits);
         if (_options.EntropyWeight > 0) unsupervised += _options.EntropyWeight * SganLoss.ConditionalEntropy(unlabeledLogits);
+        var loss = supervised + _options.UnsupervisedWeight * unsupervised;
+        double confident = 0, consistencyValue = 0;
+        if (_options.ConsistencyWeight > 0 && views is not null)
+        {
+            // Strong views run with batch statistics but leave the running ones to the real images as they come.
+            var strongLogits = WithoutStatisticsUpdate(() => _discriminator.forward(views.Strong));
+            var (consistency, share) = SganLoss.PseudoLabelConsistency(strongLogits, PlainPrediction(views.Plain), _options.ConfidenceThreshold);
+            loss += _options.ConsistencyWeight * consistency;
+            (confident, consistencyValue) = (share, consistency.item<float>());
+        }
         int correct = (int)labeledLogits.argmax(1).eq(targets).sum().item<long>();
         double realScore, fakeScore;
         using (no_grad())
@@ -203,16 +246,28 @@ public sealed class SganStep : IDisposable
             realScore = SganLoss.RealProbability(unlabeledLogits).mean().item<float>();
             fakeScore = SganLoss.RealProbability(fakeLogits).mean().item<float>();
         }
-        return new DiscriminatorLoss(supervised + _options.UnsupervisedWeight * unsupervised,
-            supervised.item<float>(), unsupervised.item<float>(), correct, realScore, fakeScore);
+        return new DiscriminatorLoss(loss, supervised.item<float>(), unsupervised.item<float>(), correct, realScore, fakeScore,
+            consistencyValue, confident);
+    }
+
+    /// <summary>
+    /// The classifier's prediction as at inference (eval mode: no input noise or dropout, running BatchNorm
+    /// statistics), so a pseudo-label is what the saved model would answer for that image now.
+    /// </summary>
+    private Tensor PlainPrediction(Tensor images)
+    {
+        using var noGrad = no_grad();
+        _discriminator.eval();
+        try { return _discriminator.forward(images); }
+        finally { _discriminator.train(); }
     }
 
     /// <summary>A full update with an explicit discriminator optimizer (the trainer's job in <see cref="SganTask"/>).</summary>
-    public SganStepLosses Step(Tensor labeled, Tensor targets, Tensor unlabeled, optim.Optimizer discriminatorOptimizer)
+    public SganStepLosses Step(Tensor labeled, Tensor targets, Tensor unlabeled, optim.Optimizer discriminatorOptimizer, ConsistencyViews? views = null)
     {
         using var scope = NewDisposeScope();
         double g = TrainGenerator(unlabeled);
-        var d = DiscriminatorLoss(labeled, targets, unlabeled);
+        var d = DiscriminatorLoss(labeled, targets, unlabeled, views);
         discriminatorOptimizer.zero_grad();
         d.Loss.backward();
         discriminatorOptimizer.step();

@@ -47,6 +47,26 @@ public static class SganLoss
         return (-(logProbabilities.exp() * logProbabilities).sum(1).mean()).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Pseudo-label consistency (the unlabelled loss of FixMatch, Sohn et al. 2020; CT-GAN, Wei et al. 2018, adds a
+    /// consistency term to the SGAN discriminator for the same reason): where the prediction on the plain image is
+    /// confident (max probability ≥ <paramref name="threshold"/>), the augmented, noised view must predict the same
+    /// class. Averaged over the whole batch, so unconfident images weigh zero rather than being renormalised away.
+    /// </summary>
+    /// <param name="augmentedLogits">[N, K] logits of the augmented views, attached to the graph.</param>
+    /// <param name="plainLogits">[N, K] logits of the same images unaugmented (no gradient flows through them).</param>
+    /// <returns>The loss and the share of images that passed the threshold.</returns>
+    public static (Tensor Loss, double Confident) PseudoLabelConsistency(Tensor augmentedLogits, Tensor plainLogits, double threshold)
+    {
+        using var scope = NewDisposeScope();
+        var probabilities = nn.functional.softmax(plainLogits.detach(), 1);
+        var (confidence, pseudoLabels) = probabilities.max(1);
+        var mask = confidence.ge(threshold).to_type(augmentedLogits.dtype);
+        var perImage = nn.functional.cross_entropy(augmentedLogits, pseudoLabels, reduction: nn.Reduction.None);
+        var loss = (perImage * mask).mean();
+        return (loss.MoveToOuterDisposeScope(), mask.mean().item<float>());
+    }
+
     /// <summary>D(x) = sigmoid(logsumexp(l)): the discriminator's probability that images are real.</summary>
     public static Tensor RealProbability(Tensor logits) => logits.logsumexp(1).sigmoid();
 }
