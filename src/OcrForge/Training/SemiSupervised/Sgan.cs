@@ -280,6 +280,8 @@ public sealed class SganStep : IDisposable
     /// </summary>
     public IReadOnlyList<GrayImage> Sample(Tensor noise)
     {
+        // `+ 1` and `* 127.5` pass temporary Scalars to libtorch: no collection may free them mid-call.
+        using var pause = Runtime.CollectionPause.Begin();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         // tanh range [−1, 1] → bytes 0–255.
