@@ -50,8 +50,8 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
     private readonly ImageBatches _labeled;
     private readonly int[] _classes;
     private readonly ImageBatches _unlabeled;
-    private readonly ImageBatches? _unlabeledPlain;
-    private readonly ImageBatches? _unlabeledStrong;
+    /// <summary>The unlabelled images plain and strongly augmented, when the pseudo-label consistency is on.</summary>
+    private readonly (ImageBatches Plain, ImageBatches Strong)? _consistency;
     private readonly ClassificationTask.Validation _validation;
     private readonly DcganGenerator _generator;
     private readonly SganStep _step;
@@ -71,10 +71,8 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
         _classes = labeled.Select(l => l.Class).ToArray();
         _unlabeled = ClassificationTask.Batches(unlabeled, spec, augmenter);
         if (options.ConsistencyWeight > 0)
-        {
-            _unlabeledPlain = ClassificationTask.Batches(unlabeled, spec, null);
-            _unlabeledStrong = ClassificationTask.Batches(unlabeled, spec, new Augmenter(AugmentOptions.CharactersStrong));
-        }
+            _consistency = (ClassificationTask.Batches(unlabeled, spec, null),
+                ClassificationTask.Batches(unlabeled, spec, new Augmenter(AugmentOptions.CharactersStrong)));
         _validation = new ClassificationTask.Validation(discriminator, spec, validation, labels);
         _generator = new DcganGenerator(options.NoiseSize);
         _step = new SganStep(discriminator, _generator, options);
@@ -92,8 +90,9 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
         var labeled = _labeled.Get(labeledIndices, augmentation);
         var targets = tensor(labeledIndices.Select(i => (long)_classes[i]).ToArray());
         var unlabeled = _unlabeled.Get(unlabeledIndices, augmentation);
-        var views = _unlabeledPlain is null || _unlabeledStrong is null ? null
-            : new ConsistencyViews(_unlabeledPlain.Get(unlabeledIndices, null), _unlabeledStrong.Get(unlabeledIndices, augmentation));
+        var views = _consistency is var (plain, strong)
+            ? new ConsistencyViews(plain.Get(unlabeledIndices, null), strong.Get(unlabeledIndices, augmentation))
+            : null;
         _generatorSum += _step.TrainGenerator(unlabeled);
         var d = _step.DiscriminatorLoss(labeled, targets, unlabeled, views);
         _supervisedSum += d.Supervised;
@@ -122,7 +121,7 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
             metrics["sgan_generator"] = _generatorSum / _batches;
             metrics["sgan_d_real"] = _realSum / _batches;
             metrics["sgan_d_fake"] = _fakeSum / _batches;
-            if (_unlabeledPlain is not null)
+            if (_consistency is not null)
             {
                 metrics["sgan_consistency"] = _consistencySum / _batches;
                 metrics["sgan_confident"] = _confidentSum / _batches;
@@ -143,8 +142,11 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
     {
         _labeled.Dispose();
         _unlabeled.Dispose();
-        _unlabeledPlain?.Dispose();
-        _unlabeledStrong?.Dispose();
+        if (_consistency is var (plain, strong))
+        {
+            plain.Dispose();
+            strong.Dispose();
+        }
         _validation.Dispose();
         _step.Dispose();
         _generator.Dispose();
@@ -154,7 +156,8 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
 
 /// <summary>
 /// The discriminator's loss on one batch (attached to the graph), its parts, and the mean D(x) it gives the
-/// unlabelled real and the generated images, the pseudo-label consistency loss and the share of unlabelled images confident enough for a pseudo-label.
+/// unlabelled real and the generated images, the pseudo-label consistency loss and the share of unlabelled images
+/// confident enough for a pseudo-label (both 0 when the consistency is off).
 /// </summary>
 public sealed record DiscriminatorLoss(Tensor Loss, double Supervised, double Unsupervised, int Correct, double RealProbability, double FakeProbability,
     double Consistency, double Confident);
