@@ -5,7 +5,9 @@ namespace OcrForge.Tests.Cli;
 /// <summary>Runs the built `ocrforge` binary, so exit codes and stderr are exactly what a user sees.</summary>
 public static class CliProcess
 {
-    public static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    public static (int Code, string Stdout, string Stderr) Run(params string[] args) => Run(TimeSpan.FromMinutes(1), args);
+
+    public static (int Code, string Stdout, string Stderr) Run(TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OcrForge.Cli.dll"));
@@ -17,7 +19,7 @@ public static class CliProcess
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000)) { process.Kill(entireProcessTree: true); throw new TimeoutException($"ocrforge {string.Join(' ', args)} took over a minute"); }
+        if (!process.WaitForExit(timeout)) { process.Kill(entireProcessTree: true); throw new TimeoutException($"ocrforge {string.Join(' ', args)} took over {timeout.TotalSeconds:0} s"); }
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 }

@@ -1,28 +1,16 @@
-using System.Diagnostics;
-
 namespace OcrForge.Tests.Cli;
 
 public class DemoCommandTests
 {
     [Fact]
-    public async Task Demo_runs_the_whole_flow_and_leaves_the_three_model_files()
+    public void Demo_runs_the_whole_flow_and_leaves_the_three_model_files()
     {
         // Given a tiny budget (the real demo trains 2,000 captchas for 20 epochs)...
         using var dir = new TempDir();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "OcrForge.Cli.dll"), "demo", "--work", dir.Path, "--count", "40", "--epochs", "1" })
-            start.ArgumentList.Add(a);
-        start.Environment["COLUMNS"] = "200";
-
-        using var process = Process.Start(start)!;
-        var stdoutTask = process.StandardOutput.ReadToEndAsync();
-        var stderrTask = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        string stdout = await stdoutTask, stderr = await stderrTask;
+        var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(3), "demo", "--work", dir.Path, "--count", "40", "--epochs", "1");
 
         // ...it goes through every step, writes the trained, exported and quantized models, and compares all three.
-        Assert.True(process.ExitCode == 0, stderr);
+        Assert.True(code == 0, stderr);
         foreach (var step in new[] { "1. data", "2. train", "3. evaluate", "4. predict", "5. export", "6. quantize", "7. compare" })
             Assert.Contains(step, stdout);
         foreach (var file in new[] { "captcha.ocrf", "captcha.onnx", "captcha.int8.onnx" })

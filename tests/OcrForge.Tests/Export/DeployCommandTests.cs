@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OcrForge.Inference.Engines;
 
 namespace OcrForge.Tests.Export;
@@ -52,15 +51,5 @@ public class DeployCommandTests
         Assert.True(ran);
     }
 
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OcrForge.Cli.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        string error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output.Result, error);
-    }
+    private static (int Exit, string Output, string Error) Run(params string[] args) => Cli.CliProcess.Run(args);
 }
