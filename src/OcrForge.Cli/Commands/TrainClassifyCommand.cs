@@ -33,7 +33,7 @@ public static class TrainClassifyCommand
 
     public static Command Create()
     {
-        var options = new TrainingOptionSet();
+        var options = new TrainingOptionSet(Recipe);
         var defaults = new CharacterTrainingRequest { Data = "", OutPath = "", Options = Recipe };
         var preset = new Option<string>("--preset")
         {
@@ -43,7 +43,7 @@ public static class TrainClassifyCommand
         var test = new Option<double>("--test-fraction") { Description = "Share of the images held out for the final test.", DefaultValueFactory = _ => defaults.TestFraction };
         var balanced = new Option<bool>("--balanced") { Description = "Draw every class equally often." };
         var classWeights = new Option<bool>("--class-weights") { Description = "Weight the loss by inverse class frequency." };
-        var smoothing = new Option<double>("--label-smoothing") { DefaultValueFactory = _ => defaults.Recipe.LabelSmoothing };
+        var smoothing = new Option<double>("--label-smoothing") { Description = "Share of the target probability spread over the other classes.", DefaultValueFactory = _ => defaults.Recipe.LabelSmoothing };
         var resize = new Option<ResizeMode>("--resize") { Description = "pad (keep the aspect, border colour) or stretch.", DefaultValueFactory = _ => defaults.Resize };
         var autoContrast = new Option<bool>("--auto-contrast") { Description = "Flip dark backgrounds and stretch contrast per image.", DefaultValueFactory = _ => defaults.AutoContrast };
         var semi = new Option<bool>("--semi-supervised") { Description = "Train a semi-supervised GAN (Salimans et al. 2016); the saved classifier is its discriminator." };
@@ -55,14 +55,15 @@ public static class TrainClassifyCommand
         var generatorLr = new Option<double>("--generator-lr") { Description = "--semi-supervised: the generator's Adam learning rate.", DefaultValueFactory = _ => sganDefaults.GeneratorLearningRate };
         var consistencyWeight = new Option<double>("--consistency-weight") { Description = "--semi-supervised: weight of the pseudo-label consistency on unlabelled images (0 = off).", DefaultValueFactory = _ => sganDefaults.ConsistencyWeight };
         var confidenceThreshold = new Option<double>("--confidence-threshold") { Description = "--semi-supervised: confidence an unlabelled image needs to become a pseudo-label.", DefaultValueFactory = _ => sganDefaults.ConfidenceThreshold };
+        var unlabeledRatio = new Option<int>("--unlabeled-ratio") { Description = "--semi-supervised: unlabelled images per labelled image in a batch.", DefaultValueFactory = _ => sganDefaults.UnlabeledRatio };
         var command = new Command("classify", "Train a character classifier (CNN), optionally semi-supervised with a GAN.");
         command.Options.Add(preset);
         options.AddTo(command);
-        foreach (var o in new Option[] { test, balanced, classWeights, smoothing, resize, autoContrast, semi, labeledFraction, unlabeled, unsupervisedWeight, entropyWeight, generatorLr, consistencyWeight, confidenceThreshold })
+        foreach (var o in new Option[] { test, balanced, classWeights, smoothing, resize, autoContrast, semi, labeledFraction, unlabeled, unsupervisedWeight, entropyWeight, generatorLr, consistencyWeight, confidenceThreshold, unlabeledRatio })
             command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
-            var training = options.Read(parse, Recipe);
+            var training = options.Read(parse);
             var request = new CharacterTrainingRequest
             {
                 Data = parse.GetValue(options.Data)!,
@@ -70,8 +71,7 @@ public static class TrainClassifyCommand
                 Preset = parse.GetValue(preset)!,
                 Overrides = ModelRegistry.ParseOverrides(parse.GetValue(options.Set) ?? []),
                 OutPath = parse.GetValue(options.Out)!,
-                // The shared options' weight decay has no flag; the recipe's applies.
-                Options = training with { WeightDecay = Recipe.WeightDecay },
+                Options = training,
                 Recipe = new ClassificationRecipe
                 {
                     LabelSmoothing = parse.GetValue(smoothing) is >= 0 and < 1 and var s ? s : throw new OcrForgeException("--label-smoothing: expected a number in [0, 1)"),
@@ -90,6 +90,7 @@ public static class TrainClassifyCommand
                         GeneratorLearningRate = parse.GetValue(generatorLr) is > 0 and var g ? g : throw new OcrForgeException("--generator-lr: expected a number > 0"),
                         ConsistencyWeight = parse.GetValue(consistencyWeight) is >= 0 and var c ? c : throw new OcrForgeException("--consistency-weight: expected a number ≥ 0"),
                         ConfidenceThreshold = parse.GetValue(confidenceThreshold) is > 0 and < 1 and var t ? t : throw new OcrForgeException("--confidence-threshold: expected a number in (0, 1)"),
+                        UnlabeledRatio = parse.GetValue(unlabeledRatio) is >= 1 and var m ? m : throw new OcrForgeException("--unlabeled-ratio: expected at least 1"),
                     }
                     : null,
                 UnlabeledData = parse.GetValue(unlabeled),

@@ -22,19 +22,37 @@ public static class TrainCommands
 /// <summary>The options every training task takes, mapped one to one onto <see cref="TrainingOptions"/>.</summary>
 public sealed class TrainingOptionSet
 {
+    /// <param name="recipe">The task's recipe: each option's default, so <c>--help</c> shows what a run without it does.</param>
+    public TrainingOptionSet(TrainingOptions recipe)
+    {
+        _recipe = recipe;
+        Epochs = new("--epochs") { Description = "Maximum number of epochs.", DefaultValueFactory = _ => recipe.Epochs };
+        BatchSize = new("--batch-size") { Description = "Images per optimizer step.", DefaultValueFactory = _ => recipe.BatchSize };
+        LearningRate = new("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => recipe.LearningRate };
+        Optimizer = new("--optimizer") { Description = "adam, adamw, sgd or rmsprop.", DefaultValueFactory = _ => recipe.Optimizer };
+        Schedule = new("--schedule") { Description = "Learning-rate schedule: none, plateau, cosine or onecycle.", DefaultValueFactory = _ => recipe.Schedule };
+        Patience = new("--patience") { Description = "Stop after this many epochs without a lower validation loss (0 = never).", DefaultValueFactory = _ => recipe.Patience };
+        ValidationFraction = new("--val-fraction") { Description = "Share of the images held out for validation and early stopping.", DefaultValueFactory = _ => recipe.ValidationFraction };
+        Augment = new("--augment") { Description = "Random rotation, shift, zoom, noise and blur on training images (--augment false: off).", DefaultValueFactory = _ => recipe.Augment };
+        Seed = new("--seed") { Description = "Seed for the split, initialisation, order and augmentation.", DefaultValueFactory = _ => recipe.Seed };
+        GradClip = new("--grad-clip") { Description = "Clip the global gradient norm to this value (0 = off).", DefaultValueFactory = _ => recipe.GradClip };
+    }
+
+    private readonly TrainingOptions _recipe;
+
     public Option<string> Data { get; } = new("--data") { Description = "Dataset folder (or .csv manifest).", Required = true };
     public Option<DatasetFormat> Format { get; } = new("--format") { Description = "Dataset layout: auto, filename, chars74k, folders, csv.", DefaultValueFactory = _ => DatasetFormat.Auto };
     public Option<string[]> Set { get; } = new("--set") { Description = "Override a preset's setting: key=value (repeatable).", AllowMultipleArgumentsPerToken = false };
-    public Option<int> Epochs { get; } = new("--epochs") { Description = "Maximum number of epochs.", DefaultValueFactory = _ => 100 };
-    public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Images per optimizer step.", DefaultValueFactory = _ => 16 };
-    public Option<double> LearningRate { get; } = new("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => 1e-3 };
-    public Option<OptimizerKind> Optimizer { get; } = new("--optimizer") { Description = "adam, adamw, sgd or rmsprop.", DefaultValueFactory = _ => OptimizerKind.Adam };
-    public Option<ScheduleKind> Schedule { get; } = new("--schedule") { Description = "Learning-rate schedule: none, plateau, cosine or onecycle.", DefaultValueFactory = _ => ScheduleKind.None };
-    public Option<int> Patience { get; } = new("--patience") { Description = "Stop after this many epochs without a lower validation loss (0 = never).", DefaultValueFactory = _ => 10 };
-    public Option<double> ValidationFraction { get; } = new("--val-fraction") { Description = "Share of the images held out for validation and early stopping.", DefaultValueFactory = _ => 0.1 };
-    public Option<bool> Augment { get; } = new("--augment") { Description = "Random rotation, shift, zoom, noise and blur on training images." };
-    public Option<int> Seed { get; } = new("--seed") { Description = "Seed for the split, initialisation, order and augmentation.", DefaultValueFactory = _ => 42 };
-    public Option<double> GradClip { get; } = new("--grad-clip") { Description = "Clip the global gradient norm to this value (0 = off).", DefaultValueFactory = _ => 0 };
+    public Option<int> Epochs { get; }
+    public Option<int> BatchSize { get; }
+    public Option<double> LearningRate { get; }
+    public Option<OptimizerKind> Optimizer { get; }
+    public Option<ScheduleKind> Schedule { get; }
+    public Option<int> Patience { get; }
+    public Option<double> ValidationFraction { get; }
+    public Option<bool> Augment { get; }
+    public Option<int> Seed { get; }
+    public Option<double> GradClip { get; }
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue from the run folder's last checkpoint." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Torch threads (default: all cores)." };
     public Option<string> Out { get; } = new("--out") { Description = "Model file to write (.ocrf); logs go to a .train folder beside it.", Required = true };
@@ -45,26 +63,26 @@ public sealed class TrainingOptionSet
             command.Options.Add(option);
     }
 
-    /// <summary>The options as given; <paramref name="defaults"/> supplies the task's recipe for those left out.</summary>
-    public TrainingOptions Read(ParseResult parse, TrainingOptions? defaults = null)
+    /// <summary>The options as given, the recipe's values where left out.</summary>
+    public TrainingOptions Read(ParseResult parse)
     {
-        var d = defaults ?? new TrainingOptions { RunDirectory = "" };
-        T Pick<T>(Option<T> o, T fallback) => parse.GetResult(o) is { Implicit: false } ? parse.GetValue(o)! : fallback;
         var outPath = parse.GetValue(Out)!;
         if (!outPath.EndsWith(IO.ModelFile.Extension, StringComparison.OrdinalIgnoreCase))
             throw new OcrForgeException($"--out {outPath}: model files end in {IO.ModelFile.Extension}");
         return new TrainingOptions
         {
-            Epochs = Pick(Epochs, d.Epochs),
-            BatchSize = Pick(BatchSize, d.BatchSize),
-            LearningRate = Pick(LearningRate, d.LearningRate),
-            Optimizer = Pick(Optimizer, d.Optimizer),
-            Schedule = Pick(Schedule, d.Schedule),
-            Patience = Pick(Patience, d.Patience),
-            ValidationFraction = Pick(ValidationFraction, d.ValidationFraction),
-            Augment = Pick(Augment, d.Augment),
-            Seed = Pick(Seed, d.Seed),
-            GradClip = Pick(GradClip, d.GradClip),
+            Epochs = parse.GetValue(Epochs),
+            BatchSize = parse.GetValue(BatchSize),
+            LearningRate = parse.GetValue(LearningRate),
+            Optimizer = parse.GetValue(Optimizer),
+            Schedule = parse.GetValue(Schedule),
+            Patience = parse.GetValue(Patience),
+            ValidationFraction = parse.GetValue(ValidationFraction),
+            Augment = parse.GetValue(Augment),
+            Seed = parse.GetValue(Seed),
+            GradClip = parse.GetValue(GradClip),
+            // No flag: the recipe's.
+            WeightDecay = _recipe.WeightDecay,
             Resume = parse.GetValue(Resume),
             Threads = parse.GetValue(Threads),
             RunDirectory = TrainingOptions.RunDirectoryFor(outPath),

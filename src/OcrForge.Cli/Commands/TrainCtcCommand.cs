@@ -24,7 +24,7 @@ public static class TrainCtcCommand
 
     public static Command Create()
     {
-        var options = new TrainingOptionSet();
+        var options = new TrainingOptionSet(Recipe);
         var preset = new Option<string>("--preset")
         {
             Description = $"Model preset: {string.Join(", ", ModelRegistry.All.Where(p => p.Task == ModelTask.TextRecognition).Select(p => p.Name))}.",
@@ -35,7 +35,7 @@ public static class TrainCtcCommand
         options.AddTo(command);
         command.SetAction(parse => Cli.Run(() =>
         {
-            var training = options.Read(parse, Recipe);
+            var training = options.Read(parse);
             var request = new CtcTrainingRequest
             {
                 Data = parse.GetValue(options.Data)!,

@@ -1,3 +1,7 @@
+using System.CommandLine;
+using OcrForge.Cli.Commands;
+using OcrForge.Training;
+
 namespace OcrForge.Tests.Cli;
 
 public class HelpTests
@@ -22,5 +26,35 @@ public class HelpTests
         var line = Assert.Single(stderr.Trim().Split('\n'));
         Assert.Contains("'trian'", line);
         Assert.Contains("ocrforge --help", line);
+    }
+
+    [Fact]
+    public void Training_help_shows_the_defaults_a_run_actually_uses()
+    {
+        var (code, stdout, _) = CliProcess.Run("train", "classify", "--help");
+
+        Assert.Equal(0, code);
+        var recipe = TrainClassifyCommand.Recipe;
+        Assert.Matches($@"--epochs <epochs>\s+Maximum number of epochs\. \[default: {recipe.Epochs}\]", stdout);
+        Assert.Matches($@"--batch-size <batch-size>\s+.*\[default: {recipe.BatchSize}\]", stdout);
+        Assert.Matches($@"--optimizer <[^>]+>\s+.*\[default: {recipe.Optimizer}\]", stdout);
+    }
+
+    [Theory]
+    [InlineData("classify")]
+    [InlineData("ctc")]
+    public void Options_left_out_take_the_tasks_recipe(string task)
+    {
+        var recipe = task == "classify" ? TrainClassifyCommand.Recipe : TrainCtcCommand.Recipe;
+        var set = new TrainingOptionSet(recipe);
+        var command = new Command(task);
+        set.AddTo(command);
+
+        var read = set.Read(command.Parse("--data d --out m.ocrf"));
+
+        Assert.Equal(recipe with { RunDirectory = read.RunDirectory }, read);
+        var given = set.Read(command.Parse("--data d --out m.ocrf --epochs 3 --augment false"));
+        Assert.Equal(3, given.Epochs);
+        Assert.False(given.Augment);
     }
 }

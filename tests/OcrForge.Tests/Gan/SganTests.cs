@@ -174,6 +174,55 @@ public class SganTests
         });
     }
 
+    [Fact]
+    public void Balanced_sampling_and_class_weights_of_the_supervised_recipe_apply_to_the_sgan_too()
+    {
+        // Given a skewed labelled set: every image of class 0, two of each other class
+        var train = TinyCharacters.Make(perClass: 8, seed: 5);
+        var labeled = train.Where(t => t.Class == 0).Concat(train.Where(t => t.Class != 0).GroupBy(t => t.Class).SelectMany(g => g.Take(2))).ToList();
+        var unlabeled = train.Except(labeled).Select(t => t.Image).ToList();
+
+        // When the SGAN trains plain, with balanced sampling and with class weights
+        var plain = TrainSganWith(labeled, unlabeled, new ClassificationRecipe { LabelSmoothing = 0 });
+        var balanced = TrainSganWith(labeled, unlabeled, new ClassificationRecipe { LabelSmoothing = 0, BalancedSampling = true });
+        var weighted = TrainSganWith(labeled, unlabeled, new ClassificationRecipe { LabelSmoothing = 0, ClassWeights = true });
+
+        // Then each setting changes the run: neither is silently ignored
+        Assert.NotEqual(plain, balanced);
+        Assert.NotEqual(plain, weighted);
+        // and a seeded run repeats, so the differences come from the settings
+        Assert.Equal(balanced, TrainSganWith(labeled, unlabeled, new ClassificationRecipe { LabelSmoothing = 0, BalancedSampling = true }));
+    }
+
+    [Fact]
+    public void More_unlabelled_images_per_labelled_one_change_the_run_and_a_ratio_below_one_is_refused()
+    {
+        var train = TinyCharacters.Make(perClass: 8, seed: 6);
+        var labeled = train.Where((_, i) => i % 4 == 0).ToList();
+        var unlabeled = train.Where((_, i) => i % 4 != 0).Select(t => t.Image).ToList();
+        var plain = new ClassificationRecipe { LabelSmoothing = 0 };
+
+        Assert.NotEqual(TrainSganWith(labeled, unlabeled, plain), TrainSganWith(labeled, unlabeled, plain, unlabeledRatio: 3));
+        using var cnn = (Cnn)TinyCharacters.TinyCnn.Build(4);
+        var error = Assert.Throws<OcrForge.Inference.OcrForgeException>(() => new SganTask(cnn, TinyCharacters.Spec, labeled, unlabeled, labeled, null,
+            new SganOptions { NoiseSize = 16, UnlabeledRatio = 0 }, ["a", "b", "c", "d"]));
+        Assert.Contains("--unlabeled-ratio", error.Message);
+    }
+
+    private static float[] TrainSganWith(IReadOnlyList<LabeledImage> labeled, IReadOnlyList<GrayImage> unlabeled, ClassificationRecipe supervision,
+        int unlabeledRatio = 1)
+    {
+        using var dir = new TempDir();
+        var options = new TrainingOptions { RunDirectory = dir.Path, Epochs = 1, BatchSize = 8, Patience = 0, Seed = 3, Threads = 1 };
+        TorchRuntime.Seed(options.Seed);
+        using var cnn = (Cnn)TinyCharacters.TinyCnn.Build(4);
+        using (var task = new SganTask(cnn, TinyCharacters.Spec, labeled, unlabeled, validation: labeled, augmenter: null,
+            new SganOptions { NoiseSize = 16, SampleCount = 4, Supervision = supervision, UnlabeledRatio = unlabeledRatio }, ["a", "b", "c", "d"]))
+            new Trainer(options).Fit(task);
+        using var scope = NewDisposeScope();
+        return cat(cnn.parameters().Select(p => p.detach().flatten()).ToList(), 0).data<float>().ToArray();
+    }
+
     private static float[] TrainSgan(IReadOnlyList<LabeledImage> train, int[] keep)
     {
         var (labeled, unlabeled) = LabeledFraction.Hide(train, keep);

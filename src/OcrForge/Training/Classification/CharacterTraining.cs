@@ -93,7 +93,7 @@ public static class CharacterTraining
             if (request.SemiSupervised is { } sgan)
             {
                 using var task = new SganTask(cnn, spec, split.Train, unlabeled, split.Validation, augmenter,
-                    sgan with { SamplesPerEpoch = sgan.SamplesPerEpoch ?? samplesPerEpoch, LabelSmoothing = request.Recipe.LabelSmoothing }, charset.Symbols);
+                    sgan with { SamplesPerEpoch = sgan.SamplesPerEpoch ?? samplesPerEpoch, Supervision = request.Recipe }, charset.Symbols);
                 var withSamples = onGeneratedSamples is null ? progress : new EpochEnd(progress, epoch => onGeneratedSamples(epoch, task.Samples()));
                 result = new Trainer(options, withSamples).Fit(task, cancellationToken);
             }

@@ -31,19 +31,28 @@ public sealed record SganOptions
     public double ConsistencyWeight { get; init; } = 0;
     /// <summary>Confidence the plain view needs before its class becomes the augmented view's target (FixMatch's 0.95).</summary>
     public double ConfidenceThreshold { get; init; } = 0.95;
+    /// <summary>
+    /// Unlabelled (and generated) images per labelled image in a batch: FixMatch's μ. Above 1 the unlabelled set weighs
+    /// more against a labelled set that the budget cycles through hundreds of times.
+    /// </summary>
+    public int UnlabeledRatio { get; init; } = 1;
     /// <summary>Images in the per-epoch sample grid (fixed noise, so epochs are comparable).</summary>
     public int SampleCount { get; init; } = 64;
     /// <summary>Samples per epoch; null = the larger of the labelled and unlabelled sets.</summary>
     public int? SamplesPerEpoch { get; init; }
-    /// <summary>Label smoothing of the supervised cross-entropy: the supervised baseline's, for a like-for-like comparison.</summary>
-    public double LabelSmoothing { get; init; }
+    /// <summary>
+    /// How the labelled images are drawn and weighed (label smoothing, balanced sampling, class weights): the
+    /// supervised baseline's recipe, for a like-for-like comparison. Its samples per epoch are not used here.
+    /// </summary>
+    public ClassificationRecipe Supervision { get; init; } = new() { LabelSmoothing = 0 };
 }
 
 /// <summary>
 /// The semi-supervised GAN as a <see cref="Trainer"/> task: the trainer's optimizer, schedule, checkpoints and early
 /// stopping drive the discriminator (the classifier); each batch first takes a generator step of its own. Every
-/// batch pairs labelled images (the trainer's indices, cycling) with as many unlabelled images drawn from the
-/// seeded generator — images only: the unlabelled set has no labels to give.
+/// batch pairs labelled images (the trainer's indices, cycling, or drawn class-balanced) with
+/// <see cref="SganOptions.UnlabeledRatio"/> times as many unlabelled images drawn from the seeded generator — images
+/// only: the unlabelled set has no labels to give.
 /// </summary>
 public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
 {
@@ -57,6 +66,9 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
     private readonly SganStep _step;
     private readonly Tensor _fixedNoise;
     private readonly int _count;
+    private readonly int _ratio;
+    private readonly BalancedSampler? _sampler;
+    private readonly Tensor? _classWeights;
     private double _supervisedSum, _unsupervisedSum, _generatorSum, _realSum, _fakeSum, _consistencySum, _confidentSum;
     private int _batches;
 
@@ -65,6 +77,7 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
     {
         if (spec.Width != DcganGenerator.Side || spec.Height != DcganGenerator.Side)
             throw new Inference.OcrForgeException($"--semi-supervised: the generator makes {DcganGenerator.Side}×{DcganGenerator.Side} images; the preset's input is {spec.Width}×{spec.Height}");
+        if (options.UnlabeledRatio < 1) throw new Inference.OcrForgeException($"--unlabeled-ratio {options.UnlabeledRatio}: expected at least 1");
         if (unlabeled.Count == 0) throw new Inference.OcrForgeException("--semi-supervised needs unlabelled images: pass --labeled-fraction below 1 or --unlabeled DIR");
         Model = discriminator;
         _labeled = ClassificationTask.Batches(labeled.Select(l => l.Image).ToList(), spec, augmenter);
@@ -75,9 +88,14 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
                 ClassificationTask.Batches(unlabeled, spec, new Augmenter(AugmentOptions.CharactersStrong)));
         _validation = new ClassificationTask.Validation(discriminator, spec, validation, labels);
         _generator = new DcganGenerator(options.NoiseSize);
-        _step = new SganStep(discriminator, _generator, options);
+        _sampler = options.Supervision.BalancedSampling ? new BalancedSampler(_classes) : null;
+        _classWeights = options.Supervision.ClassWeights
+            ? tensor(ClassBalance.InverseFrequencyWeights(_classes, discriminator.ClassCount)).DetachFromDisposeScope()
+            : null;
+        _step = new SganStep(discriminator, _generator, options, _classWeights);
         _fixedNoise = randn(options.SampleCount, options.NoiseSize).DetachFromDisposeScope();
         _count = options.SamplesPerEpoch ?? Math.Max(labeled.Count, unlabeled.Count);
+        _ratio = options.UnlabeledRatio;
     }
 
     public OcrModule Model { get; }
@@ -85,8 +103,9 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
 
     public BatchLoss Loss(IReadOnlyList<int> batch, Random augmentation)
     {
-        var labeledIndices = batch.Select(i => i % _classes.Length).ToList();
-        var unlabeledIndices = batch.Select(_ => augmentation.Next(_unlabeled.Count)).ToList();
+        // As in the supervised task: with balanced sampling the trainer's indices only count draws.
+        var labeledIndices = batch.Select(i => _sampler?.Draw(augmentation) ?? i % _classes.Length).ToList();
+        var unlabeledIndices = Enumerable.Range(0, batch.Count * _ratio).Select(_ => augmentation.Next(_unlabeled.Count)).ToList();
         var labeled = _labeled.Get(labeledIndices, augmentation);
         var targets = tensor(labeledIndices.Select(i => (long)_classes[i]).ToArray());
         var unlabeled = _unlabeled.Get(unlabeledIndices, augmentation);
@@ -151,6 +170,7 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
         _step.Dispose();
         _generator.Dispose();
         _fixedNoise.Dispose();
+        _classWeights?.Dispose();
     }
 }
 
@@ -182,9 +202,12 @@ public sealed class SganStep : IDisposable
     private readonly DcganGenerator _generator;
     private readonly TorchSharp.Modules.Adam _gOptimizer;
     private readonly SganOptions _options;
+    private readonly Tensor? _classWeights;
 
-    public SganStep(Cnn discriminator, DcganGenerator generator, SganOptions options)
+    /// <param name="classWeights">[K] weights of the supervised cross-entropy, or null; owned by the caller.</param>
+    public SganStep(Cnn discriminator, DcganGenerator generator, SganOptions options, Tensor? classWeights = null)
     {
+        _classWeights = classWeights;
         _discriminator = discriminator;
         _generator = generator;
         _gOptimizer = optim.Adam(generator.parameters(), options.GeneratorLearningRate, beta1: 0.5, beta2: 0.999);
@@ -229,7 +252,7 @@ public sealed class SganStep : IDisposable
         Tensor fake;
         using (no_grad()) fake = _generator.forward(NoiseBatch(u));
         var fakeLogits = WithoutStatisticsUpdate(() => _discriminator.forward(fake));
-        var supervised = SganLoss.Supervised(labeledLogits, targets, _options.LabelSmoothing);
+        var supervised = SganLoss.Supervised(labeledLogits, targets, _options.Supervision.LabelSmoothing, _classWeights);
         var unsupervised = SganLoss.Unsupervised(unlabeledLogits, fakeLogits);
         if (_options.EntropyWeight > 0) unsupervised += _options.EntropyWeight * SganLoss.ConditionalEntropy(unlabeledLogits);
         var loss = supervised + _options.UnsupervisedWeight * unsupervised;

@@ -9,9 +9,12 @@ namespace OcrForge.Training.SemiSupervised;
 /// </summary>
 public static class SganLoss
 {
-    /// <summary>Cross-entropy over the K real classes for labelled images (label smoothing as the supervised recipe).</summary>
-    public static Tensor Supervised(Tensor logits, Tensor targets, double labelSmoothing = 0) =>
-        nn.functional.cross_entropy(logits, targets, label_smoothing: labelSmoothing);
+    /// <summary>
+    /// Cross-entropy over the K real classes for labelled images (label smoothing and class weights as the supervised
+    /// recipe).
+    /// </summary>
+    public static Tensor Supervised(Tensor logits, Tensor targets, double labelSmoothing = 0, Tensor? classWeights = null) =>
+        nn.functional.cross_entropy(logits, targets, classWeights, label_smoothing: labelSmoothing);
 
     /// <summary>
     /// −½·E[log D(x_real)] − ½·E[log(1 − D(G(z)))]. With s = logsumexp(l): −log D = softplus(s) − s and
