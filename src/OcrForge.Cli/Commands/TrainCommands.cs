@@ -36,6 +36,7 @@ public sealed class TrainingOptionSet
         Augment = new("--augment") { Description = "Random rotation, shift, zoom, noise and blur on training images (--augment false: off).", DefaultValueFactory = _ => recipe.Augment };
         Seed = new("--seed") { Description = "Seed for the split, initialisation, order and augmentation.", DefaultValueFactory = _ => recipe.Seed };
         GradClip = new("--grad-clip") { Description = "Clip the global gradient norm to this value (0 = off).", DefaultValueFactory = _ => recipe.GradClip };
+        Ema = new("--ema") { Description = "Validate, keep and save a moving average of the weights with this decay per step (e.g. 0.999; 0 = off).", DefaultValueFactory = _ => recipe.Ema };
     }
 
     private readonly TrainingOptions _recipe;
@@ -53,13 +54,14 @@ public sealed class TrainingOptionSet
     public Option<bool> Augment { get; }
     public Option<int> Seed { get; }
     public Option<double> GradClip { get; }
+    public Option<double> Ema { get; }
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue from the run folder's last checkpoint." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Torch threads (default: all cores)." };
     public Option<string> Out { get; } = new("--out") { Description = "Model file to write (.ocrf); logs go to a .train folder beside it.", Required = true };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Data, Format, Set, Epochs, BatchSize, LearningRate, Optimizer, Schedule, Patience, ValidationFraction, Augment, Seed, GradClip, Resume, Threads, Out })
+        foreach (var option in new Option[] { Data, Format, Set, Epochs, BatchSize, LearningRate, Optimizer, Schedule, Patience, ValidationFraction, Augment, Seed, GradClip, Ema, Resume, Threads, Out })
             command.Options.Add(option);
     }
 
@@ -81,6 +83,7 @@ public sealed class TrainingOptionSet
             Augment = parse.GetValue(Augment),
             Seed = parse.GetValue(Seed),
             GradClip = parse.GetValue(GradClip),
+            Ema = parse.GetValue(Ema),
             // No flag: the recipe's.
             WeightDecay = _recipe.WeightDecay,
             Resume = parse.GetValue(Resume),

@@ -16,7 +16,8 @@ public sealed record CheckpointState(
 
 /// <summary>
 /// A training checkpoint: a zip with <c>state.json</c>, the current weights (incl. BatchNorm statistics), the
-/// optimizer's state (Adam moments and step counts) and the best weights so far. Written atomically after every
+/// optimizer's state (Adam moments and step counts), the best weights so far, and the weight average and the task's
+/// own state when there are. Written atomically after every
 /// epoch, so an interrupted run always finds the last complete epoch. Randomness needs no state here: the trainer
 /// derives every epoch's order, augmentation and torch seed from (seed, epoch).
 /// </summary>
@@ -28,10 +29,11 @@ public static class Checkpoint
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private const string StateEntry = "state.json", WeightsEntry = "weights.bin", OptimizerEntry = "optimizer.bin", BestEntry = "best.bin", TaskEntry = "task.bin";
+    private const string StateEntry = "state.json", WeightsEntry = "weights.bin", OptimizerEntry = "optimizer.bin", BestEntry = "best.bin", TaskEntry = "task.bin",
+        AverageEntry = "average.bin";
 
     public static void Save(string path, CheckpointState state, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, BestWeights best,
-        ICheckpointedTask? task = null)
+        ICheckpointedTask? task = null, WeightAverage? average = null)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -41,6 +43,7 @@ public static class Checkpoint
             Binary(zip, OptimizerEntry, optimizer.save_state_dict);
             Binary(zip, BestEntry, best.Save);
             if (task is not null) Binary(zip, TaskEntry, task.SaveState);
+            if (average is not null) Binary(zip, AverageEntry, average.Save);
         });
     }
 
@@ -53,7 +56,7 @@ public static class Checkpoint
 
     /// <summary>Loads weights, optimizer state and best weights into the given objects; returns the state.</summary>
     public static CheckpointState Load(string path, string expectedConfig, OptimizerKind optimizerKind, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, BestWeights best,
-        ICheckpointedTask? task = null)
+        ICheckpointedTask? task = null, WeightAverage? average = null)
     {
         using var zip = Open(path);
         var state = ReadState(zip, path);
@@ -63,12 +66,15 @@ public static class Checkpoint
             throw new OcrForgeException($"{path}: checkpoint was trained with --optimizer {state.OptimizerKind.ToLowerInvariant()}; resume with the same optimizer or drop --resume");
         if ((task is not null) != (zip.GetEntry(TaskEntry) is not null))
             throw new OcrForgeException($"{path}: checkpoint is of a run {(task is null ? "with" : "without")} --semi-supervised; resume it the same way or drop --resume");
+        if ((average is not null) != (zip.GetEntry(AverageEntry) is not null))
+            throw new OcrForgeException($"{path}: checkpoint is of a run {(average is null ? "with" : "without")} --ema; resume it the same way or drop --resume");
         try
         {
             Read(zip, path, WeightsEntry, r => model.load(r, strict: true));
             Read(zip, path, OptimizerEntry, optimizer.load_state_dict);
             Read(zip, path, BestEntry, r => best.Load(r, model));
             if (task is not null) Read(zip, path, TaskEntry, task.LoadState);
+            if (average is not null) Read(zip, path, AverageEntry, average.Load);
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or EndOfStreamException or KeyNotFoundException)
         {

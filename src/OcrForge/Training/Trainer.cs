@@ -8,7 +8,8 @@ namespace OcrForge.Training;
 
 /// <summary>
 /// The training loop shared by every task: seeded shuffling, optimizer and learning-rate schedule, gradient clipping,
-/// validation after every epoch, early stopping that restores the best weights, an atomic checkpoint per epoch that
+/// validation after every epoch (of an exponential moving average of the weights, if asked), early stopping that
+/// restores the best weights, an atomic checkpoint per epoch that
 /// <see cref="TrainingOptions.Resume"/> continues from, a CSV log and TensorBoard events, progress through
 /// <see cref="IProgress{T}"/>. Cancelling stops before the next batch; the last complete epoch stays checkpointed.
 /// </summary>
@@ -26,6 +27,7 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
         using var optimizer = OptimizerFactory.Create(Options.Optimizer, model.parameters(), Options.LearningRate, Options.WeightDecay);
         var schedule = new LearningRateSchedule(Options.Schedule, Options.LearningRate, Options.Epochs, steps);
         using var best = new BestWeights(Options.Patience);
+        using var average = Options.Ema > 0 ? new WeightAverage(model, Options.Ema) : null;
         var configJson = JsonSerializer.Serialize(new { model.Config, model.ClassCount }, ModelFile.Json);
         var history = new List<EpochRecord>();
         int start = 0;
@@ -33,7 +35,7 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
         Directory.CreateDirectory(Options.RunDirectory);
         if (Options.Resume && File.Exists(Options.CheckpointPath))
         {
-            var state = Checkpoint.Load(Options.CheckpointPath, configJson, Options.Optimizer, model, optimizer, best, task as ICheckpointedTask);
+            var state = Checkpoint.Load(Options.CheckpointPath, configJson, Options.Optimizer, model, optimizer, best, task as ICheckpointedTask, average);
             start = state.CompletedEpochs;
             history.AddRange(state.History);
             schedule.Plateau = state.Plateau;
@@ -70,6 +72,7 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
                     result.Loss.backward();
                     if (Options.GradClip > 0) nn.utils.clip_grad_norm_(model.parameters(), Options.GradClip);
                     optimizer.step();
+                    average?.Update(model);
                     lossSum += result.Loss.item<float>() * result.Samples;
                     seen += result.Samples;
                     if (result.Correct is int c) { correct += c; judged += result.Samples; }
@@ -81,16 +84,20 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
             }
             double trainSeconds = epochClock.Elapsed.TotalSeconds;
 
+            // With a weight average, the average is what gets validated and kept as the best weights; training
+            // continues from the raw weights.
+            average?.Swap(model);
             var validation = task.Validate(cancellationToken);
             schedule.EndEpoch(validation.Loss);
             best.Update(epoch + 1, validation.Loss, model);
+            average?.Swap(model);
             trainingTime += epochClock.Elapsed;
 
             var record = new EpochRecord(epoch + 1, lossSum / seen, judged > 0 ? (double)correct / judged : double.NaN,
                 validation.Loss, validation.Accuracy, validation.Metrics, lr, epochClock.Elapsed.TotalSeconds, seen / trainSeconds);
             history.Add(record);
             Checkpoint.Save(Options.CheckpointPath, new CheckpointState(epoch + 1, configJson, Options.Optimizer.ToString(), schedule.Plateau, history),
-                model, optimizer, best, task as ICheckpointedTask);
+                model, optimizer, best, task as ICheckpointedTask, average);
             CsvLog.Write(Options.CsvLogPath, history);
             events.Scalars(epoch + 1, Scalars(record));
             progress?.Report(new TrainingProgress(epoch + 1, Options.Epochs, steps, steps, record.TrainLoss, record.TrainAccuracy,

@@ -25,6 +25,11 @@ public sealed record TrainingOptions
     public int Seed { get; init; } = 42;
     /// <summary>Maximum global gradient norm; 0 = no clipping.</summary>
     public double GradClip { get; init; }
+    /// <summary>
+    /// Decay of an exponential moving average of the weights (<see cref="WeightAverage"/>) that is validated, kept and
+    /// saved instead of the raw weights; 0 = off.
+    /// </summary>
+    public double Ema { get; init; }
     /// <summary>Continue from the checkpoint in <see cref="RunDirectory"/> when there is one.</summary>
     public bool Resume { get; init; }
     /// <summary>Where the checkpoint, CSV log, TensorBoard events and charts go.</summary>
@@ -47,6 +52,7 @@ public sealed record TrainingOptions
         if (!(ValidationFraction > 0 && ValidationFraction < 0.9)) throw new OcrForgeException($"--val-fraction {ValidationFraction}: expected a number in (0, 0.9)");
         if (GradClip < 0) throw new OcrForgeException($"--grad-clip {GradClip}: expected 0 (off) or a positive norm");
         if (WeightDecay < 0) throw new OcrForgeException($"--weight-decay {WeightDecay}: expected 0 or more");
+        if (!(Ema == 0 || (Ema > 0 && Ema < 1))) throw new OcrForgeException($"--ema {Ema}: expected 0 (off) or a decay in (0, 1), e.g. 0.999");
         if (Threads is < 1) throw new OcrForgeException($"--threads {Threads}: expected at least 1");
         return this;
     }

@@ -5,8 +5,9 @@ namespace OcrForge.Tests.Training;
 
 public class TrainerTests
 {
-    private static TrainingOptions Options(string dir, int epochs = 4, bool resume = false) => new()
+    private static TrainingOptions Options(string dir, int epochs = 4, bool resume = false, double ema = 0) => new()
     {
+        Ema = ema,
         RunDirectory = dir,
         Epochs = epochs,
         BatchSize = 8,
@@ -62,26 +63,42 @@ public class TrainerTests
         Assert.Equal(first.History.Select(h => h.TrainLoss), second.History.Select(h => h.TrainLoss));
     }
 
-    [Fact]
-    public void Resume_after_cancel_matches_an_uninterrupted_run()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(0.9)]
+    public void Resume_after_cancel_matches_an_uninterrupted_run(double ema)
     {
-        // Given an uninterrupted 4-epoch run
+        // Given an uninterrupted 4-epoch run (with a weight average or without)
         using var full = new TempDir();
-        var uninterrupted = Train(Options(full.Path));
+        var uninterrupted = Train(Options(full.Path, ema: ema));
 
         // When a second run is cancelled after epoch 2 and then resumed
         using var split = new TempDir();
         using var cancel = new CancellationTokenSource();
         var progress = new SyncProgress(p => { if (p.Finished?.Epoch == 2) cancel.Cancel(); });
-        Assert.Throws<OperationCanceledException>(() => Train(Options(split.Path), progress, cancel.Token));
+        Assert.Throws<OperationCanceledException>(() => Train(Options(split.Path, ema: ema), progress, cancel.Token));
         Assert.Equal(2, Checkpoint.ReadState(Path.Combine(split.Path, "checkpoint.ckpt")).CompletedEpochs);
-        var resumed = Train(Options(split.Path, resume: true));
+        var resumed = Train(Options(split.Path, resume: true, ema: ema));
 
         // Then it continues at epoch 3 and ends where the uninterrupted run ended
         Assert.Equal(2, resumed.ResumedFromEpoch);
         Assert.Equal(uninterrupted.History.Select(h => h.Epoch), resumed.History.Select(h => h.Epoch));
         Assert.Equal(uninterrupted.History.Select(h => h.ValidationLoss), resumed.History.Select(h => h.ValidationLoss));
         Assert.Equal(File.ReadAllLines(Path.Combine(full.Path, "log.csv")).Select(DropTiming), File.ReadAllLines(Path.Combine(split.Path, "log.csv")).Select(DropTiming));
+    }
+
+    [Fact]
+    public void With_a_weight_average_the_average_is_validated_and_the_run_differs_from_the_raw_weights()
+    {
+        using var a = new TempDir();
+        using var b = new TempDir();
+        var raw = Train(Options(a.Path, epochs: 2));
+        var averaged = Train(Options(b.Path, epochs: 2, ema: 0.9));
+
+        // Training follows the raw weights in both runs, so the first epoch's training loss is the same;
+        // what is validated differs.
+        Assert.Equal(raw.History[0].TrainLoss, averaged.History[0].TrainLoss);
+        Assert.NotEqual(raw.History[0].ValidationLoss, averaged.History[0].ValidationLoss);
     }
 
     [Fact]
@@ -141,6 +158,9 @@ public class CheckpointTests
         Assert.Contains("checkpoint.ckpt: checkpoint was trained with --optimizer adam", otherOptimizer.Message);
         var otherModel = Assert.Throws<OcrForge.Inference.OcrForgeException>(() => Fit(options with { Resume = true, Epochs = 2 }, TinyText.Model with { RnnHidden = [8] }));
         Assert.Contains("checkpoint is of a different model", otherModel.Message);
+
+        var withAverage = Assert.Throws<OcrForge.Inference.OcrForgeException>(() => Fit(options with { Resume = true, Epochs = 2, Ema = 0.99 }, TinyText.Model));
+        Assert.Contains("checkpoint is of a run without --ema", withAverage.Message);
 
         File.WriteAllText(options.CheckpointPath, "garbage");
         var damaged = Assert.Throws<OcrForge.Inference.OcrForgeException>(() => Fit(options with { Resume = true, Epochs = 2 }, TinyText.Model));
