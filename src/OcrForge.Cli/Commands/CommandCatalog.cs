@@ -12,6 +12,7 @@ public static class CommandCatalog
         TrainCommands.Create(),
         EvalCommand.Create(),
         PredictCommand.Create(),
+        PruneCommand.Create(),
         QuantizeCommand.Create(),
         ExportCommand.Create(),
         BenchCommands.Create(BenchTrainCommand.Create()),

@@ -7,7 +7,14 @@ namespace OcrForge.Training;
 public sealed record BatchLoss(Tensor Loss, int Samples, int? Correct = null);
 
 /// <summary>Validation after an epoch: the loss early stopping watches, the headline accuracy, and task-specific metrics.</summary>
-public sealed record ValidationResult(double Loss, double Accuracy, IReadOnlyDictionary<string, double> Metrics);
+public sealed record ValidationResult(double Loss, double Accuracy, IReadOnlyDictionary<string, double> Metrics)
+{
+    /// <summary>
+    /// False when this epoch's weights must not become the kept best weights whatever their loss (pruning: the
+    /// sparsity has not reached its target yet). Such an epoch does not count towards early stopping either.
+    /// </summary>
+    public bool MayKeep { get; init; } = true;
+}
 
 /// <summary>
 /// What <see cref="Trainer"/> needs from a task (CTC text lines, character classes, …). The trainer owns the epochs,
@@ -38,4 +45,13 @@ public interface ICheckpointedTask
     void SaveState(BinaryWriter writer);
 
     void LoadState(BinaryReader reader);
+}
+
+/// <summary>A task that acts on the model after every optimizer step (pruning re-applies its masks there).</summary>
+public interface IStepObserver
+{
+    /// <param name="epoch">0-based epoch.</param>
+    /// <param name="step">0-based step within the epoch.</param>
+    /// <param name="stepsPerEpoch">Steps in every epoch, so that (epoch, step) gives a global step on resume too.</param>
+    void AfterStep(int epoch, int step, int stepsPerEpoch);
 }

@@ -72,6 +72,7 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
                     result.Loss.backward();
                     if (Options.GradClip > 0) nn.utils.clip_grad_norm_(model.parameters(), Options.GradClip);
                     optimizer.step();
+                    (task as IStepObserver)?.AfterStep(epoch, step, steps);
                     average?.Update(model);
                     lossSum += result.Loss.item<float>() * result.Samples;
                     seen += result.Samples;
@@ -89,7 +90,7 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
             average?.Swap(model);
             var validation = task.Validate(cancellationToken);
             schedule.EndEpoch(validation.Loss);
-            best.Update(epoch + 1, validation.Loss, model);
+            if (validation.MayKeep) best.Update(epoch + 1, validation.Loss, model);
             average?.Swap(model);
             trainingTime += epochClock.Elapsed;
 

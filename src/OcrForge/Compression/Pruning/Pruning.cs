@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json;
+using OcrForge.Data;
+using OcrForge.Inference;
+using OcrForge.IO;
+using OcrForge.Models;
+using OcrForge.Runtime;
+using OcrForge.Training;
+using OcrForge.Training.Classification;
+
+namespace OcrForge.Compression.Pruning;
+
+/// <summary>What <c>ocrforge prune</c> is asked to do.</summary>
+public sealed record PruneRequest
+{
+    public required string ModelPath { get; init; }
+    /// <summary>The folder the model was trained on: the model file records how it was split.</summary>
+    public required string Data { get; init; }
+    public DatasetFormat Format { get; init; } = DatasetFormat.Auto;
+    public required string OutPath { get; init; }
+    /// <summary>Share of each weight tensor set to zero, in (0, 1).</summary>
+    public double Sparsity { get; init; } = 0.5;
+    public int Epochs { get; init; } = 10;
+    /// <summary>Share of the fine-tuning steps over which the sparsity ramps up; the rest fine-tunes at the target.</summary>
+    public double RampFraction { get; init; } = 2.0 / 3;
+    /// <summary>Peak learning rate; null = a tenth of the training run's.</summary>
+    public double? LearningRate { get; init; }
+    public int? Threads { get; init; }
+    public bool Resume { get; init; }
+}
+
+/// <summary>A pruned model with the headline metric before and after, and the sparsity it reached per layer.</summary>
+public sealed record PruneOutcome(
+    TrainedModel Model,
+    TrainingResult Training,
+    string MetricName,
+    double Before,
+    double After,
+    int EvaluatedSamples,
+    IReadOnlyList<LayerSparsity> Layers,
+    IReadOnlyList<DataProblem> Problems);
+
+/// <summary>
+/// Trained model file → pruned model file: rebuild the training run's split from what the model records (seed,
+/// fractions, options), measure, fine-tune with gradual magnitude pruning (<see cref="SparsitySchedule"/>, a cosine
+/// learning rate from a tenth of the original), keep the best validation epoch at the target sparsity, measure again,
+/// save. The result is an ordinary model file with zeros in it: eval, predict, export and quantize take it as is.
+/// CTC models are measured on their validation split (they have no test split); classifiers on their test split.
+/// </summary>
+public static class Pruning
+{
+    public static PruneOutcome Run(PruneRequest request, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (!(request.Sparsity > 0 && request.Sparsity < 1)) throw new OcrForgeException($"--sparsity {request.Sparsity}: expected a share in (0, 1), e.g. 0.5");
+        if (request.Epochs < 1) throw new OcrForgeException($"--epochs {request.Epochs}: expected at least 1");
+        if (!(request.RampFraction > 0 && request.RampFraction <= 1)) throw new OcrForgeException($"ramp fraction {request.RampFraction}: expected (0, 1]");
+        if (!request.OutPath.EndsWith(ModelFile.Extension, StringComparison.OrdinalIgnoreCase))
+            throw new OcrForgeException($"--out {request.OutPath}: model files end in {ModelFile.Extension}");
+        TorchRuntime.Initialize(request.Threads);
+        var model = TrainedModel.Load(request.ModelPath);
+        try
+        {
+            var recorded = RecordedOptions(model, request.ModelPath);
+            var options = recorded with
+            {
+                Epochs = request.Epochs,
+                LearningRate = request.LearningRate ?? recorded.LearningRate / 10,
+                Schedule = ScheduleKind.Cosine,
+                Patience = 0,
+                Ema = 0,
+                Resume = request.Resume,
+                Threads = request.Threads,
+                RunDirectory = TrainingOptions.RunDirectoryFor(request.OutPath),
+            };
+            using var run = model.Manifest.Task == ModelTask.TextRecognition
+                ? TextRun(model, request, options, cancellationToken)
+                : CharacterRun(model, request, options, cancellationToken);
+
+            double before = run.Measure(cancellationToken);
+            int stepsPerEpoch = (run.Task.TrainingCount + options.BatchSize - 1) / options.BatchSize;
+            var schedule = new SparsitySchedule(request.Sparsity, (long)Math.Round(request.RampFraction * request.Epochs * stepsPerEpoch));
+            var pruning = new PruningTask(run.Task, schedule);
+            // Same seed as training, so a pruning run is as reproducible as the run it starts from.
+            TorchRuntime.Seed(options.Seed);
+            var result = new Trainer(options, progress).Fit(pruning, cancellationToken);
+            // The kept weights are from an epoch at the target; this only matters when no epoch got there (a ramp
+            // that rounds to the last step), and is a no-op otherwise.
+            pruning.Pruner.Apply(request.Sparsity);
+            double after = run.Measure(cancellationToken);
+            var layers = pruning.Pruner.Measure();
+
+            var facts = model.Manifest.Training;
+            facts["pruned_from"] = Path.GetFullPath(request.ModelPath);
+            facts["pruned_sparsity"] = MagnitudePruner.Overall(layers).ToString("G6", CultureInfo.InvariantCulture);
+            facts["pruning_epochs"] = result.History.Count.ToString(CultureInfo.InvariantCulture);
+            facts[$"pruned_{run.MetricName}"] = after.ToString("G6", CultureInfo.InvariantCulture);
+            facts["pruned_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+            model.Save(request.OutPath);
+            return new PruneOutcome(model, result, run.MetricName, before, after, run.Samples, layers, run.Problems);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Bytes of a file after gzip: what the zeros of a pruned model save in a download or a package.</summary>
+    public static long CompressedSize(string path)
+    {
+        using var sink = new CountingStream();
+        using (var gzip = new GZipStream(sink, CompressionLevel.Optimal, leaveOpen: true))
+        using (var file = File.OpenRead(path))
+            file.CopyTo(gzip);
+        return sink.Length;
+    }
+
+    /// <summary>The training options the model file records (batch size, optimizer, augmentation, seed, split).</summary>
+    private static TrainingOptions RecordedOptions(TrainedModel model, string path)
+    {
+        if (!model.Manifest.Training.TryGetValue("options", out var json))
+            throw new OcrForgeException($"{path}: the model file does not record its training options; prune needs them to rebuild its split");
+        try
+        {
+            return JsonSerializer.Deserialize<TrainingOptions>(json, ModelFile.Json) ?? throw new JsonException("empty");
+        }
+        catch (JsonException e)
+        {
+            throw new OcrForgeException($"{path}: unreadable training options in the model file ({e.Message.Split('\n')[0]})");
+        }
+    }
+
+    private static PruneRun TextRun(TrainedModel model, PruneRequest request, TrainingOptions options, CancellationToken cancellationToken)
+    {
+        var spec = model.Manifest.Preprocess;
+        var decoded = DatasetDecoder.Decode(DatasetReader.Read(request.Data, request.Format), spec.Width, spec.Height, cancellationToken: cancellationToken);
+        var samples = decoded.Samples;
+        foreach (var s in samples)
+            if (s.Label.EnumerateSymbols().FirstOrDefault(c => !model.Charset.Contains(c)) is { } unknown)
+                throw new OcrForgeException($"{s.Path}: label '{s.Label}' has '{unknown}', which {request.ModelPath} cannot output (was it trained on {request.Data}?)");
+        // The split of the training run: same labels, same fraction, same seed.
+        var split = Splitter.Split(samples.Select(s => s.Label).ToList(), options.ValidationFraction, 0, options.Seed, stratified: false);
+        var train = new ImageBatches(split.Train.Select(i => samples[i]).ToList(), spec, options.Augment ? new Augmenter(AugmentOptions.TextLines) : null);
+        var validation = new ImageBatches(split.Validation.Select(i => samples[i]).ToList(), spec, null);
+        var task = new CtcTrainingTask(model.Module, model.Charset, train, validation);
+        return new PruneRun(task, "sequence_accuracy", validation.Count, decoded.Problems,
+            ct => CtcTrainingTask.Evaluate(model.Module, model.Charset, validation, ct).Metrics.SequenceAccuracy, [train, validation]);
+    }
+
+    private static PruneRun CharacterRun(TrainedModel model, PruneRequest request, TrainingOptions options, CancellationToken cancellationToken)
+    {
+        var facts = model.Manifest.Training;
+        if (!RecordedSplit.IsRecorded(facts))
+            throw new OcrForgeException($"{request.ModelPath}: the model file does not record its training split; prune needs it");
+        double Number(string key, double fallback) => facts.TryGetValue(key, out var v) && double.TryParse(v, CultureInfo.InvariantCulture, out var d) ? d : fallback;
+        var spec = model.Manifest.Preprocess;
+        var (_, images, problems) = CharacterData.Load(request.Data, request.Format, spec, model.Charset);
+        cancellationToken.ThrowIfCancellationRequested();
+        // Only the labels the model was trained with: a model trained on 10 % of them is fine-tuned on that 10 %.
+        var split = CharacterData.Split(model.Charset, images, Number("validation_fraction", options.ValidationFraction), Number("test_fraction", 0),
+            (int)Number("seed", options.Seed), Number("labeled_fraction", 1));
+        if (split.Test.Count == 0) throw new OcrForgeException($"{request.Data}: no held-out test images for {request.ModelPath}'s split");
+        var task = new ClassificationTask(model.Module, spec, split.Train, split.Validation,
+            options.Augment ? new Augmenter(AugmentOptions.Characters) : null, new ClassificationRecipe(), model.Charset.Symbols);
+        return new PruneRun(task, "test_accuracy", split.Test.Count, problems, ct => task.Score(split.Test, ct).Accuracy, [task]);
+    }
+
+    /// <summary>A task to fine-tune, how to measure the model, and what to dispose afterwards.</summary>
+    private sealed record PruneRun(ITrainingTask Task, string MetricName, int Samples, IReadOnlyList<DataProblem> Problems,
+        Func<CancellationToken, double> Measure, IReadOnlyList<IDisposable> Resources) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var r in Resources) r.Dispose();
+        }
+    }
+
+    private sealed class CountingStream : Stream
+    {
+        private long _length;
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => _length += count;
+    }
+}

@@ -1,0 +1,191 @@
+using System.Text.Json;
+using OcrForge.Compression.Pruning;
+using OcrForge.Data;
+using OcrForge.Inference;
+using OcrForge.Inference.Imaging;
+using OcrForge.IO;
+using OcrForge.Models;
+using OcrForge.Runtime;
+using OcrForge.Tests.Classification;
+using OcrForge.Tests.Training;
+using OcrForge.Training;
+using SkiaSharp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace OcrForge.Tests.Compression;
+
+/// <summary>Serial: the end-to-end runs draw from torch's process-wide generator.</summary>
+[Collection(Gan.SeededTorchCollection.Name)]
+public class PruningTests
+{
+    [Fact]
+    public void Sparsity_rises_along_the_cubic_ramp_and_then_stays_at_the_target()
+    {
+        var schedule = new SparsitySchedule(0.8, RampSteps: 100);
+
+        Assert.Equal(0, schedule.At(0));
+        Assert.Equal(0.8 * (1 - 0.5 * 0.5 * 0.5), schedule.At(50), 12);
+        Assert.Equal(0.8, schedule.At(100));
+        Assert.Equal(0.8, schedule.At(1000));
+        Assert.False(schedule.Reached(99));
+        Assert.True(schedule.Reached(100));
+        // Fast first, slow last: the first tenth of the ramp adds more than the last tenth.
+        Assert.True(schedule.At(10) - schedule.At(0) > schedule.At(100) - schedule.At(90));
+    }
+
+    [Fact]
+    public void The_smallest_weights_of_every_weight_tensor_go_to_zero_and_biases_stay()
+    {
+        using var model = (Cnn)TinyCharacters.TinyCnn.Build(4);
+        var pruner = new MagnitudePruner(model);
+        var weights = model.named_parameters().Where(p => p.parameter.dim() >= 2).ToList();
+        var before = weights.ToDictionary(p => p.name, p => p.parameter.detach().abs().flatten().data<float>().ToArray());
+        var biasesBefore = model.named_parameters().Where(p => p.parameter.dim() == 1).Select(p => p.parameter.detach().clone()).ToList();
+
+        pruner.Apply(0.6);
+
+        Assert.Equal(weights.Select(w => w.name), pruner.Layers);
+        foreach (var (name, parameter) in weights)
+        {
+            var after = parameter.detach().flatten().data<float>().ToArray();
+            var old = before[name];
+            int k = (int)Math.Floor(0.6 * old.Length);
+            Assert.Equal(k, after.Count(v => v == 0));
+            // Every zeroed weight was no larger than every survivor.
+            float largestZeroed = Enumerable.Range(0, old.Length).Where(i => after[i] == 0).Max(i => old[i]);
+            float smallestKept = Enumerable.Range(0, old.Length).Where(i => after[i] != 0).Min(i => old[i]);
+            Assert.True(largestZeroed <= smallestKept, $"{name}: zeroed {largestZeroed} > kept {smallestKept}");
+        }
+        Assert.All(model.named_parameters().Where(p => p.parameter.dim() == 1).Zip(biasesBefore),
+            pair => Assert.Equal(pair.Second.data<float>().ToArray(), pair.First.parameter.detach().data<float>().ToArray()));
+        Assert.All(pruner.Measure(), l => Assert.Equal(Math.Floor(0.6 * l.Total) / l.Total, l.Sparsity, 9));
+    }
+
+    [Fact]
+    public void Only_epochs_at_the_target_sparsity_may_become_the_kept_weights()
+    {
+        using var dir = new TempDir();
+        TorchRuntime.Seed(4);
+        using var model = TinyText.Model.Build(TinyText.Charset.ClassCount);
+        var (inner, resources) = TinyText.Task(model, TinyText.Make(32, 1), TinyText.Make(16, 2));
+        using (resources)
+        {
+            // 4 steps per epoch, a ramp of 10 steps: epochs 1 and 2 end below the target (0.496 after step 8), 3 and 4 at it.
+            var task = new PruningTask(inner, new SparsitySchedule(0.5, RampSteps: 10));
+            Assert.False(task.Validate(CancellationToken.None).MayKeep);
+            var kept = new List<bool>();
+            var result = new Trainer(new TrainingOptions { RunDirectory = dir.Path, Epochs = 4, BatchSize = 8, Patience = 0, Seed = 4, Threads = 1 },
+                new SyncProgress(p => { if (p.Finished is { } r) kept.Add(r.Metrics["sparsity"] >= 0.498); })).Fit(task);
+
+            Assert.Equal([false, false, true, true], kept);
+            Assert.True(task.Validate(CancellationToken.None).MayKeep);
+            Assert.InRange(result.BestEpoch, 3, 4);
+            Assert.InRange(MagnitudePruner.Overall(task.Pruner.Measure()), 0.49, 0.5);
+        }
+    }
+
+    [Fact]
+    public void Pruning_a_text_model_rebuilds_its_split_fine_tunes_to_the_target_and_writes_an_ordinary_model_file()
+    {
+        using var dir = new TempDir();
+        var data = WriteTextData(dir.File("data"), TinyText.Make(40, 1));
+        var modelPath = dir.File("m.ocrf");
+        SaveTextModel(modelPath, data);
+
+        var outcome = Pruning.Run(new PruneRequest { ModelPath = modelPath, Data = data, OutPath = dir.File("p.ocrf"), Sparsity = 0.7, Epochs = 3, Threads = 1 });
+        using (outcome.Model) { }
+
+        Assert.Equal("sequence_accuracy", outcome.MetricName);
+        Assert.Equal(10, outcome.EvaluatedSamples); // the recorded validation fraction 0.25 of 40
+        Assert.InRange(outcome.After, 0, 1);
+        Assert.All(outcome.Layers, l => Assert.InRange(l.Sparsity, 0.7 - 1.0 / l.Total, 1));
+        Assert.All(outcome.Training.History, h => Assert.True(h.Metrics.ContainsKey("sparsity")));
+        using var pruned = TrainedModel.Load(dir.File("p.ocrf"));
+        Assert.InRange(MagnitudePruner.Overall(new MagnitudePruner(pruned.Module).Measure()), 0.69, 0.71);
+        Assert.Equal(modelPath, pruned.Manifest.Training["pruned_from"]);
+        Assert.True(Pruning.CompressedSize(dir.File("p.ocrf")) > 0);
+    }
+
+    [Fact]
+    public void Pruning_a_classifier_scores_its_recorded_test_split_and_keeps_the_record_for_eval()
+    {
+        using var dir = new TempDir();
+        string[] names = ["a", "b", "c", "d"];
+        var images = TinyCharacters.Make(perClass: 10, seed: 8);
+        for (int i = 0; i < images.Count; i++)
+            WritePng(Path.Combine(Directory.CreateDirectory(dir.File(Path.Combine("data", names[images[i].Class]))).FullName, $"{i}.png"), images[i].Image);
+        TorchRuntime.Seed(3);
+        var options = new TrainingOptions { RunDirectory = "", BatchSize = 8, LearningRate = 1e-2, ValidationFraction = 0.2, Seed = 6 };
+        using (var model = TrainedModel.Create(TinyCharacters.TinyCnn, new Charset(names, hasBlank: false), TinyCharacters.Spec, new Dictionary<string, string>
+        {
+            ["seed"] = "6",
+            ["validation_fraction"] = "0.2",
+            ["test_fraction"] = "0.2",
+            ["labeled_fraction"] = "0.5",
+            ["options"] = JsonSerializer.Serialize(options, ModelFile.Json),
+        }))
+            model.Save(dir.File("m.ocrf"));
+
+        var outcome = Pruning.Run(new PruneRequest { ModelPath = dir.File("m.ocrf"), Data = dir.File("data"), Format = DatasetFormat.Folders, OutPath = dir.File("p.ocrf"), Sparsity = 0.5, Epochs = 2, Threads = 1 });
+        using (outcome.Model) { }
+
+        Assert.Equal("test_accuracy", outcome.MetricName);
+        Assert.Equal(8, outcome.EvaluatedSamples); // 20 % of 10 per class × 4 classes
+        Assert.All(outcome.Layers, l => Assert.InRange(l.Sparsity, 0.5 - 1.0 / l.Total, 1));
+        using var pruned = TrainedModel.Load(dir.File("p.ocrf"));
+        Assert.True(OcrForge.Training.Classification.RecordedSplit.IsRecorded(pruned.Manifest.Training));
+        Assert.Equal("0.5", pruned.Manifest.Training["labeled_fraction"]);
+    }
+
+    [Fact]
+    public void Pruning_a_model_that_does_not_record_its_training_is_a_one_line_error_naming_the_file()
+    {
+        using var dir = new TempDir();
+        var data = WriteTextData(dir.File("data"), TinyText.Make(8, 1));
+        using (var model = TrainedModel.Create(TinyText.Model, TinyText.Charset, new PreprocessSpec(TinyText.Width, TinyText.Height, 0.5f, 0.5f)))
+            model.Save(dir.File("bare.ocrf"));
+
+        var error = Assert.Throws<OcrForgeException>(() => Pruning.Run(new PruneRequest { ModelPath = dir.File("bare.ocrf"), Data = data, OutPath = dir.File("p.ocrf") }));
+        Assert.Contains("bare.ocrf: the model file does not record its training options", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+        var sparsity = Assert.Throws<OcrForgeException>(() => Pruning.Run(new PruneRequest { ModelPath = dir.File("bare.ocrf"), Data = data, OutPath = dir.File("p.ocrf"), Sparsity = 1 }));
+        Assert.StartsWith("--sparsity 1:", sparsity.Message);
+        Assert.False(File.Exists(dir.File("p.ocrf")));
+    }
+
+    private static void SaveTextModel(string path, string data)
+    {
+        var samples = DatasetDecoder.Decode(DatasetReader.Read(data)).Samples;
+        TorchRuntime.Seed(2);
+        var options = new TrainingOptions { RunDirectory = "", BatchSize = 8, LearningRate = 3e-2, ValidationFraction = 0.25, Seed = 5 };
+        using var model = TrainedModel.Create(TinyText.Model, TinyText.Charset, CtcTraining.Standardize(samples, TinyText.Model), new Dictionary<string, string>
+        {
+            ["seed"] = "5",
+            ["options"] = JsonSerializer.Serialize(options, ModelFile.Json),
+        });
+        model.Save(path);
+    }
+
+    private static void WritePng(string path, GrayImage image)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Gray8, SKAlphaType.Opaque));
+        System.Runtime.InteropServices.Marshal.Copy(image.Pixels, 0, bitmap.GetPixels(), image.Pixels.Length);
+        using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        File.WriteAllBytes(path, png.ToArray());
+    }
+
+    /// <summary>The samples as PNGs plus a path,label manifest (labels repeat, so they cannot be file names).</summary>
+    private static string WriteTextData(string dir, IReadOnlyList<Sample> samples)
+    {
+        Directory.CreateDirectory(dir);
+        var lines = new List<string> { "path,label" };
+        foreach (var s in samples)
+        {
+            WritePng(Path.Combine(dir, s.Path), s.Image);
+            lines.Add($"{s.Path},{s.Label}");
+        }
+        File.WriteAllLines(Path.Combine(dir, "labels.csv"), lines);
+        return Path.Combine(dir, "labels.csv");
+    }
+}
