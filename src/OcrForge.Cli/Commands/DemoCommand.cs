@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OcrForge.Compression.Pruning;
 using OcrForge.Compression.Quantization;
 using OcrForge.Data;
 using OcrForge.Export;
@@ -12,8 +13,8 @@ namespace OcrForge.Cli.Commands;
 
 /// <summary>
 /// <c>ocrforge demo</c>: the whole flow on data it makes itself, no download — synthesise captchas, train the default
-/// recogniser, evaluate it on captchas it never saw, read a few, export it to ONNX, quantize it to int8, and compare
-/// the three files side by side (size, accuracy, latency).
+/// recogniser, evaluate it on captchas it never saw, read a few, prune it, export the pruned model to ONNX, quantize it
+/// to int8, and compare the four files side by side (size, accuracy, latency).
 /// </summary>
 public static class DemoCommand
 {
@@ -25,8 +26,10 @@ public static class DemoCommand
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 20 };
         var seed = new Option<int>("--seed") { Description = "Seed for the data and the training.", DefaultValueFactory = _ => 42 };
         var threads = new Option<int?>("--threads") { Description = "Torch threads (default: all cores)." };
-        var command = new Command("demo", "Synthesise captchas, train, evaluate, read a few, export to ONNX, quantize to int8 and compare: the whole flow in a few minutes.");
-        foreach (var o in new Option[] { work, count, epochs, seed, threads }) command.Options.Add(o);
+        var sparsity = new Option<double>("--sparsity") { Description = "Share of the weights pruning sets to zero.", DefaultValueFactory = _ => 0.5 };
+        var pruneEpochs = new Option<int>("--prune-epochs") { Description = "Fine-tuning epochs while pruning.", DefaultValueFactory = _ => 4 };
+        var command = new Command("demo", "Synthesise captchas, train, evaluate, read a few, prune, export to ONNX, quantize to int8 and compare: the whole flow in a few minutes.");
+        foreach (var o in new Option[] { work, count, epochs, seed, threads, sparsity, pruneEpochs }) command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
             int n = parse.GetValue(count), s = parse.GetValue(seed);
@@ -71,29 +74,44 @@ public static class DemoCommand
             }
             AnsiConsole.Write(table);
 
+            var prunedPath = Path.Combine(dir, "captcha.pruned.ocrf");
+            var prune = new PruneRequest
+            {
+                ModelPath = modelPath, Data = trainDir, OutPath = prunedPath,
+                Sparsity = parse.GetValue(sparsity), Epochs = parse.GetValue(pruneEpochs), Threads = parse.GetValue(threads),
+            };
+            AnsiConsole.MarkupLineInterpolated(
+                $"[bold]5. prune[/] {prune.Sparsity:P0} of every weight tensor, {prune.Epochs} fine-tuning epochs (ocrforge prune --model {modelPath} --data {trainDir} --sparsity {prune.Sparsity} --epochs {prune.Epochs} --out {prunedPath})");
+            var pruneDisplay = new TrainingDisplay(TrainingOptions.RunDirectoryFor(prunedPath), "demo: pruning", "sequence_accuracy");
+            var pruned = pruneDisplay.Run(() => Pruning.Run(prune, pruneDisplay, cancel.Token));
+            pruned.Model.Dispose();
+            AnsiConsole.MarkupLineInterpolated(
+                $"{MagnitudePruner.Overall(pruned.Layers):P1} of the weights are zero; validation sequence accuracy {pruned.Before:P1} → {pruned.After:P1}");
+
             var onnxPath = Path.Combine(dir, "captcha.onnx");
             var int8Path = Path.Combine(dir, "captcha.int8.onnx");
-            AnsiConsole.MarkupLineInterpolated($"[bold]5. export[/] (ocrforge export --model {modelPath} --out {onnxPath})");
-            using (var trained = TrainedModel.Load(modelPath))
+            AnsiConsole.MarkupLineInterpolated($"[bold]6. export[/] the pruned model (ocrforge export --model {prunedPath} --out {onnxPath})");
+            using (var trained = TrainedModel.Load(prunedPath))
             {
                 OnnxWriter.Save(onnxPath, OnnxExporter.Export(trained));
-                AnsiConsole.MarkupLineInterpolated($"[bold]6. quantize[/] (ocrforge quantize --model {modelPath} --data {trainDir} --per-channel --out {int8Path})");
+                AnsiConsole.MarkupLineInterpolated($"[bold]7. quantize[/] the pruned model (ocrforge quantize --model {prunedPath} --data {trainDir} --per-channel --out {int8Path})");
                 var calibration = Int8Quantizer.CalibrationImages(DatasetReader.Read(trainDir), trained.Manifest.Preprocess, s);
                 OnnxWriter.Save(int8Path, Int8Quantizer.Quantize(trained, calibration, new QuantizationOptions { PerChannel = true }).Model);
             }
 
-            AnsiConsole.MarkupLineInterpolated($"[bold]7. compare[/] on the unseen test captchas (ocrforge eval / ocrforge bench --model … --batch 1,64)");
+            AnsiConsole.MarkupLineInterpolated($"[bold]8. compare[/] on the unseen test captchas (ocrforge eval / ocrforge bench --model … --batch 1,64)");
             var testSet = DatasetReader.Read(testDir);
             var benchImages = DatasetDecoder.Decode(testSet).Samples.Take(64).Select(x => x.Image).ToList();
-            var comparison = new Table().AddColumns("model", "engine", "size", "sequence acc.", "batch-1 p50", "batch-64 images/s");
-            foreach (var path in new[] { modelPath, onnxPath, int8Path })
+            // .ocrf files are deflate-compressed already, ONNX files are not: gzip puts them on one footing.
+            var comparison = new Table().AddColumns("model", "engine", "size", "gzip", "sequence acc.", "batch-1 p50", "batch-64 images/s");
+            foreach (var path in new[] { modelPath, prunedPath, onnxPath, int8Path })
             {
                 using var engine = EngineFactory.Open(path, threads: parse.GetValue(threads));
                 var accuracy = (double)EvalCommand.EvaluateText(new TextRecognizer(engine), testSet)["sequence_accuracy"];
                 var input = Batch.Preprocess(benchImages, engine.Info.Preprocess);
                 var one = EngineBenchmark.Measure(engine, path, input, 1, parse.GetValue(threads) ?? Environment.ProcessorCount, minSeconds: 1);
                 var many = EngineBenchmark.Measure(engine, path, input, 64, parse.GetValue(threads) ?? Environment.ProcessorCount, minSeconds: 1);
-                comparison.AddRow(Path.GetFileName(path), engine.Name, $"{new FileInfo(path).Length / 1024.0:0} kB", $"{accuracy:P1}",
+                comparison.AddRow(Path.GetFileName(path), engine.Name, $"{new FileInfo(path).Length / 1024.0:0} kB", $"{Pruning.CompressedSize(path) / 1024.0:0} kB", $"{accuracy:P1}",
                     $"{one.P50Ms:0.00} ms", $"{many.ImagesPerSecond:0}");
             }
             AnsiConsole.Write(comparison);

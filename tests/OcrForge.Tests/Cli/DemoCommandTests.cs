@@ -3,20 +3,20 @@ namespace OcrForge.Tests.Cli;
 public class DemoCommandTests
 {
     [Fact]
-    public void Demo_runs_the_whole_flow_and_leaves_the_three_model_files()
+    public void Demo_runs_the_whole_flow_and_leaves_the_four_model_files()
     {
         // Given a tiny budget (the real demo trains 2,000 captchas for 20 epochs)...
         using var dir = new TempDir();
-        var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(3), "demo", "--work", dir.Path, "--count", "40", "--epochs", "1");
+        var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(3), "demo", "--work", dir.Path, "--count", "40", "--epochs", "1", "--prune-epochs", "1");
 
-        // ...it goes through every step, writes the trained, exported and quantized models, and compares all three.
+        // ...it goes through every step, writes the trained, pruned, exported and quantized models, and compares all four.
         Assert.True(code == 0, stderr);
-        foreach (var step in new[] { "1. data", "2. train", "3. evaluate", "4. predict", "5. export", "6. quantize", "7. compare" })
+        foreach (var step in new[] { "1. data", "2. train", "3. evaluate", "4. predict", "5. prune", "6. export", "7. quantize", "8. compare" })
             Assert.Contains(step, stdout);
-        foreach (var file in new[] { "captcha.ocrf", "captcha.onnx", "captcha.int8.onnx" })
+        foreach (var file in new[] { "captcha.ocrf", "captcha.pruned.ocrf", "captcha.onnx", "captcha.int8.onnx" })
         {
             Assert.True(File.Exists(Path.Combine(dir.Path, file)), file);
-            Assert.Matches($@"│ {System.Text.RegularExpressions.Regex.Escape(file)}\s+│ (torch|onnx)\s+│ \d+ kB", stdout);
+            Assert.Matches($@"│ {System.Text.RegularExpressions.Regex.Escape(file)}\s+│ (torch|onnx)\s+│ \d+ kB\s+│ \d+ kB", stdout);
         }
     }
 }
