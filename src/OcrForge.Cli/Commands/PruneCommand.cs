@@ -14,14 +14,15 @@ public static class PruneCommand
         var model = new Option<string>("--model") { Description = "Trained model (.ocrf).", Required = true };
         var data = new Option<string>("--data") { Description = "The dataset the model was trained on (its split is rebuilt from the model file).", Required = true };
         var format = new Option<DatasetFormat>("--format") { Description = "Dataset layout: auto, filename, chars74k, folders, csv.", DefaultValueFactory = _ => DatasetFormat.Auto };
-        var sparsity = new Option<double>("--sparsity") { Description = "Share of every weight tensor set to zero.", DefaultValueFactory = _ => 0.5 };
+        var method = new Option<PruneMethod>("--method") { Description = "magnitude: zero the smallest weights on a schedule; channels: remove whole convolution channels (a smaller, faster network).", DefaultValueFactory = _ => PruneMethod.Magnitude };
+        var sparsity = new Option<double>("--sparsity") { Description = "Share of every weight tensor set to zero (magnitude) or of every convolution's channels removed (channels).", DefaultValueFactory = _ => 0.5 };
         var epochs = new Option<int>("--epochs") { Description = "Fine-tuning epochs; the sparsity ramps up over the first two thirds.", DefaultValueFactory = _ => 10 };
         var lr = new Option<double?>("--lr") { Description = "Peak fine-tuning learning rate (default: a tenth of the training run's)." };
         var threads = new Option<int?>("--threads") { Description = "Torch threads (default: all cores)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last checkpoint." };
         var output = new Option<string>("--out") { Description = "Pruned model to write (.ocrf); logs go to a .train folder beside it.", Required = true };
         var command = new Command("prune", "Prune a trained model: zero the smallest weights of every layer on a schedule while fine-tuning.");
-        foreach (var o in new Option[] { model, data, format, sparsity, epochs, lr, threads, resume, output }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, format, method, sparsity, epochs, lr, threads, resume, output }) command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
             var request = new PruneRequest
@@ -30,6 +31,7 @@ public static class PruneCommand
                 Data = parse.GetValue(data)!,
                 Format = parse.GetValue(format),
                 OutPath = parse.GetValue(output)!,
+                Method = parse.GetValue(method),
                 Sparsity = parse.GetValue(sparsity),
                 Epochs = parse.GetValue(epochs),
                 LearningRate = parse.GetValue(lr) is { } rate ? rate > 0 ? rate : throw new OcrForgeException($"--lr {rate}: expected a number > 0") : null,
@@ -38,7 +40,7 @@ public static class PruneCommand
             };
             var runDirectory = Training.TrainingOptions.RunDirectoryFor(request.OutPath);
             var headline = IO.ModelFile.ReadManifest(request.ModelPath).Task == Models.ModelTask.TextRecognition ? "sequence_accuracy" : "accuracy";
-            var display = new TrainingDisplay(runDirectory, $"pruning {Path.GetFileName(request.ModelPath)} to {request.Sparsity:P0}", headline);
+            var display = new TrainingDisplay(runDirectory, $"pruning {Path.GetFileName(request.ModelPath)}: {request.Method.ToString().ToLowerInvariant()} {request.Sparsity:P0}", headline);
             using var cancel = new CancelOnCtrlC();
             var outcome = display.Run(() => Pruning.Run(request, display, cancel.Token));
             using var pruned = outcome.Model;
@@ -51,15 +53,27 @@ public static class PruneCommand
 
     public static void Report(PruneOutcome outcome, string source, string target)
     {
-        var layers = new Table().AddColumns("layer", "weights", "zeros", "sparsity");
-        foreach (var l in outcome.Layers) layers.AddRow(Markup.Escape(l.Name), $"{l.Total:N0}", $"{l.Zeros:N0}", $"{l.Sparsity:P1}");
-        AnsiConsole.Write(layers);
-        var compare = new Table().AddColumns("model", outcome.MetricName, "file", "gzip");
-        foreach (var (path, metric) in new[] { (source, outcome.Before), (target, outcome.After) })
-            compare.AddRow(Markup.Escape(Path.GetFileName(path)), $"{metric:P2}", Kb(new FileInfo(path).Length), Kb(Pruning.CompressedSize(path)));
+        if (outcome.Channels.Count > 0)
+        {
+            var channels = new Table().AddColumns("convolution", "channels before", "after");
+            foreach (var c in outcome.Channels) channels.AddRow(c.Layer, $"{c.Before}", $"{c.After}");
+            AnsiConsole.Write(channels);
+        }
+        else
+        {
+            var layers = new Table().AddColumns("layer", "weights", "zeros", "sparsity");
+            foreach (var l in outcome.Layers) layers.AddRow(Markup.Escape(l.Name), $"{l.Total:N0}", $"{l.Zeros:N0}", $"{l.Sparsity:P1}");
+            AnsiConsole.Write(layers);
+        }
+        var compare = new Table().AddColumns("model", outcome.MetricName, "parameters", "file", "gzip");
+        foreach (var (path, metric, count) in new[] { (source, outcome.Before, outcome.ParametersBefore), (target, outcome.After, outcome.ParametersAfter) })
+            compare.AddRow(Markup.Escape(Path.GetFileName(path)), $"{metric:P2}", $"{count:N0}", Kb(new FileInfo(path).Length), Kb(Pruning.CompressedSize(path)));
         AnsiConsole.Write(compare);
+        var what = outcome.Channels.Count > 0
+            ? $"{outcome.ParametersAfter:N0} parameters instead of {outcome.ParametersBefore:N0}"
+            : $"{MagnitudePruner.Overall(outcome.Layers):P1} of the pruned weights are zero";
         AnsiConsole.MarkupLineInterpolated(
-            $"[green]saved[/] {target}: {MagnitudePruner.Overall(outcome.Layers):P1} of the pruned weights are zero; {outcome.MetricName} {outcome.Before:P2} → {outcome.After:P2} on {outcome.EvaluatedSamples} held-out images; best epoch {outcome.Training.BestEpoch} of {outcome.Training.History.Count}");
+            $"[green]saved[/] {target}: {what}; {outcome.MetricName} {outcome.Before:P2} → {outcome.After:P2} on {outcome.EvaluatedSamples} held-out images; best epoch {outcome.Training.BestEpoch} of {outcome.Training.History.Count}");
     }
 
     private static string Kb(long bytes) => $"{bytes / 1024.0:0.#} kB";

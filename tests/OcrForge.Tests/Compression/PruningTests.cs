@@ -108,6 +108,25 @@ public class PruningTests
     }
 
     [Fact]
+    public void Channel_pruning_a_text_model_fine_tunes_a_smaller_network_that_loads_from_its_own_file()
+    {
+        using var dir = new TempDir();
+        var data = WriteTextData(dir.File("data"), TinyText.Make(40, 1));
+        SaveTextModel(dir.File("m.ocrf"), data);
+
+        var outcome = Pruning.Run(new PruneRequest { ModelPath = dir.File("m.ocrf"), Data = data, OutPath = dir.File("c.ocrf"), Method = PruneMethod.Channels, Sparsity = 0.5, Epochs = 2, Threads = 1 });
+        using (outcome.Model) { }
+
+        Assert.Equal(TinyText.Model.Filters.Select(f => (f, f / 2)), outcome.Channels.Select(c => (c.Before, c.After)));
+        Assert.True(outcome.ParametersAfter < outcome.ParametersBefore);
+        Assert.InRange(outcome.Before, 0, 1);
+        Assert.InRange(outcome.After, 0, 1);
+        using var pruned = TrainedModel.Load(dir.File("c.ocrf"));
+        Assert.Equal(outcome.ParametersAfter, pruned.Module.ParameterCount());
+        Assert.Equal("channels", pruned.Manifest.Training["pruning_method"]);
+    }
+
+    [Fact]
     public void Pruning_a_classifier_scores_its_recorded_test_split_and_keeps_the_record_for_eval()
     {
         using var dir = new TempDir();

@@ -19,7 +19,8 @@ public sealed record PruneRequest
     public required string Data { get; init; }
     public DatasetFormat Format { get; init; } = DatasetFormat.Auto;
     public required string OutPath { get; init; }
-    /// <summary>Share of each weight tensor set to zero, in (0, 1).</summary>
+    public PruneMethod Method { get; init; } = PruneMethod.Magnitude;
+    /// <summary>Share of each weight tensor set to zero (magnitude) or of each convolution's channels removed (channels), in (0, 1).</summary>
     public double Sparsity { get; init; } = 0.5;
     public int Epochs { get; init; } = 10;
     /// <summary>Share of the fine-tuning steps over which the sparsity ramps up; the rest fine-tunes at the target.</summary>
@@ -30,7 +31,10 @@ public sealed record PruneRequest
     public bool Resume { get; init; }
 }
 
-/// <summary>A pruned model with the headline metric before and after, and the sparsity it reached per layer.</summary>
+/// <summary>
+/// A pruned model with the headline metric before and after, the sparsity of its weight tensors, and for channel
+/// pruning the channel counts per convolution.
+/// </summary>
 public sealed record PruneOutcome(
     TrainedModel Model,
     TrainingResult Training,
@@ -39,13 +43,24 @@ public sealed record PruneOutcome(
     double After,
     int EvaluatedSamples,
     IReadOnlyList<LayerSparsity> Layers,
-    IReadOnlyList<DataProblem> Problems);
+    IReadOnlyList<DataProblem> Problems)
+{
+    public IReadOnlyList<ChannelChange> Channels { get; init; } = [];
+    public long ParametersBefore { get; init; }
+    public long ParametersAfter { get; init; }
+}
+
+/// <summary>
+/// magnitude: zero the smallest weights of every tensor on a schedule (same shapes, smaller compressed file);
+/// channels: remove whole convolution channels at once, then fine-tune (smaller, faster network).
+/// </summary>
+public enum PruneMethod { Magnitude, Channels }
 
 /// <summary>
 /// Trained model file → pruned model file: rebuild the training run's split from what the model records (seed,
-/// fractions, options), measure, fine-tune with gradual magnitude pruning (<see cref="SparsitySchedule"/>, a cosine
-/// learning rate from a tenth of the original), keep the best validation epoch at the target sparsity, measure again,
-/// save. The result is an ordinary model file with zeros in it: eval, predict, export and quantize take it as is.
+/// fractions, options), measure, then either fine-tune with gradual magnitude pruning (<see cref="SparsitySchedule"/>)
+/// and keep the best validation epoch at the target sparsity, or remove channels (<see cref="ChannelPruner"/>) and
+/// fine-tune the smaller network; a cosine learning rate from a tenth of the original either way. Measure again, save. The result is an ordinary model file with zeros in it: eval, predict, export and quantize take it as is.
 /// CTC models are measured on their validation split (they have no test split); classifiers on their test split.
 /// </summary>
 public static class Pruning
@@ -73,31 +88,52 @@ public static class Pruning
                 Threads = request.Threads,
                 RunDirectory = TrainingOptions.RunDirectoryFor(request.OutPath),
             };
-            using var run = model.Manifest.Task == ModelTask.TextRecognition
-                ? TextRun(model, request, options, cancellationToken)
-                : CharacterRun(model, request, options, cancellationToken);
+            PruneRun Prepare(TrainedModel m) => m.Manifest.Task == ModelTask.TextRecognition
+                ? TextRun(m, request, options, cancellationToken)
+                : CharacterRun(m, request, options, cancellationToken);
+            long parametersBefore = model.Module.ParameterCount();
+            IReadOnlyList<ChannelChange> channels = [];
+            double before;
+            if (request.Method == PruneMethod.Channels)
+            {
+                using (var dense = Prepare(model)) before = dense.Measure(cancellationToken);
+                var (smaller, changes) = ChannelPruner.Shrink(model, request.Sparsity);
+                model.Dispose();
+                (model, channels) = (smaller, changes);
+            }
+            else before = double.NaN;
 
-            double before = run.Measure(cancellationToken);
+            using var run = Prepare(model);
+            if (double.IsNaN(before)) before = run.Measure(cancellationToken);
             int stepsPerEpoch = (run.Task.TrainingCount + options.BatchSize - 1) / options.BatchSize;
             var schedule = new SparsitySchedule(request.Sparsity, (long)Math.Round(request.RampFraction * request.Epochs * stepsPerEpoch));
-            var pruning = new PruningTask(run.Task, schedule);
+            // Channel pruning has already removed what it removes: it only fine-tunes the smaller network.
+            var pruning = request.Method == PruneMethod.Magnitude ? new PruningTask(run.Task, schedule) : null;
             // Same seed as training, so a pruning run is as reproducible as the run it starts from.
             TorchRuntime.Seed(options.Seed);
-            var result = new Trainer(options, progress).Fit(pruning, cancellationToken);
+            var result = new Trainer(options, progress).Fit(pruning ?? run.Task, cancellationToken);
             // The kept weights are from an epoch at the target; this only matters when no epoch got there (a ramp
             // that rounds to the last step), and is a no-op otherwise.
-            pruning.Pruner.Apply(request.Sparsity);
+            pruning?.Pruner.Apply(request.Sparsity);
             double after = run.Measure(cancellationToken);
-            var layers = pruning.Pruner.Measure();
+            var layers = (pruning?.Pruner ?? new MagnitudePruner(model.Module)).Measure();
 
             var facts = model.Manifest.Training;
             facts["pruned_from"] = Path.GetFullPath(request.ModelPath);
-            facts["pruned_sparsity"] = MagnitudePruner.Overall(layers).ToString("G6", CultureInfo.InvariantCulture);
+            facts["pruning_method"] = request.Method.ToString().ToLowerInvariant();
+            facts["pruned_sparsity"] = request.Method == PruneMethod.Magnitude
+                ? MagnitudePruner.Overall(layers).ToString("G6", CultureInfo.InvariantCulture)
+                : request.Sparsity.ToString("G6", CultureInfo.InvariantCulture);
             facts["pruning_epochs"] = result.History.Count.ToString(CultureInfo.InvariantCulture);
             facts[$"pruned_{run.MetricName}"] = after.ToString("G6", CultureInfo.InvariantCulture);
             facts["pruned_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
             model.Save(request.OutPath);
-            return new PruneOutcome(model, result, run.MetricName, before, after, run.Samples, layers, run.Problems);
+            return new PruneOutcome(model, result, run.MetricName, before, after, run.Samples, layers, run.Problems)
+            {
+                Channels = channels,
+                ParametersBefore = parametersBefore,
+                ParametersAfter = model.Module.ParameterCount(),
+            };
         }
         catch
         {

@@ -1,0 +1,92 @@
+using OcrForge.Compression.Pruning;
+using OcrForge.Inference;
+using OcrForge.Inference.Imaging;
+using OcrForge.IO;
+using OcrForge.Models;
+using OcrForge.Runtime;
+using OcrForge.Tests.Classification;
+using OcrForge.Tests.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace OcrForge.Tests.Compression;
+
+[Collection(Gan.SeededTorchCollection.Name)]
+public class ChannelPruningTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Removing_channels_that_carry_nothing_leaves_a_crnn_s_output_unchanged(bool denseLstm)
+    {
+        // Given a CRNN (GRU straight after the convolutions, or a dense projection and an LSTM) whose every BatchNorm
+        // silences its odd channels (γ = β = 0: they output relu(0) = 0)
+        TorchRuntime.Seed(11);
+        var config = denseLstm ? TinyText.Model with { DenseUnits = 16, Rnn = RnnKind.Lstm } : TinyText.Model;
+        using var source = TrainedModel.Create(config, TinyText.Charset, new PreprocessSpec(TinyText.Width, TinyText.Height, 0.5f, 0.5f));
+        Silence(source.Module, "backbone.bn");
+        using var input = randn(3, 1, TinyText.Height, TinyText.Width);
+
+        // When half of every convolution's channels are pruned
+        var (smaller, layers) = ChannelPruner.Shrink(source, 0.5);
+        using (smaller)
+        {
+            // Then the silent ones went, the network is smaller, and it computes exactly what the original did
+            Assert.Equal(TinyText.Model.Filters.Select(f => f / 2), ((CrnnConfig)smaller.Manifest.Config).Filters);
+            Assert.Equal(TinyText.Model.Filters, layers.Select(l => l.Before));
+            Assert.True(smaller.Module.ParameterCount() < source.Module.ParameterCount());
+            AssertSameOutput(source.Module, smaller.Module, input);
+        }
+    }
+
+    [Fact]
+    public void Removing_channels_that_carry_nothing_leaves_a_cnn_s_output_unchanged_and_the_file_describes_the_smaller_net()
+    {
+        TorchRuntime.Seed(12);
+        using var source = TrainedModel.Create(TinyCharacters.TinyCnn, new Charset(["a", "b", "c", "d"], hasBlank: false), TinyCharacters.Spec);
+        Silence(source.Module, "features.bn");
+        using var input = randn(4, 1, 32, 32);
+        using var dir = new TempDir();
+
+        var (smaller, _) = ChannelPruner.Shrink(source, 0.5);
+        using (smaller)
+        {
+            AssertSameOutput(source.Module, smaller.Module, input);
+            // Saved and loaded from its own config, with no help from the original
+            smaller.Save(dir.File("s.ocrf"));
+        }
+        using var loaded = TrainedModel.Load(dir.File("s.ocrf"));
+        Assert.Equal([4, 8], ((CnnConfig)loaded.Manifest.Config).Layers.Select(l => l.Filters));
+        AssertSameOutput(source.Module, loaded.Module, input);
+    }
+
+    [Fact]
+    public void Residual_models_are_refused_with_a_one_line_reason()
+    {
+        var config = TinyCharacters.TinyCnn with { Layers = [new(8, Stride: 2, BatchNorm: true), new(8, Residual: true)] };
+        using var source = TrainedModel.Create(config, new Charset(["a", "b"], hasBlank: false), TinyCharacters.Spec);
+        var error = Assert.Throws<OcrForgeException>(() => ChannelPruner.Shrink(source, 0.5));
+        Assert.Contains("residual blocks", error.Message);
+        Assert.StartsWith("--sparsity 1:", Assert.Throws<OcrForgeException>(() => ChannelPruner.Shrink(source, 1)).Message);
+    }
+
+    /// <summary>γ = β = 0 on every odd channel of every BatchNorm whose name starts with the prefix.</summary>
+    private static void Silence(OcrModule module, string normPrefix)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, p) in module.named_parameters().Where(p => p.name.StartsWith(normPrefix, StringComparison.Ordinal)))
+            for (long c = 1; c < p.shape[0]; c += 2) p[c] = 0f;
+    }
+
+    private static void AssertSameOutput(OcrModule a, OcrModule b, Tensor input)
+    {
+        a.eval();
+        b.eval();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var x = a.forward(input);
+        var y = b.forward(input);
+        Assert.Equal(x.shape, y.shape);
+        Assert.True(x.allclose(y, rtol: 1e-4, atol: 1e-5), $"max difference {(x - y).abs().max().item<float>()}");
+    }
+}
