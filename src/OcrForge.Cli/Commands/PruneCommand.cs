@@ -17,7 +17,7 @@ public static class PruneCommand
         var method = new Option<PruneMethod>("--method") { Description = "magnitude: zero the smallest weights on a schedule; channels: remove whole convolution channels (a smaller, faster network).", DefaultValueFactory = _ => PruneMethod.Magnitude };
         var sparsity = new Option<double>("--sparsity") { Description = "Share of every weight tensor set to zero (magnitude) or of every convolution's channels removed (channels).", DefaultValueFactory = _ => 0.5 };
         var epochs = new Option<int>("--epochs") { Description = "Fine-tuning epochs; the sparsity ramps up over the first two thirds.", DefaultValueFactory = _ => 10 };
-        var lr = new Option<double?>("--lr") { Description = "Peak fine-tuning learning rate (default: a tenth of the training run's)." };
+        var lr = new Option<double?>("--lr") { Description = "Peak fine-tuning learning rate (default: a tenth of the training run's for magnitude, half for channels)." };
         var threads = new Option<int?>("--threads") { Description = "Torch threads (default: all cores)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last checkpoint." };
         var output = new Option<string>("--out") { Description = "Pruned model to write (.ocrf); logs go to a .train folder beside it.", Required = true };
