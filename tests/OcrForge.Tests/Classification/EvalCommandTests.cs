@@ -5,7 +5,6 @@ using OcrForge.Inference;
 using OcrForge.Inference.Imaging;
 using OcrForge.IO;
 using OcrForge.Runtime;
-using SkiaSharp;
 
 namespace OcrForge.Tests.Classification;
 
@@ -25,7 +24,7 @@ public class EvalCommandTests
         for (int i = 0; i < images.Count; i++)
         {
             var folder = Directory.CreateDirectory(Path.Combine(dir.Path, "data", names[images[i].Class])).FullName;
-            WritePng(Path.Combine(folder, $"{i}.png"), images[i].Image);
+            OcrForge.Data.ImageWriter.WritePng(images[i].Image, Path.Combine(folder, $"{i}.png"));
         }
         TorchRuntime.Seed(3);
         using (var model = TrainedModel.Create(TinyCharacters.TinyCnn, new Charset(names, hasBlank: false), TinyCharacters.Spec))
@@ -72,13 +71,5 @@ public class EvalCommandTests
         Console.SetOut(output);
         try { return (root.Parse(args).Invoke(), output.ToString()); }
         finally { Console.SetOut(old); }
-    }
-
-    private static void WritePng(string path, GrayImage image)
-    {
-        using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Gray8, SKAlphaType.Opaque));
-        System.Runtime.InteropServices.Marshal.Copy(image.Pixels, 0, bitmap.GetPixels(), image.Pixels.Length);
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        File.WriteAllBytes(path, data.ToArray());
     }
 }

@@ -9,7 +9,6 @@ using OcrForge.Runtime;
 using OcrForge.Tests.Classification;
 using OcrForge.Tests.Training;
 using OcrForge.Training;
-using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -133,7 +132,7 @@ public class PruningTests
         string[] names = ["a", "b", "c", "d"];
         var images = TinyCharacters.Make(perClass: 10, seed: 8);
         for (int i = 0; i < images.Count; i++)
-            WritePng(Path.Combine(Directory.CreateDirectory(dir.File(Path.Combine("data", names[images[i].Class]))).FullName, $"{i}.png"), images[i].Image);
+            ImageWriter.WritePng(images[i].Image, Path.Combine(Directory.CreateDirectory(dir.File(Path.Combine("data", names[images[i].Class]))).FullName, $"{i}.png"));
         TorchRuntime.Seed(3);
         var options = new TrainingOptions { RunDirectory = "", BatchSize = 8, LearningRate = 1e-2, ValidationFraction = 0.2, Seed = 6 };
         using (var model = TrainedModel.Create(TinyCharacters.TinyCnn, new Charset(names, hasBlank: false), TinyCharacters.Spec, new Dictionary<string, string>
@@ -186,14 +185,6 @@ public class PruningTests
         model.Save(path);
     }
 
-    private static void WritePng(string path, GrayImage image)
-    {
-        using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Gray8, SKAlphaType.Opaque));
-        System.Runtime.InteropServices.Marshal.Copy(image.Pixels, 0, bitmap.GetPixels(), image.Pixels.Length);
-        using var png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        File.WriteAllBytes(path, png.ToArray());
-    }
-
     /// <summary>The samples as PNGs plus a path,label manifest (labels repeat, so they cannot be file names).</summary>
     private static string WriteTextData(string dir, IReadOnlyList<Sample> samples)
     {
@@ -201,7 +192,7 @@ public class PruningTests
         var lines = new List<string> { "path,label" };
         foreach (var s in samples)
         {
-            WritePng(Path.Combine(dir, s.Path), s.Image);
+            ImageWriter.WritePng(s.Image, Path.Combine(dir, s.Path));
             lines.Add($"{s.Path},{s.Label}");
         }
         File.WriteAllLines(Path.Combine(dir, "labels.csv"), lines);
