@@ -99,8 +99,18 @@ public static class Pruning
             double before;
             if (request.Method == PruneMethod.Channels)
             {
-                using (var dense = Prepare(model)) before = dense.Measure(cancellationToken);
-                var (smaller, changes) = ChannelPruner.Shrink(model, request.Sparsity);
+                // Shrink first: a model it refuses is refused before any data is read.
+                var (smaller, changes) = Named(request.ModelPath, () => ChannelPruner.Shrink(model, request.Sparsity));
+                try
+                {
+                    using var dense = Prepare(model);
+                    before = dense.Measure(cancellationToken);
+                }
+                catch
+                {
+                    smaller.Dispose();
+                    throw;
+                }
                 model.Dispose();
                 (model, channels) = (smaller, changes);
             }
@@ -143,6 +153,13 @@ public static class Pruning
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Runs <paramref name="action"/>, naming the model file in the one-line error it may raise.</summary>
+    private static T Named<T>(string path, Func<T> action)
+    {
+        try { return action(); }
+        catch (OcrForgeException e) { throw new OcrForgeException($"{path}: {e.Message}", e); }
     }
 
     /// <summary>Bytes of a file after gzip: what the zeros of a pruned model save in a download or a package.</summary>
