@@ -8,9 +8,11 @@ namespace OcrForge.Models;
 /// One stage of a <see cref="CnnConfig"/>: a convolution; <see cref="Valid"/> = no padding (the map shrinks by
 /// kernel − 1). With <see cref="Residual"/> it is a ResNet basic block instead: two convolutions with BatchNorm and an
 /// identity shortcut (a strided 1×1 projection when the stride or the width changes). <see cref="Dropout"/> zeroes
-/// that share of the stage's outputs in training (element-wise, as nn.Dropout).
+/// that share of the stage's outputs in training (element-wise, as nn.Dropout). <see cref="Inner"/> is a residual
+/// block's width between its two convolutions (null = <see cref="Filters"/>); channel pruning narrows it.
 /// </summary>
-public sealed record ConvLayer(int Filters, int Kernel = 3, int Stride = 1, bool BatchNorm = false, bool Valid = false, bool Residual = false, double Dropout = 0);
+public sealed record ConvLayer(int Filters, int Kernel = 3, int Stride = 1, bool BatchNorm = false, bool Valid = false, bool Residual = false, double Dropout = 0,
+    int? Inner = null);
 
 /// <summary>
 /// A character classifier: (training-only input noise), a stack of convolutions, global average pooling, dropout, a
@@ -143,11 +145,12 @@ internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     public ResidualBlock(string name, int inChannels, ConvLayer layer, Activation activation) : base(name)
     {
         int pad = layer.Kernel / 2; // same padding: only the stride changes the map size
+        int inner = layer.Inner ?? layer.Filters;
         body = nn.Sequential(
-            ("conv1", nn.Conv2d(inChannels, layer.Filters, layer.Kernel, stride: layer.Stride, padding: pad, bias: false)),
-            ("bn1", nn.BatchNorm2d(layer.Filters)),
+            ("conv1", nn.Conv2d(inChannels, inner, layer.Kernel, stride: layer.Stride, padding: pad, bias: false)),
+            ("bn1", nn.BatchNorm2d(inner)),
             ("act1", Cnn.CreateActivation(activation)),
-            ("conv2", nn.Conv2d(layer.Filters, layer.Filters, layer.Kernel, padding: pad, bias: false)),
+            ("conv2", nn.Conv2d(inner, layer.Filters, layer.Kernel, padding: pad, bias: false)),
             ("bn2", nn.BatchNorm2d(layer.Filters)));
         projection = layer.Stride != 1 || inChannels != layer.Filters
             ? nn.Sequential(

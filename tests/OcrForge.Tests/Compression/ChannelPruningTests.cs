@@ -61,22 +61,37 @@ public class ChannelPruningTests
     }
 
     [Fact]
-    public void Residual_models_are_refused_with_a_one_line_reason()
+    public void A_residual_cnn_loses_channels_inside_its_blocks_and_keeps_computing_the_same()
     {
-        var config = TinyCharacters.TinyCnn with { Layers = [new(8, Stride: 2, BatchNorm: true), new(8, Residual: true)] };
-        using var source = TrainedModel.Create(config, new Charset(["a", "b"], hasBlank: false), TinyCharacters.Spec);
-        var error = Assert.Throws<OcrForgeException>(() => ChannelPruner.Shrink(source, 0.5));
-        Assert.Contains("residual blocks", error.Message);
+        // Given a stem conv feeding residual blocks, every BatchNorm silencing its odd channels
+        var config = TinyCharacters.TinyCnn with { Layers = [new(8, Stride: 2, BatchNorm: true), new(8, Residual: true), new(16, Stride: 2, Residual: true)] };
+        TorchRuntime.Seed(13);
+        using var source = TrainedModel.Create(config, new Charset(["a", "b", "c"], hasBlank: false), TinyCharacters.Spec);
+        Silence(source.Module, "features.");
+        using var input = randn(2, 1, 32, 32);
+
+        var (smaller, layers) = ChannelPruner.Shrink(source, 0.5);
+        using (smaller)
+        {
+            // Then the stem and the block outputs keep their widths (the shortcuts add them as they are), the blocks' insides halve
+            var shrunk = ((CnnConfig)smaller.Manifest.Config).Layers;
+            Assert.Equal([8, 8, 16], shrunk.Select(l => l.Filters));
+            Assert.Equal([null, 4, 8], shrunk.Select(l => l.Inner));
+            Assert.Equal([("conv0", 8, 8), ("block1 (inner)", 8, 4), ("block2 (inner)", 16, 8)], layers.Select(l => (l.Layer, l.Before, l.After)));
+            AssertSameOutput(source.Module, smaller.Module, input);
+        }
         Assert.StartsWith("--sparsity 1:", Assert.Throws<OcrForgeException>(() => ChannelPruner.Shrink(source, 1)).Message);
     }
 
     /// <summary>γ = β = 0 on every odd channel of every BatchNorm whose name starts with the prefix.</summary>
-    private static void Silence(OcrModule module, string normPrefix)
+    private static void Silence(OcrModule module, string prefix)
     {
         using var noGrad = no_grad();
-        foreach (var (name, p) in module.named_parameters().Where(p => p.name.StartsWith(normPrefix, StringComparison.Ordinal)))
+        foreach (var (name, p) in module.named_parameters().Where(p => p.name.StartsWith(prefix, StringComparison.Ordinal) && IsNorm(p.name)))
             for (long c = 1; c < p.shape[0]; c += 2) p[c] = 0f;
     }
+
+    private static bool IsNorm(string name) => name.Split('.')[^2].StartsWith("bn", StringComparison.Ordinal);
 
     private static void AssertSameOutput(OcrModule a, OcrModule b, Tensor input)
     {

@@ -14,8 +14,8 @@ public sealed record ChannelChange(string Layer, int Before, int After);
 /// config — fewer multiply-adds on every engine, not just zeros. Importance is the L1 norm of a channel's filter
 /// (Li et al. 2017, "Pruning Filters for Efficient ConvNets"), times |γ| of its BatchNorm when there is one (the
 /// scale the channel actually leaves the layer with; Liu et al. 2017, "network slimming"). Works on plain conv stacks
-/// (every CRNN, the non-residual CNNs); a residual block's output width is tied to its shortcut, so residual models
-/// are refused.
+/// and residual CNNs alike; a residual block keeps its output width (its shortcut adds it as it is) and loses channels
+/// between its two convolutions instead.
 /// </summary>
 public static class ChannelPruner
 {
@@ -27,8 +27,6 @@ public static class ChannelPruner
         return source.Module switch
         {
             Crnn crnn => ShrinkCrnn(source, crnn, share),
-            Cnn cnn when cnn.Config.Layers.Any(l => l.Residual) =>
-                throw new OcrForgeException($"channel pruning: {cnn.Config.Layers.Count(l => l.Residual)} residual blocks tie their widths to their shortcuts; use magnitude pruning for this model"),
             Cnn cnn => ShrinkCnn(source, cnn, share),
             _ => throw new OcrForgeException($"channel pruning: no rule for a {source.Module.GetType().Name} model"),
         };
@@ -38,26 +36,68 @@ public static class ChannelPruner
     {
         var config = crnn.Config;
         var state = crnn.state_dict();
-        var keep = Enumerable.Range(0, config.Filters.Length)
-            .Select(i => Keep(state, $"backbone.conv{i}", config.BatchNorm ? $"backbone.bn{i}" : null, share)).ToArray();
-        var shrunk = config with { Filters = keep.Select(k => k.Length).ToArray() };
+        var slices = new Slices();
+        var keep = new long[config.Filters.Length][];
+        for (int i = 0; i < keep.Length; i++)
+        {
+            keep[i] = Keep(state, $"backbone.conv{i}", config.BatchNorm ? $"backbone.bn{i}" : null, share);
+            slices.Outputs($"backbone.conv{i}", config.BatchNorm ? $"backbone.bn{i}" : null, keep[i]);
+            if (i > 0) slices.Add($"backbone.conv{i}.weight", 1, keep[i - 1]);
+        }
         // A frame's features are channel-major (c·H' + h): each kept channel keeps its H' rows.
         int height = config.OutputHeight;
         var columns = keep[^1].SelectMany(c => Enumerable.Range((int)c * height, height)).Select(c => (long)c).ToArray();
-        string[] readers = config.DenseUnits > 0 ? ["dense.weight"] : ["rnns.0.weight_ih_l0", "rnns.0.weight_ih_l0_reverse"];
-        var model = Copy(source, shrunk, state, keep, "backbone.conv", "backbone.bn", readers, columns);
+        foreach (var reader in config.DenseUnits > 0 ? ["dense.weight"] : new[] { "rnns.0.weight_ih_l0", "rnns.0.weight_ih_l0_reverse" })
+            slices.Add(reader, 1, columns);
+        var model = Copy(source, config with { Filters = keep.Select(k => k.Length).ToArray() }, state, slices);
         return (model, keep.Select((k, i) => new ChannelChange($"conv{i}", config.Filters[i], k.Length)).ToList());
     }
 
+    /// <summary>
+    /// A plain convolution loses outputs only when a plain convolution or the head reads them; one that feeds a
+    /// residual block keeps them all (the block's shortcut adds them as they are). A residual block loses channels
+    /// between its two convolutions, and keeps its output width for the same reason.
+    /// </summary>
     private static (TrainedModel, IReadOnlyList<ChannelChange>) ShrinkCnn(TrainedModel source, Cnn cnn, double share)
     {
         var config = cnn.Config;
         var state = cnn.state_dict();
-        var keep = config.Layers.Select((l, i) => Keep(state, $"features.conv{i}", l.BatchNorm ? $"features.bn{i}" : null, share)).ToArray();
-        var shrunk = config with { Layers = config.Layers.Select((l, i) => l with { Filters = keep[i].Length }).ToArray() };
-        // Global average pooling: the head reads one feature per channel of the last convolution.
-        var model = Copy(source, shrunk, state, keep, "features.conv", "features.bn", ["head.weight"], keep[^1]);
-        return (model, keep.Select((k, i) => new ChannelChange($"conv{i}", config.Layers[i].Filters, k.Length)).ToList());
+        var slices = new Slices();
+        var layers = config.Layers.ToArray();
+        var changes = new List<ChannelChange>();
+        long[]? previous = null; // the kept outputs of the previous plain convolution, when it lost some
+        for (int i = 0; i < layers.Length; i++)
+        {
+            var l = layers[i];
+            if (l.Residual)
+            {
+                string body = $"features.block{i}.body";
+                var inner = Keep(state, $"{body}.conv1", $"{body}.bn1", share);
+                slices.Outputs($"{body}.conv1", $"{body}.bn1", inner);
+                slices.Add($"{body}.conv2.weight", 1, inner);
+                changes.Add(new ChannelChange($"block{i} (inner)", l.Inner ?? l.Filters, inner.Length));
+                layers[i] = l with { Inner = inner.Length };
+                previous = null;
+                continue;
+            }
+            if (previous is not null) slices.Add($"features.conv{i}.weight", 1, previous);
+            bool lastOrPlainNext = i == layers.Length - 1 || !layers[i + 1].Residual;
+            if (!lastOrPlainNext)
+            {
+                changes.Add(new ChannelChange($"conv{i}", l.Filters, l.Filters));
+                previous = null;
+                continue;
+            }
+            var keep = Keep(state, $"features.conv{i}", l.BatchNorm ? $"features.bn{i}" : null, share);
+            slices.Outputs($"features.conv{i}", l.BatchNorm ? $"features.bn{i}" : null, keep);
+            changes.Add(new ChannelChange($"conv{i}", l.Filters, keep.Length));
+            layers[i] = l with { Filters = keep.Length };
+            previous = keep;
+        }
+        // Global average pooling: the head reads one feature per channel of the last layer.
+        if (previous is not null) slices.Add("head.weight", 1, previous);
+        var model = Copy(source, config with { Layers = layers }, state, slices);
+        return (model, changes);
     }
 
     /// <summary>The channels to keep, in their original order: the highest L1 norm × |γ|.</summary>
@@ -73,13 +113,38 @@ public static class ChannelPruner
         return Enumerable.Range(0, (int)channels).OrderByDescending(c => scores[c]).ThenBy(c => c).Take(count).Order().Select(c => (long)c).ToArray();
     }
 
+    /// <summary>Which dimensions of which tensors keep which indices; tensors not named are copied whole.</summary>
+    private sealed class Slices
+    {
+        private readonly Dictionary<string, List<(int Dim, long[] Index)>> _byName = [];
+
+        public void Add(string name, int dim, long[] index)
+        {
+            if (!_byName.TryGetValue(name, out var list)) _byName[name] = list = [];
+            list.Add((dim, index));
+        }
+
+        /// <summary>A convolution's output channels: its weight and bias, and every per-channel tensor of its BatchNorm.</summary>
+        public void Outputs(string conv, string? norm, long[] keep)
+        {
+            Add($"{conv}.weight", 0, keep);
+            Add($"{conv}.bias", 0, keep);
+            if (norm is null) return;
+            foreach (var part in new[] { "weight", "bias", "running_mean", "running_var" }) Add($"{norm}.{part}", 0, keep);
+        }
+
+        public Tensor Apply(string name, Tensor value)
+        {
+            foreach (var (dim, index) in _byName.GetValueOrDefault(name) ?? []) value = value.index_select(dim, tensor(index));
+            return value;
+        }
+    }
+
     /// <summary>
-    /// Builds the smaller network and fills it: a convolution's (and its BatchNorm's) tensors lose the dropped output
-    /// channels, the next convolution the matching inputs, the layers that read the last one the matching columns;
-    /// everything else is copied as it is. Shapes are checked, so a rule that misses a tensor fails loudly.
+    /// Builds the smaller network from its config and fills it with the sliced tensors of the original. Shapes are
+    /// checked, so a slice rule that misses a tensor fails loudly instead of leaving it initialised at random.
     /// </summary>
-    private static TrainedModel Copy(TrainedModel source, ModelConfig shrunk, Dictionary<string, Tensor> state, long[][] keep,
-        string convPrefix, string normPrefix, string[] readers, long[] readerColumns)
+    private static TrainedModel Copy(TrainedModel source, ModelConfig shrunk, Dictionary<string, Tensor> state, Slices slices)
     {
         var model = TrainedModel.Create(shrunk, source.Charset, source.Manifest.Preprocess, new Dictionary<string, string>(source.Manifest.Training));
         try
@@ -88,17 +153,7 @@ public static class ChannelPruner
             using var scope = NewDisposeScope();
             foreach (var (name, target) in model.Module.state_dict())
             {
-                var value = state[name].detach();
-                for (int i = 0; i < keep.Length; i++)
-                {
-                    var index = tensor(keep[i]);
-                    if (name.StartsWith($"{convPrefix}{i}.", StringComparison.Ordinal) || name.StartsWith($"{normPrefix}{i}.", StringComparison.Ordinal))
-                    {
-                        if (value.dim() > 0) value = value.index_select(0, index);
-                        if (i > 0 && name == $"{convPrefix}{i}.weight") value = value.index_select(1, tensor(keep[i - 1]));
-                    }
-                }
-                if (readers.Contains(name)) value = value.index_select(1, tensor(readerColumns));
+                var value = slices.Apply(name, state[name].detach());
                 if (!value.shape.SequenceEqual(target.shape))
                     throw new InvalidOperationException($"channel pruning: {name} is [{string.Join(",", value.shape)}], the smaller model wants [{string.Join(",", target.shape)}]");
                 target.copy_(value);
