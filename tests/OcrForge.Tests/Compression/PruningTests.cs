@@ -106,6 +106,43 @@ public class PruningTests
         Assert.True(Pruning.CompressedSize(dir.File("p.ocrf")) > 0);
     }
 
+    [Theory]
+    [InlineData(PruneMethod.Magnitude)]
+    [InlineData(PruneMethod.Channels)]
+    public void An_interrupted_prune_resumes_and_ends_where_an_uninterrupted_one_ends(PruneMethod method)
+    {
+        using var dir = new TempDir();
+        var data = WriteTextData(dir.File("data"), TinyText.Make(40, 1));
+        SaveTextModel(dir.File("m.ocrf"), data);
+        PruneRequest Request(string output, bool resume = false) => new()
+        {
+            ModelPath = dir.File("m.ocrf"), Data = data, OutPath = dir.File(output), Method = method, Sparsity = 0.6, Epochs = 4, Threads = 1, Resume = resume,
+        };
+
+        // An uninterrupted run
+        var full = Pruning.Run(Request("full.ocrf"));
+        using (full.Model) { }
+        // and one stopped after epoch 2, then resumed
+        using var stop = new CancellationTokenSource();
+        var progress = new SyncProgress(p => { if (p.Finished?.Epoch == 2) stop.Cancel(); });
+        Assert.Throws<OperationCanceledException>(() => Pruning.Run(Request("split.ocrf"), progress, stop.Token));
+        Assert.False(File.Exists(dir.File("split.ocrf")));
+        var resumed = Pruning.Run(Request("split.ocrf", resume: true));
+        using (resumed.Model) { }
+
+        Assert.Equal(2, resumed.Training.ResumedFromEpoch);
+        Assert.Equal(full.Training.History.Select(h => h.ValidationLoss), resumed.Training.History.Select(h => h.ValidationLoss));
+        Assert.Equal(full.After, resumed.After);
+        Assert.Equal(Weights(dir.File("full.ocrf")), Weights(dir.File("split.ocrf")));
+    }
+
+    private static float[] Weights(string path)
+    {
+        using var model = TrainedModel.Load(path);
+        using var scope = NewDisposeScope();
+        return cat(model.Module.parameters().Select(p => p.detach().flatten()).ToList(), 0).data<float>().ToArray();
+    }
+
     [Fact]
     public void Channel_pruning_a_text_model_fine_tunes_a_smaller_network_that_loads_from_its_own_file()
     {
