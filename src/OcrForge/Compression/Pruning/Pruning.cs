@@ -61,7 +61,8 @@ public enum PruneMethod { Magnitude, Channels }
 /// fractions, options), measure, then either fine-tune with gradual magnitude pruning (<see cref="SparsitySchedule"/>)
 /// and keep the best validation epoch at the target sparsity, or remove channels (<see cref="ChannelPruner"/>) and
 /// fine-tune the smaller network; a cosine learning rate from a tenth (magnitude) or half (channels) of the original
-/// peak. Measure again, save. The result is an ordinary model file with zeros in it: eval, predict, export and quantize take it as is.
+/// peak. Measure again, save. The result is an ordinary model file (with zeros in it, or with narrower layers that its
+/// config describes): eval, predict, export and quantize take it as is.
 /// CTC models are measured on their validation split (they have no test split); classifiers on their test split.
 /// </summary>
 public static class Pruning
@@ -96,7 +97,8 @@ public static class Pruning
                 : CharacterRun(m, request, options, cancellationToken);
             long parametersBefore = model.Module.ParameterCount();
             IReadOnlyList<ChannelChange> channels = [];
-            double before;
+            // Channel pruning measures the dense model before replacing it; magnitude pruning measures the model it prunes.
+            double? denseScore = null;
             if (request.Method == PruneMethod.Channels)
             {
                 // Shrink first: a model it refuses is refused before any data is read.
@@ -104,7 +106,7 @@ public static class Pruning
                 try
                 {
                     using var dense = Prepare(model);
-                    before = dense.Measure(cancellationToken);
+                    denseScore = dense.Measure(cancellationToken);
                 }
                 catch
                 {
@@ -114,10 +116,9 @@ public static class Pruning
                 model.Dispose();
                 (model, channels) = (smaller, changes);
             }
-            else before = double.NaN;
 
             using var run = Prepare(model);
-            if (double.IsNaN(before)) before = run.Measure(cancellationToken);
+            double before = denseScore ?? run.Measure(cancellationToken);
             int stepsPerEpoch = (run.Task.TrainingCount + options.BatchSize - 1) / options.BatchSize;
             var schedule = new SparsitySchedule(request.Sparsity, (long)Math.Round(request.RampFraction * request.Epochs * stepsPerEpoch));
             // Channel pruning has already removed what it removes: it only fine-tunes the smaller network.
