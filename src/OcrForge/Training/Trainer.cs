@@ -9,9 +9,8 @@ namespace OcrForge.Training;
 /// <summary>
 /// The training loop shared by every task: seeded shuffling, optimizer and learning-rate schedule, gradient clipping,
 /// validation after every epoch (of an exponential moving average of the weights, if asked), early stopping that
-/// restores the best weights, an atomic checkpoint per epoch that
-/// <see cref="TrainingOptions.Resume"/> continues from, a CSV log and TensorBoard events, progress through
-/// <see cref="IProgress{T}"/>. Cancelling stops before the next batch; the last complete epoch stays checkpointed.
+/// restores the best weights, an atomic checkpoint per epoch that <see cref="TrainingOptions.Resume"/> continues from,
+/// a CSV log and TensorBoard events, progress through <see cref="IProgress{T}"/>. Cancelling stops before the next batch; the last complete epoch stays checkpointed.
 /// </summary>
 public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>? progress = null)
 {
