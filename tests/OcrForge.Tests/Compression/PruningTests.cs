@@ -209,7 +209,7 @@ public class PruningTests
         Assert.False(File.Exists(dir.File("p.ocrf")));
     }
 
-    private static void SaveTextModel(string path, string data)
+    internal static void SaveTextModel(string path, string data)
     {
         var samples = DatasetDecoder.Decode(DatasetReader.Read(data)).Samples;
         TorchRuntime.Seed(2);
@@ -223,7 +223,7 @@ public class PruningTests
     }
 
     /// <summary>The samples as PNGs plus a path,label manifest (labels repeat, so they cannot be file names).</summary>
-    private static string WriteTextData(string dir, IReadOnlyList<Sample> samples)
+    internal static string WriteTextData(string dir, IReadOnlyList<Sample> samples)
     {
         Directory.CreateDirectory(dir);
         var lines = new List<string> { "path,label" };
