@@ -25,15 +25,19 @@ public class ChannelPruningTests
         var config = denseLstm ? TinyText.Model with { DenseUnits = 16, Rnn = RnnKind.Lstm } : TinyText.Model;
         using var source = TrainedModel.Create(config, TinyText.Charset, new PreprocessSpec(TinyText.Width, TinyText.Height, 0.5f, 0.5f));
         Silence(source.Module, "backbone.bn");
+        // and whose odd recurrent units reach nothing: no column of the recurrent weights or of the reader uses them
+        SilenceUnits(source.Module, config);
         using var input = randn(3, 1, TinyText.Height, TinyText.Width);
 
-        // When half of every convolution's channels are pruned
+        // When half of every convolution's channels and recurrent layer's units are pruned
         var (smaller, layers) = ChannelPruner.Shrink(source, 0.5);
         using (smaller)
         {
             // Then the silent ones went, the network is smaller, and it computes exactly what the original did
-            Assert.Equal(TinyText.Model.Filters.Select(f => f / 2), ((CrnnConfig)smaller.Manifest.Config).Filters);
-            Assert.Equal(TinyText.Model.Filters, layers.Select(l => l.Before));
+            var shrunk = (CrnnConfig)smaller.Manifest.Config;
+            Assert.Equal(TinyText.Model.Filters.Select(f => f / 2), shrunk.Filters);
+            Assert.Equal(TinyText.Model.RnnHidden.Select(h => h / 2), shrunk.RnnHidden);
+            Assert.Equal(TinyText.Model.Filters.Concat(TinyText.Model.RnnHidden), layers.Select(l => l.Before));
             Assert.True(smaller.Module.ParameterCount() < source.Module.ParameterCount());
             AssertSameOutput(source.Module, smaller.Module, input);
         }
@@ -89,6 +93,25 @@ public class ChannelPruningTests
         using var noGrad = no_grad();
         foreach (var (name, p) in module.named_parameters().Where(p => p.name.StartsWith(prefix, StringComparison.Ordinal) && IsNorm(p.name)))
             for (long c = 1; c < p.shape[0]; c += 2) p[c] = 0f;
+    }
+
+    /// <summary>Zeroes, for every odd unit of every recurrent layer, its column in the recurrent weights and in whatever reads the layer.</summary>
+    private static void SilenceUnits(OcrModule module, CrnnConfig config)
+    {
+        using var noGrad = no_grad();
+        var parameters = module.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        string[] directions = config.Bidirectional ? ["", "_reverse"] : [""];
+        for (int l = 0; l < config.RnnHidden.Length; l++)
+        {
+            int hidden = config.RnnHidden[l];
+            var readers = l + 1 < config.RnnHidden.Length ? directions.Select(d => $"rnns.{l + 1}.weight_ih_l0{d}").ToArray() : ["head.weight"];
+            for (int u = 1; u < hidden; u += 2)
+            {
+                foreach (var d in directions) parameters[$"rnns.{l}.weight_hh_l0{d}"][.., u] = 0f;
+                foreach (var reader in readers)
+                    for (int d = 0; d < directions.Length; d++) parameters[reader][.., d * hidden + u] = 0f;
+            }
+        }
     }
 
     private static bool IsNorm(string name) => name.Split('.')[^2].StartsWith("bn", StringComparison.Ordinal);

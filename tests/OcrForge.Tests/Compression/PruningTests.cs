@@ -153,7 +153,7 @@ public class PruningTests
         var outcome = Pruning.Run(new PruneRequest { ModelPath = dir.File("m.ocrf"), Data = data, OutPath = dir.File("c.ocrf"), Method = PruneMethod.Channels, Sparsity = 0.5, Epochs = 2, Threads = 1 });
         using (outcome.Model) { }
 
-        Assert.Equal(TinyText.Model.Filters.Select(f => (f, f / 2)), outcome.Channels.Select(c => (c.Before, c.After)));
+        Assert.Equal(TinyText.Model.Filters.Concat(TinyText.Model.RnnHidden).Select(f => (f, f / 2)), outcome.Channels.Select(c => (c.Before, c.After)));
         Assert.True(outcome.ParametersAfter < outcome.ParametersBefore);
         Assert.InRange(outcome.Before, 0, 1);
         Assert.InRange(outcome.After, 0, 1);

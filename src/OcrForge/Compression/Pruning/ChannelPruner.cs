@@ -49,8 +49,53 @@ public static class ChannelPruner
         var columns = keep[^1].SelectMany(c => Enumerable.Range((int)c * height, height)).Select(c => (long)c).ToArray();
         foreach (var reader in config.DenseUnits > 0 ? ["dense.weight"] : new[] { "rnns.0.weight_ih_l0", "rnns.0.weight_ih_l0_reverse" })
             slices.Add(reader, 1, columns);
-        var model = Copy(source, config with { Filters = keep.Select(k => k.Length).ToArray() }, state, slices);
-        return (model, keep.Select((k, i) => new ChannelChange($"conv{i}", config.Filters[i], k.Length)).ToList());
+        var changes = keep.Select((k, i) => new ChannelChange($"conv{i}", config.Filters[i], k.Length)).ToList();
+        var units = ShrinkRecurrent(config, state, slices, share, changes);
+        var model = Copy(source, config with { Filters = keep.Select(k => k.Length).ToArray(), RnnHidden = units }, state, slices);
+        return (model, changes);
+    }
+
+    /// <summary>
+    /// The recurrent layers lose hidden units too: they hold most of a CRNN's weights. A unit's importance is the L1
+    /// norm of what reads it downstream (the next layer's input weights or the head, both directions summed); both
+    /// directions keep the same units, as the config has one width per layer. Removing a unit removes its row in
+    /// every gate of the input and recurrent weights and biases, its column of the recurrent weights, and its
+    /// column (per direction) in the reader.
+    /// </summary>
+    private static int[] ShrinkRecurrent(CrnnConfig config, Dictionary<string, Tensor> state, Slices slices, double share, List<ChannelChange> changes)
+    {
+        string[] directions = config.Bidirectional ? ["", "_reverse"] : [""];
+        int gates = config.Rnn == RnnKind.Lstm ? 4 : 3;
+        var kept = new int[config.RnnHidden.Length];
+        for (int l = 0; l < kept.Length; l++)
+        {
+            int hidden = config.RnnHidden[l];
+            var readers = l + 1 < kept.Length ? directions.Select(d => $"rnns.{l + 1}.weight_ih_l0{d}").ToArray() : ["head.weight"];
+            var score = new double[hidden];
+            using (var scope = NewDisposeScope())
+                foreach (var reader in readers)
+                {
+                    var used = state[reader].detach().abs().sum(dim: 0).data<float>().ToArray(); // per input column
+                    for (int d = 0; d < directions.Length; d++)
+                        for (int u = 0; u < hidden; u++) score[u] += used[d * hidden + u];
+                }
+            int count = (int)Math.Max(1, Math.Round(hidden * (1 - share)));
+            var keep = Enumerable.Range(0, hidden).OrderByDescending(u => score[u]).ThenBy(u => u).Take(count).Order().Select(u => (long)u).ToArray();
+            var rows = Enumerable.Range(0, gates).SelectMany(g => keep.Select(u => g * hidden + u)).ToArray();
+            foreach (var d in directions)
+            {
+                slices.Add($"rnns.{l}.weight_ih_l0{d}", 0, rows);
+                slices.Add($"rnns.{l}.weight_hh_l0{d}", 0, rows);
+                slices.Add($"rnns.{l}.weight_hh_l0{d}", 1, keep);
+                slices.Add($"rnns.{l}.bias_ih_l0{d}", 0, rows);
+                slices.Add($"rnns.{l}.bias_hh_l0{d}", 0, rows);
+            }
+            var outputs = Enumerable.Range(0, directions.Length).SelectMany(d => keep.Select(u => d * hidden + u)).ToArray();
+            foreach (var reader in readers) slices.Add(reader, 1, outputs);
+            kept[l] = count;
+            changes.Add(new ChannelChange($"rnn{l} (units)", hidden, count));
+        }
+        return kept;
     }
 
     /// <summary>
