@@ -15,7 +15,7 @@ public sealed record ChannelChange(string Layer, int Before, int After);
 /// (Li et al. 2017, "Pruning Filters for Efficient ConvNets"), times |γ| of its BatchNorm when there is one (the
 /// scale the channel actually leaves the layer with; Liu et al. 2017, "network slimming"). Works on plain conv stacks
 /// and residual CNNs alike; a residual block keeps its output width (its shortcut adds it as it is) and loses channels
-/// between its two convolutions instead.
+/// between its two convolutions instead. A CRNN's recurrent layers lose hidden units by the same share.
 /// </summary>
 public static class ChannelPruner
 {
