@@ -46,6 +46,7 @@ public static class PruneCommand
             using var pruned = outcome.Model;
             foreach (var problem in outcome.Problems.Take(5)) Cli.Warn(problem.ToString());
             Report(outcome, request.ModelPath, request.OutPath);
+            if (outcome.Advice is { } advice) Cli.Warn(advice);
             return Cli.Ok;
         }));
         return command;

@@ -61,6 +61,19 @@ public class PruningTests
         Assert.All(pruner.Measure(), l => Assert.Equal(Math.Floor(0.6 * l.Total) / l.Total, l.Sparsity, 9));
     }
 
+    [Theory]
+    [InlineData(1.0, 0.0, true)]
+    [InlineData(0.99, 0.98, false)]
+    [InlineData(0.9566, 0.9336, false)]
+    [InlineData(0.9, 0.84, true)]
+    public void A_large_loss_comes_with_advice_and_a_small_one_does_not(double before, double after, bool advised)
+    {
+        var outcome = new PruneOutcome(null!, null!, "sequence_accuracy", before, after, 100, [], []);
+
+        Assert.Equal(advised, outcome.Advice is not null);
+        if (advised) Assert.Contains("--epochs", outcome.Advice);
+    }
+
     [Fact]
     public void Only_epochs_at_the_target_sparsity_may_become_the_kept_weights()
     {

@@ -48,6 +48,17 @@ public sealed record PruneOutcome(
     public IReadOnlyList<ChannelChange> Channels { get; init; } = [];
     public long ParametersBefore { get; init; }
     public long ParametersAfter { get; init; }
+
+    /// <summary>Points of the headline metric lost beyond which the pruned model is worth a second try.</summary>
+    public const double LargeLoss = 0.05;
+
+    /// <summary>
+    /// What to try when the pruned model lost more than <see cref="LargeLoss"/>, or null. A CTC model pruned hard can
+    /// fall onto the all-blank plateau (0 %): it needs a longer, faster fine-tuning, not a different method.
+    /// </summary>
+    public string? Advice => Before - After > LargeLoss
+        ? $"{MetricName} fell from {Before:P1} to {After:P1}: prune less, or fine-tune longer and faster (e.g. --epochs 30 --lr equal to the training run's peak)"
+        : null;
 }
 
 /// <summary>
