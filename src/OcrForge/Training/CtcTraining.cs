@@ -50,11 +50,7 @@ public static class CtcTraining
         var charset = Charset.FromLabels(samples.Select(s => s.Label), hasBlank: true);
         CheckLabelsFit(samples, config, request.Data);
 
-        var split = Splitter.Split(samples.Select(s => s.Label).ToList(), options.ValidationFraction, 0, options.Seed, stratified: false);
-        if (split.Validation.Length == 0 || split.Train.Length == 0)
-            throw new OcrForgeException($"{request.Data}: {samples.Count} images are too few to split with --val-fraction {options.ValidationFraction}");
-        var train = split.Train.Select(i => samples[i]).ToList();
-        var validation = split.Validation.Select(i => samples[i]).ToList();
+        var (train, validation) = Split(samples, options, request.Data);
         var spec = Standardize(train, config);
 
         // Seed before building: weight initialisation draws from torch's generator.
@@ -90,6 +86,18 @@ public static class CtcTraining
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The seeded train/validation split of a CTC run (not stratified: text lines have no classes). Whatever later
+    /// needs the run's split again (pruning) recomputes it here from the options the model file records.
+    /// </summary>
+    public static (List<Sample> Train, List<Sample> Validation) Split(IReadOnlyList<Sample> samples, TrainingOptions options, string data)
+    {
+        var split = Splitter.Split(samples.Select(s => s.Label).ToList(), options.ValidationFraction, 0, options.Seed, stratified: false);
+        if (split.Validation.Length == 0 || split.Train.Length == 0)
+            throw new OcrForgeException($"{data}: {samples.Count} images are too few to split with --val-fraction {options.ValidationFraction}");
+        return (split.Train.Select(i => samples[i]).ToList(), split.Validation.Select(i => samples[i]).ToList());
     }
 
     /// <summary>

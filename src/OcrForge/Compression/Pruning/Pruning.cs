@@ -103,21 +103,20 @@ public static class Pruning
                 Threads = request.Threads,
                 RunDirectory = TrainingOptions.RunDirectoryFor(request.OutPath),
             };
-            PruneRun Prepare(TrainedModel m) => m.Manifest.Task == ModelTask.TextRecognition
-                ? TextRun(m, request, options, cancellationToken)
-                : CharacterRun(m, request, options, cancellationToken);
+            // The data is read once: channel pruning scores the dense model and fine-tunes the smaller one on it.
+            using var data = model.Manifest.Task == ModelTask.TextRecognition
+                ? TextData(model, request, options, cancellationToken)
+                : CharacterData(model, request, options, cancellationToken);
             long parametersBefore = model.Module.ParameterCount();
             IReadOnlyList<ChannelChange> channels = [];
-            // Channel pruning measures the dense model before replacing it; magnitude pruning measures the model it prunes.
             double? denseScore = null;
             if (request.Method == PruneMethod.Channels)
             {
-                // Shrink first: a model it refuses is refused before any data is read.
                 var (smaller, changes) = Named(request.ModelPath, () => ChannelPruner.Shrink(model, request.Sparsity));
                 try
                 {
-                    using var dense = Prepare(model);
-                    denseScore = dense.Measure(cancellationToken);
+                    var dense = data.CreateTask(model.Module);
+                    using (dense as IDisposable) denseScore = data.Measure(dense, cancellationToken);
                 }
                 catch
                 {
@@ -128,19 +127,20 @@ public static class Pruning
                 (model, channels) = (smaller, changes);
             }
 
-            using var run = Prepare(model);
-            double before = denseScore ?? run.Measure(cancellationToken);
-            int stepsPerEpoch = (run.Task.TrainingCount + options.BatchSize - 1) / options.BatchSize;
+            var task = data.CreateTask(model.Module);
+            using var ownedTask = task as IDisposable;
+            double before = denseScore ?? data.Measure(task, cancellationToken);
+            int stepsPerEpoch = (task.TrainingCount + options.BatchSize - 1) / options.BatchSize;
             var schedule = new SparsitySchedule(request.Sparsity, (long)Math.Round(request.RampFraction * request.Epochs * stepsPerEpoch));
             // Channel pruning has already removed what it removes: it only fine-tunes the smaller network.
-            var pruning = request.Method == PruneMethod.Magnitude ? new PruningTask(run.Task, schedule) : null;
+            var pruning = request.Method == PruneMethod.Magnitude ? new PruningTask(task, schedule) : null;
             // Same seed as training, so a pruning run is as reproducible as the run it starts from.
             TorchRuntime.Seed(options.Seed);
-            var result = new Trainer(options, progress).Fit(pruning ?? run.Task, cancellationToken);
+            var result = new Trainer(options, progress).Fit(pruning ?? task, cancellationToken);
             // The kept weights are from an epoch at the target; this only matters when no epoch got there (a ramp
             // that rounds to the last step), and is a no-op otherwise.
             pruning?.Pruner.Apply(request.Sparsity);
-            double after = run.Measure(cancellationToken);
+            double after = data.Measure(task, cancellationToken);
             var layers = (pruning?.Pruner ?? new MagnitudePruner(model.Module)).Measure();
 
             var facts = model.Manifest.Training;
@@ -150,10 +150,10 @@ public static class Pruning
                 ? MagnitudePruner.Overall(layers).ToString("G6", CultureInfo.InvariantCulture)
                 : request.Sparsity.ToString("G6", CultureInfo.InvariantCulture);
             facts["pruning_epochs"] = result.History.Count.ToString(CultureInfo.InvariantCulture);
-            facts[$"pruned_{run.MetricName}"] = after.ToString("G6", CultureInfo.InvariantCulture);
+            facts[$"pruned_{data.MetricName}"] = after.ToString("G6", CultureInfo.InvariantCulture);
             facts["pruned_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
             model.Save(request.OutPath);
-            return new PruneOutcome(model, result, run.MetricName, before, after, run.Samples, layers, run.Problems)
+            return new PruneOutcome(model, result, data.MetricName, before, after, data.Samples, layers, data.Problems)
             {
                 Channels = channels,
                 ParametersBefore = parametersBefore,
@@ -199,44 +199,47 @@ public static class Pruning
         }
     }
 
-    private static PruneRun TextRun(TrainedModel model, PruneRequest request, TrainingOptions options, CancellationToken cancellationToken)
+    private static PruneData TextData(TrainedModel model, PruneRequest request, TrainingOptions options, CancellationToken cancellationToken)
     {
         var spec = model.Manifest.Preprocess;
+        var charset = model.Charset;
         var decoded = DatasetDecoder.Decode(DatasetReader.Read(request.Data, request.Format), spec.Width, spec.Height, cancellationToken: cancellationToken);
-        var samples = decoded.Samples;
-        foreach (var s in samples)
-            if (s.Label.EnumerateSymbols().FirstOrDefault(c => !model.Charset.Contains(c)) is { } unknown)
+        foreach (var s in decoded.Samples)
+            if (s.Label.EnumerateSymbols().FirstOrDefault(c => !charset.Contains(c)) is { } unknown)
                 throw new OcrForgeException($"{s.Path}: label '{s.Label}' has '{unknown}', which {request.ModelPath} cannot output (was it trained on {request.Data}?)");
-        // The split of the training run: same labels, same fraction, same seed.
-        var split = Splitter.Split(samples.Select(s => s.Label).ToList(), options.ValidationFraction, 0, options.Seed, stratified: false);
-        var train = new ImageBatches(split.Train.Select(i => samples[i]).ToList(), spec, options.Augment ? new Augmenter(AugmentOptions.TextLines) : null);
-        var validation = new ImageBatches(split.Validation.Select(i => samples[i]).ToList(), spec, null);
-        var task = new CtcTrainingTask(model.Module, model.Charset, train, validation);
-        return new PruneRun(task, "sequence_accuracy", validation.Count, decoded.Problems,
-            ct => CtcTrainingTask.Evaluate(model.Module, model.Charset, validation, ct).Metrics.SequenceAccuracy, [train, validation]);
+        var (trainSamples, validationSamples) = CtcTraining.Split(decoded.Samples, options, request.Data);
+        var train = new ImageBatches(trainSamples, spec, options.Augment ? new Augmenter(AugmentOptions.TextLines) : null);
+        var validation = new ImageBatches(validationSamples, spec, null);
+        return new PruneData("sequence_accuracy", validation.Count, decoded.Problems,
+            module => new CtcTrainingTask(module, charset, train, validation),
+            (task, ct) => CtcTrainingTask.Evaluate(task.Model, charset, validation, ct).Metrics.SequenceAccuracy,
+            [train, validation]);
     }
 
-    private static PruneRun CharacterRun(TrainedModel model, PruneRequest request, TrainingOptions options, CancellationToken cancellationToken)
+    private static PruneData CharacterData(TrainedModel model, PruneRequest request, TrainingOptions options, CancellationToken cancellationToken)
     {
-        var facts = model.Manifest.Training;
-        if (!RecordedSplit.IsRecorded(facts))
+        if (!RecordedSplit.IsRecorded(model.Manifest.Training))
             throw new OcrForgeException($"{request.ModelPath}: the model file does not record its training split; prune needs it");
-        double Number(string key, double fallback) => facts.TryGetValue(key, out var v) && double.TryParse(v, CultureInfo.InvariantCulture, out var d) ? d : fallback;
         var spec = model.Manifest.Preprocess;
-        var (_, images, problems) = CharacterData.Load(request.Data, request.Format, spec, model.Charset);
+        var (_, images, problems) = Training.Classification.CharacterData.Load(request.Data, request.Format, spec, model.Charset);
         cancellationToken.ThrowIfCancellationRequested();
         // Only the labels the model was trained with: a model trained on 10 % of them is fine-tuned on that 10 %.
-        var split = CharacterData.Split(model.Charset, images, Number("validation_fraction", options.ValidationFraction), Number("test_fraction", 0),
-            (int)Number("seed", options.Seed), Number("labeled_fraction", 1));
+        var split = RecordedSplit.Recompute(images, model.Charset, model.Manifest.Training, request.ModelPath, labeledOnly: true);
         if (split.Test.Count == 0) throw new OcrForgeException($"{request.Data}: no held-out test images for {request.ModelPath}'s split");
-        var task = new ClassificationTask(model.Module, spec, split.Train, split.Validation,
-            options.Augment ? new Augmenter(AugmentOptions.Characters) : null, new ClassificationRecipe(), model.Charset.Symbols);
-        return new PruneRun(task, "test_accuracy", split.Test.Count, problems, ct => task.Score(split.Test, ct).Accuracy, [task]);
+        var augmenter = options.Augment ? new Augmenter(AugmentOptions.Characters) : null;
+        return new PruneData("test_accuracy", split.Test.Count, problems,
+            module => new ClassificationTask(module, spec, split.Train, split.Validation, augmenter, new ClassificationRecipe(), model.Charset.Symbols),
+            (task, ct) => ((ClassificationTask)task).Score(split.Test, ct).Accuracy,
+            []);
     }
 
-    /// <summary>A task to fine-tune, how to measure the model, and what to dispose afterwards.</summary>
-    private sealed record PruneRun(ITrainingTask Task, string MetricName, int Samples, IReadOnlyList<DataProblem> Problems,
-        Func<CancellationToken, double> Measure, IReadOnlyList<IDisposable> Resources) : IDisposable
+    /// <summary>
+    /// The run's data, read once: a training task over it for any model of the same charset and input (the dense one
+    /// and its pruned successor), the headline metric of such a task's model, and what to dispose afterwards. Tasks
+    /// that own native memory (classification) are disposed by whoever creates them.
+    /// </summary>
+    private sealed record PruneData(string MetricName, int Samples, IReadOnlyList<DataProblem> Problems,
+        Func<OcrModule, ITrainingTask> CreateTask, Func<ITrainingTask, CancellationToken, double> Measure, IReadOnlyList<IDisposable> Resources) : IDisposable
     {
         public void Dispose()
         {

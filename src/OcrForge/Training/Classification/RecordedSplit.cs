@@ -24,9 +24,20 @@ public static class RecordedSplit
     {
         if (!Names.Contains(split)) throw new OcrForgeException($"--split {split}: expected {string.Join(", ", Names)}");
         if (split == "all") return images;
+        var parts = Recompute(images, charset, training, modelPath, labeledOnly: false);
+        return split switch { "train" => parts.Train, "validation" => parts.Validation, _ => parts.Test };
+    }
+
+    /// <param name="labeledOnly">
+    /// True: the training part keeps only the labelled fraction the run trained with (what fine-tuning may use);
+    /// false: the whole training part (its images, e.g. for calibration).
+    /// </param>
+    public static CharacterSplit Recompute(IReadOnlyList<LabeledImage> images, Charset charset, IReadOnlyDictionary<string, string> training,
+        string modelPath, bool labeledOnly)
+    {
         double Number(string key) => training.TryGetValue(key, out var v) && double.TryParse(v, CultureInfo.InvariantCulture, out var d) ? d
             : throw new OcrForgeException($"{modelPath}: the model file does not record its training split ({key}); use --split all");
-        var parts = CharacterData.Split(charset, images, Number("validation_fraction"), Number("test_fraction"), (int)Number("seed"));
-        return split switch { "train" => parts.Train, "validation" => parts.Validation, _ => parts.Test };
+        double labeled = labeledOnly && training.ContainsKey("labeled_fraction") ? Number("labeled_fraction") : 1.0;
+        return CharacterData.Split(charset, images, Number("validation_fraction"), Number("test_fraction"), (int)Number("seed"), labeled);
     }
 }
