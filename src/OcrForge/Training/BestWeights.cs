@@ -47,12 +47,7 @@ public sealed class BestWeights(int patience) : IDisposable
         writer.Write(BestLoss);
         writer.Write(BestEpoch);
         writer.Write(BadEpochs);
-        writer.Write(_best?.Count ?? 0);
-        foreach (var (name, tensor) in _best ?? [])
-        {
-            writer.Write(name);
-            tensor.Save(writer);
-        }
+        NamedTensors.Write(writer, _best);
     }
 
     public void Load(BinaryReader reader, nn.Module model)
@@ -60,19 +55,18 @@ public sealed class BestWeights(int patience) : IDisposable
         BestLoss = reader.ReadDouble();
         BestEpoch = reader.ReadInt32();
         BadEpochs = reader.ReadInt32();
-        int count = reader.ReadInt32();
-        if (count == 0) return;
         // Load into copies of the model's own tensors, which fixes dtype and shape and checks them.
         var shapes = model.state_dict();
         var loaded = new Dictionary<string, Tensor>();
-        for (int i = 0; i < count; i++)
+        try
         {
-            var name = reader.ReadString();
-            var t = shapes[name].detach().clone().DetachFromDisposeScope();
-            t.Load(reader);
-            loaded[name] = t;
+            if (NamedTensors.Read(reader, name => loaded[name] = shapes[name].detach().clone().DetachFromDisposeScope()) > 0) Replace(loaded);
         }
-        Replace(loaded);
+        catch
+        {
+            foreach (var t in loaded.Values) t.Dispose();
+            throw;
+        }
     }
 
     private void Capture(Dictionary<string, Tensor> state)

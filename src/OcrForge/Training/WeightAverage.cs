@@ -1,4 +1,3 @@
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace OcrForge.Training;
@@ -64,26 +63,16 @@ public sealed class WeightAverage : IDisposable
     public void Save(BinaryWriter writer)
     {
         writer.Write(Updates);
-        writer.Write(_average.Count);
-        foreach (var (name, tensor) in _average)
-        {
-            writer.Write(name);
-            tensor.Save(writer);
-        }
+        NamedTensors.Write(writer, _average);
     }
 
     /// <summary>Reads what <see cref="Save"/> wrote, into the tensors shaped by the model at construction.</summary>
     public void Load(BinaryReader reader)
     {
         Updates = reader.ReadInt64();
-        int count = reader.ReadInt32();
+        int count = NamedTensors.Read(reader, name => _average.TryGetValue(name, out var tensor) ? tensor
+            : throw new InvalidDataException($"weight average has {name}, the model does not"));
         if (count != _average.Count) throw new InvalidDataException($"weight average has {count} tensors, the model {_average.Count}");
-        for (int i = 0; i < count; i++)
-        {
-            var name = reader.ReadString();
-            if (!_average.TryGetValue(name, out var tensor)) throw new InvalidDataException($"weight average has {name}, the model does not");
-            tensor.Load(reader);
-        }
     }
 
     public void Dispose()
