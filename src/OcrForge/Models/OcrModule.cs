@@ -1,3 +1,4 @@
+using OcrForge.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,6 +12,9 @@ public abstract class OcrModule : nn.Module<Tensor, Tensor>
 {
     protected OcrModule(string name, ModelConfig config, int classCount) : base(name)
     {
+        // Every product path builds one of these before its first tensor op: the place to make sure libtorch's
+        // kernels were checked on this CPU, whoever the caller (CLI, engine, test, or a .NET program).
+        TorchRuntime.ChooseKernels();
         Config = config;
         ClassCount = classCount;
     }

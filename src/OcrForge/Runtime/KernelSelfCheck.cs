@@ -1,0 +1,139 @@
+using OcrForge.Inference;
+using OcrForge.Inference.Imaging;
+using OcrForge.IO;
+using OcrForge.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace OcrForge.Runtime;
+
+/// <summary>One float32 computation measured against the same computation in float64.</summary>
+public sealed record KernelCheckCase(string Name, double RelativeError)
+{
+    public bool Passed(double tolerance) => RelativeError <= tolerance; // NaN fails
+    public override string ToString() => $"{Name}: {RelativeError:G2}";
+}
+
+/// <summary>What the self-check measured: every case, and whether all stayed within the tolerance.</summary>
+public sealed record KernelCheckResult(bool Ran, bool Passed, double Tolerance, double Milliseconds,
+    IReadOnlyList<KernelCheckCase> Cases)
+{
+    public KernelCheckCase? Worst => Cases.MaxBy(c => double.IsNaN(c.RelativeError) ? double.MaxValue : c.RelativeError);
+    public static KernelCheckResult NotRun => new(false, true, KernelSelfCheck.Tolerance, 0, []);
+}
+
+/// <summary>
+/// Measures libtorch's default float32 kernels on the shapes seen to go wrong, against float64 copies of the same
+/// layers (float64 never runs on oneDNN). Why it exists: on some AVX-512 CPUs (seen: AMD EPYC family 26, Zen 5,
+/// with avx512_vp2intersect) oneDNN returns silently wrong numbers — a bidirectional LSTM without gradients 60–100 %
+/// of its output scale off at hidden 8, and a small CNN's gradients NaN — while other CPUs are exact.
+/// Takes a few milliseconds and leaves torch's random generator as it found it, so seeded runs are unchanged.
+/// </summary>
+public static class KernelSelfCheck
+{
+    /// <summary>Relative to the largest reference magnitude; float32 rounding stays near 1e-6 on these cases.</summary>
+    public const double Tolerance = 1e-4;
+
+    public static KernelCheckResult Run()
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var cases = new List<KernelCheckCase>();
+        var rngState = torch.random.get_rng_state();
+        try
+        {
+            torch.random.manual_seed(20261130);
+            foreach (var (gru, input, hidden, layers, batch) in RecurrentSizes)
+                cases.Add(Recurrent(gru, input, hidden, layers, batch, steps: 25));
+            cases.AddRange(SmallCnn());
+        }
+        finally
+        {
+            torch.random.set_rng_state(rngState);
+            rngState.Dispose();
+        }
+        return new KernelCheckResult(true, cases.All(c => c.Passed(Tolerance)), Tolerance,
+            started.Elapsed.TotalMilliseconds, cases);
+    }
+
+    // The sizes that failed on the affected CPU, plus the default captcha model's first recurrent layer.
+    private static readonly (bool Gru, int Input, int Hidden, int Layers, int Batch)[] RecurrentSizes =
+    [
+        (false, 16, 8, 1, 3), (false, 8, 4, 1, 1), (false, 16, 16, 2, 3), (false, 16, 48, 1, 3),
+        (false, 512, 128, 1, 2), (true, 16, 8, 1, 3),
+    ];
+
+    /// <summary>A bidirectional LSTM or GRU in eval mode without gradients, as eval, predict and the engines run it.</summary>
+    public static KernelCheckCase Recurrent(bool gru, int input, int hidden, int layers, int batch, int steps)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        nn.Module Build() => gru
+            ? nn.GRU(input, hidden, layers, batchFirst: true, bidirectional: true)
+            : nn.LSTM(input, hidden, layers, batchFirst: true, bidirectional: true);
+        static Tensor Run(nn.Module layer, Tensor x) =>
+            layer is LSTM lstm ? lstm.forward(x).Item1 : ((GRU)layer).forward(x).Item1;
+        var single = Build();
+        var reference = Build();
+        reference.to(float64);
+        foreach (var (name, p) in single.named_parameters())
+            reference.get_parameter(name)!.copy_(p.to(float64));
+        single.eval();
+        reference.eval();
+
+        var x = randn(batch, steps, input);
+        string label = $"{(gru ? "GRU" : "LSTM")} {input}→{hidden}{(layers > 1 ? $"×{layers}" : "")} batch {batch}";
+        return new KernelCheckCase(label, RelativeError(Run(single, x), Run(reference, x.to(float64))));
+    }
+
+    /// <summary>
+    /// The plain character CNN at 24×24 with 16/24 filters: its forward in eval mode and its weight gradients in
+    /// training mode, the shape whose training collapsed to chance on the affected CPU.
+    /// </summary>
+    public static IEnumerable<KernelCheckCase> SmallCnn()
+    {
+        using var scope = NewDisposeScope();
+        var config = ModelRegistry.Create("chars74k-cnn",
+            ModelRegistry.ParseOverrides(["height=24", "width=24", "filters=16,16,16,24,24,24"]));
+        var charset = new Charset(Enumerable.Range(0, 10).Select(d => $"{d}"), hasBlank: false);
+        var spec = new PreprocessSpec(24, 24);
+        using var single = TrainedModel.Create(config, charset, spec);
+        var defaultType = get_default_dtype();
+        set_default_dtype(float64);
+        TrainedModel reference;
+        try { reference = TrainedModel.Create(config, charset, spec); }
+        finally { set_default_dtype(defaultType); }
+        using var _ = reference;
+        using (no_grad())
+        {
+            foreach (var (name, p) in single.Module.named_parameters())
+                reference.Module.get_parameter(name)!.copy_(p.to(float64));
+        }
+
+        var x = randn(8, 1, 24, 24);
+        single.Module.eval();
+        reference.Module.eval();
+        double forward;
+        using (no_grad()) forward = RelativeError(single.Module.forward(x), reference.Module.forward(x.to(float64)));
+        yield return new KernelCheckCase("CNN 24×24 eval forward", forward);
+
+        single.Module.train();
+        reference.Module.train();
+        single.Module.forward(x).square().sum().backward();
+        reference.Module.forward(x.to(float64)).square().sum().backward();
+        double worst = 0;
+        foreach (var (name, p) in single.Module.named_parameters())
+        {
+            double error = RelativeError(p.grad!, reference.Module.get_parameter(name)!.grad!);
+            worst = double.IsNaN(error) || error > worst ? error : worst;
+            if (double.IsNaN(worst)) break;
+        }
+        yield return new KernelCheckCase("CNN 24×24 training gradients", worst);
+    }
+
+    private static double RelativeError(Tensor actual, Tensor expected)
+    {
+        double scale = Math.Max(expected.abs().max().item<double>(), 1e-12);
+        return (actual.to(float64) - expected).abs().max().item<double>() / scale;
+    }
+}
