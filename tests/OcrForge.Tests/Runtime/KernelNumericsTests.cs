@@ -1,0 +1,129 @@
+using OcrForge.Inference;
+using OcrForge.Inference.Imaging;
+using OcrForge.IO;
+using OcrForge.Models;
+using OcrForge.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace OcrForge.Tests.Runtime;
+
+/// <summary>
+/// Why these exist: on some x86-64 CPUs libtorch's oneDNN kernels return silently wrong numbers (a bidirectional
+/// LSTM 16→8 without gradients was 60–100 % of its output scale off on an AMD EPYC, Zen 5), and the same code is
+/// exact on other CPUs. So every recurrent size a model or a tuner may choose is measured here, in float32 through
+/// the path eval, predict and the TorchSharp engine take (kernel policy applied, eval mode, no gradients), against
+/// a float64 copy, which libtorch never runs on oneDNN. On a CPU like that one, these fail without the policy.
+/// </summary>
+public class KernelNumericsTests
+{
+    private const double Tolerance = 1e-4; // relative to the output's largest magnitude
+
+    public static TheoryData<bool, bool, int> Layers()
+    {
+        var data = new TheoryData<bool, bool, int>();
+        foreach (bool gru in new[] { false, true })
+            foreach (bool bidirectional in new[] { false, true })
+                foreach (int hidden in new[] { 4, 8, 16, 24, 32, 48, 64, 128, 256 })
+                    data.Add(gru, bidirectional, hidden);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Layers))]
+    public void Recurrent_layers_match_float64_at_every_size_and_batch(bool gru, bool bidirectional, int hidden)
+    {
+        TorchRuntime.ChooseKernels();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (single, reference) = Pair(gru, input: 16, hidden, bidirectional);
+        foreach (int batch in new[] { 1, 3, 16 })
+        {
+            var x = randn(batch, 25, 16);
+            double error = RelativeError(Run(single, x), Run(reference, x.to(float64)));
+            Assert.True(error <= Tolerance,
+                $"{(gru ? "GRU" : "LSTM")} 16→{hidden} bidirectional={bidirectional} batch {batch}: relative error " +
+                $"{error:G3} (oneDNN {(KernelPolicy.OneDnn ? "on" : "off")}: {KernelPolicy.Reason})");
+        }
+    }
+
+    [Theory]
+    [InlineData(128)]
+    [InlineData(64)]
+    [InlineData(32)]
+    public void The_torch_engine_matches_float64_on_captcha_shaped_crnns(int hidden)
+    {
+        // 32 px high after three 2× pools and 128 filters: 512 features per frame; 200 px wide: 50 frames.
+        var config = ModelRegistry.Create("captcha-crnn",
+            ModelRegistry.ParseOverrides(["width=200", $"rnn_hidden={hidden}"]));
+        var charset = new Charset("abcdefghij".Select(c => c.ToString()), hasBlank: true);
+        var spec = new PreprocessSpec(200, 32);
+        using var model = TrainedModel.Create(config, charset, spec);
+        using var reference = Float64Copy(model, config, charset, spec);
+        using var engine = new TorchEngine(model);
+
+        var input = new float[3 * 32 * 200];
+        var rng = new Random(3);
+        for (int i = 0; i < input.Length; i++) input[i] = (float)rng.NextDouble() * 2 - 1;
+        var output = engine.Run(input, 3);
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var expected = reference.Module.forward(tensor(input, [3, 1, 32, 200]).to(float64));
+        var actual = tensor(output.Data, output.Shape.Select(d => (long)d).ToArray());
+        double error = RelativeError(actual, expected);
+        Assert.True(error <= Tolerance, $"captcha CRNN, BiLSTM 512→{hidden}, 50 frames: relative error {error:G3}");
+    }
+
+    [Fact]
+    public void The_self_check_passes_wherever_the_chosen_kernels_run()
+    {
+        TorchRuntime.ChooseKernels();
+        // Whatever the CPU: either oneDNN passed the check, or it was switched off (or forced either way).
+        if (KernelPolicy.SelfCheck.Ran && !KernelPolicy.SelfCheck.Passed)
+            Assert.False(KernelPolicy.OneDnn, KernelPolicy.Reason);
+        // And with the choice applied, the cases the self-check measures are exact.
+        var recheck = KernelSelfCheck.Run();
+        Assert.True(recheck.Passed, $"after the policy: {recheck.Worst} ({KernelPolicy.Reason})");
+        Assert.True(recheck.Cases.Count >= 8);
+    }
+
+    private static (nn.Module Single, nn.Module Reference) Pair(bool gru, int input, int hidden, bool bidirectional)
+    {
+        nn.Module Build() => gru
+            ? nn.GRU(input, hidden, batchFirst: true, bidirectional: bidirectional)
+            : nn.LSTM(input, hidden, batchFirst: true, bidirectional: bidirectional);
+        var single = Build();
+        var reference = Build();
+        reference.to(float64);
+        foreach (var (name, p) in single.named_parameters()) reference.get_parameter(name)!.copy_(p.to(float64));
+        single.eval();
+        reference.eval();
+        return (single, reference);
+    }
+
+    private static Tensor Run(nn.Module layer, Tensor x) =>
+        layer is LSTM lstm ? lstm.forward(x).Item1 : ((GRU)layer).forward(x).Item1;
+
+    private static TrainedModel Float64Copy(TrainedModel model, ModelConfig config, Charset charset, PreprocessSpec spec)
+    {
+        var before = get_default_dtype();
+        set_default_dtype(float64);
+        TrainedModel copy;
+        try { copy = TrainedModel.Create(config, charset, spec); }
+        finally { set_default_dtype(before); }
+        using var noGrad = no_grad();
+        foreach (var (name, p) in model.Module.named_parameters()) copy.Module.get_parameter(name)!.copy_(p.to(float64));
+        foreach (var (name, b) in model.Module.named_buffers())
+            if (b.is_floating_point()) copy.Module.get_buffer(name)!.copy_(b.to(float64));
+        copy.Module.eval();
+        return copy;
+    }
+
+    private static double RelativeError(Tensor actual, Tensor expected)
+    {
+        double scale = Math.Max(expected.abs().max().item<double>(), 1e-12);
+        return (actual.to(float64) - expected).abs().max().item<double>() / scale;
+    }
+}
