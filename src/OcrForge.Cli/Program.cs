@@ -20,9 +20,12 @@ if (Console.IsOutputRedirected)
         ColorSystem = ColorSystemSupport.NoColors,
         Out = new AnsiConsoleOutput(Console.Out),
     });
-// Tables wrap at the terminal's width; without a terminal, COLUMNS says how wide a log may be.
+// Tables wrap at the terminal's width; without a terminal, COLUMNS says how wide a log may be. Left unset there,
+// Spectre would assume 80 and cut tables, so a log gets room for the widest table we print.
 if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int columns) && columns > 0)
     AnsiConsole.Profile.Width = columns;
+else if (Console.IsOutputRedirected)
+    AnsiConsole.Profile.Width = Cli.RedirectedWidth;
 
 if (args.Length == 0) args = ["--help"];
 var parse = root.Parse(args);

@@ -10,6 +10,9 @@ public static class Cli
     public const int BadInput = 2;
     public const int Interrupted = 130;
 
+    /// <summary>The console width when output goes to a file or a pipe and COLUMNS does not say.</summary>
+    public const int RedirectedWidth = 160;
+
     /// <summary>
     /// Runs a command body. A user error (bad file, bad option) prints one line naming the problem, exit 2; an
     /// unexpected failure prints one line too, exit 1. Set OCRFORGE_DEBUG=1 to see the stack trace.

@@ -17,5 +17,6 @@ public static class CommandCatalog
         ExportCommand.Create(),
         BenchCommands.Create(BenchTrainCommand.Create()),
         ServeCommand.Create(),
+        DoctorCommand.Create(),
     ];
 }

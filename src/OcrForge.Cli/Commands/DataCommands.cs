@@ -94,12 +94,8 @@ public static class DataCommands
 
     private static void Render(DatasetSummary s, string gridPath)
     {
-        // Plain text when piped to a file: styling escapes there are noise.
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
-            Out = new AnsiConsoleOutput(Console.Out),
-        });
+        // The program's console: plain text and a wide table when piped (Program.cs).
+        var console = AnsiConsole.Console;
         foreach (var problem in s.Problems.Take(ProblemsShown)) Cli.Warn(problem.ToString());
         if (s.Problems.Count > ProblemsShown) Cli.Warn($"… and {s.Problems.Count - ProblemsShown} more problems (all are listed by --json)");
 

@@ -7,12 +7,19 @@ namespace OcrForge.Inference.Engines;
 public sealed record BenchResult(string Model, string Engine, int Batch, int Threads, int Repetitions,
     double P50Ms, double P90Ms, double P99Ms, double MeanMs, double ImagesPerSecond);
 
-/// <summary>The machine a benchmark ran on, so that numbers can be compared honestly.</summary>
+/// <summary>
+/// The machine a benchmark ran on, so that numbers can be compared honestly. The model name alone can be vague
+/// ("AMD EPYC" in a VM), so vendor, family, model and stepping identify the core generation.
+/// </summary>
 public sealed record MachineInfo(string Cpu, int Cores, IReadOnlyList<string> IsaFlags, string Os, string Runtime,
-    string OnnxRuntime, string LoadAverage)
+    string OnnxRuntime, string LoadAverage, string Vendor = "unknown", string Family = "unknown",
+    string CpuModel = "unknown", string Stepping = "unknown")
 {
-    /// <summary>The vector-ISA flags that decide int8/fp32 kernel speed.</summary>
-    private static readonly string[] InterestingFlags = ["avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_int8", "amx_bf16"];
+    /// <summary>
+    /// The flags that decide which kernels run: vector widths, int8 and bf16 dot products, AMX. Any avx512 flag
+    /// is listed (avx512_vp2intersect marks the CPUs where oneDNN was seen to be wrong).
+    /// </summary>
+    private static readonly string[] InterestingFlags = ["avx2", "fma", "avx_vnni", "avx_vnni_int8", "f16c"];
 
     public static MachineInfo Describe()
     {
@@ -22,11 +29,13 @@ public sealed record MachineInfo(string Cpu, int Cores, IReadOnlyList<string> Is
         return new MachineInfo(
             Field("model name"),
             Environment.ProcessorCount,
-            InterestingFlags.Where(flags.Contains).ToList(),
+            flags.Where(f => InterestingFlags.Contains(f) || f.StartsWith("avx512", StringComparison.Ordinal)
+                || f.StartsWith("amx", StringComparison.Ordinal)).Distinct().ToList(),
             RuntimeInformation.OSDescription,
             RuntimeInformation.FrameworkDescription,
             typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString() ?? "unknown",
-            File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown");
+            File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown",
+            Field("vendor_id"), Field("cpu family"), Field("model\t"), Field("stepping"));
     }
 }
 

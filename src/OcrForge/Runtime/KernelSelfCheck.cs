@@ -40,15 +40,20 @@ public static class KernelSelfCheck
         var started = System.Diagnostics.Stopwatch.StartNew();
         var cases = new List<KernelCheckCase>();
         var rngState = torch.random.get_rng_state();
+        // One thread: these layers are too small to split, and on a busy machine idle pool threads only spin.
+        int threads = torch.get_num_threads();
+        torch.set_num_threads(1);
         try
         {
             torch.random.manual_seed(20261130);
             foreach (var (gru, input, hidden, layers, batch) in RecurrentSizes)
                 cases.Add(Recurrent(gru, input, hidden, layers, batch, steps: 25));
-            cases.AddRange(SmallCnn());
+            cases.AddRange(SmallCnn([16, 16, 16, 24, 24, 24], batch: 4, gradients: true));
+            cases.AddRange(SmallCnn([8, 8, 8, 12, 12, 12], batch: 5, gradients: false));
         }
         finally
         {
+            torch.set_num_threads(threads);
             torch.random.set_rng_state(rngState);
             rngState.Dispose();
         }
@@ -56,11 +61,10 @@ public static class KernelSelfCheck
             started.Elapsed.TotalMilliseconds, cases);
     }
 
-    // The sizes that failed on the affected CPU, plus the default captcha model's first recurrent layer.
+    // The sizes that failed on the affected CPU (small, so the check stays cheap; the tests cover every size).
     private static readonly (bool Gru, int Input, int Hidden, int Layers, int Batch)[] RecurrentSizes =
     [
-        (false, 16, 8, 1, 3), (false, 8, 4, 1, 1), (false, 16, 16, 2, 3), (false, 16, 48, 1, 3),
-        (false, 512, 128, 1, 2), (true, 16, 8, 1, 3),
+        (false, 16, 8, 1, 3), (false, 8, 4, 1, 1), (false, 16, 16, 2, 3), (false, 16, 48, 1, 3), (true, 16, 8, 1, 3),
     ];
 
     /// <summary>A bidirectional LSTM or GRU in eval mode without gradients, as eval, predict and the engines run it.</summary>
@@ -87,14 +91,15 @@ public static class KernelSelfCheck
     }
 
     /// <summary>
-    /// The plain character CNN at 24×24 with 16/24 filters: its forward in eval mode and its weight gradients in
-    /// training mode, the shape whose training collapsed to chance on the affected CPU.
+    /// The plain character CNN at 24×24: its forward in eval mode and, optionally, its weight gradients in training
+    /// mode. With 16/24 filters its training collapsed to chance on the affected CPU; with 8/12 filters at batch 5
+    /// its forward was 10 % off even with oneDNN capped at AVX2.
     /// </summary>
-    public static IEnumerable<KernelCheckCase> SmallCnn()
+    public static IEnumerable<KernelCheckCase> SmallCnn(int[] filters, int batch, bool gradients)
     {
         using var scope = NewDisposeScope();
         var config = ModelRegistry.Create("chars74k-cnn",
-            ModelRegistry.ParseOverrides(["height=24", "width=24", "filters=16,16,16,24,24,24"]));
+            ModelRegistry.ParseOverrides(["height=24", "width=24", $"filters={string.Join(',', filters)}"]));
         var charset = new Charset(Enumerable.Range(0, 10).Select(d => $"{d}"), hasBlank: false);
         var spec = new PreprocessSpec(24, 24);
         using var single = TrainedModel.Create(config, charset, spec);
@@ -110,12 +115,14 @@ public static class KernelSelfCheck
                 reference.Module.get_parameter(name)!.copy_(p.to(float64));
         }
 
-        var x = randn(8, 1, 24, 24);
+        var x = randn(batch, 1, 24, 24);
         single.Module.eval();
         reference.Module.eval();
         double forward;
         using (no_grad()) forward = RelativeError(single.Module.forward(x), reference.Module.forward(x.to(float64)));
-        yield return new KernelCheckCase("CNN 24×24 eval forward", forward);
+        string label = $"CNN 24×24 filters {filters[0]}–{filters[^1]} batch {batch}";
+        yield return new KernelCheckCase($"{label} eval forward", forward);
+        if (!gradients) yield break;
 
         single.Module.train();
         reference.Module.train();
@@ -128,7 +135,7 @@ public static class KernelSelfCheck
             worst = double.IsNaN(error) || error > worst ? error : worst;
             if (double.IsNaN(worst)) break;
         }
-        yield return new KernelCheckCase("CNN 24×24 training gradients", worst);
+        yield return new KernelCheckCase($"{label} training gradients", worst);
     }
 
     private static double RelativeError(Tensor actual, Tensor expected)

@@ -7,7 +7,12 @@ public static class CliProcess
 {
     public static (int Code, string Stdout, string Stderr) Run(params string[] args) => Run(TimeSpan.FromMinutes(1), args);
 
-    public static (int Code, string Stdout, string Stderr) Run(TimeSpan timeout, params string[] args)
+    public static (int Code, string Stdout, string Stderr) Run(TimeSpan timeout, params string[] args) =>
+        RunWith(new Dictionary<string, string?>(), timeout, args);
+
+    /// <summary>As <see cref="Run(TimeSpan, string[])"/>, with environment variables set (a value) or removed (null).</summary>
+    public static (int Code, string Stdout, string Stderr) RunWith(IReadOnlyDictionary<string, string?> environment,
+        TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OcrForge.Cli.dll"));
@@ -16,6 +21,8 @@ public static class CliProcess
         start.Environment["COLUMNS"] = "200";
         start.Environment["NO_COLOR"] = "1";
         start.Environment.Remove("OCRFORGE_DEBUG");
+        foreach (var (name, value) in environment)
+            if (value is null) start.Environment.Remove(name); else start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

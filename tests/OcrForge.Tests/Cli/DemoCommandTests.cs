@@ -11,6 +11,9 @@ public class DemoCommandTests
 
         // ...it goes through every step, writes the trained, pruned, exported and quantized models, and compares all four.
         Assert.True(code == 0, stderr);
+        // Nothing from libtorch's logger (it warned about NNPACK from every convolution on some CPUs).
+        Assert.DoesNotContain("NNPACK", stdout + stderr);
+        Assert.DoesNotMatch(@"(?m)^\[W", stdout + stderr);
         foreach (var step in new[] { "1. data", "2. train", "3. evaluate", "4. predict", "5. prune", "6. export", "7. quantize", "8. compare" })
             Assert.Contains(step, stdout);
         foreach (var file in new[] { "captcha.ocrf", "captcha.pruned.ocrf", "captcha.onnx", "captcha.int8.onnx" })

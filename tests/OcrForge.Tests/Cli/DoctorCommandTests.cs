@@ -1,0 +1,71 @@
+using System.Text.Json;
+
+namespace OcrForge.Tests.Cli;
+
+public class DoctorCommandTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public void Doctor_reports_versions_cpu_threads_and_the_self_check()
+    {
+        var (code, stdout, stderr) = CliProcess.RunWith(new Dictionary<string, string?> { ["OCRFORGE_ONEDNN"] = null },
+            Timeout, "doctor", "--json");
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.Equal("0.107.0", root.GetProperty("versions").GetProperty("torchsharp").GetString());
+        Assert.StartsWith("2.", root.GetProperty("versions").GetProperty("libtorch").GetString());
+        Assert.Equal("1.31.1", root.GetProperty("versions").GetProperty("onnxruntime").GetString());
+        Assert.NotEqual("unknown", root.GetProperty("machine").GetProperty("vendor").GetString());
+        Assert.NotEqual("unknown", root.GetProperty("machine").GetProperty("family").GetString());
+        Assert.Equal(Environment.ProcessorCount, root.GetProperty("threads").GetProperty("cores").GetInt32());
+        var numerics = root.GetProperty("numerics");
+        var check = numerics.GetProperty("self_check");
+        Assert.True(check.GetProperty("ran").GetBoolean());
+        Assert.True(check.GetProperty("cases").GetArrayLength() >= 8);
+        // The one thing a user must never get: a failed check with oneDNN still on.
+        Assert.True(check.GetProperty("passed").GetBoolean() || !numerics.GetProperty("one_dnn").GetBoolean(), stdout);
+    }
+
+    [Fact]
+    public void The_environment_variable_forces_onednn_off_in_the_process_that_runs_models()
+    {
+        var (code, stdout, stderr) = CliProcess.RunWith(new Dictionary<string, string?> { ["OCRFORGE_ONEDNN"] = "off" },
+            Timeout, "doctor", "--json");
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var numerics = json.RootElement.GetProperty("numerics");
+        // Read back from libtorch's own context, not from our setting.
+        Assert.False(numerics.GetProperty("one_dnn").GetBoolean());
+        Assert.Contains("OCRFORGE_ONEDNN=off", numerics.GetProperty("one_dnn_reason").GetString());
+        Assert.False(numerics.GetProperty("self_check").GetProperty("ran").GetBoolean());
+    }
+
+    [Fact]
+    public void A_bad_value_of_the_environment_variable_is_one_line_naming_it()
+    {
+        var (code, _, stderr) = CliProcess.RunWith(new Dictionary<string, string?> { ["OCRFORGE_ONEDNN"] = "fast" },
+            Timeout, "doctor");
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: environment variable OCRFORGE_ONEDNN=fast: expected auto, on or off", stderr.Trim());
+    }
+
+    [Fact]
+    public void Redirected_tables_keep_every_column_without_a_terminal_width()
+    {
+        using var dir = new TempDir();
+        // No COLUMNS and stdout a pipe: as `ocrforge data show DIR | cat`.
+        var (code, stdout, stderr) = CliProcess.RunWith(new Dictionary<string, string?> { ["COLUMNS"] = null },
+            Timeout, "data", "show", TestData.Captchas, "--out", dir.File("grid.png"));
+
+        Assert.True(code == 0, stderr);
+        var overview = stdout.Split('\n').Single(l => l.Contains("reading + decoding", StringComparison.Ordinal));
+        // The row is whole: its value did not wrap onto a second line and the right border is there.
+        Assert.Matches(@"│ reading \+ decoding\s+│ [\d.]+ s, \d+ images/s on \d+ threads\s+│$", overview.TrimEnd('\r'));
+        Assert.DoesNotContain('\x1b', stdout);
+    }
+}
