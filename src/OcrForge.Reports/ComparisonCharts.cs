@@ -1,0 +1,92 @@
+using System.Globalization;
+using OcrForge.Evaluation;
+using OcrForge.IO;
+using ScottPlot;
+
+namespace OcrForge.Reports;
+
+/// <summary>
+/// The bar charts of a model comparison, one PNG per question: accuracy.png (every accuracy metric, %),
+/// size.png (file and gzip size, kB), latency.png (batch-1 p50 and p99, ms), throughput.png (batch-64 images/s).
+/// Models stand along the x axis in the order given, the baseline first; every bar is labelled with its value.
+/// </summary>
+public static class ComparisonCharts
+{
+    public const string Accuracy = "accuracy.png", Size = "size.png", Latency = "latency.png", Throughput = "throughput.png";
+    private const int Width = 900, Height = 500;
+
+    public static IReadOnlyList<string> Save(ComparisonResult result, string directory)
+    {
+        var models = result.Models;
+        string subtitle = $"{result.Samples} images, {result.Threads} threads";
+        var accuracies = models[0].Metrics.Keys.Where(k => k != "cer").ToList();
+        var charts = new (string File, string Title, string Unit, string Format, (string Name, double[] Values)[] Series)[]
+        {
+            (Accuracy, "accuracy", "%", "0.0", accuracies
+                .Select(k => (ComparisonReport.MetricHeader(k), models.Select(m => m.Metrics[k] * 100).ToArray())).ToArray()),
+            (Size, "model size", "kB", "N0",
+            [
+                ("file", models.Select(m => m.FileBytes / 1024.0).ToArray()),
+                ("gzip", models.Select(m => m.GzipBytes / 1024.0).ToArray()),
+            ]),
+            (Latency, "latency, batch 1", "ms", "0.00",
+            [
+                ("p50", models.Select(m => m.LatencyP50Ms).ToArray()),
+                ("p99", models.Select(m => m.LatencyP99Ms).ToArray()),
+            ]),
+            (Throughput, $"throughput, batch {ModelComparison.ThroughputBatch}", "images/s", "N0",
+            [
+                ("images/s", models.Select(m => m.ImagesPerSecond).ToArray()),
+            ]),
+        };
+        var names = models.Select(m => Path.GetFileName(m.Model)).ToArray();
+        return charts.Select(c =>
+        {
+            var path = Path.Combine(directory, c.File);
+            var png = Render($"{c.Title} ({subtitle})", c.Unit, c.Format, names, c.Series);
+            AtomicFile.Write(path, s => s.Write(png));
+            return path;
+        }).ToList();
+    }
+
+    /// <summary>Grouped bars: one group per model, one bar per series in it, a gap between groups.</summary>
+    private static byte[] Render(string title, string unit, string format, string[] models,
+        (string Name, double[] Values)[] series)
+    {
+        var plot = new Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        int groupWidth = series.Length + 1;
+        var bars = new List<Bar>();
+        for (int s = 0; s < series.Length; s++)
+        {
+            var color = palette.GetColor(s);
+            for (int m = 0; m < models.Length; m++)
+            {
+                double value = series[s].Values[m];
+                bars.Add(new Bar
+                {
+                    Position = m * groupWidth + s,
+                    Value = value,
+                    FillColor = color,
+                    Label = value.ToString(format, CultureInfo.InvariantCulture),
+                });
+            }
+            if (series.Length > 1) plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[s].Name, FillColor = color });
+        }
+        var barPlot = plot.Add.Bars(bars);
+        barPlot.ValueLabelStyle.FontSize = 13;
+
+        // Tick under the middle of each group.
+        double[] centres = models.Select((_, m) => m * groupWidth + (series.Length - 1) / 2.0).ToArray();
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(centres, models);
+        plot.Axes.Bottom.MajorTickStyle.Length = 0;
+        plot.Axes.Left.Label.Text = unit;
+        plot.Title(title);
+        // Bars start at zero; headroom above the tallest keeps its label inside the frame.
+        double top = series.SelectMany(s => s.Values).DefaultIfEmpty(0).Max();
+        plot.Axes.SetLimits(-1, models.Length * groupWidth - 1, 0, top > 0 ? top * 1.15 : 1);
+        // Outside the data area, so no legend hides a bar label.
+        if (series.Length > 1) plot.ShowLegend(Edge.Right);
+        return plot.GetImageBytes(Width, Height, ImageFormat.Png);
+    }
+}
