@@ -12,7 +12,8 @@ namespace OcrForge.Reports;
 /// </summary>
 public static class ComparisonCharts
 {
-    public const string Accuracy = "accuracy.png", Size = "size.png", Latency = "latency.png", Throughput = "throughput.png";
+    public const string Accuracy = "accuracy.png", Size = "size.png", Latency = "latency.png",
+        Throughput = "throughput.png";
     private const int Width = 900, Height = 500;
 
     public static IReadOnlyList<string> Save(ComparisonResult result, string directory)
@@ -20,23 +21,23 @@ public static class ComparisonCharts
         var models = result.Models;
         string subtitle = $"{result.Samples} images, {result.Threads} threads";
         var accuracies = models[0].Metrics.Keys.Where(k => k != "cer").ToList();
-        var charts = new (string File, string Title, string Unit, string Format, (string Name, double[] Values)[] Series)[]
+        var charts = new (string File, string Title, string Unit, string Format, Series[] Series)[]
         {
-            (Accuracy, "accuracy", "%", "0.0", accuracies
-                .Select(k => (ComparisonReport.MetricHeader(k), models.Select(m => m.Metrics[k] * 100).ToArray())).ToArray()),
+            (Accuracy, "accuracy", "%", "0.0", accuracies.Select(k =>
+                new Series(ComparisonReport.MetricHeader(k), models.Select(m => m.Metrics[k] * 100).ToArray())).ToArray()),
             (Size, "model size", "kB", "N0",
             [
-                ("file", models.Select(m => m.FileBytes / 1024.0).ToArray()),
-                ("gzip", models.Select(m => m.GzipBytes / 1024.0).ToArray()),
+                new("file", models.Select(m => m.FileBytes / 1024.0).ToArray()),
+                new("gzip", models.Select(m => m.GzipBytes / 1024.0).ToArray()),
             ]),
             (Latency, "latency, batch 1", "ms", "0.00",
             [
-                ("p50", models.Select(m => m.LatencyP50Ms).ToArray()),
-                ("p99", models.Select(m => m.LatencyP99Ms).ToArray()),
+                new("p50", models.Select(m => m.LatencyP50Ms).ToArray()),
+                new("p99", models.Select(m => m.LatencyP99Ms).ToArray()),
             ]),
             (Throughput, $"throughput, batch {ModelComparison.ThroughputBatch}", "images/s", "N0",
             [
-                ("images/s", models.Select(m => m.ImagesPerSecond).ToArray()),
+                new("images/s", models.Select(m => m.ImagesPerSecond).ToArray()),
             ]),
         };
         var names = models.Select(m => Path.GetFileName(m.Model)).ToArray();
@@ -50,8 +51,9 @@ public static class ComparisonCharts
     }
 
     /// <summary>Grouped bars: one group per model, one bar per series in it, a gap between groups.</summary>
-    private static byte[] Render(string title, string unit, string format, string[] models,
-        (string Name, double[] Values)[] series)
+    private sealed record Series(string Name, double[] Values);
+
+    private static byte[] Render(string title, string unit, string format, string[] models, Series[] series)
     {
         var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
@@ -71,7 +73,8 @@ public static class ComparisonCharts
                     Label = value.ToString(format, CultureInfo.InvariantCulture),
                 });
             }
-            if (series.Length > 1) plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[s].Name, FillColor = color });
+            if (series.Length > 1)
+                plot.Legend.ManualItems.Add(new LegendItem { LabelText = series[s].Name, FillColor = color });
         }
         var barPlot = plot.Add.Bars(bars);
         barPlot.ValueLabelStyle.FontSize = 13;

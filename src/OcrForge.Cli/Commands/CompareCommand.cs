@@ -20,7 +20,7 @@ public static class CompareCommand
             Required = true,
             AllowMultipleArgumentsPerToken = true,
         };
-        var data = new Option<string>("--data") { Description = "Labelled images every model runs on.", Required = true };
+        var data = new Option<string>("--data") { Description = "Labelled images all models run on.", Required = true };
         var format = new Option<DatasetFormat>("--format")
         {
             Description = "Dataset layout: auto, filename, chars74k, folders, csv.",
@@ -43,9 +43,11 @@ public static class CompareCommand
         };
         var json = new Option<bool>("--json") { Description = "Print the comparison as one JSON document." };
         var command = new Command("compare",
-            "Compare models on the same images: parameters, size, accuracy, latency, throughput, ratios to the first. " +
+            "Compare models on the same images: parameters, size, accuracy, latency, throughput, ratios to the first." +
+            " " +
             "Exit code 2 when a model could not be loaded (the others are still compared).");
-        foreach (var o in new Option[] { models, data, format, split, output, threads, seconds, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { models, data, format, split, output, threads, seconds, json })
+            command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
             var request = new ComparisonRequest

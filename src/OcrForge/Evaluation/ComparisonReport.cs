@@ -23,7 +23,7 @@ public static class ComparisonReport
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>Writes the three files into <paramref name="directory"/> (created if needed) and returns their paths.</summary>
+    /// <summary>Writes the three files into <paramref name="directory"/> (created if needed).</summary>
     public static IReadOnlyList<string> Write(ComparisonResult result, string directory)
     {
         var files = new (string Name, string Text)[]
@@ -69,13 +69,16 @@ public static class ComparisonReport
             .AppendLine()
             .AppendLine("| " + string.Join(" | ", headers) + " |")
             .AppendLine("|" + string.Concat(headers.Select((_, i) => i < 2 ? " --- |" : " ---: |")));
-        foreach (var row in rows) md.AppendLine("| " + string.Join(" | ", row.Select(c => c.Replace("|", "\\|"))) + " |");
-        foreach (var f in result.Failures) md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"not compared: {f.Model}: {f.Reason}");
+        foreach (var row in rows)
+            md.AppendLine("| " + string.Join(" | ", row.Select(c => c.Replace("|", "\\|"))) + " |");
+        foreach (var f in result.Failures)
+            md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"not compared: {f.Model}: {f.Reason}");
         return md.ToString();
     }
 
     /// <summary>Column headers and formatted cells, one row per model: what Markdown and the console show.</summary>
-    public static (IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows) Table(ComparisonResult result)
+    public static (IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows) Table(
+        ComparisonResult result)
     {
         var metricNames = result.Models[0].Metrics.Keys.ToList();
         var headers = new[] { "model", "engine", "parameters", "non-zero", "file", "gzip" }

@@ -72,7 +72,8 @@ public static class ModelComparison
         CancellationToken cancellationToken = default)
     {
         if (request.Models.Count == 0) throw new OcrForgeException("--model: name at least one model file");
-        if (request.Seconds is <= 0 or > 600) throw new OcrForgeException($"--seconds {request.Seconds}: expected (0, 600]");
+        if (request.Seconds is <= 0 or > 600)
+            throw new OcrForgeException($"--seconds {request.Seconds}: expected (0, 600]");
         var failures = new List<ModelFailure>();
         var opened = new List<(string Path, IOcrEngine Engine)>();
         try
@@ -89,9 +90,11 @@ public static class ModelComparison
                 }
             }
             if (opened.Count == 0)
-                throw new OcrForgeException($"no model could be loaded (first: {failures[0].Model}: {failures[0].Reason})");
+                throw new OcrForgeException(
+                    $"no model could be loaded (first: {failures[0].Model}: {failures[0].Reason})");
             var (basePath, baseEngine) = opened[0];
-            foreach (var (path, engine) in opened.Skip(1)) CheckComparable(basePath, baseEngine.Info, path, engine.Info);
+            foreach (var (path, engine) in opened.Skip(1))
+                CheckComparable(basePath, baseEngine.Info, path, engine.Info);
 
             var data = Load(request, basePath, baseEngine.Info);
             int threads = request.Threads ?? Environment.ProcessorCount;
@@ -111,8 +114,8 @@ public static class ModelComparison
                 AccuracyDeltaPoints = (r.Accuracy - baseline.Accuracy) * 100,
             }).ToList();
             var task = baseEngine.Info.Task == OcrTask.TextRecognition ? "text_recognition" : "classification";
-            return new ComparisonResult(task, request.Data, data.Count, data.Skipped, basePath, baseline.Metrics.Keys.First(),
-                threads, rows, failures, MachineInfo.Describe());
+            return new ComparisonResult(task, request.Data, data.Count, data.Skipped, basePath,
+                baseline.Metrics.Keys.First(), threads, rows, failures, MachineInfo.Describe());
         }
         finally
         {
@@ -120,21 +123,24 @@ public static class ModelComparison
         }
     }
 
-    /// <summary>Models that answer different questions cannot share a table: the same task and charset, in order.</summary>
+    /// <summary>Models that answer different questions share no table: same task, same charset in order.</summary>
     public static void CheckComparable(string a, ModelInfo infoA, string b, ModelInfo infoB)
     {
         static string Name(OcrTask t) => t == OcrTask.TextRecognition ? "a text recogniser" : "a character classifier";
         if (infoA.Task != infoB.Task)
-            throw new OcrForgeException($"{a} is {Name(infoA.Task)} and {b} is {Name(infoB.Task)}: compare models of one task");
+            throw new OcrForgeException(
+                $"{a} is {Name(infoA.Task)} and {b} is {Name(infoB.Task)}: compare models of one task");
         if (!infoA.Charset.Symbols.SequenceEqual(infoB.Charset.Symbols))
-            throw new OcrForgeException($"{a} and {b} have different charsets ({Symbols(infoA)} vs {Symbols(infoB)}): " +
+            throw new OcrForgeException(
+                $"{a} and {b} have different charsets ({Symbols(infoA)} vs {Symbols(infoB)}): " +
                 "compare models of one charset");
     }
 
     private static string Symbols(ModelInfo info) =>
-        info.Charset.Symbols.Count <= 40 ? $"'{string.Concat(info.Charset.Symbols)}'" : $"{info.Charset.Symbols.Count} symbols";
+        info.Charset.Symbols.Count <= 40 ? $"'{string.Concat(info.Charset.Symbols)}'"
+            : $"{info.Charset.Symbols.Count} symbols";
 
-    /// <summary>The reason without the file name the message may already start with (the caller names the file).</summary>
+    /// <summary>The reason, without the file name the message may start with (the caller names the file).</summary>
     private static string Reason(string path, Exception e)
     {
         var message = e.Message.Split('\n')[0].Trim();

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 using OcrForge.Inference;
 
@@ -41,10 +42,8 @@ public static class OnnxWeights
             foreach (var node in fields.Where(f => f.Number == GraphNode).Select(f => Fields(f.Bytes!).ToList()))
             {
                 var op = node.FirstOrDefault(f => f.Number == NodeOpType).Bytes;
-                if (op is null || !QuantizationInputs.TryGetValue(ByteString.CopyFrom(op).ToStringUtf8(), out var positions))
-                    continue;
-                var inputs = node.Where(f => f.Number == NodeInput).Select(f => ByteString.CopyFrom(f.Bytes!).ToStringUtf8())
-                    .ToList();
+                if (op is null || !QuantizationInputs.TryGetValue(Text(op), out var positions)) continue;
+                var inputs = node.Where(f => f.Number == NodeInput).Select(f => Text(f.Bytes!)).ToList();
                 foreach (int p in positions.Where(p => p < inputs.Count)) quantization.Add(inputs[p]);
             }
             long total = 0, nonZero = 0;
@@ -96,20 +95,21 @@ public static class OnnxWeights
         return new TensorCount(name, type, dims.Aggregate(1L, (a, d) => a * d), nonZero);
     }
 
-    /// <summary>Non-zero elements of little-endian raw data; -0.0 is zero (BatchNorm folding can flip a zero's sign).</summary>
+    /// <summary>Non-zero elements of little-endian raw data; -0.0 is zero (BatchNorm folding can flip a zero's
+    /// sign).</summary>
     private static long NonZeroRaw(ReadOnlySpan<byte> data, int type)
     {
         long count = 0;
         switch (type)
         {
             case Float:
-                foreach (var v in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(data)) count += v != 0 ? 1 : 0;
+                foreach (var v in MemoryMarshal.Cast<byte, float>(data)) count += v != 0 ? 1 : 0;
                 return count;
             case Double:
-                foreach (var v in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(data)) count += v != 0 ? 1 : 0;
+                foreach (var v in MemoryMarshal.Cast<byte, double>(data)) count += v != 0 ? 1 : 0;
                 return count;
             case Float16:
-                foreach (var v in System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(data))
+                foreach (var v in MemoryMarshal.Cast<byte, ushort>(data))
                     count += (v & 0x7FFF) != 0 ? 1 : 0;
                 return count;
             default:
@@ -132,7 +132,10 @@ public static class OnnxWeights
 
     private readonly record struct Field(int Number, byte[]? Bytes);
 
-    /// <summary>The top-level fields of a message; length-delimited ones carry their bytes, others are skipped.</summary>
+    private static string Text(byte[] utf8) => System.Text.Encoding.UTF8.GetString(utf8);
+
+    /// <summary>The top-level fields of a message; length-delimited ones carry their bytes, others are
+    /// skipped.</summary>
     private static IEnumerable<Field> Fields(byte[] message)
     {
         var input = new CodedInputStream(message);

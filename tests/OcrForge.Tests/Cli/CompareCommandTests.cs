@@ -21,10 +21,12 @@ public class CompareCommandTests
         var data = PruningTests.WriteTextData(dir.File("data"), TinyText.Make(4, 1));
         var (dense, _, _, _) = CompareModelsTests.TextModels(dir, data);
         TorchRuntime.Seed(3);
-        using (var classifier = TrainedModel.Create(TinyCharacters.TinyCnn, new Charset(["a", "b"], hasBlank: false), TinyCharacters.Spec))
+        var charset = new Charset(["a", "b"], hasBlank: false);
+        using (var classifier = TrainedModel.Create(TinyCharacters.TinyCnn, charset, TinyCharacters.Spec))
             classifier.Save(dir.File("chars.ocrf"));
 
-        var (code, stdout, stderr) = CliProcess.Run("compare", "--model", dense, dir.File("chars.ocrf"), "--data", data);
+        var (code, stdout, stderr) =
+            CliProcess.Run("compare", "--model", dense, dir.File("chars.ocrf"), "--data", data);
 
         Assert.Equal(2, code);
         var line = Assert.Single(stderr.Trim().Split('\n'));
@@ -46,19 +48,25 @@ public class CompareCommandTests
 
         // Exit 2 flags the missing model; stderr names it with the reason, once
         Assert.Equal(2, code);
-        Assert.Single(stderr.Split('\n'), l => l.StartsWith($"warning: {dir.File("broken.onnx")}: not compared: not a valid ONNX model"));
+        var warning = $"warning: {dir.File("broken.onnx")}: not compared: not a valid ONNX model";
+        Assert.Single(stderr.Split('\n'), l => l.StartsWith(warning, StringComparison.Ordinal));
         // stdout is one JSON document with the three others, in order
         using var json = JsonDocument.Parse(stdout);
-        var models = json.RootElement.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("model").GetString());
-        Assert.Equal([dense, pruned, onnx], models);
-        Assert.Equal(dir.File("broken.onnx"), json.RootElement.GetProperty("failures")[0].GetProperty("model").GetString());
-        foreach (var file in new[] { "comparison.json", "comparison.csv", "comparison.md", "accuracy.png", "size.png", "latency.png", "throughput.png" })
+        var root = json.RootElement;
+        var compared = root.GetProperty("models").EnumerateArray().Select(m => m.GetProperty("model").GetString());
+        Assert.Equal([dense, pruned, onnx], compared);
+        Assert.Equal(dir.File("broken.onnx"), root.GetProperty("failures")[0].GetProperty("model").GetString());
+        string[] written = ["comparison.json", "comparison.csv", "comparison.md", "accuracy.png", "size.png",
+            "latency.png", "throughput.png"];
+        foreach (var file in written)
             Assert.True(File.Exists(Path.Combine(dir.File("report"), file)), file);
         Assert.Equal(stdout.Trim(), File.ReadAllText(Path.Combine(dir.File("report"), "comparison.json")).Trim());
 
         // Piped without --json, the table is Markdown: whole rows however wide, not a table cut at 80 columns
-        var (tableCode, table, _) = CliProcess.Run("compare", "--model", dense, onnx, "--data", data, "--threads", "1", "--seconds", "0.01");
+        var (tableCode, table, _) =
+            CliProcess.Run("compare", "--model", dense, onnx, "--data", data, "--threads", "1", "--seconds", "0.01");
         Assert.Equal(0, tableCode);
-        Assert.Matches(@"\| pruned\.onnx \| onnx \| [\d,]+ \| [\d,]+ \| [\d,]+ kB \| [\d,]+ kB \| \d+\.\d\d % \|.* \| \d+\.\d\d× \|", table);
+        const string row = @"\| pruned\.onnx \| onnx \| [\d,]+ \| [\d,]+ \| [\d,]+ kB \| [\d,]+ kB \| \d+\.\d\d % \|";
+        Assert.Matches(row + @".* \| \d+\.\d\d× \|", table);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using OcrForge.Compression.Pruning;
 using OcrForge.Compression.Quantization;
@@ -35,7 +36,8 @@ public class CompareModelsTests
         pruner.Apply(0.5);
         model.Save(dir.File("pruned.ocrf"));
         OnnxWriter.Save(dir.File("pruned.onnx"), OnnxExporter.Export(model));
-        return (dir.File("dense.ocrf"), dir.File("pruned.ocrf"), dir.File("pruned.onnx"), pruner.Measure().Sum(l => l.Zeros));
+        long zeros = pruner.Measure().Sum(l => l.Zeros);
+        return (dir.File("dense.ocrf"), dir.File("pruned.ocrf"), dir.File("pruned.onnx"), zeros);
     }
 
     [Fact]
@@ -79,7 +81,8 @@ public class CompareModelsTests
         // the same weights on both engines read the same text
         Assert.Equal(p.Metrics, o.Metrics);
         // and the ratios are to the baseline
-        Assert.Equal((1.0, 1.0, 1.0, 1.0, 0.0), (b.SizeRatio, b.GzipRatio, b.Speedup, b.ThroughputRatio, b.AccuracyDeltaPoints));
+        Assert.Equal((1.0, 1.0, 1.0, 1.0, 0.0),
+            (b.SizeRatio, b.GzipRatio, b.Speedup, b.ThroughputRatio, b.AccuracyDeltaPoints));
         foreach (var m in result.Models)
         {
             Assert.Equal((double)m.FileBytes / b.FileBytes, m.SizeRatio);
@@ -108,7 +111,7 @@ public class CompareModelsTests
         var csv = File.ReadAllLines(files[1]);
         Assert.Equal(4, csv.Length);
         int sizeColumn = Array.IndexOf(csv[0].Split(','), "size_ratio");
-        Assert.Equal(o.SizeRatio, double.Parse(csv[3].Split(',')[sizeColumn], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(o.SizeRatio, double.Parse(csv[3].Split(',')[sizeColumn], CultureInfo.InvariantCulture));
         Assert.Contains("| pruned.onnx | onnx |", File.ReadAllText(files[2]));
         Assert.Empty(Directory.GetFiles(dir.File("report"), "*.tmp"));
     }
@@ -121,14 +124,18 @@ public class CompareModelsTests
         string[] names = ["a", "b", "c", "d"];
         var images = TinyCharacters.Make(perClass: 3, seed: 2);
         for (int i = 0; i < images.Count; i++)
-            ImageWriter.WritePng(images[i].Image,
-                Path.Combine(Directory.CreateDirectory(dir.File(Path.Combine("data", names[images[i].Class]))).FullName, $"{i}.png"));
+        {
+            var folder = Directory.CreateDirectory(dir.File(Path.Combine("data", names[images[i].Class]))).FullName;
+            ImageWriter.WritePng(images[i].Image, Path.Combine(folder, $"{i}.png"));
+        }
         TorchRuntime.Seed(3);
-        using (var model = TrainedModel.Create(TinyCharacters.TinyCnn, new Charset(names, hasBlank: false), TinyCharacters.Spec))
+        var charset = new Charset(names, hasBlank: false);
+        using (var model = TrainedModel.Create(TinyCharacters.TinyCnn, charset, TinyCharacters.Spec))
         {
             model.Save(dir.File("c.ocrf"));
             OnnxWriter.Save(dir.File("c.onnx"), OnnxExporter.Export(model));
-            var quantized = Int8Quantizer.Quantize(model, images.Select(x => x.Image).ToList(), new QuantizationOptions { PerChannel = true });
+            var calibration = images.Select(x => x.Image).ToList();
+            var quantized = Int8Quantizer.Quantize(model, calibration, new QuantizationOptions { PerChannel = true });
             OnnxWriter.Save(dir.File("c.int8.onnx"), quantized.Model);
         }
 
@@ -164,7 +171,8 @@ public class CompareModelsTests
 
         var error = Assert.Throws<OcrForgeException>(() => ModelComparison.CheckComparable("a.ocrf", a, "b.onnx", b));
 
-        Assert.Equal("a.ocrf and b.onnx have different charsets ('ab' vs 'ac'): compare models of one charset", error.Message);
+        Assert.Equal("a.ocrf and b.onnx have different charsets ('ab' vs 'ac'): compare models of one charset",
+            error.Message);
         ModelComparison.CheckComparable("a.ocrf", a, "a.onnx", a with { });
     }
 }
