@@ -19,23 +19,23 @@ public static class ComparisonCharts
     public static IReadOnlyList<string> Save(ComparisonResult result, string directory)
     {
         var models = result.Models;
-        string subtitle = $"{result.Samples} images, {result.Threads} threads";
+        string speedOn = $"{result.Threads} threads, {result.Machine.Cpu}";
         var accuracies = models[0].Metrics.Keys.Where(k => k != "cer").ToList();
         var charts = new (string File, string Title, string Unit, string Format, Series[] Series)[]
         {
-            (Accuracy, "accuracy", "%", "0.0", accuracies.Select(k =>
-                new Series(ComparisonReport.MetricHeader(k), models.Select(m => m.Metrics[k] * 100).ToArray())).ToArray()),
+            (Accuracy, $"accuracy on {result.Samples} images", "%", "0.0", accuracies
+                .Select(k => new Series(ComparisonReport.MetricHeader(k), Percent(models, k))).ToArray()),
             (Size, "model size", "kB", "N0",
             [
                 new("file", models.Select(m => m.FileBytes / 1024.0).ToArray()),
                 new("gzip", models.Select(m => m.GzipBytes / 1024.0).ToArray()),
             ]),
-            (Latency, "latency, batch 1", "ms", "0.00",
+            (Latency, $"latency, batch 1 ({speedOn})", "ms", "0.00",
             [
                 new("p50", models.Select(m => m.LatencyP50Ms).ToArray()),
                 new("p99", models.Select(m => m.LatencyP99Ms).ToArray()),
             ]),
-            (Throughput, $"throughput, batch {ModelComparison.ThroughputBatch}", "images/s", "N0",
+            (Throughput, $"throughput, batch {ModelComparison.ThroughputBatch} ({speedOn})", "images/s", "N0",
             [
                 new("images/s", models.Select(m => m.ImagesPerSecond).ToArray()),
             ]),
@@ -44,15 +44,18 @@ public static class ComparisonCharts
         return charts.Select(c =>
         {
             var path = Path.Combine(directory, c.File);
-            var png = Render($"{c.Title} ({subtitle})", c.Unit, c.Format, names, c.Series);
+            var png = Render(c.Title, c.Unit, c.Format, names, c.Series);
             AtomicFile.Write(path, s => s.Write(png));
             return path;
         }).ToList();
     }
 
-    /// <summary>Grouped bars: one group per model, one bar per series in it, a gap between groups.</summary>
+    private static double[] Percent(IReadOnlyList<ComparedModel> models, string metric) =>
+        models.Select(m => m.Metrics[metric] * 100).ToArray();
+
     private sealed record Series(string Name, double[] Values);
 
+    /// <summary>Grouped bars: one group per model, one bar per series in it, a gap between groups.</summary>
     private static byte[] Render(string title, string unit, string format, string[] models, Series[] series)
     {
         var plot = new Plot();
@@ -87,7 +90,9 @@ public static class ComparisonCharts
         plot.Title(title);
         // Bars start at zero; headroom above the tallest keeps its label inside the frame.
         double top = series.SelectMany(s => s.Values).DefaultIfEmpty(0).Max();
-        plot.Axes.SetLimits(-1, models.Length * groupWidth - 1, 0, top > 0 ? top * 1.15 : 1);
+        // Percentages on their whole 0–100 scale (plus room for the labels), so small differences look small.
+        double limit = unit == "%" ? 106 : top > 0 ? top * 1.15 : 1;
+        plot.Axes.SetLimits(-1, models.Length * groupWidth - 1, 0, limit);
         // Outside the data area, so no legend hides a bar label.
         if (series.Length > 1) plot.ShowLegend(Edge.Right);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
