@@ -89,7 +89,7 @@ public class CompareModelsTests
             Assert.Equal((double)m.GzipBytes / b.GzipBytes, m.GzipRatio);
             Assert.Equal(b.LatencyP50Ms / m.LatencyP50Ms, m.Speedup);
             Assert.Equal(m.ImagesPerSecond / b.ImagesPerSecond, m.ThroughputRatio);
-            Assert.Equal((m.Accuracy - b.Accuracy) * 100, m.AccuracyDeltaPoints);
+            Assert.Equal(Math.Round((m.Accuracy - b.Accuracy) * 100, 6), m.AccuracyDeltaPoints);
         }
 
         // The JSON, CSV and Markdown files carry the same numbers under stable names
@@ -160,6 +160,14 @@ public class CompareModelsTests
         Assert.Equal(fp32.Parameters, int8.Parameters);
         Assert.True(int8.FileBytes < fp32.FileBytes);
         Assert.Equal(torch.Metrics, fp32.Metrics);
+    }
+
+    [Fact]
+    public void Accuracy_differences_are_whole_points_when_whole_images_differ()
+    {
+        Assert.NotEqual(-1.0, (0.94 - 0.95) * 100);
+        Assert.Equal(-1.0, ModelComparison.Points(0.94 - 0.95));
+        Assert.Equal(0.25, ModelComparison.Points(0.9575 - 0.955));
     }
 
     [Fact]
