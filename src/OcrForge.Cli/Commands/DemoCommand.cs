@@ -5,7 +5,6 @@ using OcrForge.Data;
 using OcrForge.Evaluation;
 using OcrForge.Export;
 using OcrForge.Inference;
-using OcrForge.Inference.Engines;
 using OcrForge.IO;
 using OcrForge.Reports;
 using OcrForge.Training;
