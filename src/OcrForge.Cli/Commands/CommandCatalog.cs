@@ -16,6 +16,7 @@ public static class CommandCatalog
         QuantizeCommand.Create(),
         ExportCommand.Create(),
         BenchCommands.Create(BenchTrainCommand.Create()),
+        CompareCommand.Create(),
         ServeCommand.Create(),
         DoctorCommand.Create(),
     ];

@@ -2,10 +2,11 @@ using System.CommandLine;
 using OcrForge.Compression.Pruning;
 using OcrForge.Compression.Quantization;
 using OcrForge.Data;
+using OcrForge.Evaluation;
 using OcrForge.Export;
 using OcrForge.Inference;
-using OcrForge.Inference.Engines;
 using OcrForge.IO;
+using OcrForge.Reports;
 using OcrForge.Training;
 using Spectre.Console;
 
@@ -100,22 +101,25 @@ public static class DemoCommand
                 OnnxWriter.Save(int8Path, Int8Quantizer.Quantize(trained, calibration, new QuantizationOptions { PerChannel = true }).Model);
             }
 
-            AnsiConsole.MarkupLineInterpolated($"[bold]8. compare[/] on the unseen test captchas, .ocrf in TorchSharp and .onnx in ONNX Runtime (ocrforge eval / ocrforge bench --model … --batch 1,64)");
-            var testSet = DatasetReader.Read(testDir);
-            var benchImages = DatasetDecoder.Decode(testSet).Samples.Take(64).Select(x => x.Image).ToList();
-            // .ocrf files are deflate-compressed already, ONNX files are not: gzip puts them on one footing.
-            var comparison = new Table().AddColumns("model", "size", "gzip", "seq. acc.", "p50 b=1", "img/s b=64");
-            foreach (var path in new[] { modelPath, prunedPath, onnxPath, int8Path })
+            var reportDir = Path.Combine(dir, "compare");
+            var compareCommand = $"ocrforge compare --model {modelPath} {prunedPath} {onnxPath} {int8Path} " +
+                $"--data {testDir} --out {reportDir}";
+            const string how = "on the unseen test captchas, .ocrf in TorchSharp, .onnx in ONNX Runtime";
+            AnsiConsole.MarkupLineInterpolated($"[bold]8. compare[/] {how} ({compareCommand})");
+            var compared = ModelComparison.Run(new ComparisonRequest
             {
-                using var engine = EngineFactory.Open(path, threads: parse.GetValue(threads));
-                var accuracy = (double)EvalCommand.EvaluateText(new TextRecognizer(engine), testSet)["sequence_accuracy"];
-                var input = Batch.Preprocess(benchImages, engine.Info.Preprocess);
-                var one = EngineBenchmark.Measure(engine, path, input, 1, parse.GetValue(threads) ?? Environment.ProcessorCount, minSeconds: 1);
-                var many = EngineBenchmark.Measure(engine, path, input, 64, parse.GetValue(threads) ?? Environment.ProcessorCount, minSeconds: 1);
-                comparison.AddRow(Path.GetFileName(path), $"{new FileInfo(path).Length / 1024.0:0} kB", $"{Pruning.CompressedSize(path) / 1024.0:0} kB", $"{accuracy:P1}",
-                    $"{one.P50Ms:0.00} ms", $"{many.ImagesPerSecond:0}");
-            }
+                Models = [modelPath, prunedPath, onnxPath, int8Path], Data = testDir, Threads = parse.GetValue(threads),
+            }, cancellationToken: cancel.Token);
+            ComparisonReport.Write(compared, reportDir);
+            // The demo's short table fits any console; the full one is in the report.
+            var comparison = new Table().AddColumns("model", "size", "gzip", "seq. acc.", "p50 b=1", "img/s b=64");
+            foreach (var m in compared.Models)
+                comparison.AddRow(Path.GetFileName(m.Model), $"{m.FileBytes / 1024.0:0} kB",
+                    $"{m.GzipBytes / 1024.0:0} kB", $"{m.Accuracy:P1}", $"{m.LatencyP50Ms:0.00} ms", $"{m.ImagesPerSecond:0}");
             AnsiConsole.Write(comparison);
+            var charts = ComparisonCharts.Save(compared, reportDir).Select(Path.GetFileName);
+            var markdown = Path.Combine(reportDir, ComparisonReport.MarkdownFile);
+            AnsiConsole.MarkupLineInterpolated($"report: {markdown} (full table), {string.Join(", ", charts)}");
             AnsiConsole.MarkupLineInterpolated($"models: {dir}  curves: {Path.Combine(options.RunDirectory, "curves.png")}");
             return Cli.Ok;
         }));

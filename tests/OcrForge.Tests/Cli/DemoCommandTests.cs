@@ -21,5 +21,10 @@ public class DemoCommandTests
             Assert.True(File.Exists(Path.Combine(dir.Path, file)), file);
             Assert.Matches($@"│ {System.Text.RegularExpressions.Regex.Escape(file)}\s+│ \d+ kB\s+│ \d+ kB\s+│ \d+\.\d %", stdout);
         }
+        // The comparison is also written next to the models, as `ocrforge compare --out` writes it.
+        string[] report = ["comparison.json", "comparison.csv", "comparison.md", "accuracy.png", "size.png", "latency.png",
+            "throughput.png"];
+        foreach (var file in report)
+            Assert.True(File.Exists(Path.Combine(dir.Path, "compare", file)), file);
     }
 }
