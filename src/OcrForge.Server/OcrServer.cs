@@ -45,7 +45,12 @@ public static class OcrServer
             j.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             j.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "OcrForge";
+            document.Info.Description = "Text and character recognition; /predict, /model and /health alias the /v1 routes.";
+            return Task.CompletedTask;
+        }));
         // ASP.NET Core logs two lines per request at Information: that is what --log-requests is for.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (options.Quiet) builder.Logging.ClearProviders();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.OpenApi;
 using OcrForge.Inference;
 using OcrForge.Inference.Engines;
 using OcrForge.Inference.Imaging;
@@ -31,13 +32,43 @@ internal static class PredictEndpoints
     private static RouteHandlerBuilder Describe(RouteHandlerBuilder route) => route
         .WithTags("predict")
         .WithSummary("Predict the text (or character) of each image: an image body, or multipart files.")
-        .Accepts<IFormFileCollection>("multipart/form-data", "image/png", "image/jpeg", "application/octet-stream")
+        // Described, not declared with Accepts(): that would make routing refuse (415) the raw bodies curl sends.
+        .AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.RequestBody = RequestBody;
+            return Task.CompletedTask;
+        })
         .Produces<PredictResponse>()
         .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
         .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
         .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
         .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
         .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
+
+    private static readonly OpenApiRequestBody RequestBody = new()
+    {
+        Required = true,
+        Description = "One image as the body, or images as the files of a multipart form.",
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["application/octet-stream"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+            ["multipart/form-data"] = new()
+            {
+                Schema = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Properties = new Dictionary<string, IOpenApiSchema>
+                    {
+                        ["images"] = new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.Array,
+                            Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
+                        },
+                    },
+                },
+            },
+        },
+    };
 
     private sealed class PredictHandler(OcrServerOptions options, ServerMetrics metrics)
     {
