@@ -35,7 +35,8 @@ public sealed class TextRecognizer : IDisposable
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<GrayImage> images, CancellationToken cancellationToken = default)
     {
         if (images.Count == 0) return [];
-        return Decode(_engine.Run(Batch.Preprocess(images, Info.Preprocess), images.Count, cancellationToken), cancellationToken);
+        var output = _engine.Run(Batch.Preprocess(images, Info.Preprocess), images.Count, cancellationToken);
+        return Decode(output, cancellationToken);
     }
 
     /// <summary>
@@ -94,7 +95,7 @@ public sealed class CharacterClassifier : IDisposable
         return Decode(_engine.Run(Batch.Preprocess(images, Info.Preprocess), images.Count, cancellationToken), top);
     }
 
-    /// <summary>The <paramref name="top"/> most probable classes for each row of the engine's raw scores [N, C].</summary>
+    /// <summary>The <paramref name="top"/> most probable classes of each row of raw scores [N, C].</summary>
     public IReadOnlyList<IReadOnlyList<ClassScore>> Decode(EngineOutput output, int top = 1)
     {
         int count = output.Shape[0], classes = output.Shape[1];

@@ -48,7 +48,8 @@ public static class OcrServer
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "OcrForge";
-            document.Info.Description = "Text and character recognition; /predict, /model and /health alias the /v1 routes.";
+            document.Info.Description =
+                "Text and character recognition; /predict, /model and /health alias the /v1 routes.";
             return Task.CompletedTask;
         }));
         // ASP.NET Core logs two lines per request at Information: that is what --log-requests is for.
@@ -56,8 +57,9 @@ public static class OcrServer
         if (options.Quiet) builder.Logging.ClearProviders();
 
         var metrics = new ServerMetrics();
-        var catalog = new ModelCatalog(models.Select(m => new ServedModel(m, new MicroBatcher(m.Engine, options.MaxBatch,
-            options.MaxDelay, options.QueueCapacity, images => metrics.BatchSize.WithLabels(m.Name).Observe(images)))).ToList());
+        var catalog = new ModelCatalog(models.Select(m => new ServedModel(m, new MicroBatcher(m.Engine,
+            options.MaxBatch, options.MaxDelay, options.QueueCapacity,
+            images => metrics.BatchSize.WithLabels(m.Name).Observe(images)))).ToList());
         metrics.Watch(catalog.All);
 
         var app = builder.Build();

@@ -5,7 +5,7 @@ namespace OcrForge.Server;
 
 public sealed record OcrServerOptions
 {
-    /// <summary>Where to listen. Loopback by default: exposing a model to a network is the operator's decision.</summary>
+    /// <summary>Where to listen. Loopback by default: exposing a model to a network is the operator's call.</summary>
     public string Urls { get; init; } = "http://127.0.0.1:5080";
     public string? Engine { get; init; }
     public int? Threads { get; init; }
@@ -33,14 +33,16 @@ public sealed record OcrServerOptions
     public bool LoopbackOnly => Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .All(u => Uri.TryCreate(u.Replace("://+", "://0.0.0.0", StringComparison.Ordinal).Replace("://*", "://0.0.0.0",
             StringComparison.Ordinal), UriKind.Absolute, out var uri) && (uri.IsLoopback
-            || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip))));
+            || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip)
+                && System.Net.IPAddress.IsLoopback(ip))));
 
     internal void Validate()
     {
         if (MaxBatch < 1) throw new OcrForgeException($"--max-batch {MaxBatch}: must be at least 1");
         if (MaxDelay < TimeSpan.Zero) throw new OcrForgeException("--max-delay-ms: must not be negative");
         if (QueueCapacity < 1) throw new OcrForgeException($"--queue {QueueCapacity}: must be at least 1");
-        if (MaxImagesPerRequest < 1) throw new OcrForgeException($"--max-images {MaxImagesPerRequest}: must be at least 1");
+        if (MaxImagesPerRequest < 1)
+            throw new OcrForgeException($"--max-images {MaxImagesPerRequest}: must be at least 1");
         if (RequestTimeout <= TimeSpan.Zero) throw new OcrForgeException("--timeout-ms: must be positive");
         if (ApiKey is { Length: 0 }) throw new OcrForgeException("API key is empty");
     }
@@ -56,7 +58,8 @@ public sealed partial record ModelSource(string Name, string Path)
         if (eq > 0 && ValidName().IsMatch(spec[..eq])) return new ModelSource(spec[..eq], spec[(eq + 1)..]);
         var name = System.IO.Path.GetFileNameWithoutExtension(spec);
         if (!ValidName().IsMatch(name))
-            throw new OcrForgeException($"--model {spec}: name the model as name=path (letters, digits, '.', '_', '-')");
+            throw new OcrForgeException(
+                $"--model {spec}: name the model as name=path (letters, digits, '.', '_', '-')");
         return new ModelSource(name, spec);
     }
 

@@ -4,7 +4,10 @@ using OcrForge.Server.Batching;
 
 namespace OcrForge.Server;
 
-/// <summary>An opened model ready to serve: <see cref="OcrServer.Build(IReadOnlyList{LoadedModel}, OcrServerOptions)"/> takes these.</summary>
+/// <summary>
+/// An opened model ready to serve, as <see cref="OcrServer.Build(IReadOnlyList{LoadedModel}, OcrServerOptions)"/>
+/// takes them.
+/// </summary>
 public sealed record LoadedModel(string Name, string Path, IOcrEngine Engine, TimeSpan LoadTime)
 {
     /// <summary>Opens every model, or none: a failure disposes the ones already open.</summary>

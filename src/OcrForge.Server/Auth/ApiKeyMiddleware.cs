@@ -41,6 +41,7 @@ public static class ApiKeyFile
     {
         if (!File.Exists(path)) throw new Inference.OcrForgeException($"--api-key-file {path}: no such file");
         var key = File.ReadAllText(path).Trim();
-        return key.Length > 0 ? key : throw new Inference.OcrForgeException($"--api-key-file {path}: the file is empty");
+        return key.Length > 0 ? key
+            : throw new Inference.OcrForgeException($"--api-key-file {path}: the file is empty");
     }
 }

@@ -48,8 +48,9 @@ public sealed class MicroBatcher : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Runs <paramref name="count"/> preprocessed images in the next batch; the output holds their rows only.</summary>
-    public Task<EngineOutput> RunAsync(Admission admission, float[] input, int count, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="count"/> preprocessed images in a coming batch; returns their rows.</summary>
+    public Task<EngineOutput> RunAsync(Admission admission, float[] input, int count,
+        CancellationToken cancellationToken)
     {
         var item = new BatchItem(admission, input, count, cancellationToken);
         if (!_queue.Writer.TryWrite(item))
@@ -153,7 +154,8 @@ public sealed class MicroBatcher : IAsyncDisposable
         public float[] Input { get; } = input;
         public int Count { get; } = count;
         public CancellationToken CancellationToken { get; } = cancellationToken;
-        public TaskCompletionSource<EngineOutput> Result { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<EngineOutput> Result { get; } =
+            new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Complete(EngineOutput output) { admission.Dispose(); Result.TrySetResult(output); }
         public void Fail(Exception e) { admission.Dispose(); Result.TrySetException(e); }

@@ -15,7 +15,7 @@ public sealed record ModelsResponse(string Default, IReadOnlyList<ModelResponse>
 
 public sealed record ClassProbability(string Label, double Probability);
 
-/// <summary>One image's answer: text and confidence from a text model; label, probability and top from a classifier.</summary>
+/// <summary>One image's answer: text and confidence (text model), or label, probability, top (classifier).</summary>
 public sealed record PredictResult(string Name, string? Text = null, double? Confidence = null, string? Label = null,
     double? Probability = null, IReadOnlyList<ClassProbability>? Top = null);
 

@@ -16,7 +16,8 @@ internal static class InfoEndpoints
             routes.MapGet($"{prefix}/model", () => Describe(catalog.Default)).WithTags("models")
                 .WithSummary("The default model: task, charset, blank index and input size.");
         }
-        routes.MapGet("/v1/models", () => new ModelsResponse(catalog.Default.Name, catalog.All.Select(Describe).ToList()))
+        routes.MapGet("/v1/models",
+                () => new ModelsResponse(catalog.Default.Name, catalog.All.Select(Describe).ToList()))
             .WithTags("models").WithSummary("Every served model; the first is the default.");
         routes.MapGet("/v1/models/{name}", (string name) => catalog.Find(name) is { } m
                 ? Results.Ok(Describe(m))
@@ -29,7 +30,8 @@ internal static class InfoEndpoints
     }
 
     public static IResult UnknownModel(string name, ModelCatalog catalog) => Results.Json(
-        new ErrorResponse($"no model named '{name}' (served: {catalog.Names})"), statusCode: StatusCodes.Status404NotFound);
+        new ErrorResponse($"no model named '{name}' (served: {catalog.Names})"),
+        statusCode: StatusCodes.Status404NotFound);
 
     private static HealthResponse Health(ModelCatalog catalog) =>
         new("ok", catalog.Default.Engine.Name, catalog.Default.Task, catalog.All.Select(m => m.Name).ToList());

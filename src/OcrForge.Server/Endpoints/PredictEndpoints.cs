@@ -16,14 +16,15 @@ namespace OcrForge.Server.Endpoints;
 /// </summary>
 internal static class PredictEndpoints
 {
-    public static void Map(IEndpointRouteBuilder routes, ModelCatalog catalog, OcrServerOptions options, ServerMetrics metrics)
+    public static void Map(IEndpointRouteBuilder routes, ModelCatalog catalog, OcrServerOptions options,
+        ServerMetrics metrics)
     {
         var handler = new PredictHandler(options, metrics);
         foreach (var path in new[] { "/v1/predict", "/predict" })
             Describe(routes.MapPost(path, (HttpRequest request, CancellationToken aborted) =>
                 handler.HandleAsync(catalog.Default, request, aborted)));
-        Describe(routes.MapPost("/v1/models/{name}/predict", (string name, HttpRequest request, CancellationToken aborted) =>
-            catalog.Find(name) is { } model
+        Describe(routes.MapPost("/v1/models/{name}/predict",
+            (string name, HttpRequest request, CancellationToken aborted) => catalog.Find(name) is { } model
                 ? handler.HandleAsync(model, request, aborted)
                 : Task.FromResult(InfoEndpoints.UnknownModel(name, catalog))))
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
@@ -51,7 +52,10 @@ internal static class PredictEndpoints
         Description = "One image as the body, or images as the files of a multipart form.",
         Content = new Dictionary<string, OpenApiMediaType>
         {
-            ["application/octet-stream"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+            ["application/octet-stream"] = new()
+            {
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
+            },
             ["multipart/form-data"] = new()
             {
                 Schema = new OpenApiSchema
@@ -119,7 +123,8 @@ internal static class PredictEndpoints
                 }
                 metrics.Images.WithLabels(model.Name).Inc(images.Count);
                 var results = Decode(model, request, images.Select(i => i.Name).ToList(), output);
-                return Results.Ok(new PredictResponse(model.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, results));
+                double elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                return Results.Ok(new PredictResponse(model.Name, elapsedMs, results));
             }
             catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
             {
@@ -132,7 +137,8 @@ internal static class PredictEndpoints
             }
         }
 
-        private static List<PredictResult> Decode(ServedModel model, HttpRequest request, List<string> names, EngineOutput output)
+        private static List<PredictResult> Decode(ServedModel model, HttpRequest request, List<string> names,
+            EngineOutput output)
         {
             if (model.Info.Task == OcrTask.TextRecognition)
             {
@@ -146,7 +152,8 @@ internal static class PredictEndpoints
                 Top: s.Select(c => new ClassProbability(c.Label, c.Probability)).ToList())).ToList();
         }
 
-        private static async Task<List<(string Name, byte[] Bytes)>> ReadImagesAsync(HttpRequest request, CancellationToken cancellationToken)
+        private static async Task<List<(string Name, byte[] Bytes)>> ReadImagesAsync(HttpRequest request,
+            CancellationToken cancellationToken)
         {
             var result = new List<(string, byte[])>();
             // Only a multipart form carries files. `curl --data-binary @x.png` labels a raw body
@@ -168,9 +175,10 @@ internal static class PredictEndpoints
             return result;
         }
 
-        private static IResult Error(string message, int status) => Results.Json(new ErrorResponse(message), statusCode: status);
+        private static IResult Error(string message, int status) =>
+            Results.Json(new ErrorResponse(message), statusCode: status);
 
-        /// <summary>The client may retry: says when, so that well-behaved clients back off instead of hammering.</summary>
+        /// <summary>The client may retry: says when, so that well-behaved clients back off.</summary>
         private static IResult Busy(HttpRequest request, string message, int status)
         {
             request.HttpContext.Response.Headers.RetryAfter = "1";

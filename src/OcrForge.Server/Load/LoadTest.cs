@@ -22,9 +22,11 @@ public static class LoadTest
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             throw new OcrForgeException($"--url {url}: expected an http:// address such as http://127.0.0.1:5080");
-        bool loopback = uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+        bool loopback = uri.IsLoopback
+            || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
         return loopback ? uri
-            : throw new OcrForgeException($"--url {url}: only loopback addresses (127.0.0.1, ::1, localhost) are load-tested");
+            : throw new OcrForgeException(
+                $"--url {url}: only loopback addresses (127.0.0.1, ::1, localhost) are load-tested");
     }
 
     /// <param name="path">Route to post to, e.g. <c>v1/predict</c> or <c>v1/models/NAME/predict</c>.</param>
@@ -32,12 +34,15 @@ public static class LoadTest
         int concurrency, int requests, TimeSpan maxTime, CancellationToken cancellationToken = default)
     {
         // Warm-up (connections, JIT, the server's first batches) is not measured.
-        await SendAsync(http, path, bodies, concurrency, Math.Min(requests, 2 * concurrency), maxTime, cancellationToken);
+        int warmup = Math.Min(requests, 2 * concurrency);
+        await SendAsync(http, path, bodies, concurrency, warmup, maxTime, cancellationToken);
         var clock = Stopwatch.StartNew();
-        var (latencies, errors) = await SendAsync(http, path, bodies, concurrency, requests, maxTime, cancellationToken);
+        var (latencies, errors) =
+            await SendAsync(http, path, bodies, concurrency, requests, maxTime, cancellationToken);
         double seconds = clock.Elapsed.TotalSeconds;
         latencies.Sort();
-        double At(double p) => latencies.Count == 0 ? double.NaN : Inference.Engines.EngineBenchmark.Percentile(latencies, p);
+        double At(double p) =>
+            latencies.Count == 0 ? double.NaN : Inference.Engines.EngineBenchmark.Percentile(latencies, p);
         int sent = latencies.Count + errors.Values.Sum();
         return new LoadResult(concurrency, sent, seconds, sent / seconds, At(50), At(90), At(99),
             latencies.Count == 0 ? double.NaN : latencies[^1], errors);
@@ -65,7 +70,8 @@ public static class LoadTest
                 {
                     using var response = await http.PostAsync(path, content, cancellationToken);
                     await response.Content.LoadIntoBufferAsync(cancellationToken);
-                    error = response.StatusCode == HttpStatusCode.OK ? null : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    error = response.StatusCode == HttpStatusCode.OK ? null
+                        : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
                 catch (HttpRequestException)
                 {

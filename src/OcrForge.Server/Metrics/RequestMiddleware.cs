@@ -29,8 +29,8 @@ internal sealed class RequestMiddleware(RequestDelegate next, ServerMetrics metr
             metrics.Latency.WithLabels(route).Observe(elapsed.TotalSeconds);
             summary.Add(code, elapsed);
             if (logEach)
-                logger.LogInformation("{Method} {Path} {Code} {Ms:0.0} ms", context.Request.Method, context.Request.Path,
-                    code, elapsed.TotalMilliseconds);
+                logger.LogInformation("{Method} {Path} {Code} {Ms:0.0} ms", context.Request.Method,
+                    context.Request.Path, code, elapsed.TotalMilliseconds);
         }
     }
 }
@@ -57,8 +57,10 @@ internal sealed class RequestSummary
                 long requests = Interlocked.Exchange(ref _requests, 0), errors = Interlocked.Exchange(ref _errors, 0);
                 long ticks = Interlocked.Exchange(ref _ticks, 0);
                 if (requests > 0)
-                    logger.LogInformation("{Requests} requests ({Errors} errors) in the last {Seconds:0} s, mean {Ms:0.0} ms",
-                        requests, errors, interval.TotalSeconds, TimeSpan.FromTicks(ticks / requests).TotalMilliseconds);
+                    logger.LogInformation(
+                        "{Requests} requests ({Errors} errors) in the last {Seconds:0} s, mean {Ms:0.0} ms",
+                        requests, errors, interval.TotalSeconds,
+                        TimeSpan.FromTicks(ticks / requests).TotalMilliseconds);
             }
         }
         catch (OperationCanceledException)

@@ -14,9 +14,10 @@ internal sealed class ServerMetrics
         // Process memory, CPU and GC numbers: resident memory under load is one of the things worth watching.
         DotNetStats.Register(Registry);
         var factory = Prometheus.Metrics.WithCustomRegistry(Registry);
-        Requests = factory.CreateCounter("ocrforge_http_requests_total", "HTTP requests answered, by route and status code.",
-            "route", "code");
-        Latency = factory.CreateHistogram("ocrforge_http_request_duration_seconds", "Time to answer a request, by route.",
+        Requests = factory.CreateCounter("ocrforge_http_requests_total",
+            "HTTP requests answered, by route and status code.", "route", "code");
+        Latency = factory.CreateHistogram("ocrforge_http_request_duration_seconds",
+            "Time to answer a request, by route.",
             new HistogramConfiguration
             {
                 LabelNames = ["route"],
@@ -25,10 +26,12 @@ internal sealed class ServerMetrics
         BatchSize = factory.CreateHistogram("ocrforge_batch_size", "Images per engine call, by model.",
             new HistogramConfiguration { LabelNames = ["model"], Buckets = [1, 2, 4, 8, 16, 32, 64, 128] });
         Images = factory.CreateCounter("ocrforge_images_total", "Images predicted, by model.", "model");
-        QueueLength = factory.CreateGauge("ocrforge_queue_length", "Requests waiting for the engine, by model.", "model");
+        QueueLength = factory.CreateGauge("ocrforge_queue_length",
+            "Requests waiting for the engine, by model.", "model");
         Admitted = factory.CreateGauge("ocrforge_requests_in_flight",
-            "Requests admitted and not yet answered by the engine (the bounded quantity behind 429), by model.", "model");
-        LoadSeconds = factory.CreateGauge("ocrforge_model_load_seconds", "Time taken to open the model, by model.", "model");
+            "Requests admitted and not yet answered by the engine (what 429 bounds), by model.", "model");
+        LoadSeconds = factory.CreateGauge("ocrforge_model_load_seconds",
+            "Time taken to open the model, by model.", "model");
     }
 
     public CollectorRegistry Registry { get; }

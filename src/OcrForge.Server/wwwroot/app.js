@@ -16,7 +16,8 @@ async function loadModels() {
   if (!response.ok) { showStatus('Could not list the models: HTTP ' + response.status); return; }
   const list = await response.json();
   const select = $('#model');
-  select.replaceChildren(...list.models.map(m => new Option(`${m.name} (${m.task})`, m.name, false, m.name === list.default)));
+  select.replaceChildren(...list.models.map(
+    m => new Option(`${m.name} (${m.task})`, m.name, false, m.name === list.default)));
   showStatus('');
   document.body.dataset.ready = 'true';
 }
@@ -54,7 +55,11 @@ async function predictAll(files) {
 const drop = $('#drop');
 drop.addEventListener('dragover', e => { e.preventDefault(); drop.classList.add('over'); });
 drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-drop.addEventListener('drop', e => { e.preventDefault(); drop.classList.remove('over'); predictAll([...e.dataTransfer.files]); });
+drop.addEventListener('drop', e => {
+  e.preventDefault();
+  drop.classList.remove('over');
+  predictAll([...e.dataTransfer.files]);
+});
 $('#files').addEventListener('change', e => { predictAll([...e.target.files]); e.target.value = ''; });
 $('#key').addEventListener('change', loadModels);
 loadModels();

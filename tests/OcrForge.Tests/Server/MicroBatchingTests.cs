@@ -110,7 +110,8 @@ public class MicroBatchingTests
         using var dir = new TempDir();
         var path = CaptchaOnnx(dir);
         var gated = new GatedEngine(new OnnxEngine(path, threads: 1));
-        await using var server = await StartAsync([new LoadedModel("captcha", path, gated, TimeSpan.Zero)], new OcrServerOptions());
+        await using var server = await StartAsync([new LoadedModel("captcha", path, gated, TimeSpan.Zero)],
+            new OcrServerOptions());
         var http = server.Http;
 
         // Given a request inside the engine,

@@ -22,7 +22,8 @@ public static class ServerFixtures
     {
         TorchRuntime.Seed(3);
         var config = ModelRegistry.Create("keras-captcha", ModelRegistry.ParseOverrides(["rnn_hidden=16", "dense=16"]));
-        using var model = TrainedModel.Create(config, Charset.FromLabels(["abc12", "de345"], hasBlank: true), new PreprocessSpec(200, 50));
+        var charset = Charset.FromLabels(["abc12", "de345"], hasBlank: true);
+        using var model = TrainedModel.Create(config, charset, new PreprocessSpec(200, 50));
         var path = dir.File(name);
         OnnxWriter.Save(path, OnnxExporter.Export(model));
         return path;
@@ -32,7 +33,8 @@ public static class ServerFixtures
     public static string DigitsOnnx(TempDir dir, string name = "digits.onnx")
     {
         TorchRuntime.Seed(4);
-        var config = ModelRegistry.Create("chars74k-cnn", ModelRegistry.ParseOverrides(["height=32", "width=32", "filters=8,8,8,8,8,8"]));
+        var config = ModelRegistry.Create("chars74k-cnn",
+            ModelRegistry.ParseOverrides(["height=32", "width=32", "filters=8,8,8,8,8,8"]));
         var charset = new Charset(Enumerable.Range(0, 10).Select(d => $"{d}"), hasBlank: false);
         using var model = TrainedModel.Create(config, charset, new PreprocessSpec(32, 32, Mean: 0.5f, Std: 0.5f));
         var path = dir.File(name);
@@ -47,7 +49,8 @@ public static class ServerFixtures
         // Noise around a level and with a contrast that vary with the seed: images an untrained model tells apart.
         int level = rng.Next(40, 216), amplitude = rng.Next(10, 120);
         var pixels = new byte[width * height];
-        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)Math.Clamp(level + rng.Next(-amplitude, amplitude + 1), 0, 255);
+        for (int i = 0; i < pixels.Length; i++)
+            pixels[i] = (byte)Math.Clamp(level + rng.Next(-amplitude, amplitude + 1), 0, 255);
         System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
@@ -57,10 +60,12 @@ public static class ServerFixtures
     {
         var app = OcrServer.Build(models, options with { Urls = "http://127.0.0.1:0", Quiet = true });
         await app.StartAsync();
-        return new RunningServer(app, new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) });
+        var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(60) };
+        return new RunningServer(app, http);
     }
 
-    public static LoadedModel Open(string name, string path) => new(name, path, new OnnxEngine(path, threads: 1), TimeSpan.FromMilliseconds(5));
+    public static LoadedModel Open(string name, string path) =>
+        new(name, path, new OnnxEngine(path, threads: 1), TimeSpan.FromMilliseconds(5));
 
     public static ByteArrayContent Body(byte[] png)
     {
@@ -72,7 +77,7 @@ public static class ServerFixtures
     public static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
-    /// <summary>The value of one sample line of the Prometheus text, e.g. <c>ocrforge_images_total{model="a"}</c>.</summary>
+    /// <summary>The value of one sample of the Prometheus text, e.g. <c>ocrforge_images_total{model="a"}</c>.</summary>
     public static double Metric(string text, string sample)
     {
         var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(sample + " ", StringComparison.Ordinal))
