@@ -23,7 +23,9 @@ public sealed record LoadedModel(string Name, string Path, IOcrEngine Engine, Ti
             foreach (var source in sources)
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var opened = EngineFactory.Open(source.Path, engine, threads);
+                // No spin-waiting: the engine shares the cores with Kestrel, decoding and JSON (measured in
+                // docs/RESULTS.md: twice the requests/s under load).
+                var opened = EngineFactory.Open(source.Path, engine, threads, spinning: false);
                 loaded.Add(new LoadedModel(source.Name, source.Path, opened,
                     System.Diagnostics.Stopwatch.GetElapsedTime(started)));
             }
