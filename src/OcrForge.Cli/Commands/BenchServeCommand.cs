@@ -48,9 +48,7 @@ public static class BenchServeCommand
             {
                 var r = LoadTest.RunAsync(http, path, bodies, level, count, maxTime).GetAwaiter().GetResult();
                 results.Add(r);
-                if (!parse.GetValue(json))
-                    AnsiConsole.MarkupLineInterpolated(
-                        $"[grey]{level} clients: {r.RequestsPerSecond:0}/s, p99 {r.P99Ms:0.#} ms, {r.ErrorCount} errors[/]");
+                if (!parse.GetValue(json)) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(Describe(r))}[/]");
             }
             var machine = MachineInfo.Describe();
             int exit = results.Sum(r => r.ErrorCount) == 0 ? Cli.Ok : Cli.Failure;
@@ -64,7 +62,7 @@ public static class BenchServeCommand
             foreach (var r in results)
                 table.AddRow($"{r.Concurrency}", $"{r.Requests}", $"{r.RequestsPerSecond:0}", $"{r.P50Ms:0.##}",
                     $"{r.P90Ms:0.##}", $"{r.P99Ms:0.##}", $"{r.MaxMs:0.##}",
-                    r.ErrorCount == 0 ? "0" : string.Join(", ", r.Errors.Select(e => $"{e.Value}× {e.Key}")));
+                    Errors(r));
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLineInterpolated(
                 $"{machine.Cpu}, {machine.Cores} cores; load average {machine.LoadAverage}");
@@ -72,6 +70,12 @@ public static class BenchServeCommand
         }));
         return command;
     }
+
+    private static string Describe(LoadResult r) =>
+        $"{r.Concurrency} clients: {r.RequestsPerSecond:0} requests/s, p99 {r.P99Ms:0.#} ms, errors {Errors(r)}";
+
+    private static string Errors(LoadResult r) =>
+        r.ErrorCount == 0 ? "0" : string.Join(", ", r.Errors.Select(e => $"{e.Value}× {e.Key}"));
 
     /// <summary>The image files of a folder (and below), at most 1,000: enough variety, bounded memory.</summary>
     private static List<byte[]> ReadImages(string folder)
