@@ -26,6 +26,10 @@ public sealed record LoadedModel(string Name, string Path, IOcrEngine Engine, Ti
                 // No spin-waiting: the engine shares the cores with Kestrel, decoding and JSON (measured in
                 // docs/RESULTS.md: twice the requests/s under load).
                 var opened = EngineFactory.Open(source.Path, engine, threads, spinning: false);
+                // One blank image through the engine now: the first run pays for kernel selection and allocation
+                // (close to a second on a busy machine), which would otherwise fall on the first caller.
+                var spec = opened.Info.Preprocess;
+                opened.Run(new float[spec.Width * spec.Height], 1);
                 loaded.Add(new LoadedModel(source.Name, source.Path, opened,
                     System.Diagnostics.Stopwatch.GetElapsedTime(started)));
             }

@@ -43,6 +43,14 @@ public static class BenchServeCommand
                 ? $"v1/models/{Uri.EscapeDataString(name)}/predict" : "v1/predict";
             var maxTime = TimeSpan.FromSeconds(parse.GetValue(seconds));
 
+            try
+            {
+                http.GetAsync("v1/health").GetAwaiter().GetResult().EnsureSuccessStatusCode();
+            }
+            catch (HttpRequestException e)
+            {
+                throw new OcrForgeException($"--url {target}: no server answers /v1/health ({e.Message})");
+            }
             var results = new List<LoadResult>();
             foreach (int level in levels)
             {

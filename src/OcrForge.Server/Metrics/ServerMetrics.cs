@@ -31,7 +31,7 @@ internal sealed class ServerMetrics
         Admitted = factory.CreateGauge("ocrforge_requests_in_flight",
             "Requests admitted and not yet answered by the engine (what 429 bounds), by model.", "model");
         LoadSeconds = factory.CreateGauge("ocrforge_model_load_seconds",
-            "Time taken to open the model, by model.", "model");
+            "Time taken to open the model and run it once, by model.", "model");
     }
 
     public CollectorRegistry Registry { get; }
