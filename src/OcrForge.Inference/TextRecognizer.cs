@@ -36,10 +36,19 @@ public sealed class TextRecognizer : IDisposable
     {
         if (images.Count == 0) return [];
         var output = _engine.Run(Batch.Preprocess(images, Info.Preprocess), images.Count, cancellationToken);
-        int frames = output.Shape[1], classes = output.Shape[2];
-        var results = new Prediction[images.Count];
+        return Decode(output, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reads the texts out of the engine's raw scores [N, T, C] for a batch: for callers that run the engine
+    /// themselves, such as a server that gathers several requests into one engine call.
+    /// </summary>
+    public IReadOnlyList<Prediction> Decode(EngineOutput output, CancellationToken cancellationToken = default)
+    {
+        int count = output.Shape[0], frames = output.Shape[1], classes = output.Shape[2];
+        var results = new Prediction[count];
         var logProbs = new float[frames * classes];
-        for (int n = 0; n < images.Count; n++)
+        for (int n = 0; n < count; n++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var scores = output.Data.AsSpan(n * frames * classes, frames * classes);
@@ -83,11 +92,16 @@ public sealed class CharacterClassifier : IDisposable
     public IReadOnlyList<IReadOnlyList<ClassScore>> PredictBatch(IReadOnlyList<GrayImage> images, int top = 1, CancellationToken cancellationToken = default)
     {
         if (images.Count == 0) return [];
-        var output = _engine.Run(Batch.Preprocess(images, Info.Preprocess), images.Count, cancellationToken);
-        int classes = output.Shape[1];
-        var results = new IReadOnlyList<ClassScore>[images.Count];
+        return Decode(_engine.Run(Batch.Preprocess(images, Info.Preprocess), images.Count, cancellationToken), top);
+    }
+
+    /// <summary>The <paramref name="top"/> most probable classes of each row of raw scores [N, C].</summary>
+    public IReadOnlyList<IReadOnlyList<ClassScore>> Decode(EngineOutput output, int top = 1)
+    {
+        int count = output.Shape[0], classes = output.Shape[1];
+        var results = new IReadOnlyList<ClassScore>[count];
         var logProbs = new float[classes];
-        for (int n = 0; n < images.Count; n++)
+        for (int n = 0; n < count; n++)
         {
             Batch.LogSoftmax(output.Data.AsSpan(n * classes, classes), logProbs);
             results[n] = Enumerable.Range(0, classes)

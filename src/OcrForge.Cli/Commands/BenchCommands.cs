@@ -90,7 +90,7 @@ public static class BenchCommands
         yield return (name, new OnnxEngine(OnnxWriter.Serialize(OnnxExporter.Export(model)), file, threads));
     }
 
-    private static int[] Numbers(string list, string option) =>
+    internal static int[] Numbers(string list, string option) =>
         list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .Select(s => int.TryParse(s, out int n) && n > 0 ? n : throw new OcrForgeException($"{option} {list}: expected positive whole numbers like 1,16,64"))
             .ToArray() is { Length: > 0 } values ? values : throw new OcrForgeException($"{option}: empty list");

@@ -15,7 +15,7 @@ public static class CommandCatalog
         PruneCommand.Create(),
         QuantizeCommand.Create(),
         ExportCommand.Create(),
-        BenchCommands.Create(BenchTrainCommand.Create()),
+        BenchCommands.Create(BenchTrainCommand.Create(), BenchServeCommand.Create()),
         CompareCommand.Create(),
         ServeCommand.Create(),
         DoctorCommand.Create(),

@@ -42,19 +42,18 @@ public static class EngineFactory
 {
     private const string TorchEngineType = "OcrForge.Inference.TorchEngine, OcrForge";
 
-    public static IOcrEngine Open(string path, string? engine = null, int? threads = null)
+    /// <param name="spinning">ONNX Runtime only: see <see cref="OnnxEngine(string, int?, bool)"/>.</param>
+    public static IOcrEngine Open(string path, string? engine = null, int? threads = null, bool spinning = true)
     {
         if (!File.Exists(path)) throw new OcrForgeException($"{path}: no such model file");
         engine ??= Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase) ? "onnx" : "torch";
         return engine switch
         {
-            "onnx" => OpenOnnx(path, threads),
+            "onnx" => new OnnxEngine(path, threads, spinning),
             "torch" => OpenTorch(path, threads),
             _ => throw new OcrForgeException($"--engine {engine}: unknown engine (known: torch, onnx)"),
         };
     }
-
-    private static IOcrEngine OpenOnnx(string path, int? threads) => new OnnxEngine(path, threads);
 
     private static IOcrEngine OpenTorch(string path, int? threads)
     {

@@ -13,18 +13,23 @@ public sealed class OnnxEngine : IOcrEngine
     private readonly string _input;
     private readonly string[] _outputs;
 
-    public OnnxEngine(string path, int? threads = null)
-        : this(options => new InferenceSession(path, options), File.Exists(path) ? path : throw new OcrForgeException($"{path}: no such model file"), threads)
+    /// <param name="spinning">
+    /// Whether idle intra-op threads spin-wait for the next op (ONNX Runtime's default): lowest latency for one
+    /// caller on idle cores, but in a server the spinning steals the cores that the HTTP work needs.
+    /// </param>
+    public OnnxEngine(string path, int? threads = null, bool spinning = true)
+        : this(options => new InferenceSession(path, options),
+            File.Exists(path) ? path : throw new OcrForgeException($"{path}: no such model file"), threads, spinning)
     {
     }
 
     /// <summary>Opens a model held in memory; <paramref name="source"/> names it in errors.</summary>
     public OnnxEngine(byte[] model, string source, int? threads = null)
-        : this(options => new InferenceSession(model, options), source, threads)
+        : this(options => new InferenceSession(model, options), source, threads, spinning: true)
     {
     }
 
-    private OnnxEngine(Func<SessionOptions, InferenceSession> open, string source, int? threads)
+    private OnnxEngine(Func<SessionOptions, InferenceSession> open, string source, int? threads, bool spinning)
     {
         using var options = new SessionOptions
         {
@@ -33,6 +38,7 @@ public sealed class OnnxEngine : IOcrEngine
             IntraOpNumThreads = threads ?? Environment.ProcessorCount,
             InterOpNumThreads = 1,
         };
+        if (!spinning) options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         try
         {
             _session = open(options);

@@ -1,0 +1,47 @@
+using OcrForge.Inference.Engines;
+using OcrForge.Server.Batching;
+
+namespace OcrForge.Tests.Server;
+
+public class MicroBatcherTests
+{
+    [Fact]
+    public async Task Requests_fill_batches_in_order_and_one_larger_than_the_batch_runs_alone()
+    {
+        // Given a batcher of at most 4 images whose engine holds a first request of 1 image,
+        using var dir = new TempDir();
+        using var reference = new OnnxEngine(ServerFixtures.CaptchaOnnx(dir), threads: 1);
+        var gated = new GatedEngine(new OnnxEngine(ServerFixtures.CaptchaOnnx(dir, "again.onnx"), threads: 1));
+        await using var batcher = new MicroBatcher(gated, maxBatch: 4, TimeSpan.Zero, capacity: 4);
+        int size = gated.Info.Preprocess.Width * gated.Info.Preprocess.Height;
+        float[] Input(int images, int seed)
+        {
+            var rng = new Random(seed);
+            return Enumerable.Range(0, images * size).Select(_ => (float)rng.NextDouble()).ToArray();
+        }
+        gated.Close();
+        var inputs = new[] { Input(1, 1), Input(3, 2), Input(5, 3), Input(1, 4) };
+        var counts = new[] { 1, 3, 5, 1 };
+        var first = batcher.RunAsync(batcher.TryAdmit()!, inputs[0], 1, CancellationToken.None);
+        Assert.True(await gated.EnteredAsync());
+
+        // When requests of 3, 5 and 1 images queue behind it (the queue holds 4 requests: a fifth is refused),
+        var rest = Enumerable.Range(1, 3)
+            .Select(i => batcher.RunAsync(batcher.TryAdmit()!, inputs[i], counts[i], CancellationToken.None)).ToList();
+        Assert.Null(batcher.TryAdmit());
+        gated.Open();
+        var outputs = await Task.WhenAll([first, .. rest]);
+
+        // Then 3 does not share with 5 (4 at most), 5 runs alone, and each caller gets the rows of its own images.
+        Assert.Equal([1, 3, 5, 1], gated.Batches.ToArray());
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            var expected = reference.Run(inputs[i], counts[i]);
+            Assert.Equal(expected.Shape, outputs[i].Shape);
+            Assert.Equal(expected.Data.Length, outputs[i].Data.Length);
+            for (int j = 0; j < expected.Data.Length; j++) Assert.Equal(expected.Data[j], outputs[i].Data[j], 3);
+        }
+        Assert.Equal(0, batcher.Admitted);
+        Assert.NotNull(batcher.TryAdmit());
+    }
+}
