@@ -13,7 +13,8 @@ public sealed record WorkerSummary(int Complete, int Pruned, int Failed, int Los
 /// objective, which reports each epoch; the pruner may stop it there → finish it. An objective that throws fails
 /// its trial with the reason and the loop goes on. Cancelling (Ctrl+C) abandons the running trial cleanly: it is
 /// failed as interrupted and its parameters re-queued, its claim given back. A heartbeat runs beside each trial; if
-/// the storage says the trial is no longer ours (another worker declared it dead), the trial is dropped.
+/// the storage says the trial is no longer ours (another worker declared it dead), the trial is dropped. A worker
+/// leaves when the budget is spent and no trial runs any more, or at the timeout (no new trial after it).
 /// </summary>
 public sealed class StudyRunner(IStudyStorage storage, StudyInfo study, SearchSpace space, ISampler sampler,
     IPruner pruner, IObjective objective, RunnerOptions options, IProgress<Trial>? progress = null)
@@ -26,7 +27,14 @@ public sealed class StudyRunner(IStudyStorage storage, StudyInfo study, SearchSp
         while (!cancellationToken.IsCancellationRequested && (options.Timeout is not { } t || clock.Elapsed < t))
         {
             var trial = storage.Claim(study.Id, request);
-            if (trial is null) break;
+            if (trial is null)
+            {
+                // The budget is spent, but a running trial may still die and be re-queued: stay until none runs, so
+                // that the study ends with exactly its budget of finished trials as long as one worker survives.
+                if (!storage.Trials(study.Id).Any(t => t.State == TrialState.Running)) break;
+                cancellationToken.WaitHandle.WaitOne(options.HeartbeatInterval);
+                continue;
+            }
             var outcome = RunTrial(trial, cancellationToken);
             switch (outcome)
             {
