@@ -81,10 +81,10 @@ public sealed class PostgresStudyStorage : RelationalStudyStorage
 
     protected override string SkipLocked => " FOR UPDATE SKIP LOCKED";
 
-    // Serialization failures and deadlocks are the server asking for a retry; so is a pool momentarily exhausted.
-    // A unique violation can only come from two workers creating the same study at once: the retry finds it.
-    protected override bool IsTransient(Exception e) =>
-        e is PostgresException { SqlState: "40001" or "40P01" or "23505" } || (e is NpgsqlException { IsTransient: true } && e is not PostgresException);
+    // Serialization failures and deadlocks are the server asking for a retry. A unique violation can only come from
+    // two workers creating the same study at once: the retry finds it. A refused connection is not retried: an
+    // unreachable server should be reported at once, not after a minute of attempts.
+    protected override bool IsTransient(Exception e) => e is PostgresException { SqlState: "40001" or "40P01" or "23505" };
 
     private static int CreateSchema(DbConnection c, DbTransaction t)
     {

@@ -19,6 +19,9 @@ public sealed record WorkerSummary(int Complete, int Pruned, int Failed, int Los
 public sealed class StudyRunner(IStudyStorage storage, StudyInfo study, SearchSpace space, ISampler sampler,
     IPruner pruner, IObjective objective, RunnerOptions options, IProgress<Trial>? progress = null)
 {
+    // How often a worker with nothing to claim looks again: often enough that the study ends soon after its last trial.
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
+
     public WorkerSummary Run(CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
@@ -32,7 +35,7 @@ public sealed class StudyRunner(IStudyStorage storage, StudyInfo study, SearchSp
                 // The budget is spent, but a running trial may still die and be re-queued: stay until none runs, so
                 // that the study ends with exactly its budget of finished trials as long as one worker survives.
                 if (!storage.Trials(study.Id).Any(t => t.State == TrialState.Running)) break;
-                cancellationToken.WaitHandle.WaitOne(options.HeartbeatInterval);
+                cancellationToken.WaitHandle.WaitOne(options.HeartbeatInterval < IdlePoll ? options.HeartbeatInterval : IdlePoll);
                 continue;
             }
             var outcome = RunTrial(trial, cancellationToken);

@@ -135,11 +135,11 @@ public abstract class StudyStorageContract
         using var storage = Open();
         var study = storage.CreateStudy(NewName(), StudyDirection.Minimize);
         var trial = storage.Claim(study.Id, Request(1))!;
-        storage.SetParams(trial.Id, new Dictionary<string, object> { ["x"] = 1.0 });
+        storage.SetParams(trial.Id, new Dictionary<string, object> { ["x"] = 1.5 });
         Assert.True(storage.Abandon(trial.Id, "interrupted"));
         Assert.False(storage.Abandon(trial.Id, "interrupted"));
         var again = storage.Claim(study.Id, Request(1))!;
-        Assert.Equal(1.0, again.Params["x"]);
+        Assert.Equal(1.5, again.Params["x"]);
         Assert.Equal("interrupted", storage.Trials(study.Id).Single(t => t.Id == trial.Id).Failure);
         Assert.Null(storage.Claim(study.Id, Request(1)));
     }
