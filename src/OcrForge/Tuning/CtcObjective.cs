@@ -19,6 +19,9 @@ public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
 
     private readonly Dictionary<(int Width, int Height), CtcData> _data = [];
 
+    /// <summary>How many input sizes this worker has decoded the data for (once each).</summary>
+    public int DecodedDataSets => _data.Count;
+
     public string Metric => "validation_sequence_accuracy";
     public StudyDirection Direction => StudyDirection.Maximize;
     public int MaxSteps => settings.Epochs;

@@ -37,7 +37,7 @@ public interface IStudyStorage : IDisposable
 
     bool SetParams(long trialId, IReadOnlyDictionary<string, object> values);
 
-    /// <summary>Records the value at a step (epoch) and refreshes the heartbeat.</summary>
+    /// <summary>Records the value at a step (epoch); reporting a step again replaces its value.</summary>
     bool Report(long trialId, int step, double value);
 
     bool Heartbeat(long trialId);

@@ -25,6 +25,8 @@ public sealed class SqliteStudyStorage : RelationalStudyStorage
         _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Pooling = true, DefaultTimeout = 30 }.ToString();
         try
         {
+            // WAL is a property of the file: set once here, kept by every later connection.
+            Retrying(c => Exec(c, null, "PRAGMA journal_mode = WAL"));
             InTransaction((c, t) => CreateSchema(c, t));
         }
         catch (SqliteException e)
@@ -40,9 +42,9 @@ public sealed class SqliteStudyStorage : RelationalStudyStorage
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
         using var pragma = connection.CreateCommand();
-        // WAL is a property of the file (set once, kept); busy_timeout and synchronous are per connection. NORMAL
-        // is durable against process crashes in WAL mode, which is the failure a tuning worker meets.
-        pragma.CommandText = "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+        // busy_timeout and synchronous are per connection. NORMAL is durable against process crashes in WAL mode,
+        // which is the failure a tuning worker meets (a power cut may lose the last commits, not corrupt the file).
+        pragma.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
         pragma.ExecuteNonQuery();
         return connection;
     }
