@@ -72,8 +72,9 @@ public sealed class TpeSampler(int seed) : ISampler
             .OrderBy(t => t.Last is { } last ? -last.Step : 1)
             .ThenBy(t => t.Last is { } last ? direction.Loss(last.Value) : 0).ThenBy(t => t.Number).ToList();
         var ranked = complete.Concat(pruned).ToList();
-        var below = ranked.Take(nBelow).ToList();
-        var above = ranked.Skip(nBelow).Concat(trials.Where(t => t.State == TrialState.Running)).ToList();
+        // Back in trial order: the estimators' weights ramp up from the oldest observations to the newest 25.
+        var below = ranked.Take(nBelow).OrderBy(t => t.Number).ToList();
+        var above = ranked.Skip(nBelow).Concat(trials.Where(t => t.State == TrialState.Running)).OrderBy(t => t.Number).ToList();
         return (below, above);
     }
 }

@@ -110,7 +110,7 @@ public abstract class MultiWorkerContract : IDisposable
         cli.WaitForExit();
         var victim = TrialsOf("killed").Single(t => t.State == TrialState.Running);
 
-        RunThreads("killed", 3, TimeSpan.FromSeconds(1.2), 5);
+        RunThreads("killed", 3, TimeSpan.FromSeconds(2), 5);
 
         var trials = TrialsOf("killed");
         AssertExactlyTheBudget(trials);
