@@ -7,7 +7,8 @@ public static class TuneCommands
 {
     public static Command Create()
     {
-        var tune = new Command("tune", "Search hyper-parameters: run workers, enqueue configurations, inspect and export studies.");
+        var tune = new Command("tune",
+            "Search hyper-parameters: run workers, enqueue configurations, inspect and export studies.");
         tune.Subcommands.Add(TuneRunCommand.Create());
         tune.Subcommands.Add(TuneEnqueueCommand.Create());
         tune.Subcommands.Add(TuneStatusCommand.Create());
@@ -25,7 +26,8 @@ public sealed class StudyOptions
         Description = "SQLite file, or postgres://user:password@host:port/database.",
         DefaultValueFactory = _ => "study.db",
     };
-    public Option<string> Study { get; } = new("--study") { Description = "Study name.", DefaultValueFactory = _ => "default" };
+    public Option<string> Study { get; } = new("--study") { Description = "Study name.", DefaultValueFactory = _
+        => "default" };
     public Option<bool> Json { get; } = new("--json") { Description = "Print JSON instead of a table." };
 
     public void AddTo(Command command)

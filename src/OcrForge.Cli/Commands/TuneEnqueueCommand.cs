@@ -11,10 +11,14 @@ public static class TuneEnqueueCommand
     public static Command Create()
     {
         var study = new StudyOptions();
-        var space = new Option<string>("--space") { Description = "Search space file the values are checked against.", Required = true };
-        var objective = new Option<string>("--objective") { Description = "Objective (sets the direction of a new study).", DefaultValueFactory = _ => "synthetic" };
-        var values = new Argument<string[]>("name=value") { Description = "Parameter values; the sampler fills in the others.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("enqueue", "Add a trial with hand-picked parameter values; workers claim it before sampling new ones.");
+        var space = new Option<string>("--space") { Description = "Search space file the values are checked against.",
+            Required = true };
+        var objective = new Option<string>("--objective") { Description = "Objective (sets the direction of a new " +
+            "study).", DefaultValueFactory = _ => "synthetic" };
+        var values = new Argument<string[]>("name=value") { Description = "Parameter values; the sampler fills in " +
+            "the others.", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("enqueue",
+            "Add a trial with hand-picked parameter values; workers claim it before sampling new ones.");
         study.AddTo(command);
         command.Options.Add(space);
         command.Options.Add(objective);
@@ -27,8 +31,11 @@ public static class TuneEnqueueCommand
             using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);
             var info = storage.CreateStudy(parse.GetValue(study.Study)!, direction);
             var trial = storage.Enqueue(info.Id, parsed);
-            if (parse.GetValue(study.Json)) TuneOutput.Json(new JsonObject { ["study"] = info.Name, ["trial"] = TuneOutput.Row(trial) });
-            else AnsiConsole.MarkupLineInterpolated($"enqueued trial {trial.Number} in {info.Name}: {TuneOutput.Params(trial.Params)}");
+            if (parse.GetValue(study.Json)) TuneOutput.Json(new JsonObject { ["study"] = info.Name,
+                ["trial"] = TuneOutput.Row(trial) });
+            else
+                AnsiConsole.MarkupLineInterpolated(
+                    $"enqueued trial {trial.Number} in {info.Name}: {TuneOutput.Params(trial.Params)}");
             return Cli.Ok;
         }));
         return command;

@@ -11,7 +11,8 @@ public static class TuneExportCommand
     public static Command Create()
     {
         var study = new StudyOptions();
-        var csv = new Option<bool>("--csv") { Description = "CSV: one row per trial, a column per parameter and per step." };
+        var csv = new Option<bool>("--csv") { Description = "CSV: one row per trial, a column per parameter and per " +
+            "step." };
         var output = new Option<string?>("--out") { Description = "File to write (default: standard output)." };
         var command = new Command("export", "Export a study's trials as CSV or JSON.");
         study.AddTo(command);

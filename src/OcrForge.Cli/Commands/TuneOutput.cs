@@ -18,7 +18,8 @@ public static class TuneOutput
         ["state"] = t.State.ToString().ToLowerInvariant(),
         ["value"] = t.Value,
         ["params"] = JsonNode.Parse(ParameterValues.ToJson(t.Params)),
-        ["intermediate"] = new JsonObject(t.Intermediate.Select(kv => KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)kv.Value))),
+        ["intermediate"] = new JsonObject(t.Intermediate.Select(kv
+            => KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)kv.Value))),
         ["duration_s"] = t.Duration?.TotalSeconds,
         ["started"] = t.Started?.ToString("O", CultureInfo.InvariantCulture),
         ["worker"] = t.Worker,
@@ -27,19 +28,23 @@ public static class TuneOutput
         ["failure"] = t.Failure,
     };
 
-    public static void Json(JsonNode node, TextWriter? writer = null) => (writer ?? Console.Out).WriteLine(node.ToJsonString(Indented));
+    public static void Json(JsonNode node, TextWriter? writer = null) => (writer
+        ?? Console.Out).WriteLine(node.ToJsonString(Indented));
 
     public static string Csv(IReadOnlyList<Trial> trials)
     {
         var names = trials.SelectMany(t => t.Params.Keys).Distinct().ToList();
-        int steps = trials.Select(t => t.Intermediate.Count == 0 ? 0 : t.Intermediate.Keys.Max()).DefaultIfEmpty(0).Max();
+        int steps = trials.Select(t => t.Intermediate.Count == 0 ? 0
+            : t.Intermediate.Keys.Max()).DefaultIfEmpty(0).Max();
         var header = new[] { "number", "state", "value", "duration_s", "worker", "threads", "retries", "failure" }
             .Concat(names.Select(n => $"param_{n}")).Concat(Enumerable.Range(1, steps).Select(s => $"step_{s}"));
         var lines = new List<string> { string.Join(',', header) };
         foreach (var t in trials)
-            lines.Add(string.Join(',', new object?[] { t.Number, t.State.ToString().ToLowerInvariant(), t.Value, t.Duration?.TotalSeconds, t.Worker, t.Threads, t.Retries, t.Failure }
+            lines.Add(string.Join(',', new object?[] { t.Number, t.State.ToString().ToLowerInvariant(), t.Value,
+                t.Duration?.TotalSeconds, t.Worker, t.Threads, t.Retries, t.Failure }
                 .Concat(names.Select(n => t.Params.GetValueOrDefault(n)))
-                .Concat(Enumerable.Range(1, steps).Select(s => t.Intermediate.TryGetValue(s, out var v) ? (object)v : null))
+                .Concat(Enumerable.Range(1, steps).Select(s => t.Intermediate.TryGetValue(s, out var v) ? (object)v
+                    : null))
                 .Select(Field)));
         return string.Join('\n', lines) + "\n";
     }
@@ -81,15 +86,18 @@ public static class TuneOutput
 
     public static void SummaryTable(JsonObject summary)
     {
-        var table = new Table().AddColumns("study", "direction", "waiting", "running", "complete", "pruned", "failed", "best");
+        var table = new Table().AddColumns("study", "direction", "waiting", "running", "complete", "pruned", "failed",
+            "best");
         var counts = summary["trials"]!.AsObject();
         var best = summary["best"];
         table.AddRow(summary["study"]!.ToString(), summary["direction"]!.ToString(), counts["waiting"]!.ToString(),
-            counts["running"]!.ToString(), counts["complete"]!.ToString(), counts["pruned"]!.ToString(), counts["failed"]!.ToString(),
+            counts["running"]!.ToString(), counts["complete"]!.ToString(), counts["pruned"]!.ToString(),
+                counts["failed"]!.ToString(),
             best is null ? "–" : $"#{best["number"]}: {best["value"]!.GetValue<double>():G6}");
         AnsiConsole.Write(table);
         if (best is not null)
             AnsiConsole.MarkupLineInterpolated(
-                $"best parameters: {string.Join(" ", best["params"]!.AsObject().Select(kv => $"{kv.Key}={kv.Value}"))}");
+                $"best parameters: {string.Join(" ", best["params"]!.AsObject().Select(kv
+                    => $"{kv.Key}={kv.Value}"))}");
     }
 }

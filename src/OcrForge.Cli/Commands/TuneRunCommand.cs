@@ -7,37 +7,52 @@ using Spectre.Console;
 
 namespace OcrForge.Cli.Commands;
 
-/// <summary><c>ocrforge tune run</c>: run trials of a study until its budget is spent (one worker, or N processes).</summary>
+/// <summary><c>ocrforge tune run</c>: run trials of a study until its budget is spent (one worker, or N
+/// processes).</summary>
 public static class TuneRunCommand
 {
     public static Command Create()
     {
         var study = new StudyOptions();
-        var space = new Option<string>("--space") { Description = "Search space file (.json, .yaml); docs/tuning.md.", Required = true };
-        var trials = new Option<int>("--trials") { Description = "Trials in the whole study, across all workers.", Required = true };
-        var workers = new Option<int>("--workers") { Description = "Local worker processes; threads are split between them.", DefaultValueFactory = _ => 1 };
-        var sampler = new Option<string>("--sampler") { Description = "tpe or random.", DefaultValueFactory = _ => "tpe" };
-        var pruner = new Option<string>("--pruner") { Description = "none, median, asha or hyperband.", DefaultValueFactory = _ => "none" };
-        var seed = new Option<int>("--seed") { Description = "Sampler seed (and the training seed of every trial).", DefaultValueFactory = _ => 0 };
-        var objective = new Option<string>("--objective") { Description = "synthetic (Branin, no training) or ctc.", DefaultValueFactory = _ => "synthetic" };
+        var space = new Option<string>("--space") { Description = "Search space file (.json, .yaml); docs/tuning.md.",
+            Required = true };
+        var trials = new Option<int>("--trials") { Description = "Trials in the whole study, across all workers.",
+            Required = true };
+        var workers = new Option<int>("--workers") { Description = "Local worker processes; threads are split " +
+            "between them.", DefaultValueFactory = _ => 1 };
+        var sampler = new Option<string>("--sampler") { Description = "tpe or random.", DefaultValueFactory = _
+            => "tpe" };
+        var pruner = new Option<string>("--pruner") { Description = "none, median, asha or hyperband.",
+            DefaultValueFactory = _ => "none" };
+        var seed = new Option<int>("--seed") { Description = "Sampler seed (and the training seed of every trial).",
+            DefaultValueFactory = _ => 0 };
+        var objective = new Option<string>("--objective") { Description = "synthetic (Branin, no training) or ctc.",
+            DefaultValueFactory = _ => "synthetic" };
         var timeout = new Option<double?>("--timeout") { Description = "Seconds after which no new trial starts." };
         var threads = new Option<int?>("--threads") { Description = "Threads in all (default: all cores)." };
-        var epochs = new Option<int>("--epochs") { Description = "Epoch budget of a trial.", DefaultValueFactory = _ => 8 };
-        var epochMs = new Option<int>("--epoch-ms") { Description = "Synthetic objective: milliseconds per fake epoch.", DefaultValueFactory = _ => 0 };
+        var epochs = new Option<int>("--epochs") { Description = "Epoch budget of a trial.", DefaultValueFactory = _
+            => 8 };
+        var epochMs = new Option<int>("--epoch-ms") { Description = "Synthetic objective: milliseconds per fake epoch.",
+            DefaultValueFactory = _ => 0 };
         var data = new Option<string?>("--data") { Description = "Dataset for training objectives." };
-        var format = new Option<DatasetFormat>("--format") { Description = "Dataset layout.", DefaultValueFactory = _ => DatasetFormat.Auto };
-        var heartbeat = new Option<double>("--heartbeat") { Description = "Seconds between heartbeats; 6 missed ones fail and re-queue the trial.", DefaultValueFactory = _ => 5 };
+        var format = new Option<DatasetFormat>("--format") { Description = "Dataset layout.", DefaultValueFactory = _
+            => DatasetFormat.Auto };
+        var heartbeat = new Option<double>("--heartbeat") { Description = "Seconds between heartbeats; 6 missed ones " +
+            "fail and re-queue the trial.", DefaultValueFactory = _ => 5 };
         var child = new Option<bool>("--child") { Hidden = true };
-        var command = new Command("run", "Run trials: claim, sample, train with pruning, record; until --trials are done.");
+        var command = new Command("run",
+            "Run trials: claim, sample, train with pruning, record; until --trials are done.");
         study.AddTo(command);
-        foreach (var o in new Option[] { space, trials, workers, sampler, pruner, seed, objective, timeout, threads, epochs, epochMs, data, format, heartbeat, child })
+        foreach (var o in new Option[] { space, trials, workers, sampler, pruner, seed, objective, timeout, threads,
+            epochs, epochMs, data, format, heartbeat, child })
             command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
             int budget = parse.GetValue(trials), processes = parse.GetValue(workers);
             if (budget < 1) throw new OcrForgeException($"--trials {budget}: expected at least 1");
             if (processes < 1) throw new OcrForgeException($"--workers {processes}: expected at least 1");
-            if (!(parse.GetValue(heartbeat) > 0)) throw new OcrForgeException($"--heartbeat {parse.GetValue(heartbeat)}: expected seconds > 0");
+            if (!(parse.GetValue(heartbeat) > 0))
+                throw new OcrForgeException($"--heartbeat {parse.GetValue(heartbeat)}: expected seconds > 0");
             int totalThreads = parse.GetValue(threads) ?? Environment.ProcessorCount;
             if (totalThreads < 1) throw new OcrForgeException($"--threads {totalThreads}: expected at least 1");
             // Everything the user can get wrong is checked before the storage is touched.
@@ -74,7 +89,8 @@ public static class TuneRunCommand
                     HeartbeatTimeout = TimeSpan.FromSeconds(6 * parse.GetValue(heartbeat)),
                 };
                 var progress = quiet ? null : new Progress(theObjective.Metric);
-                var runner = new StudyRunner(storage, info, searchSpace, theSampler, thePruner, theObjective, options, progress);
+                var runner = new StudyRunner(storage, info, searchSpace, theSampler, thePruner, theObjective, options,
+                    progress);
                 interrupted = runner.Run(cancel.Token).Interrupted;
             }
             if (parse.GetValue(child)) return interrupted ? Cli.Interrupted : Cli.Ok;
@@ -86,7 +102,8 @@ public static class TuneRunCommand
         return command;
     }
 
-    /// <summary>Re-invokes this executable as <paramref name="count"/> single workers and waits for all of them.</summary>
+    /// <summary>Re-invokes this executable as <paramref name="count"/> single workers and waits for all of
+    /// them.</summary>
     private static bool RunProcesses(int count, int threadsEach, CancellationToken cancellationToken)
     {
         var args = Environment.GetCommandLineArgs();
@@ -94,7 +111,8 @@ public static class TuneRunCommand
         for (int i = 1; i < args.Length; i++)
         {
             if (args[i] is "--workers" or "--threads") { i++; continue; }
-            if (args[i] is "--json" || args[i].StartsWith("--workers=", StringComparison.Ordinal) || args[i].StartsWith("--threads=", StringComparison.Ordinal)) continue;
+            if (args[i] is "--json" || args[i].StartsWith("--workers=", StringComparison.Ordinal)
+                || args[i].StartsWith("--threads=", StringComparison.Ordinal)) continue;
             passed.Add(args[i]);
         }
         var processes = Enumerable.Range(0, count).Select(_ =>
@@ -103,13 +121,16 @@ public static class TuneRunCommand
             // Under `dotnet OcrForge.Cli.dll`, the host is the process and the assembly its first argument.
             if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(args[0]);
             foreach (var a in passed) start.ArgumentList.Add(a);
-            foreach (var a in new[] { "--workers", "1", "--threads", threadsEach.ToString(System.Globalization.CultureInfo.InvariantCulture), "--child" })
+            foreach (var a in new[] { "--workers", "1", "--threads",
+                threadsEach.ToString(System.Globalization.CultureInfo.InvariantCulture), "--child" })
                 start.ArgumentList.Add(a);
             return Process.Start(start)!;
         }).ToList();
         foreach (var p in processes) p.WaitForExit();
-        var failed = processes.Select((p, i) => (p.ExitCode, i)).Where(x => x.ExitCode is not (Cli.Ok or Cli.Interrupted)).ToList();
-        if (failed.Count > 0) throw new OcrForgeException($"worker {failed[0].i} exited with code {failed[0].ExitCode}");
+        var failed = processes.Select((p, i) => (p.ExitCode, i)).Where(x
+            => x.ExitCode is not (Cli.Ok or Cli.Interrupted)).ToList();
+        if (failed.Count > 0)
+            throw new OcrForgeException($"worker {failed[0].i} exited with code {failed[0].ExitCode}");
         return cancellationToken.IsCancellationRequested || processes.Any(p => p.ExitCode == Cli.Interrupted);
     }
 
@@ -117,6 +138,7 @@ public static class TuneRunCommand
     private sealed class Progress(string metric) : IProgress<Trial>
     {
         public void Report(Trial t) => AnsiConsole.MarkupLineInterpolated(
-            $"trial {t.Number,4}  {t.State.ToString().ToLowerInvariant(),-8}  {metric} {t.Value?.ToString("G6") ?? "–",-10}  {TuneOutput.Params(t.Params)}{(t.Failure is null ? "" : "  " + t.Failure)}");
+            $"trial {t.Number,4}  {t.State.ToString().ToLowerInvariant(),-8}  {metric} {t.Value?.ToString("G6")
+                ?? "–",-10}  {TuneOutput.Params(t.Params)}{(t.Failure is null ? "" : "  " + t.Failure)}");
     }
 }

@@ -25,7 +25,8 @@ public static class TuneStatusCommand
             TuneOutput.SummaryTable(summary);
             foreach (var t in running)
                 AnsiConsole.MarkupLineInterpolated(
-                    $"running: trial {t.Number} on {t.Worker} ({t.Threads} threads), step {t.Last?.Step ?? 0}, heartbeat {(DateTimeOffset.UtcNow - t.Heartbeat)?.TotalSeconds:0.0} s ago");
+                    $"running: trial {t.Number} on {t.Worker} ({t.Threads} threads), step {t.Last?.Step
+                        ?? 0}, heartbeat {(DateTimeOffset.UtcNow - t.Heartbeat)?.TotalSeconds:0.0} s ago");
             return Cli.Ok;
         }));
         return command;
@@ -47,7 +48,9 @@ public static class TuneBestCommand
             var best = TuneOutput.Best(info, storage.Trials(info.Id))
                 ?? throw new Inference.OcrForgeException($"study {info.Name}: no completed trial yet");
             if (parse.GetValue(study.Json)) TuneOutput.Json(TuneOutput.Row(best));
-            else AnsiConsole.MarkupLineInterpolated($"trial {best.Number}: value {best.Value:G6}  {TuneOutput.Params(best.Params)}");
+            else
+                AnsiConsole.MarkupLineInterpolated(
+                    $"trial {best.Number}: value {best.Value:G6}  {TuneOutput.Params(best.Params)}");
             return Cli.Ok;
         }));
         return command;

@@ -7,4 +7,5 @@ namespace OcrForge.Tuning;
 /// <paramref name="HeartbeatTimeout"/>: a running trial without a heartbeat for this long is failed;
 /// <paramref name="MaxRetries"/>: how many times such a trial's configuration is re-queued.
 /// </summary>
-public sealed record ClaimRequest(string Worker, int Threads, int Budget, TimeSpan HeartbeatTimeout, int MaxRetries = 2);
+public sealed record ClaimRequest(string Worker, int Threads, int Budget, TimeSpan HeartbeatTimeout,
+    int MaxRetries = 2);

@@ -15,7 +15,8 @@ namespace OcrForge.Tuning;
 public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
 {
     public static readonly string[] Known =
-        ["preset", "lr", "batch_size", "optimizer", "momentum", "schedule", "weight_decay", "grad_clip", "ema", "augment"];
+        ["preset", "lr", "batch_size", "optimizer", "momentum", "schedule", "weight_decay", "grad_clip", "ema",
+            "augment"];
 
     private readonly Dictionary<(int Width, int Height), CtcData> _data = [];
 
@@ -29,9 +30,12 @@ public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
     public void Check(SearchSpace space)
     {
         if (settings.Data is null) throw new OcrForgeException("--objective ctc: needs --data");
-        if (!Directory.Exists(settings.Data) && !File.Exists(settings.Data)) throw new OcrForgeException($"--data {settings.Data}: not found");
-        foreach (var p in space.Parameters.Where(p => !Known.Contains(p.Name) && !p.Name.StartsWith("set.", StringComparison.Ordinal)))
-            throw new OcrForgeException($"parameters.{p.Name}: not a ctc training parameter (known: {string.Join(", ", Known)}, or set.KEY for model settings)");
+        if (!Directory.Exists(settings.Data)
+            && !File.Exists(settings.Data)) throw new OcrForgeException($"--data {settings.Data}: not found");
+        foreach (var p in space.Parameters.Where(p => !Known.Contains(p.Name) && !p.Name.StartsWith("set.",
+            StringComparison.Ordinal)))
+            throw new OcrForgeException($"parameters.{p.Name}: not a ctc training parameter (known: {string.Join(", ",
+                Known)}, or set.KEY for model settings)");
         if (space.Find("preset") is { Distribution: CategoricalDistribution presets })
             foreach (var name in presets.Choices) CtcTraining.Config(name, []);
         foreach (var name in new[] { "optimizer", "schedule" })
@@ -39,21 +43,25 @@ public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
                 foreach (var choice in c.Choices) ParseEnum(name, choice);
     }
 
-    public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads, CancellationToken cancellationToken)
+    public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads,
+        CancellationToken cancellationToken)
     {
         string preset = parameters.TryGetValue("preset", out var p) ? (string)p : CtcTraining.DefaultPreset;
         var overrides = parameters.Where(kv => kv.Key.StartsWith("set.", StringComparison.Ordinal))
             .Select(kv => KeyValuePair.Create(kv.Key[4..], ParameterValues.Format(kv.Value))).ToList();
         var config = CtcTraining.Config(preset, overrides);
-        string runDirectory = Path.Combine(settings.RunsDirectory ?? Path.GetTempPath(), $"ocrforge-trial-{Guid.NewGuid():N}");
+        string runDirectory = Path.Combine(settings.RunsDirectory ?? Path.GetTempPath(),
+            $"ocrforge-trial-{Guid.NewGuid():N}");
         var options = Options(parameters, threads, runDirectory);
         Runtime.TorchRuntime.Initialize(threads);
         if (!_data.TryGetValue((config.InputWidth, config.InputHeight), out var data))
-            _data[(config.InputWidth, config.InputHeight)] = data = CtcTraining.Prepare(settings.Data!, settings.Format, config, options, cancellationToken);
+            _data[(config.InputWidth, config.InputHeight)] = data = CtcTraining.Prepare(settings.Data!, settings.Format,
+                config, options, cancellationToken);
         try
         {
             var progress = new EpochReporter(reporter);
-            var (model, result) = CtcTraining.Fit(data, config, preset, overrides, options, progress, cancellationToken);
+            var (model, result) = CtcTraining.Fit(data, config, preset, overrides, options, progress,
+                cancellationToken);
             model.Dispose();
             return result.Best.ValidationAccuracy;
         }
@@ -66,7 +74,8 @@ public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
     private TrainingOptions Options(IReadOnlyDictionary<string, object> values, int threads, string runDirectory)
     {
         var r = CtcTraining.Recipe;
-        double Number(string name, double fallback) => values.TryGetValue(name, out var v) ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : fallback;
+        double Number(string name, double fallback) => values.TryGetValue(name, out var v) ? Convert.ToDouble(v,
+            CultureInfo.InvariantCulture) : fallback;
         return (r with
         {
             RunDirectory = runDirectory,
@@ -79,8 +88,10 @@ public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
             WeightDecay = Number("weight_decay", r.WeightDecay),
             GradClip = Number("grad_clip", r.GradClip),
             Ema = Number("ema", r.Ema),
-            Optimizer = values.TryGetValue("optimizer", out var o) ? ParseEnum<OptimizerKind>("optimizer", (string)o) : r.Optimizer,
-            Schedule = values.TryGetValue("schedule", out var s) ? ParseEnum<ScheduleKind>("schedule", (string)s) : r.Schedule,
+            Optimizer = values.TryGetValue("optimizer", out var o) ? ParseEnum<OptimizerKind>("optimizer", (string)o)
+                : r.Optimizer,
+            Schedule = values.TryGetValue("schedule", out var s) ? ParseEnum<ScheduleKind>("schedule", (string)s)
+                : r.Schedule,
             Augment = values.TryGetValue("augment", out var a) ? (string)a == "true" : r.Augment,
         }).Validate();
     }
@@ -93,9 +104,11 @@ public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
 
     private static T ParseEnum<T>(string name, string value) where T : struct, Enum =>
         Enum.TryParse<T>(value, ignoreCase: true, out var parsed) ? parsed
-        : throw new OcrForgeException($"parameters.{name}: '{value}' is not one of {string.Join(", ", Enum.GetNames<T>()).ToLowerInvariant()}");
+        : throw new OcrForgeException($"parameters.{name}: '{value}' is not one of {string.Join(", ",
+            Enum.GetNames<T>()).ToLowerInvariant()}");
 
-    /// <summary>Forwards each finished epoch's validation accuracy; a prune decision surfaces as an exception from Fit.</summary>
+    /// <summary>Forwards each finished epoch's validation accuracy; a prune decision surfaces as an exception from
+    /// Fit.</summary>
     private sealed class EpochReporter(ITrialReporter reporter) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)

@@ -7,7 +7,8 @@ namespace OcrForge.Tuning;
 /// </summary>
 public abstract record Distribution
 {
-    /// <summary>Throws a one-line error naming <paramref name="field"/> when the distribution cannot be sampled.</summary>
+    /// <summary>Throws a one-line error naming <paramref name="field"/> when the distribution cannot be
+    /// sampled.</summary>
     public abstract void Validate(string field);
 
     public abstract bool Contains(object value);

@@ -13,14 +13,16 @@ public sealed class HyperbandPruner : IPruner
 
     public HyperbandPruner(int maxSteps, int minResource = 1, int reductionFactor = 4)
     {
-        int n = (int)Math.Floor(Math.Log(Math.Max(maxSteps, minResource) / (double)minResource, reductionFactor) + 1e-9) + 1;
+        int n = (int)Math.Floor(Math.Log(Math.Max(maxSteps, minResource) / (double)minResource, reductionFactor)
+            + 1e-9) + 1;
         _brackets = new SuccessiveHalvingPruner[n];
         _cumulativeBudget = new int[n];
         int total = 0;
         for (int i = 0; i < n; i++)
         {
             int bracket = i;
-            _brackets[i] = new SuccessiveHalvingPruner(minResource, reductionFactor, i, t => Bracket(t.Number) == bracket);
+            _brackets[i] = new SuccessiveHalvingPruner(minResource, reductionFactor, i, t
+                => Bracket(t.Number) == bracket);
             int s = n - 1 - i;
             total += (int)Math.Ceiling(n * Math.Pow(reductionFactor, s) / (s + 1));
             _cumulativeBudget[i] = total;

@@ -15,13 +15,16 @@ public interface IObjective
     /// <summary>The most steps a trial can report (Hyperband sizes its brackets from it).</summary>
     int MaxSteps { get; }
 
-    /// <summary>Checks the space before anything is written (e.g. required parameters); throws a one-line error.</summary>
+    /// <summary>Checks the space before anything is written (e.g. required parameters); throws a one-line
+    /// error.</summary>
     void Check(SearchSpace space);
 
-    double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads, CancellationToken cancellationToken);
+    double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads,
+        CancellationToken cancellationToken);
 }
 
-/// <summary>Receives a trial's value after each step; throws <see cref="TrialPrunedException"/> to stop the trial.</summary>
+/// <summary>Receives a trial's value after each step; throws <see cref="TrialPrunedException"/> to stop the
+/// trial.</summary>
 public interface ITrialReporter
 {
     void Report(int step, double value);

@@ -29,10 +29,12 @@ public interface IStudyStorage : IDisposable
 
     IReadOnlyList<StudyInfo> Studies();
 
-    /// <summary>Adds a waiting trial with hand-picked values (the sampler fills in the rest when it is claimed).</summary>
+    /// <summary>Adds a waiting trial with hand-picked values (the sampler fills in the rest when it is
+    /// claimed).</summary>
     Trial Enqueue(long studyId, IReadOnlyDictionary<string, object> values);
 
-    /// <summary>Claims a waiting trial or a new one, running under <paramref name="request"/>'s worker; null when the budget is spent.</summary>
+    /// <summary>Claims a waiting trial or a new one, running under <paramref name="request"/>'s worker; null when the
+    /// budget is spent.</summary>
     Trial? Claim(long studyId, ClaimRequest request);
 
     bool SetParams(long trialId, IReadOnlyDictionary<string, object> values);
@@ -45,7 +47,8 @@ public interface IStudyStorage : IDisposable
     /// <summary>Ends a running trial as complete, pruned or failed (with a reason).</summary>
     bool Finish(long trialId, TrialState state, double? value, string? failure = null);
 
-    /// <summary>Fails a running trial that its worker gives up (Ctrl+C) and re-queues its parameters, claim given back.</summary>
+    /// <summary>Fails a running trial that its worker gives up (Ctrl+C) and re-queues its parameters, claim given
+    /// back.</summary>
     bool Abandon(long trialId, string reason);
 
     IReadOnlyList<Trial> Trials(long studyId);

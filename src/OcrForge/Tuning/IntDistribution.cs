@@ -2,7 +2,8 @@ using OcrForge.Inference;
 
 namespace OcrForge.Tuning;
 
-/// <summary>An integer in [low, high] on the grid low, low + step, …; <c>log</c> samples uniformly in log space.</summary>
+/// <summary>An integer in [low, high] on the grid low, low + step, …; <c>log</c> samples uniformly in log
+/// space.</summary>
 public sealed record IntDistribution(long Low, long High, long Step = 1, bool Log = false) : Distribution
 {
     public override void Validate(string field)
@@ -16,7 +17,8 @@ public sealed record IntDistribution(long Low, long High, long Step = 1, bool Lo
     public override bool Contains(object value) =>
         value is long v && v >= Low && v <= High && (v - Low) % Step == 0;
 
-    public override double ToInternal(object value) => Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+    public override double ToInternal(object value) => Convert.ToDouble(value,
+        System.Globalization.CultureInfo.InvariantCulture);
 
     public override object ToExternal(double internalValue)
     {

@@ -9,7 +9,8 @@ namespace OcrForge.Tuning;
 public sealed record ObjectiveSettings
 {
     public int Epochs { get; init; } = 8;
-    /// <summary>Synthetic objective only: wall time per fake epoch, so concurrency can be tested with real overlap.</summary>
+    /// <summary>Synthetic objective only: wall time per fake epoch, so concurrency can be tested with real
+    /// overlap.</summary>
     public TimeSpan EpochDelay { get; init; }
     public string? Data { get; init; }
     public DatasetFormat Format { get; init; } = DatasetFormat.Auto;

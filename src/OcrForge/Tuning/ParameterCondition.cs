@@ -1,6 +1,7 @@
 namespace OcrForge.Tuning;
 
-/// <summary>A parameter exists only when an earlier categorical parameter took one of <paramref name="Values"/>.</summary>
+/// <summary>A parameter exists only when an earlier categorical parameter took one of <paramref
+/// name="Values"/>.</summary>
 public sealed record ParameterCondition(string Parent, IReadOnlyList<string> Values)
 {
     public bool Holds(IReadOnlyDictionary<string, object> chosen) =>

@@ -25,7 +25,8 @@ public static class ParameterValues
         return obj.ToJsonString();
     }
 
-    /// <summary>Whole JSON numbers come back as long, others as double, strings as string (insertion order kept).</summary>
+    /// <summary>Whole JSON numbers come back as long, others as double, strings as string (insertion order
+    /// kept).</summary>
     public static Dictionary<string, object> FromJson(string? json)
     {
         var result = new Dictionary<string, object>();
@@ -52,20 +53,26 @@ public static class ParameterValues
             int eq = pair.IndexOf('=');
             if (eq <= 0) throw new OcrForgeException($"{pair}: expected name=value");
             string name = pair[..eq].Trim(), text = pair[(eq + 1)..].Trim();
-            var p = space.Find(name) ?? throw new OcrForgeException($"{name}: unknown parameter (known: {string.Join(", ", space.Parameters.Select(q => q.Name))})");
+            var p = space.Find(name)
+                ?? throw new OcrForgeException($"{name}: unknown parameter (known: {string.Join(", ",
+                space.Parameters.Select(q => q.Name))})");
             result[name] = p.Distribution switch
             {
-                IntDistribution when long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long l) => l,
-                FloatDistribution when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) => d,
+                IntDistribution when long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture,
+                    out long l) => l,
+                FloatDistribution when double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture,
+                    out double d) => d,
                 CategoricalDistribution => text,
-                _ => throw new OcrForgeException($"{pair}: expected {(p.Distribution is IntDistribution ? "an integer" : "a number")}"),
+                _ => throw new OcrForgeException($"{pair}: expected {(p.Distribution is IntDistribution ? "an integer"
+                    : "a number")}"),
             };
         }
         space.CheckFixed(result);
         return result;
     }
 
-    /// <summary>Normalises a stored value to the type the parameter's distribution uses (a float stored as 2 → 2.0).</summary>
+    /// <summary>Normalises a stored value to the type the parameter's distribution uses (a float stored as 2 →
+    /// 2.0).</summary>
     public static object Coerce(Distribution distribution, object value) => distribution switch
     {
         FloatDistribution when value is long l => (double)l,

@@ -18,13 +18,15 @@ internal sealed class ParzenEstimator
     private readonly double[][] _categorical;
     private readonly int _kernels;
 
-    private sealed record Dim(Distribution Distribution, double Low, double High, bool Log, bool Discrete, double HalfStep)
+    private sealed record Dim(Distribution Distribution, double Low, double High, bool Log, bool Discrete,
+        double HalfStep)
     {
         public double Range => High - Low;
         public bool Categorical => Distribution is CategoricalDistribution;
     }
 
-    /// <param name="observations">One row per trial, internal values in the order of <paramref name="parameters"/>.</param>
+    /// <param name="observations">One row per trial, internal values in the order of <paramref
+    /// name="parameters"/>.</param>
     public ParzenEstimator(IReadOnlyList<SearchParameter> parameters, IReadOnlyList<double[]> observations)
     {
         _dims = parameters.Select(p => MakeDim(p.Distribution)).ToArray();
@@ -62,7 +64,8 @@ internal sealed class ParzenEstimator
         IntDistribution { Log: true } d => new(d, Math.Log(d.Low - 0.5), Math.Log(d.High + 0.5), true, true, 0),
         IntDistribution d => new(d, d.Low - d.Step / 2.0, d.High + d.Step / 2.0, false, true, d.Step / 2.0),
         FloatDistribution { Step: { } s } d => new(d, d.Low - s / 2, d.High + s / 2, false, true, s / 2),
-        FloatDistribution d => new(d, d.Log ? Math.Log(d.Low) : d.Low, d.Log ? Math.Log(d.High) : d.High, d.Log, false, 0),
+        FloatDistribution d => new(d, d.Log ? Math.Log(d.Low) : d.Low, d.Log ? Math.Log(d.High) : d.High, d.Log, false,
+            0),
         CategoricalDistribution d => new(d, 0, 0, false, true, 0),
         _ => throw new ArgumentException($"unsupported distribution {distribution}"),
     };
@@ -76,7 +79,8 @@ internal sealed class ParzenEstimator
         return Math.Clamp(_sigmaShared * d.Range, min, d.Range);
     }
 
-    /// <summary>Draws <paramref name="count"/> points as internal values (already snapped to each parameter's grid).</summary>
+    /// <summary>Draws <paramref name="count"/> points as internal values (already snapped to each parameter's
+    /// grid).</summary>
     public double[][] Sample(Random random, int count)
     {
         var result = new double[count][];
@@ -87,7 +91,8 @@ internal sealed class ParzenEstimator
             for (int i = 0; i < _dims.Length; i++)
             {
                 var d = _dims[i];
-                if (d.Categorical) { result[s][i] = PickIndex(_categorical[k * _dims.Length + i], random.NextDouble()); continue; }
+                if (d.Categorical) { result[s][i] = PickIndex(_categorical[k * _dims.Length + i],
+                    random.NextDouble()); continue; }
                 double x = TruncatedNormal(random, _mus[k][i], Sigma(k, d), d.Low, d.High);
                 double raw = d.Log ? Math.Exp(x) : x;
                 result[s][i] = d.Distribution.ToInternal(d.Distribution.ToExternal(raw));
@@ -118,7 +123,8 @@ internal sealed class ParzenEstimator
         double logZ = Math.Log(Numerics.NormalMass((d.Low - mu) / sigma, (d.High - mu) / sigma));
         if (!d.Discrete) return Numerics.LogNormalDensity((Transform(d, value) - mu) / sigma) - Math.Log(sigma) - logZ;
         // A grid point owns the cell around it: ±half a step, or [v − ½, v + ½] mapped to log space for log integers.
-        double lo = d.Log ? Math.Log(value - 0.5) : value - d.HalfStep, hi = d.Log ? Math.Log(value + 0.5) : value + d.HalfStep;
+        double lo = d.Log ? Math.Log(value - 0.5) : value - d.HalfStep, hi = d.Log ? Math.Log(value + 0.5) : value
+            + d.HalfStep;
         return Math.Log(Math.Max(Numerics.NormalMass((lo - mu) / sigma, (hi - mu) / sigma), 1e-300)) - logZ;
     }
 

@@ -42,7 +42,8 @@ public sealed class PostgresStudyStorage : RelationalStudyStorage
 
     public override string Name { get; }
 
-    /// <summary><c>postgres://user:password@host:port/database</c> (also <c>postgresql://</c>); the port defaults to 5432.</summary>
+    /// <summary><c>postgres://user:password@host:port/database</c> (also <c>postgresql://</c>); the port defaults to
+    /// 5432.</summary>
     public static NpgsqlConnectionStringBuilder ParseUrl(string url)
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("postgres" or "postgresql"))
@@ -50,7 +51,8 @@ public sealed class PostgresStudyStorage : RelationalStudyStorage
         var user = uri.UserInfo.Split(':', 2);
         string database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
         if (user[0].Length == 0 || database.Length == 0)
-            throw new OcrForgeException($"--storage {Mask(url)}: needs a user and a database: postgres://user:password@host:port/database");
+            throw new OcrForgeException($"--storage {Mask(url)}: needs a user and a database: " +
+                $"postgres://user:password@host:port/database");
         return new NpgsqlConnectionStringBuilder
         {
             Host = uri.Host,
@@ -71,7 +73,8 @@ public sealed class PostgresStudyStorage : RelationalStudyStorage
     {
         PostgresException p => p.MessageText,
         _ when e.InnerException is SocketException s => $"cannot connect ({s.Message})",
-        _ when e.InnerException is TimeoutException or SocketException => $"cannot connect ({e.InnerException.Message})",
+        _ when e.InnerException is TimeoutException or SocketException
+            => $"cannot connect ({e.InnerException.Message})",
         _ => $"cannot connect ({e.Message.Split('\n')[0]})",
     };
 
@@ -84,7 +87,8 @@ public sealed class PostgresStudyStorage : RelationalStudyStorage
     // Serialization failures and deadlocks are the server asking for a retry. A unique violation can only come from
     // two workers creating the same study at once: the retry finds it. A refused connection is not retried: an
     // unreachable server should be reported at once, not after a minute of attempts.
-    protected override bool IsTransient(Exception e) => e is PostgresException { SqlState: "40001" or "40P01" or "23505" };
+    protected override bool IsTransient(Exception e)
+        => e is PostgresException { SqlState: "40001" or "40P01" or "23505" };
 
     private static int CreateSchema(DbConnection c, DbTransaction t)
     {
@@ -92,7 +96,8 @@ public sealed class PostgresStudyStorage : RelationalStudyStorage
         Exec(c, t, "CREATE TABLE IF NOT EXISTS ocrforge_schema (version INTEGER NOT NULL)");
         long? version = Scalar<long?>(c, t, "SELECT MAX(version) FROM ocrforge_schema");
         if (version is { } v)
-            return v == SchemaVersion ? 0 : throw new OcrForgeException($"schema version {v}; this ocrforge reads version {SchemaVersion}");
+            return v == SchemaVersion ? 0
+                : throw new OcrForgeException($"schema version {v}; this ocrforge reads version {SchemaVersion}");
         Exec(c, t, """
             CREATE TABLE studies (
                 id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, direction TEXT NOT NULL,

@@ -7,7 +7,8 @@ public sealed class RandomSampler(int seed) : ISampler
         IReadOnlyList<Trial> trials, int number, IReadOnlyDictionary<string, object> fixedValues) =>
         Fill(space, Samplers.ForTrial(seed, number), fixedValues, new Dictionary<string, object>(fixedValues));
 
-    /// <summary>Draws every active parameter that <paramref name="chosen"/> lacks; also TPE's start-up and fallback.</summary>
+    /// <summary>Draws every active parameter that <paramref name="chosen"/> lacks; also TPE's start-up and
+    /// fallback.</summary>
     internal static Dictionary<string, object> Fill(SearchSpace space, Random random,
         IReadOnlyDictionary<string, object> fixedValues, Dictionary<string, object> chosen)
     {
@@ -20,9 +21,11 @@ public sealed class RandomSampler(int seed) : ISampler
         return Order(space, chosen, fixedValues);
     }
 
-    /// <summary>Space order, inactive ones dropped (a fixed value whose condition failed is kept: the user asked).</summary>
+    /// <summary>Space order, inactive ones dropped (a fixed value whose condition failed is kept: the user
+    /// asked).</summary>
     internal static Dictionary<string, object> Order(SearchSpace space, Dictionary<string, object> chosen,
         IReadOnlyDictionary<string, object> fixedValues) =>
-        space.Parameters.Where(p => chosen.ContainsKey(p.Name) && (fixedValues.ContainsKey(p.Name) || space.IsActive(p, chosen)))
+        space.Parameters.Where(p => chosen.ContainsKey(p.Name) && (fixedValues.ContainsKey(p.Name) || space.IsActive(p,
+            chosen)))
             .ToDictionary(p => p.Name, p => chosen[p.Name]);
 }

@@ -22,7 +22,8 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
     /// <summary>A transaction that holds the study's write lock from its first statement (claims, reaping).</summary>
     protected abstract DbTransaction BeginWrite(DbConnection connection);
 
-    /// <summary>The clause that locks selected rows and skips rows other claimers hold (empty where locks are global).</summary>
+    /// <summary>The clause that locks selected rows and skips rows other claimers hold (empty where locks are
+    /// global).</summary>
     protected abstract string SkipLocked { get; }
 
     /// <summary>Whether an operation failed only because of contention and may simply be retried.</summary>
@@ -70,8 +71,11 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
         var existing = FindStudy(c, t, name);
         if (existing is not null)
             return existing.Direction == direction ? existing
-                : throw new OcrForgeException($"study {name}: exists to {existing.Direction.ToString().ToLowerInvariant()}, not {direction.ToString().ToLowerInvariant()}");
-        long id = Scalar<long>(c, t, "INSERT INTO studies (name, direction, created_ms) VALUES (@n, @d, @now) RETURNING id",
+                : throw new OcrForgeException($"study {name}: exists to " +
+                    $"{existing.Direction.ToString().ToLowerInvariant()}, not " +
+                    $"{direction.ToString().ToLowerInvariant()}");
+        long id = Scalar<long>(c, t,
+            "INSERT INTO studies (name, direction, created_ms) VALUES (@n, @d, @now) RETURNING id",
             ("n", name), ("d", direction.ToString().ToLowerInvariant()), ("now", Now));
         return new StudyInfo(id, name, direction, DateTimeOffset.FromUnixTimeMilliseconds(Now));
     });
@@ -89,13 +93,15 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
 
     private static StudyInfo? FindStudy(DbConnection c, DbTransaction? t, string name)
     {
-        using var cmd = Command(c, t, "SELECT id, name, direction, created_ms FROM studies WHERE name = @n", ("n", name));
+        using var cmd = Command(c, t, "SELECT id, name, direction, created_ms FROM studies WHERE name = @n", ("n",
+            name));
         using var r = cmd.ExecuteReader();
         return r.Read() ? ReadStudy(r) : null;
     }
 
     private static StudyInfo ReadStudy(DbDataReader r) => new(r.GetInt64(0), r.GetString(1),
-        Enum.Parse<StudyDirection>(r.GetString(2), ignoreCase: true), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)));
+        Enum.Parse<StudyDirection>(r.GetString(2), ignoreCase: true),
+            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)));
 
     public Trial Enqueue(long studyId, IReadOnlyDictionary<string, object> values) => InTransaction((c, t) =>
     {
@@ -111,11 +117,13 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
                 ("s", studyId), ("b", request.Budget)) == 0)
             return null;
         long? waiting = Scalar<long?>(c, t,
-            $"SELECT id FROM trials WHERE study_id = @s AND state = 'waiting' ORDER BY number LIMIT 1{SkipLocked}", ("s", studyId));
+            $"SELECT id FROM trials WHERE study_id = @s AND state = 'waiting' ORDER BY number LIMIT 1{SkipLocked}",
+                ("s", studyId));
         long id;
         if (waiting is { } w)
         {
-            Exec(c, t, "UPDATE trials SET state = 'running', worker = @w, threads = @th, started_ms = @now, heartbeat_ms = @now WHERE id = @id",
+            Exec(c, t, "UPDATE trials SET state = 'running', worker = @w, threads = @th, started_ms = @now, " +
+                "heartbeat_ms = @now WHERE id = @id",
                 ("w", request.Worker), ("th", request.Threads), ("now", Now), ("id", w));
             id = w;
         }
@@ -124,15 +132,18 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
         return ReadTrial(c, t, id);
     });
 
-    /// <summary>Fails trials whose worker stopped heartbeating and re-queues their parameters while retries remain.</summary>
+    /// <summary>Fails trials whose worker stopped heartbeating and re-queues their parameters while retries
+    /// remain.</summary>
     private void Reap(DbConnection c, DbTransaction t, long studyId, ClaimRequest request)
     {
         var expired = new List<(long Id, string Params, int Retries, string? Worker)>();
         using (var cmd = Command(c, t,
-            $"SELECT id, params, retries, worker FROM trials WHERE study_id = @s AND state = 'running' AND heartbeat_ms < @cutoff{SkipLocked}",
+            $"SELECT id, params, retries, worker FROM trials WHERE study_id = @s AND state = 'running' AND " +
+                $"heartbeat_ms < @cutoff{SkipLocked}",
             ("s", studyId), ("cutoff", Now - (long)request.HeartbeatTimeout.TotalMilliseconds)))
         using (var r = cmd.ExecuteReader())
-            while (r.Read()) expired.Add((r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null : r.GetString(3)));
+            while (r.Read()) expired.Add((r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.IsDBNull(3) ? null
+                : r.GetString(3)));
         foreach (var (id, parameters, retries, worker) in expired)
         {
             bool retry = retries < request.MaxRetries;
@@ -144,7 +155,8 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
     }
 
     private bool FailRunning(DbConnection c, DbTransaction t, long id, string reason) =>
-        Exec(c, t, "UPDATE trials SET state = 'failed', failure = @f, finished_ms = @now WHERE id = @id AND state = 'running'",
+        Exec(c, t, "UPDATE trials SET state = 'failed', failure = @f, finished_ms = @now WHERE id = @id AND state = " +
+            "'running'",
             ("f", reason), ("now", Now), ("id", id)) == 1;
 
     private void Requeue(DbConnection c, DbTransaction t, long studyId, string parameters, int retries)
@@ -153,12 +165,15 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
         Exec(c, t, "UPDATE studies SET claimed = claimed - 1 WHERE id = @s", ("s", studyId));
     }
 
-    private long InsertTrial(DbConnection c, DbTransaction t, long studyId, TrialState state, string parameters, int retries, ClaimRequest? worker)
+    private long InsertTrial(DbConnection c, DbTransaction t, long studyId, TrialState state, string parameters,
+        int retries, ClaimRequest? worker)
     {
-        int number = (int)Scalar<long>(c, t, "UPDATE studies SET next_number = next_number + 1 WHERE id = @s RETURNING next_number - 1", ("s", studyId));
+        int number = (int)Scalar<long>(c, t,
+            "UPDATE studies SET next_number = next_number + 1 WHERE id = @s RETURNING next_number - 1", ("s", studyId));
         long? now = worker is null ? null : Now;
         return Scalar<long>(c, t,
-            "INSERT INTO trials (study_id, number, state, params, retries, worker, threads, started_ms, heartbeat_ms) " +
+            "INSERT INTO trials (study_id, number, state, params, retries, worker, threads, started_ms, " +
+                "heartbeat_ms) " +
             "VALUES (@s, @n, @st, @p, @r, @w, @th, @now, @now) RETURNING id",
             ("s", studyId), ("n", number), ("st", StateName(state)), ("p", parameters), ("r", retries),
             ("w", worker?.Worker), ("th", worker?.Threads), ("now", now));
@@ -177,14 +192,16 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
             ("id", trialId), ("step", step), ("v", value)) == 1);
 
     public bool Heartbeat(long trialId) => Retrying(c =>
-        Exec(c, null, "UPDATE trials SET heartbeat_ms = @now WHERE id = @id AND state = 'running'", ("now", Now), ("id", trialId)) == 1);
+        Exec(c, null, "UPDATE trials SET heartbeat_ms = @now WHERE id = @id AND state = 'running'", ("now", Now), ("id",
+            trialId)) == 1);
 
     public bool Finish(long trialId, TrialState state, double? value, string? failure = null)
     {
         if (state is not (TrialState.Complete or TrialState.Pruned or TrialState.Failed))
             throw new ArgumentException($"a trial cannot finish as {state}", nameof(state));
         return Retrying(c => Exec(c, null,
-            "UPDATE trials SET state = @st, value = @v, failure = @f, finished_ms = @now WHERE id = @id AND state = 'running'",
+            "UPDATE trials SET state = @st, value = @v, failure = @f, finished_ms = @now WHERE id = @id AND state = " +
+                "'running'",
             ("st", StateName(state)), ("v", value), ("f", failure), ("now", Now), ("id", trialId)) == 1);
     }
 
@@ -198,14 +215,19 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
         return true;
     });
 
-    public IReadOnlyList<Trial> Trials(long studyId) => Retrying(c => ReadTrials(c, null, "t.study_id = @s", ("s", studyId)));
+    public IReadOnlyList<Trial> Trials(long studyId) => Retrying(c => ReadTrials(c, null, "t.study_id = @s", ("s",
+        studyId)));
 
-    private static Trial ReadTrial(DbConnection c, DbTransaction t, long id) => ReadTrials(c, t, "t.id = @id", ("id", id)).Single();
+    private static Trial ReadTrial(DbConnection c, DbTransaction t, long id) => ReadTrials(c, t, "t.id = @id", ("id",
+        id)).Single();
 
-    private static List<Trial> ReadTrials(DbConnection c, DbTransaction? t, string where, params (string, object?)[] args)
+    private static List<Trial> ReadTrials(DbConnection c, DbTransaction? t, string where, params (string,
+        object?)[] args)
     {
         var values = new Dictionary<long, SortedDictionary<int, double>>();
-        using (var cmd = Command(c, t, $"SELECT v.trial_id, v.step, v.value FROM trial_values v JOIN trials t ON t.id = v.trial_id WHERE {where}", args))
+        using (var cmd = Command(c, t,
+            $"SELECT v.trial_id, v.step, v.value FROM trial_values v JOIN trials t ON t.id = v.trial_id WHERE {where}",
+            args))
         using (var r = cmd.ExecuteReader())
             while (r.Read())
             {
@@ -214,7 +236,8 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
             }
         var trials = new List<Trial>();
         using (var cmd = Command(c, t,
-            "SELECT t.id, t.number, t.state, t.params, t.value, t.started_ms, t.finished_ms, t.heartbeat_ms, t.worker, t.threads, " +
+            "SELECT t.id, t.number, t.state, t.params, t.value, t.started_ms, t.finished_ms, t.heartbeat_ms, " +
+                "t.worker, t.threads, " +
             $"t.failure, t.retries FROM trials t WHERE {where} ORDER BY t.number", args))
         using (var r = cmd.ExecuteReader())
             while (r.Read())
@@ -232,16 +255,19 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
                     Threads = r.IsDBNull(9) ? null : r.GetInt32(9),
                     Failure = r.IsDBNull(10) ? null : r.GetString(10),
                     Retries = r.GetInt32(11),
-                    Intermediate = values.TryGetValue(r.GetInt64(0), out var steps) ? steps : new SortedDictionary<int, double>(),
+                    Intermediate = values.TryGetValue(r.GetInt64(0), out var steps) ? steps : new SortedDictionary<int,
+                        double>(),
                 });
         return trials;
     }
 
-    private static DateTimeOffset? Time(DbDataReader r, int i) => r.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i));
+    private static DateTimeOffset? Time(DbDataReader r, int i) => r.IsDBNull(i) ? null
+        : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i));
 
     private static string StateName(TrialState state) => state.ToString().ToLowerInvariant();
 
-    protected static DbCommand Command(DbConnection c, DbTransaction? t, string sql, params (string Name, object? Value)[] args)
+    protected static DbCommand Command(DbConnection c, DbTransaction? t, string sql, params (string Name,
+        object? Value)[] args)
     {
         var cmd = c.CreateCommand();
         cmd.CommandText = sql;

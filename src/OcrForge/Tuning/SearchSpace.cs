@@ -20,7 +20,8 @@ public sealed class SearchSpace
             if (p.Condition is { } c)
             {
                 if (!seen.TryGetValue(c.Parent, out var parent))
-                    throw new OcrForgeException($"{field}.when: unknown parameter '{c.Parent}' (it must be declared before)");
+                    throw new OcrForgeException($"{field}.when: unknown parameter '{c.Parent}' (it must be declared " +
+                        $"before)");
                 if (parent.Distribution is not CategoricalDistribution cat)
                     throw new OcrForgeException($"{field}.when: '{c.Parent}' is not categorical");
                 if (c.Values.Count == 0) throw new OcrForgeException($"{field}.when.{c.Parent}: no values given");
@@ -36,7 +37,8 @@ public sealed class SearchSpace
 
     public SearchParameter? Find(string name) => Parameters.FirstOrDefault(p => p.Name == name);
 
-    /// <summary>Whether <paramref name="parameter"/> exists given the values chosen so far (and, recursively, its parent).</summary>
+    /// <summary>Whether <paramref name="parameter"/> exists given the values chosen so far (and, recursively, its
+    /// parent).</summary>
     public bool IsActive(SearchParameter parameter, IReadOnlyDictionary<string, object> chosen) =>
         parameter.Condition is not { } c || (c.Holds(chosen) && IsActive(Find(c.Parent)!, chosen));
 
@@ -48,8 +50,10 @@ public sealed class SearchSpace
     {
         foreach (var (name, value) in values)
         {
-            var p = Find(name) ?? throw new OcrForgeException($"{name}: unknown parameter (known: {string.Join(", ", Parameters.Select(q => q.Name))})");
-            if (!p.Distribution.Contains(value)) throw new OcrForgeException($"{name}={value}: outside the parameter's distribution");
+            var p = Find(name) ?? throw new OcrForgeException($"{name}: unknown parameter (known: {string.Join(", ",
+                Parameters.Select(q => q.Name))})");
+            if (!p.Distribution.Contains(value))
+                throw new OcrForgeException($"{name}={value}: outside the parameter's distribution");
             if (p.Condition is { } c && values.ContainsKey(c.Parent) && !IsActive(p, values))
                 throw new OcrForgeException($"{name}: only exists when {c.Parent} is {string.Join(" or ", c.Values)}");
         }

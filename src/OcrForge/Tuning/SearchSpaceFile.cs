@@ -81,7 +81,8 @@ public static class SearchSpaceFile
         if (root is not JsonObject top) throw new OcrForgeException("expected an object with a 'parameters' field");
         foreach (var (key, _) in top)
             if (key != "parameters") throw new OcrForgeException($"{key}: unknown field (expected 'parameters')");
-        if (top["parameters"] is not JsonObject parameters) throw new OcrForgeException("parameters: expected an object of named parameters");
+        if (top["parameters"] is not JsonObject parameters)
+            throw new OcrForgeException("parameters: expected an object of named parameters");
         return new SearchSpace(parameters.Select(kv => ParseParameter(kv.Key, kv.Value)).ToList());
     }
 
@@ -89,15 +90,19 @@ public static class SearchSpaceFile
     {
         string field = $"parameters.{name}";
         if (node is not JsonObject obj) throw new OcrForgeException($"{field}: expected an object with a 'type'");
-        string type = String(obj, field, "type") ?? throw new OcrForgeException($"{field}.type: missing (int, float or categorical)");
+        string type = String(obj, field, "type")
+            ?? throw new OcrForgeException($"{field}.type: missing (int, float or categorical)");
         var allowed = type == "categorical" ? CategoricalFields : NumericFields;
         foreach (var (key, _) in obj)
-            if (!allowed.Contains(key)) throw new OcrForgeException($"{field}.{key}: unknown field for a {type} parameter (allowed: {string.Join(", ", allowed)})");
+            if (!allowed.Contains(key))
+                throw new OcrForgeException($"{field}.{key}: unknown field for a {type} parameter (allowed: " +
+                $"{string.Join(", ", allowed)})");
         Distribution distribution = type switch
         {
             "int" => new IntDistribution(Integer(obj, field, "low"), Integer(obj, field, "high"),
                 obj.ContainsKey("step") ? Integer(obj, field, "step") : 1, Bool(obj, field, "log")),
-            "float" => new FloatDistribution(Number(obj, field, "low"), Number(obj, field, "high"), Bool(obj, field, "log"),
+            "float" => new FloatDistribution(Number(obj, field, "low"), Number(obj, field, "high"), Bool(obj, field,
+                "log"),
                 obj.ContainsKey("step") ? Number(obj, field, "step") : null),
             "categorical" => new CategoricalDistribution(Choices(obj, field)),
             _ => throw new OcrForgeException($"{field}.type: '{type}' is not a type (int, float or categorical)"),
@@ -147,7 +152,8 @@ public static class SearchSpaceFile
     private static long Integer(JsonObject obj, string field, string key)
     {
         double d = Number(obj, field, key);
-        return d == Math.Floor(d) && Math.Abs(d) < 1e15 ? (long)d : throw new OcrForgeException($"{field}.{key}: expected an integer (got {d})");
+        return d == Math.Floor(d) && Math.Abs(d) < 1e15 ? (long)d
+            : throw new OcrForgeException($"{field}.{key}: expected an integer (got {d})");
     }
 
     private static bool Bool(JsonObject obj, string field, string key) =>

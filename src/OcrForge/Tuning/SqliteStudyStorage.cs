@@ -19,10 +19,12 @@ public sealed class SqliteStudyStorage : RelationalStudyStorage
     {
         Name = path;
         var full = Path.GetFullPath(path);
-        if (Directory.Exists(full)) throw new OcrForgeException($"--storage {path}: is a folder, expected a database file");
+        if (Directory.Exists(full))
+            throw new OcrForgeException($"--storage {path}: is a folder, expected a database file");
         if (!Directory.Exists(Path.GetDirectoryName(full)))
             throw new OcrForgeException($"--storage {path}: folder {Path.GetDirectoryName(full)} does not exist");
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Pooling = true, DefaultTimeout = 30 }.ToString();
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = full, Pooling = true,
+            DefaultTimeout = 30 }.ToString();
         try
         {
             // WAL is a property of the file: set once here, kept by every later connection.
@@ -31,7 +33,8 @@ public sealed class SqliteStudyStorage : RelationalStudyStorage
         }
         catch (SqliteException e)
         {
-            throw new OcrForgeException($"--storage {path}: cannot open as a study database ({e.Message.Split('\n')[0]})");
+            throw new OcrForgeException($"--storage {path}: cannot open as a study database " +
+                $"({e.Message.Split('\n')[0]})");
         }
     }
 
@@ -50,25 +53,29 @@ public sealed class SqliteStudyStorage : RelationalStudyStorage
     }
 
     // Microsoft.Data.Sqlite starts a non-deferred transaction with BEGIN IMMEDIATE.
-    protected override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+    protected override DbTransaction BeginWrite(DbConnection connection)
+        => ((SqliteConnection)connection).BeginTransaction(deferred: false);
 
     // One writer at a time holds the whole file, so the claim's row choice needs no row locks.
     protected override string SkipLocked => "";
 
-    protected override bool IsTransient(Exception e) => e is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
+    protected override bool IsTransient(Exception e)
+        => e is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
 
     private static int CreateSchema(DbConnection c, DbTransaction t)
     {
         Exec(c, t, "CREATE TABLE IF NOT EXISTS ocrforge_schema (version INTEGER NOT NULL)");
         long? version = Scalar<long?>(c, t, "SELECT MAX(version) FROM ocrforge_schema");
         if (version is { } v)
-            return v == SchemaVersion ? 0 : throw new OcrForgeException($"schema version {v}; this ocrforge reads version {SchemaVersion}");
+            return v == SchemaVersion ? 0
+                : throw new OcrForgeException($"schema version {v}; this ocrforge reads version {SchemaVersion}");
         if (Scalar<long>(c, t, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'trials'") > 0)
             throw new OcrForgeException("has a 'trials' table but no ocrforge schema version");
         Exec(c, t, """
             CREATE TABLE studies (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, direction TEXT NOT NULL,
-                claimed INTEGER NOT NULL DEFAULT 0, next_number INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL);
+                claimed INTEGER NOT NULL DEFAULT 0, next_number INTEGER NOT NULL DEFAULT 0,
+                    created_ms INTEGER NOT NULL);
             CREATE TABLE trials (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, study_id INTEGER NOT NULL REFERENCES studies(id),
                 number INTEGER NOT NULL, state TEXT NOT NULL, params TEXT NOT NULL DEFAULT '{}', value REAL,

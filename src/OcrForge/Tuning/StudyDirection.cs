@@ -4,7 +4,8 @@ public enum StudyDirection { Minimize, Maximize }
 
 public static class StudyDirections
 {
-    /// <summary>Whether <paramref name="a"/> is strictly better than <paramref name="b"/> (NaN is never better).</summary>
+    /// <summary>Whether <paramref name="a"/> is strictly better than <paramref name="b"/> (NaN is never
+    /// better).</summary>
     public static bool Better(this StudyDirection direction, double a, double b) =>
         direction == StudyDirection.Minimize ? a < b : a > b;
 

@@ -26,7 +26,8 @@ public sealed class StudyRunner(IStudyStorage storage, StudyInfo study, SearchSp
     {
         var clock = Stopwatch.StartNew();
         int complete = 0, pruned = 0, failed = 0, lost = 0;
-        var request = new ClaimRequest(options.Worker, options.Threads, options.Budget, options.HeartbeatTimeout, options.MaxRetries);
+        var request = new ClaimRequest(options.Worker, options.Threads, options.Budget, options.HeartbeatTimeout,
+            options.MaxRetries);
         while (!cancellationToken.IsCancellationRequested && (options.Timeout is not { } t || clock.Elapsed < t))
         {
             var trial = storage.Claim(study.Id, request);
@@ -35,7 +36,8 @@ public sealed class StudyRunner(IStudyStorage storage, StudyInfo study, SearchSp
                 // The budget is spent, but a running trial may still die and be re-queued: stay until none runs, so
                 // that the study ends with exactly its budget of finished trials as long as one worker survives.
                 if (!storage.Trials(study.Id).Any(t => t.State == TrialState.Running)) break;
-                cancellationToken.WaitHandle.WaitOne(options.HeartbeatInterval < IdlePoll ? options.HeartbeatInterval : IdlePoll);
+                cancellationToken.WaitHandle.WaitOne(options.HeartbeatInterval < IdlePoll ? options.HeartbeatInterval
+                    : IdlePoll);
                 continue;
             }
             var outcome = RunTrial(trial, cancellationToken);
@@ -48,10 +50,12 @@ public sealed class StudyRunner(IStudyStorage storage, StudyInfo study, SearchSp
                 default: lost++; break;
             }
         }
-        return new WorkerSummary(complete, pruned, failed, lost, cancellationToken.IsCancellationRequested, clock.Elapsed);
+        return new WorkerSummary(complete, pruned, failed, lost, cancellationToken.IsCancellationRequested,
+            clock.Elapsed);
     }
 
-    /// <returns>The final state; Waiting when interrupted (re-queued), Running when the trial was taken from us.</returns>
+    /// <returns>The final state; Waiting when interrupted (re-queued), Running when the trial was taken from
+    /// us.</returns>
     private TrialState RunTrial(Trial trial, CancellationToken cancellationToken)
     {
         var fixedValues = trial.Params.ToDictionary(kv => kv.Key,
@@ -99,7 +103,8 @@ public sealed class StudyRunner(IStudyStorage storage, StudyInfo study, SearchSp
         }
         heartbeat.Change(Timeout.Infinite, Timeout.Infinite);
         if (!storage.Finish(trial.Id, end.State, end.Value, end.Failure)) return TrialState.Running;
-        progress?.Report(trial with { State = end.State, Value = end.Value, Failure = end.Failure, Params = parameters });
+        progress?.Report(trial with { State = end.State, Value = end.Value, Failure = end.Failure,
+            Params = parameters });
         return end.State;
     }
 
@@ -111,7 +116,8 @@ public sealed class StudyRunner(IStudyStorage storage, StudyInfo study, SearchSp
     /// <summary>The trial was failed by another worker (missed heartbeats) while this one still ran it.</summary>
     private sealed class TrialLostException() : Exception("the trial is no longer ours");
 
-    private sealed class Reporter(IStudyStorage storage, StudyInfo study, IPruner pruner, Trial trial, CancellationToken token)
+    private sealed class Reporter(IStudyStorage storage, StudyInfo study, IPruner pruner, Trial trial,
+        CancellationToken token)
         : ITrialReporter
     {
         public void Report(int step, double value)

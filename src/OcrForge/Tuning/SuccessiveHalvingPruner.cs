@@ -26,7 +26,8 @@ public sealed class SuccessiveHalvingPruner(int minResource = 1, int reductionFa
 
     private bool IsRung(int step)
     {
-        for (long rung = minResource * (long)Math.Pow(ReductionFactor, minEarlyStoppingRate); rung <= step; rung *= ReductionFactor)
+        for (long rung = minResource * (long)Math.Pow(ReductionFactor,
+            minEarlyStoppingRate); rung <= step; rung *= ReductionFactor)
             if (rung == step) return true;
         return false;
     }

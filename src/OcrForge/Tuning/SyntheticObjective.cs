@@ -19,7 +19,8 @@ public sealed class SyntheticObjective(SearchSpace space, int epochs = 8, TimeSp
     {
         foreach (var name in new[] { "x1", "x2" })
             if (space.Find(name) is not { Distribution: FloatDistribution, Condition: null })
-                throw new OcrForgeException($"--objective synthetic: the space needs an unconditional float parameter '{name}'");
+                throw new OcrForgeException($"--objective synthetic: the space needs an unconditional float " +
+                    $"parameter '{name}'");
     }
 
     public static double Branin(double x1, double x2)
@@ -50,7 +51,8 @@ public sealed class SyntheticObjective(SearchSpace space, int epochs = 8, TimeSp
 
     private static double Square(double v) => v * v;
 
-    public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads, CancellationToken cancellationToken)
+    public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads,
+        CancellationToken cancellationToken)
     {
         double f = Value(parameters);
         for (int epoch = 1; epoch <= MaxSteps; epoch++)

@@ -3,7 +3,8 @@ namespace OcrForge.Tuning;
 /// <summary>
 /// Tree-structured Parzen Estimator after Optuna's multivariate TPE: the first <see cref="StartupTrials"/> trials are
 /// random; after that the trials are split into the best γ(n) = min(⌈0.1·n⌉, 25) ("below") and the rest ("above"),
-/// a Parzen estimator l(x) is fitted to the below trials and g(x) to the above ones, <see cref="Candidates"/> points are
+/// a Parzen estimator l(x) is fitted to the below trials and g(x) to the above ones, <see cref="Candidates"/> points
+/// are
 /// drawn from l, and the one maximising log l(x) − log g(x) (expected improvement) is suggested.
 /// Parameters are sampled jointly per group that shares a condition (the unconditional ones together, then e.g.
 /// every parameter that exists when optimizer = sgd), each group fitted on the trials where it was active.
@@ -24,14 +25,16 @@ public sealed class TpeSampler(int seed) : ISampler
         var chosen = new Dictionary<string, object>(fixedValues);
         var usable = trials
             .Where(t => t.Number != number && t.Params.Count > 0
-                && (t.State is TrialState.Complete && t.Value is not null || t.State is TrialState.Pruned or TrialState.Running))
+                && (t.State is TrialState.Complete && t.Value is not null
+                    || t.State is TrialState.Pruned or TrialState.Running))
             .OrderBy(t => t.Number).ToList();
         int finished = usable.Count(t => t.State != TrialState.Running);
         if (finished < StartupTrials) return RandomSampler.Fill(space, random, fixedValues, chosen);
 
         var (below, above) = Split(usable, Gamma(finished), direction);
         // Groups in the order of their first parameter: a condition names an earlier parameter, so parents come first.
-        foreach (var group in space.Parameters.GroupBy(p => p.Condition is { } c ? $"{c.Parent}:{string.Join('|', c.Values)}" : ""))
+        foreach (var group in space.Parameters.GroupBy(p => p.Condition is { } c ? $"{c.Parent}:{string.Join('|',
+            c.Values)}" : ""))
         {
             var members = group.Where(p => !chosen.ContainsKey(p.Name) && space.IsActive(p, chosen)).ToList();
             if (members.Count == 0) continue;
@@ -42,7 +45,8 @@ public sealed class TpeSampler(int seed) : ISampler
         return RandomSampler.Order(space, chosen, fixedValues);
     }
 
-    private static double[] SampleGroup(List<SearchParameter> members, List<Trial> below, List<Trial> above, Random random)
+    private static double[] SampleGroup(List<SearchParameter> members, List<Trial> below, List<Trial> above,
+        Random random)
     {
         var l = new ParzenEstimator(members, Observations(members, below));
         var g = new ParzenEstimator(members, Observations(members, above));
@@ -57,14 +61,17 @@ public sealed class TpeSampler(int seed) : ISampler
         return best;
     }
 
-    /// <summary>Internal values of the trials where every member was set (and still lies in its distribution).</summary>
+    /// <summary>Internal values of the trials where every member was set (and still lies in its
+    /// distribution).</summary>
     private static List<double[]> Observations(List<SearchParameter> members, List<Trial> trials) =>
         trials.Where(t => members.All(m => t.Params.TryGetValue(m.Name, out var v)
                 && m.Distribution.Contains(ParameterValues.Coerce(m.Distribution, v))))
-            .Select(t => members.Select(m => m.Distribution.ToInternal(ParameterValues.Coerce(m.Distribution, t.Params[m.Name]))).ToArray())
+            .Select(t => members.Select(m => m.Distribution.ToInternal(ParameterValues.Coerce(m.Distribution,
+                t.Params[m.Name]))).ToArray())
             .ToList();
 
-    internal static (List<Trial> Below, List<Trial> Above) Split(List<Trial> trials, int nBelow, StudyDirection direction)
+    internal static (List<Trial> Below, List<Trial> Above) Split(List<Trial> trials, int nBelow,
+        StudyDirection direction)
     {
         var complete = trials.Where(t => t.State == TrialState.Complete)
             .OrderBy(t => direction.Loss(t.Value!.Value)).ThenBy(t => t.Number).ToList();
@@ -74,7 +81,8 @@ public sealed class TpeSampler(int seed) : ISampler
         var ranked = complete.Concat(pruned).ToList();
         // Back in trial order: the estimators' weights ramp up from the oldest observations to the newest 25.
         var below = ranked.Take(nBelow).OrderBy(t => t.Number).ToList();
-        var above = ranked.Skip(nBelow).Concat(trials.Where(t => t.State == TrialState.Running)).OrderBy(t => t.Number).ToList();
+        var above = ranked.Skip(nBelow).Concat(trials.Where(t => t.State == TrialState.Running)).OrderBy(t
+            => t.Number).ToList();
         return (below, above);
     }
 }

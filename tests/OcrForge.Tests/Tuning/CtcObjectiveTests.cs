@@ -38,7 +38,8 @@ public sealed class CtcObjectiveTests : IDisposable
         using var storage = new SqliteStudyStorage(_dir.File("s.db"));
         var study = storage.CreateStudy("ctc", objective.Direction);
         var options = new RunnerOptions { Worker = "t", Threads = 1, Budget = 3 };
-        var summary = new StudyRunner(storage, study, space, new RandomSampler(4), new NopPruner(), objective, options).Run();
+        var summary = new StudyRunner(storage, study, space, new RandomSampler(4), new NopPruner(), objective,
+            options).Run();
 
         Assert.Equal(3, summary.Complete);
         var trials = storage.Trials(study.Id);
@@ -58,10 +59,13 @@ public sealed class CtcObjectiveTests : IDisposable
     [Fact]
     public void Parameters_the_trainer_does_not_know_are_refused_before_anything_runs()
     {
-        var space = SearchSpaceFile.ParseText("parameters:\n  learning_rate: { type: float, low: 0.001, high: 0.1 }", yaml: true);
-        var e = Assert.Throws<OcrForgeException>(() => Objectives.Create("ctc", space, new ObjectiveSettings { Data = _images.Path }));
+        var space = SearchSpaceFile.ParseText("parameters:\n  learning_rate: { type: float, low: 0.001, high: 0.1 }",
+            yaml: true);
+        var e = Assert.Throws<OcrForgeException>(() => Objectives.Create("ctc", space,
+            new ObjectiveSettings { Data = _images.Path }));
         Assert.StartsWith("parameters.learning_rate: not a ctc training parameter", e.Message);
-        var noData = Assert.Throws<OcrForgeException>(() => Objectives.Create("ctc", SearchSpaceFile.ParseText(Space, yaml: true), new ObjectiveSettings()));
+        var noData = Assert.Throws<OcrForgeException>(() => Objectives.Create("ctc", SearchSpaceFile.ParseText(Space,
+            yaml: true), new ObjectiveSettings()));
         Assert.Equal("--objective ctc: needs --data", noData.Message);
     }
 

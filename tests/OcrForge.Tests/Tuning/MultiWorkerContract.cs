@@ -20,16 +20,21 @@ public abstract class MultiWorkerContract : IDisposable
     private string SpaceFile()
     {
         var path = Dir.File("space.yaml");
-        File.WriteAllText(path, "parameters:\n  x1: { type: float, low: -5, high: 10 }\n  x2: { type: float, low: 0, high: 15 }\n" +
-            "  optimizer: { type: categorical, choices: [adam, sgd] }\n  momentum: { type: float, low: 0.5, high: 0.99, when: { optimizer: [sgd] } }\n");
+        File.WriteAllText(path,
+            "parameters:\n  x1: { type: float, low: -5, high: 10 }\n  x2: { type: float, low: 0, high: 15 }\n" +
+            "  optimizer: { type: categorical, choices: [adam, sgd] }\n  momentum: { type: float, low: 0.5, high: " +
+                "0.99, when: { optimizer: [sgd] } }\n");
         return path;
     }
 
     private Process StartCli(string study, params string[] extra)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "OcrForge.Cli.dll"), "tune", "run", "--space", SpaceFile(),
-            "--storage", Storage, "--study", study, "--trials", $"{Budget}", "--pruner", "median", "--json" }.Concat(extra))
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "OcrForge.Cli.dll"), "tune", "run", "--space",
+            SpaceFile(),
+            "--storage", Storage, "--study", study, "--trials", $"{Budget}", "--pruner", "median",
+                "--json" }.Concat(extra))
             start.ArgumentList.Add(a);
         var p = Process.Start(start)!;
         p.OutputDataReceived += (_, _) => { };
@@ -89,7 +94,8 @@ public abstract class MultiWorkerContract : IDisposable
     {
         using var cli = StartCli("mixed", "--workers", "2", "--epoch-ms", "25");
         // Threads join once the processes are at work, so both kinds really overlap.
-        WaitFor(() => TrialsOf("mixed").Any(t => t.Worker?.StartsWith("thread", StringComparison.Ordinal) == false), TimeSpan.FromSeconds(30));
+        WaitFor(() => TrialsOf("mixed").Any(t => t.Worker?.StartsWith("thread", StringComparison.Ordinal) == false),
+            TimeSpan.FromSeconds(30));
         RunThreads("mixed", 2, TimeSpan.FromSeconds(30), 25);
         Assert.True(cli.WaitForExit(TimeSpan.FromSeconds(60)), "the CLI workers did not finish");
         Assert.True(cli.ExitCode == 0, string.Join('\n', Errors));
@@ -105,7 +111,8 @@ public abstract class MultiWorkerContract : IDisposable
     public void A_worker_killed_mid_trial_has_its_trial_requeued_and_the_budget_still_holds()
     {
         using var cli = StartCli("killed", "--epoch-ms", "300", "--heartbeat", "0.2");
-        WaitFor(() => TrialsOf("killed").Any(t => t.State == TrialState.Running && t.Intermediate.Count > 0), TimeSpan.FromSeconds(30));
+        WaitFor(() => TrialsOf("killed").Any(t => t.State == TrialState.Running && t.Intermediate.Count > 0),
+            TimeSpan.FromSeconds(30));
         cli.Kill(entireProcessTree: true);
         cli.WaitForExit();
         var victim = TrialsOf("killed").Single(t => t.State == TrialState.Running);

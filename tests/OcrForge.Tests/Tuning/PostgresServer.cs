@@ -21,17 +21,20 @@ public sealed class PostgresServer : IDisposable
     public PostgresServer()
     {
         if (!File.Exists(Path.Combine(Bin, "initdb")))
-            throw new InvalidOperationException($"{Bin}/initdb not found: install Debian's postgresql package (the test build does so as root)");
+            throw new InvalidOperationException($"{Bin}/initdb not found: install Debian's postgresql package (the " +
+                $"test build does so as root)");
         _root = Path.Combine(Path.GetTempPath(), $"ocrforge-pg-{Guid.NewGuid():N}");
         _data = Path.Combine(_root, "data");
         Directory.CreateDirectory(_root);
         File.WriteAllText(Path.Combine(_root, "pw"), Password);
         if (_asPostgres) Run("chown", ["-R", "postgres:postgres", _root]);
         Port = FreePort();
-        Postgres("initdb", ["-D", _data, "-U", User, $"--pwfile={Path.Combine(_root, "pw")}", "--auth-host=scram-sha-256",
+        Postgres("initdb", ["-D", _data, "-U", User, $"--pwfile={Path.Combine(_root, "pw")}",
+            "--auth-host=scram-sha-256",
             "--auth-local=trust", "-E", "UTF8", "--no-sync"]);
         Postgres("pg_ctl", ["-D", _data, "-l", Path.Combine(_root, "log"), "-w", "-t", "30", "-o",
-            $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start"]);
+            $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c " +
+                $"full_page_writes=off", "start"]);
     }
 
     public int Port { get; }
@@ -53,14 +56,17 @@ public sealed class PostgresServer : IDisposable
 
     private static void Run(string file, string[] args)
     {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false };
         foreach (var a in args) start.ArgumentList.Add(a);
         using var p = Process.Start(start)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(60))) { p.Kill(true); throw new TimeoutException($"{file} {string.Join(' ', args)}"); }
+        if (!p.WaitForExit(TimeSpan.FromSeconds(60))) { p.Kill(true); throw new TimeoutException($"{file} " +
+            $"{string.Join(' ', args)}"); }
         if (p.ExitCode != 0)
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {p.ExitCode}: {stdout.Result} {stderr.Result}");
+            throw new InvalidOperationException($"{file} {string.Join(' ',
+                args)} exited {p.ExitCode}: {stdout.Result} {stderr.Result}");
     }
 
     public void Dispose()
@@ -71,7 +77,8 @@ public sealed class PostgresServer : IDisposable
         }
         finally
         {
-            try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            try { Directory.Delete(_root,
+                recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 }

@@ -22,8 +22,10 @@ public sealed class PostgresStudyStorageTests(PostgresServer server) : StudyStor
     public void An_unreachable_server_is_one_line_error()
     {
         int closedPort;
-        using (var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0)) { l.Start(); closedPort = ((System.Net.IPEndPoint)l.LocalEndpoint).Port; }
-        var e = Assert.Throws<OcrForgeException>(() => new PostgresStudyStorage($"postgres://u:p@127.0.0.1:{closedPort}/db"));
+        using (var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback,
+            0)) { l.Start(); closedPort = ((System.Net.IPEndPoint)l.LocalEndpoint).Port; }
+        var e = Assert.Throws<OcrForgeException>(()
+            => new PostgresStudyStorage($"postgres://u:p@127.0.0.1:{closedPort}/db"));
         Assert.Contains("cannot connect", e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }
@@ -32,7 +34,8 @@ public sealed class PostgresStudyStorageTests(PostgresServer server) : StudyStor
     public void The_schema_is_created_once_and_carries_its_version()
     {
         Parallel.For(0, 4, _ => { using var s = Open(); });
-        using var connection = new Npgsql.NpgsqlConnection(PostgresStudyStorage.ParseUrl(server.Url()).ConnectionString);
+        var connectionString = PostgresStudyStorage.ParseUrl(server.Url()).ConnectionString;
+        using var connection = new Npgsql.NpgsqlConnection(connectionString);
         connection.Open();
         using var cmd = new Npgsql.NpgsqlCommand("SELECT COUNT(*), MAX(version) FROM ocrforge_schema", connection);
         using var r = cmd.ExecuteReader();

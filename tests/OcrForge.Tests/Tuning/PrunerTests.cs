@@ -7,7 +7,8 @@ public sealed class PrunerTests
     private static Trial T(int n, TrialState state, params double[] steps) => new()
     {
         Id = n, Number = n, State = state,
-        Intermediate = new SortedDictionary<int, double>(steps.Select((v, i) => (Step: i + 1, v)).ToDictionary(p => p.Step, p => p.v)),
+        Intermediate = new SortedDictionary<int, double>(steps.Select((v, i) => (Step: i + 1, v)).ToDictionary(p
+            => p.Step, p => p.v)),
     };
 
     [Fact]
@@ -64,7 +65,8 @@ public sealed class PrunerTests
         int inOne = Enumerable.Range(100, 200).First(n => pruner.Bracket(n) == 1);
         var rivals = Enumerable.Range(0, 100).Where(n => pruner.Bracket(n) is 0 or 1)
             .Select(n => T(n, TrialState.Complete, 1, 1, 1, 1)).ToList();
-        Assert.True(pruner.ShouldPrune(StudyDirection.Minimize, T(inZero, TrialState.Running, 50), [.. rivals, T(inZero, TrialState.Running, 50)], 1));
+        Assert.True(pruner.ShouldPrune(StudyDirection.Minimize, T(inZero, TrialState.Running, 50), [.. rivals, T(inZero,
+            TrialState.Running, 50)], 1));
         var slow = T(inOne, TrialState.Running, 50, 50, 50, 50);
         Assert.False(pruner.ShouldPrune(StudyDirection.Minimize, slow, [.. rivals, slow], 1));
         Assert.True(pruner.ShouldPrune(StudyDirection.Minimize, slow, [.. rivals, slow], 4));

@@ -17,7 +17,8 @@ public sealed class SamplerTests
     private static readonly SearchSpace Branin = SearchSpaceFile.ParseText(
         "parameters:\n  x1: { type: float, low: -5, high: 10 }\n  x2: { type: float, low: 0, high: 15 }", yaml: true);
 
-    /// <summary>Runs a study in memory: each trial sampled from the finished ones, scored by the synthetic objective.</summary>
+    /// <summary>Runs a study in memory: each trial sampled from the finished ones, scored by the synthetic
+    /// objective.</summary>
     private static List<Trial> Study(ISampler sampler, int count, SearchSpace? space = null)
     {
         space ??= Space;
@@ -26,7 +27,8 @@ public sealed class SamplerTests
         for (int n = 0; n < count; n++)
         {
             var values = sampler.Sample(space, StudyDirection.Minimize, trials, n, new Dictionary<string, object>());
-            trials.Add(new Trial { Id = n, Number = n, State = TrialState.Complete, Params = values, Value = objective.Value(values) });
+            trials.Add(new Trial { Id = n, Number = n, State = TrialState.Complete, Params = values,
+                Value = objective.Value(values) });
         }
         return trials;
     }
@@ -38,9 +40,12 @@ public sealed class SamplerTests
     {
         var history = Study(Samplers.Create(kind, 7), 15);
         var shuffled = history.OrderBy(t => (t.Number * 37) % 15).ToList();
-        var a = Samplers.Create(kind, 7).Sample(Space, StudyDirection.Minimize, history, 15, new Dictionary<string, object>());
-        var b = Samplers.Create(kind, 7).Sample(Space, StudyDirection.Minimize, shuffled, 15, new Dictionary<string, object>());
-        var c = Samplers.Create(kind, 8).Sample(Space, StudyDirection.Minimize, history, 15, new Dictionary<string, object>());
+        var a = Samplers.Create(kind, 7).Sample(Space, StudyDirection.Minimize, history, 15, new Dictionary<string,
+            object>());
+        var b = Samplers.Create(kind, 7).Sample(Space, StudyDirection.Minimize, shuffled, 15, new Dictionary<string,
+            object>());
+        var c = Samplers.Create(kind, 8).Sample(Space, StudyDirection.Minimize, history, 15, new Dictionary<string,
+            object>());
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
     }
@@ -56,7 +61,8 @@ public sealed class SamplerTests
         foreach (var t in trials)
         {
             Assert.Equal((string)t.Params["optimizer"] == "sgd", t.Params.ContainsKey("momentum"));
-            Assert.All(t.Params, kv => Assert.True(Space.Find(kv.Key)!.Distribution.Contains(kv.Value), $"{kv.Key}={kv.Value}"));
+            Assert.All(t.Params, kv => Assert.True(Space.Find(kv.Key)!.Distribution.Contains(kv.Value),
+                $"{kv.Key}={kv.Value}"));
         }
         var fixedValues = new Dictionary<string, object> { ["optimizer"] = "sgd", ["batch"] = 24L };
         var s = Samplers.Create(kind, 3).Sample(Space, StudyDirection.Minimize, trials, 40, fixedValues);
@@ -95,7 +101,8 @@ public sealed class SamplerTests
         Trial T(int n, TrialState state, double? value, params double[] steps) => new()
         {
             Id = n, Number = n, State = state, Value = value, Params = new Dictionary<string, object> { ["x1"] = 1.0 },
-            Intermediate = new SortedDictionary<int, double>(steps.Select((v, i) => (i + 1, v)).ToDictionary(p => p.Item1, p => p.v)),
+            Intermediate = new SortedDictionary<int, double>(steps.Select((v, i) => (i + 1, v)).ToDictionary(p
+                => p.Item1, p => p.v)),
         };
         var trials = new List<Trial>
         {

@@ -7,7 +7,8 @@ public sealed class SqliteStudyStorageTests : StudyStorageContract, IDisposable
 {
     private readonly TempDir _dir = new();
 
-    protected override IStudyStorage Open(TimeProvider? clock = null) => new SqliteStudyStorage(_dir.File("study.db"), clock);
+    protected override IStudyStorage Open(TimeProvider? clock = null) => new SqliteStudyStorage(_dir.File("study.db"),
+        clock);
 
     [Fact]
     public void A_file_that_is_not_a_database_is_one_line_error_and_left_untouched()

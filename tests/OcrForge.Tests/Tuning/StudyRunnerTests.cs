@@ -11,7 +11,8 @@ public sealed class StudyRunnerTests : IDisposable
           x2: { type: float, low: 0, high: 15 }
         """, yaml: true);
 
-    private static RunnerOptions Options(int budget) => new() { Worker = "t", Budget = budget, HeartbeatInterval = TimeSpan.FromMilliseconds(100) };
+    private static RunnerOptions Options(int budget) => new() { Worker = "t", Budget = budget,
+        HeartbeatInterval = TimeSpan.FromMilliseconds(100) };
 
     /// <summary>Fails whenever x1 is above 5, otherwise behaves as the synthetic objective.</summary>
     private sealed class Flaky(IObjective inner, Action? onReport = null) : IObjective
@@ -21,7 +22,8 @@ public sealed class StudyRunnerTests : IDisposable
         public int MaxSteps => inner.MaxSteps;
         public void Check(SearchSpace space) => inner.Check(space);
 
-        public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads, CancellationToken token)
+        public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads,
+            CancellationToken token)
         {
             if ((double)parameters["x1"] > 5) throw new InvalidDataException("x1 too large\nsecond line");
             return inner.Run(parameters, new Forward(reporter, onReport), threads, token);
@@ -44,7 +46,8 @@ public sealed class StudyRunnerTests : IDisposable
         Assert.Equal(20, trials.Count);
         Assert.Equal(summary.Failed, trials.Count(t => t.State == TrialState.Failed));
         Assert.InRange(summary.Failed, 1, 19);
-        Assert.All(trials.Where(t => t.State == TrialState.Failed), t => Assert.Equal("InvalidDataException: x1 too large", t.Failure));
+        Assert.All(trials.Where(t => t.State == TrialState.Failed), t
+            => Assert.Equal("InvalidDataException: x1 too large", t.Failure));
         Assert.All(trials.Where(t => t.State == TrialState.Complete), t => Assert.Equal(3, t.Intermediate.Count));
     }
 
@@ -55,9 +58,12 @@ public sealed class StudyRunnerTests : IDisposable
         var study = storage.CreateStudy("s", StudyDirection.Minimize);
         using var cancel = new CancellationTokenSource();
         int reports = 0;
-        var space = SearchSpaceFile.ParseText("parameters:\n  x1: { type: float, low: -5, high: 5 }\n  x2: { type: float, low: 0, high: 15 }", yaml: true);
-        var objective = new Flaky(new SyntheticObjective(space, epochs: 5), () => { if (++reports == 7) cancel.Cancel(); });
-        var summary = new StudyRunner(storage, study, space, new RandomSampler(1), new NopPruner(), objective, Options(10)).Run(cancel.Token);
+        var space = SearchSpaceFile.ParseText("parameters:\n  x1: { type: float, low: -5, high: 5 }\n  x2: { type: " +
+            "float, low: 0, high: 15 }", yaml: true);
+        var objective = new Flaky(new SyntheticObjective(space, epochs: 5), ()
+            => { if (++reports == 7) cancel.Cancel(); });
+        var summary = new StudyRunner(storage, study, space, new RandomSampler(1), new NopPruner(), objective,
+            Options(10)).Run(cancel.Token);
         Assert.True(summary.Interrupted);
         Assert.Equal(1, summary.Complete);
         var trials = storage.Trials(study.Id);
@@ -66,7 +72,8 @@ public sealed class StudyRunnerTests : IDisposable
         var requeued = Assert.Single(trials, t => t.State == TrialState.Waiting);
         Assert.Equal(stopped.Params, requeued.Params);
         // The next run picks the re-queued configuration up first and the budget still holds.
-        new StudyRunner(storage, study, space, new RandomSampler(1), new NopPruner(), new SyntheticObjective(space, 5), Options(10)).Run();
+        new StudyRunner(storage, study, space, new RandomSampler(1), new NopPruner(), new SyntheticObjective(space, 5),
+            Options(10)).Run();
         trials = storage.Trials(study.Id);
         Assert.Equal(10, trials.Count(t => t.State == TrialState.Complete));
         Assert.Equal(stopped.Params, trials.Single(t => t.Id == requeued.Id).Params);

@@ -15,7 +15,8 @@ public abstract class StudyStorageContract
 
     private static string NewName() => $"s{Guid.NewGuid():N}";
 
-    private static ClaimRequest Request(int budget, string worker = "w1", int maxRetries = 2) => new(worker, 3, budget, Timeout, maxRetries);
+    private static ClaimRequest Request(int budget, string worker = "w1", int maxRetries = 2) => new(worker, 3, budget,
+        Timeout, maxRetries);
 
     [Fact]
     public void Creating_a_study_twice_opens_the_same_one_and_a_different_direction_is_refused()
@@ -50,7 +51,8 @@ public abstract class StudyStorageContract
     {
         using var storage = Open();
         var study = storage.CreateStudy(NewName(), StudyDirection.Minimize);
-        var queued = storage.Enqueue(study.Id, new Dictionary<string, object> { ["lr"] = 0.01, ["optimizer"] = "sgd", ["batch"] = 32L });
+        var queued = storage.Enqueue(study.Id, new Dictionary<string, object> { ["lr"] = 0.01, ["optimizer"] = "sgd",
+            ["batch"] = 32L });
         Assert.Equal(TrialState.Waiting, queued.State);
         var claimed = storage.Claim(study.Id, Request(10))!;
         Assert.Equal(queued.Id, claimed.Id);
