@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using OcrForge.Data;
 using OcrForge.Inference;
 using OcrForge.Tuning;
@@ -76,7 +75,7 @@ public static class TuneRunCommand
             using var cancel = new CancelOnCtrlC();
             bool interrupted;
             if (processes > 1)
-                interrupted = RunProcesses(processes, Math.Max(1, totalThreads / processes), cancel.Token);
+                interrupted = WorkerProcesses.Run(processes, Math.Max(1, totalThreads / processes), cancel.Token);
             else
             {
                 var options = new RunnerOptions
@@ -93,6 +92,7 @@ public static class TuneRunCommand
                     progress);
                 interrupted = runner.Run(cancel.Token).Interrupted;
             }
+            if (interrupted) Cli.Warn("interrupted: the running trial was recorded as failed and re-queued");
             if (parse.GetValue(child)) return interrupted ? Cli.Interrupted : Cli.Ok;
             var summary = TuneOutput.Summary(info, storage.Trials(info.Id));
             if (json) TuneOutput.Json(summary);
@@ -100,38 +100,6 @@ public static class TuneRunCommand
             return interrupted ? Cli.Interrupted : Cli.Ok;
         }));
         return command;
-    }
-
-    /// <summary>Re-invokes this executable as <paramref name="count"/> single workers and waits for all of
-    /// them.</summary>
-    private static bool RunProcesses(int count, int threadsEach, CancellationToken cancellationToken)
-    {
-        var args = Environment.GetCommandLineArgs();
-        var passed = new List<string>();
-        for (int i = 1; i < args.Length; i++)
-        {
-            if (args[i] is "--workers" or "--threads") { i++; continue; }
-            if (args[i] is "--json" || args[i].StartsWith("--workers=", StringComparison.Ordinal)
-                || args[i].StartsWith("--threads=", StringComparison.Ordinal)) continue;
-            passed.Add(args[i]);
-        }
-        var processes = Enumerable.Range(0, count).Select(_ =>
-        {
-            var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
-            // Under `dotnet OcrForge.Cli.dll`, the host is the process and the assembly its first argument.
-            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(args[0]);
-            foreach (var a in passed) start.ArgumentList.Add(a);
-            foreach (var a in new[] { "--workers", "1", "--threads",
-                threadsEach.ToString(System.Globalization.CultureInfo.InvariantCulture), "--child" })
-                start.ArgumentList.Add(a);
-            return Process.Start(start)!;
-        }).ToList();
-        foreach (var p in processes) p.WaitForExit();
-        var failed = processes.Select((p, i) => (p.ExitCode, i)).Where(x
-            => x.ExitCode is not (Cli.Ok or Cli.Interrupted)).ToList();
-        if (failed.Count > 0)
-            throw new OcrForgeException($"worker {failed[0].i} exited with code {failed[0].ExitCode}");
-        return cancellationToken.IsCancellationRequested || processes.Any(p => p.ExitCode == Cli.Interrupted);
     }
 
     /// <summary>One line per finished trial.</summary>

@@ -19,7 +19,8 @@ public sealed record CtcTrainingRequest
     public required TrainingOptions Options { get; init; }
 }
 
-/// <summary>A CTC data set decoded, split and standardised for one input size (<see cref="CtcTraining.Prepare"/>).</summary>
+/// <summary>A CTC data set decoded, split and standardised for one input size (<see
+/// cref="CtcTraining.Prepare"/>).</summary>
 public sealed record CtcData(
     string Source,
     List<Sample> Train,
@@ -28,7 +29,8 @@ public sealed record CtcData(
     PreprocessSpec Spec,
     IReadOnlyList<DataProblem> Problems);
 
-/// <summary>A finished CTC run: the saved model (best weights), how training went, and its validation metrics.</summary>
+/// <summary>A finished CTC run: the saved model (best weights), how training went, and its validation
+/// metrics.</summary>
 public sealed record CtcTrainingOutcome(
     TrainedModel Model,
     TrainingResult Result,
@@ -60,27 +62,32 @@ public static class CtcTraining
         Patience = 10,
     };
 
-    public static CtcTrainingOutcome Run(CtcTrainingRequest request, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static CtcTrainingOutcome Run(CtcTrainingRequest request, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var options = request.Options.Validate();
         TorchRuntime.Initialize(options.Threads);
         var config = Config(request.Preset, request.Overrides);
         var data = Prepare(request.Data, request.Format, config, options, cancellationToken);
-        var (model, result) = Fit(data, config, request.Preset, request.Overrides, options, progress, cancellationToken);
+        var (model, result) = Fit(data, config, request.Preset, request.Overrides, options, progress,
+            cancellationToken);
         try
         {
             using var validationBatches = new ImageBatches(data.Validation, data.Spec, null);
-            var (_, metrics) = CtcTrainingTask.Evaluate(model.Module, data.Charset, validationBatches, cancellationToken);
+            var (_, metrics) = CtcTrainingTask.Evaluate(model.Module, data.Charset, validationBatches,
+                cancellationToken);
 
             var facts = model.Manifest.Training;
             facts["epochs_run"] = result.History.Count.ToString(CultureInfo.InvariantCulture);
             facts["best_epoch"] = result.BestEpoch.ToString(CultureInfo.InvariantCulture);
             facts["training_samples"] = data.Train.Count.ToString(CultureInfo.InvariantCulture);
             facts["validation_samples"] = data.Validation.Count.ToString(CultureInfo.InvariantCulture);
-            foreach (var (name, value) in metrics.ToDictionary()) facts[$"validation_{name}"] = value.ToString("G6", CultureInfo.InvariantCulture);
+            foreach (var (name, value) in metrics.ToDictionary()) facts[$"validation_{name}"] = value.ToString("G6",
+                CultureInfo.InvariantCulture);
             facts["trained_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
             model.Save(request.OutPath);
-            return new CtcTrainingOutcome(model, result, data.Train.Count, data.Validation.Count, metrics, data.Problems);
+            return new CtcTrainingOutcome(model, result, data.Train.Count, data.Validation.Count, metrics,
+                data.Problems);
         }
         catch
         {
@@ -92,16 +99,19 @@ public static class CtcTraining
     /// <summary>The preset's text-recognition config with the overrides applied.</summary>
     public static CrnnConfig Config(string preset, IReadOnlyList<KeyValuePair<string, string>> overrides) =>
         ModelRegistry.Create(preset, overrides) as CrnnConfig
-        ?? throw new OcrForgeException($"--preset {preset}: a character-classifier preset; use `ocrforge train classify`");
+        ?? throw new OcrForgeException(
+            $"--preset {preset}: a character-classifier preset; use `ocrforge train classify`");
 
     /// <summary>
     /// Reads and decodes the images at the config's input size once, checks every label fits its frames, splits
     /// (seeded) and standardises: what runs that share the input size and split (tuning trials) can share.
     /// </summary>
-    public static CtcData Prepare(string data, DatasetFormat format, CrnnConfig config, TrainingOptions options, CancellationToken cancellationToken = default)
+    public static CtcData Prepare(string data, DatasetFormat format, CrnnConfig config, TrainingOptions options,
+        CancellationToken cancellationToken = default)
     {
         var dataset = DatasetReader.Read(data, format);
-        var decoded = DatasetDecoder.Decode(dataset, config.InputWidth, config.InputHeight, cancellationToken: cancellationToken);
+        var decoded = DatasetDecoder.Decode(dataset, config.InputWidth, config.InputHeight,
+            cancellationToken: cancellationToken);
         var samples = decoded.Samples;
         var charset = Charset.FromLabels(samples.Select(s => s.Label), hasBlank: true);
         CheckLabelsFit(samples, config, data);
@@ -129,7 +139,8 @@ public static class CtcTraining
         });
         try
         {
-            using var trainBatches = new ImageBatches(data.Train, data.Spec, options.Augment ? new Augmenter(AugmentOptions.TextLines) : null);
+            using var trainBatches = new ImageBatches(data.Train, data.Spec, options.Augment
+                ? new Augmenter(AugmentOptions.TextLines) : null);
             using var validationBatches = new ImageBatches(data.Validation, data.Spec, null);
             var task = new CtcTrainingTask(model.Module, data.Charset, trainBatches, validationBatches);
             return (model, new Trainer(options, progress).Fit(task, cancellationToken));
@@ -145,11 +156,14 @@ public static class CtcTraining
     /// The seeded train/validation split of a CTC run (not stratified: text lines have no classes). Whatever later
     /// needs the run's split again (pruning) recomputes it here from the options the model file records.
     /// </summary>
-    public static (List<Sample> Train, List<Sample> Validation) Split(IReadOnlyList<Sample> samples, TrainingOptions options, string data)
+    public static (List<Sample> Train, List<Sample> Validation) Split(IReadOnlyList<Sample> samples,
+        TrainingOptions options, string data)
     {
-        var split = Splitter.Split(samples.Select(s => s.Label).ToList(), options.ValidationFraction, 0, options.Seed, stratified: false);
+        var split = Splitter.Split(samples.Select(s => s.Label).ToList(), options.ValidationFraction, 0, options.Seed,
+            stratified: false);
         if (split.Validation.Length == 0 || split.Train.Length == 0)
-            throw new OcrForgeException($"{data}: {samples.Count} images are too few to split with --val-fraction {options.ValidationFraction}");
+            throw new OcrForgeException($"{data}: {samples.Count} images are too few to split with --val-fraction " +
+                $"{options.ValidationFraction}");
         return (split.Train.Select(i => samples[i]).ToList(), split.Validation.Select(i => samples[i]).ToList());
     }
 
@@ -175,7 +189,8 @@ public static class CtcTraining
         return new PreprocessSpec(config.InputWidth, config.InputHeight, (float)mean, std > 1e-3 ? (float)std : 1f);
     }
 
-    /// <summary>CTC needs a frame per symbol plus a blank between equal neighbours; a longer label can never be read.</summary>
+    /// <summary>CTC needs a frame per symbol plus a blank between equal neighbours; a longer label can never be
+    /// read.</summary>
     private static void CheckLabelsFit(IReadOnlyList<Sample> samples, CrnnConfig config, string data)
     {
         foreach (var s in samples)
@@ -183,7 +198,8 @@ public static class CtcTraining
             var symbols = s.Label.EnumerateSymbols().ToArray();
             int needed = symbols.Length + symbols.Zip(symbols.Skip(1), (a, b) => a == b ? 1 : 0).Sum();
             if (needed > config.TimeSteps)
-                throw new OcrForgeException($"{s.Path}: label '{s.Label}' needs {needed} frames but the model has {config.TimeSteps} (widen the input or pool less: --set width=… / pools=…)");
+                throw new OcrForgeException($"{s.Path}: label '{s.Label}' needs {needed} frames but the model has " +
+                    $"{config.TimeSteps} (widen the input or pool less: --set width=… / pools=…)");
         }
     }
 }
