@@ -92,6 +92,20 @@ public sealed class StudyRunnerTests : IDisposable
         Assert.All(pruned, t => Assert.True(t.Intermediate.Count < 16 && t.Value == t.Last!.Value.Value));
     }
 
+    [Fact]
+    public void No_trial_starts_after_the_timeout()
+    {
+        using var storage = new SqliteStudyStorage(_dir.File("s.db"));
+        var study = storage.CreateStudy("s", StudyDirection.Minimize);
+        var objective = new SyntheticObjective(Space, epochs: 2, TimeSpan.FromMilliseconds(100));
+        var summary = new StudyRunner(storage, study, Space, new RandomSampler(1), new NopPruner(), objective,
+            Options(50) with { Timeout = TimeSpan.FromMilliseconds(500) }).Run();
+        // Each trial takes about 0.2 s: the timeout lets a few start, and the one running at the deadline finishes.
+        Assert.InRange(summary.Complete, 1, 4);
+        Assert.Equal(summary.Complete, storage.Trials(study.Id).Count);
+        Assert.All(storage.Trials(study.Id), t => Assert.Equal(TrialState.Complete, t.State));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
