@@ -10,6 +10,7 @@ public static class CommandCatalog
         DemoCommand.Create(),
         DataCommands.Create(),
         TrainCommands.Create(),
+        TuneCommands.Create(),
         EvalCommand.Create(),
         PredictCommand.Create(),
         PruneCommand.Create(),

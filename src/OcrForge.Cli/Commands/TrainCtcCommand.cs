@@ -8,19 +8,8 @@ namespace OcrForge.Cli.Commands;
 /// <summary><c>ocrforge train ctc</c>: a CRNN text recogniser with CTC loss.</summary>
 public static class TrainCtcCommand
 {
-    /// <summary>
-    /// The recipe measured to converge fastest on captcha-like data (docs/results-ctc.md); each value applies only when
-    /// its option is not given.
-    /// </summary>
-    public static readonly TrainingOptions Recipe = new()
-    {
-        RunDirectory = "",
-        Epochs = 40,
-        BatchSize = 16,
-        LearningRate = 3e-3,
-        Schedule = ScheduleKind.OneCycle,
-        Patience = 10,
-    };
+    /// <summary>The library's recipe (<see cref="CtcTraining.Recipe"/>); each value applies when its option is not given.</summary>
+    public static readonly TrainingOptions Recipe = CtcTraining.Recipe;
 
     public static Command Create()
     {

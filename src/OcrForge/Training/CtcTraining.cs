@@ -19,7 +19,18 @@ public sealed record CtcTrainingRequest
     public required TrainingOptions Options { get; init; }
 }
 
-/// <summary>A finished CTC run: the saved model (best weights), how training went, and its validation metrics.</summary>
+/// <summary>A CTC data set decoded, split and standardised for one input size (<see
+/// cref="CtcTraining.Prepare"/>).</summary>
+public sealed record CtcData(
+    string Source,
+    List<Sample> Train,
+    List<Sample> Validation,
+    Charset Charset,
+    PreprocessSpec Spec,
+    IReadOnlyList<DataProblem> Problems);
+
+/// <summary>A finished CTC run: the saved model (best weights), how training went, and its validation
+/// metrics.</summary>
 public sealed record CtcTrainingOutcome(
     TrainedModel Model,
     TrainingResult Result,
@@ -37,49 +48,102 @@ public static class CtcTraining
     /// <summary>The recipe measured best on captcha-like data (docs/results-ctc.md).</summary>
     public const string DefaultPreset = "captcha-crnn";
 
-    public static CtcTrainingOutcome Run(CtcTrainingRequest request, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The recipe measured to converge fastest on captcha-like data (docs/results-ctc.md): what <c>train ctc</c> and
+    /// tuning trials use for every setting they are not given.
+    /// </summary>
+    public static readonly TrainingOptions Recipe = new()
+    {
+        RunDirectory = "",
+        Epochs = 40,
+        BatchSize = 16,
+        LearningRate = 3e-3,
+        Schedule = ScheduleKind.OneCycle,
+        Patience = 10,
+    };
+
+    public static CtcTrainingOutcome Run(CtcTrainingRequest request, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var options = request.Options.Validate();
         TorchRuntime.Initialize(options.Threads);
-        var config = ModelRegistry.Create(request.Preset, request.Overrides) as CrnnConfig
-            ?? throw new OcrForgeException($"--preset {request.Preset}: a character-classifier preset; use `ocrforge train classify`");
+        var config = Config(request.Preset, request.Overrides);
+        var data = Prepare(request.Data, request.Format, config, options, cancellationToken);
+        var (model, result) = Fit(data, config, request.Preset, request.Overrides, options, progress,
+            cancellationToken);
+        try
+        {
+            using var validationBatches = new ImageBatches(data.Validation, data.Spec, null);
+            var (_, metrics) = CtcTrainingTask.Evaluate(model.Module, data.Charset, validationBatches,
+                cancellationToken);
 
-        var dataset = DatasetReader.Read(request.Data, request.Format);
-        var decoded = DatasetDecoder.Decode(dataset, config.InputWidth, config.InputHeight, cancellationToken: cancellationToken);
+            var facts = model.Manifest.Training;
+            facts["epochs_run"] = result.History.Count.ToString(CultureInfo.InvariantCulture);
+            facts["best_epoch"] = result.BestEpoch.ToString(CultureInfo.InvariantCulture);
+            facts["training_samples"] = data.Train.Count.ToString(CultureInfo.InvariantCulture);
+            facts["validation_samples"] = data.Validation.Count.ToString(CultureInfo.InvariantCulture);
+            foreach (var (name, value) in metrics.ToDictionary()) facts[$"validation_{name}"] = value.ToString("G6",
+                CultureInfo.InvariantCulture);
+            facts["trained_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
+            model.Save(request.OutPath);
+            return new CtcTrainingOutcome(model, result, data.Train.Count, data.Validation.Count, metrics,
+                data.Problems);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The preset's text-recognition config with the overrides applied.</summary>
+    public static CrnnConfig Config(string preset, IReadOnlyList<KeyValuePair<string, string>> overrides) =>
+        ModelRegistry.Create(preset, overrides) as CrnnConfig
+        ?? throw new OcrForgeException(
+            $"--preset {preset}: a character-classifier preset; use `ocrforge train classify`");
+
+    /// <summary>
+    /// Reads and decodes the images at the config's input size once, checks every label fits its frames, splits
+    /// (seeded) and standardises: what runs that share the input size and split (tuning trials) can share.
+    /// </summary>
+    public static CtcData Prepare(string data, DatasetFormat format, CrnnConfig config, TrainingOptions options,
+        CancellationToken cancellationToken = default)
+    {
+        var dataset = DatasetReader.Read(data, format);
+        var decoded = DatasetDecoder.Decode(dataset, config.InputWidth, config.InputHeight,
+            cancellationToken: cancellationToken);
         var samples = decoded.Samples;
         var charset = Charset.FromLabels(samples.Select(s => s.Label), hasBlank: true);
-        CheckLabelsFit(samples, config, request.Data);
+        CheckLabelsFit(samples, config, data);
+        var (train, validation) = Split(samples, options, data);
+        return new CtcData(data, train, validation, charset, Standardize(train, config), decoded.Problems);
+    }
 
-        var (train, validation) = Split(samples, options, request.Data);
-        var spec = Standardize(train, config);
-
+    /// <summary>Builds the model (seeded) and trains it on prepared data; the caller owns the returned model.</summary>
+    public static (TrainedModel Model, TrainingResult Result) Fit(CtcData data, CrnnConfig config, string preset,
+        IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (config.InputWidth != data.Spec.Width || config.InputHeight != data.Spec.Height)
+            throw new ArgumentException("the data was decoded for another input size", nameof(data));
+        CheckLabelsFit([.. data.Train, .. data.Validation], config, data.Source);
         // Seed before building: weight initialisation draws from torch's generator.
         TorchRuntime.Seed(options.Seed);
-        var model = TrainedModel.Create(config, charset, spec, new Dictionary<string, string>
+        var model = TrainedModel.Create(config, data.Charset, data.Spec, new Dictionary<string, string>
         {
-            ["preset"] = request.Preset,
-            ["overrides"] = string.Join(" ", request.Overrides.Select(kv => $"{kv.Key}={kv.Value}")),
-            ["data"] = Path.GetFullPath(request.Data),
+            ["preset"] = preset,
+            ["overrides"] = string.Join(" ", overrides.Select(kv => $"{kv.Key}={kv.Value}")),
+            ["data"] = Path.GetFullPath(data.Source),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["options"] = System.Text.Json.JsonSerializer.Serialize(options with { RunDirectory = "" }, ModelFile.Json),
         });
         try
         {
-            using var trainBatches = new ImageBatches(train, spec, options.Augment ? new Augmenter(AugmentOptions.TextLines) : null);
-            using var validationBatches = new ImageBatches(validation, spec, null);
-            var task = new CtcTrainingTask(model.Module, charset, trainBatches, validationBatches);
-            var result = new Trainer(options, progress).Fit(task, cancellationToken);
-            var (_, metrics) = CtcTrainingTask.Evaluate(model.Module, charset, validationBatches, cancellationToken);
-
-            var facts = model.Manifest.Training;
-            facts["epochs_run"] = result.History.Count.ToString(CultureInfo.InvariantCulture);
-            facts["best_epoch"] = result.BestEpoch.ToString(CultureInfo.InvariantCulture);
-            facts["training_samples"] = train.Count.ToString(CultureInfo.InvariantCulture);
-            facts["validation_samples"] = validation.Count.ToString(CultureInfo.InvariantCulture);
-            foreach (var (name, value) in metrics.ToDictionary()) facts[$"validation_{name}"] = value.ToString("G6", CultureInfo.InvariantCulture);
-            facts["trained_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
-            model.Save(request.OutPath);
-            return new CtcTrainingOutcome(model, result, train.Count, validation.Count, metrics, decoded.Problems);
+            using var trainBatches = new ImageBatches(data.Train, data.Spec, options.Augment
+                ? new Augmenter(AugmentOptions.TextLines) : null);
+            using var validationBatches = new ImageBatches(data.Validation, data.Spec, null);
+            var task = new CtcTrainingTask(model.Module, data.Charset, trainBatches, validationBatches);
+            return (model, new Trainer(options, progress).Fit(task, cancellationToken));
         }
         catch
         {
@@ -92,11 +156,14 @@ public static class CtcTraining
     /// The seeded train/validation split of a CTC run (not stratified: text lines have no classes). Whatever later
     /// needs the run's split again (pruning) recomputes it here from the options the model file records.
     /// </summary>
-    public static (List<Sample> Train, List<Sample> Validation) Split(IReadOnlyList<Sample> samples, TrainingOptions options, string data)
+    public static (List<Sample> Train, List<Sample> Validation) Split(IReadOnlyList<Sample> samples,
+        TrainingOptions options, string data)
     {
-        var split = Splitter.Split(samples.Select(s => s.Label).ToList(), options.ValidationFraction, 0, options.Seed, stratified: false);
+        var split = Splitter.Split(samples.Select(s => s.Label).ToList(), options.ValidationFraction, 0, options.Seed,
+            stratified: false);
         if (split.Validation.Length == 0 || split.Train.Length == 0)
-            throw new OcrForgeException($"{data}: {samples.Count} images are too few to split with --val-fraction {options.ValidationFraction}");
+            throw new OcrForgeException($"{data}: {samples.Count} images are too few to split with --val-fraction " +
+                $"{options.ValidationFraction}");
         return (split.Train.Select(i => samples[i]).ToList(), split.Validation.Select(i => samples[i]).ToList());
     }
 
@@ -122,7 +189,8 @@ public static class CtcTraining
         return new PreprocessSpec(config.InputWidth, config.InputHeight, (float)mean, std > 1e-3 ? (float)std : 1f);
     }
 
-    /// <summary>CTC needs a frame per symbol plus a blank between equal neighbours; a longer label can never be read.</summary>
+    /// <summary>CTC needs a frame per symbol plus a blank between equal neighbours; a longer label can never be
+    /// read.</summary>
     private static void CheckLabelsFit(IReadOnlyList<Sample> samples, CrnnConfig config, string data)
     {
         foreach (var s in samples)
@@ -130,7 +198,8 @@ public static class CtcTraining
             var symbols = s.Label.EnumerateSymbols().ToArray();
             int needed = symbols.Length + symbols.Zip(symbols.Skip(1), (a, b) => a == b ? 1 : 0).Sum();
             if (needed > config.TimeSteps)
-                throw new OcrForgeException($"{s.Path}: label '{s.Label}' needs {needed} frames but the model has {config.TimeSteps} (widen the input or pool less: --set width=… / pools=…)");
+                throw new OcrForgeException($"{s.Path}: label '{s.Label}' needs {needed} frames but the model has " +
+                    $"{config.TimeSteps} (widen the input or pool less: --set width=… / pools=…)");
         }
     }
 }

@@ -6,12 +6,13 @@ namespace OcrForge.Training;
 /// <summary>Creates the optimizer an <see cref="OptimizerKind"/> names, with PyTorch's defaults besides lr and weight decay.</summary>
 public static class OptimizerFactory
 {
-    public static TorchSharp.Modules.OptimizerHelper Create(OptimizerKind kind, IEnumerable<TorchSharp.Modules.Parameter> parameters, double lr, double weightDecay = 0) => kind switch
+    public static TorchSharp.Modules.OptimizerHelper Create(OptimizerKind kind, IEnumerable<TorchSharp.Modules.Parameter> parameters, double lr, double weightDecay = 0,
+        double momentum = 0.9) => kind switch
     {
         OptimizerKind.Adam => optim.Adam(parameters, lr, weight_decay: weightDecay),
         // AdamW decouples decay from the gradient; 0.01 is PyTorch's default when none is given.
         OptimizerKind.AdamW => optim.AdamW(parameters, lr, weight_decay: weightDecay > 0 ? weightDecay : 0.01),
-        OptimizerKind.Sgd => optim.SGD(parameters, lr, momentum: 0.9, weight_decay: weightDecay, nesterov: true),
+        OptimizerKind.Sgd => optim.SGD(parameters, lr, momentum: momentum, weight_decay: weightDecay, nesterov: momentum > 0),
         OptimizerKind.RmsProp => optim.RMSProp(parameters, lr, weight_decay: weightDecay),
         _ => throw new OcrForgeException($"--optimizer {kind}: unknown optimizer"),
     };

@@ -23,7 +23,8 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
         int steps = (task.TrainingCount + Options.BatchSize - 1) / Options.BatchSize;
         if (steps == 0) throw new Inference.OcrForgeException("training set is empty: nothing to train on");
 
-        using var optimizer = OptimizerFactory.Create(Options.Optimizer, model.parameters(), Options.LearningRate, Options.WeightDecay);
+        using var optimizer = OptimizerFactory.Create(Options.Optimizer, model.parameters(), Options.LearningRate, Options.WeightDecay,
+            Options.Momentum);
         var schedule = new LearningRateSchedule(Options.Schedule, Options.LearningRate, Options.Epochs, steps);
         using var best = new BestWeights(Options.Patience);
         using var average = Options.Ema > 0 ? new WeightAverage(model, Options.Ema) : null;

@@ -1,0 +1,39 @@
+using System.CommandLine;
+
+namespace OcrForge.Cli.Commands;
+
+/// <summary><c>ocrforge tune …</c>: hyper-parameter search (docs/tuning.md).</summary>
+public static class TuneCommands
+{
+    public static Command Create()
+    {
+        var tune = new Command("tune",
+            "Search hyper-parameters: run workers, enqueue configurations, inspect and export studies.");
+        tune.Subcommands.Add(TuneRunCommand.Create());
+        tune.Subcommands.Add(TuneEnqueueCommand.Create());
+        tune.Subcommands.Add(TuneStatusCommand.Create());
+        tune.Subcommands.Add(TuneBestCommand.Create());
+        tune.Subcommands.Add(TuneExportCommand.Create());
+        return tune;
+    }
+}
+
+/// <summary>Options every <c>tune</c> sub-command shares.</summary>
+public sealed class StudyOptions
+{
+    public Option<string> Storage { get; } = new("--storage")
+    {
+        Description = "SQLite file, or postgres://user:password@host:port/database.",
+        DefaultValueFactory = _ => "study.db",
+    };
+    public Option<string> Study { get; } = new("--study") { Description = "Study name.", DefaultValueFactory = _
+        => "default" };
+    public Option<bool> Json { get; } = new("--json") { Description = "Print JSON instead of a table." };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Storage);
+        command.Options.Add(Study);
+        command.Options.Add(Json);
+    }
+}

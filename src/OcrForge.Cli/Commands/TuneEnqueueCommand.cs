@@ -1,0 +1,43 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using OcrForge.Tuning;
+using Spectre.Console;
+
+namespace OcrForge.Cli.Commands;
+
+/// <summary><c>ocrforge tune enqueue</c>: a hand-picked configuration that the next free worker runs first.</summary>
+public static class TuneEnqueueCommand
+{
+    public static Command Create()
+    {
+        var study = new StudyOptions();
+        var space = new Option<string>("--space") { Description = "Search space file the values are checked against.",
+            Required = true };
+        var objective = new Option<string>("--objective") { Description = "Objective (sets the direction of a new " +
+            "study).", DefaultValueFactory = _ => "synthetic" };
+        var values = new Argument<string[]>("name=value") { Description = "Parameter values; the sampler fills in " +
+            "the others.", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("enqueue",
+            "Add a trial with hand-picked parameter values; workers claim it before sampling new ones.");
+        study.AddTo(command);
+        command.Options.Add(space);
+        command.Options.Add(objective);
+        command.Arguments.Add(values);
+        command.SetAction(parse => Cli.Run(() =>
+        {
+            var searchSpace = SearchSpaceFile.Load(parse.GetValue(space)!);
+            var parsed = ParameterValues.Parse(searchSpace, parse.GetValue(values)!);
+            var direction = Objectives.Direction(parse.GetValue(objective)!);
+            using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);
+            var info = storage.CreateStudy(parse.GetValue(study.Study)!, direction);
+            var trial = storage.Enqueue(info.Id, parsed);
+            if (parse.GetValue(study.Json)) TuneOutput.Json(new JsonObject { ["study"] = info.Name,
+                ["trial"] = TuneOutput.Row(trial) });
+            else
+                AnsiConsole.MarkupLineInterpolated(
+                    $"enqueued trial {trial.Number} in {info.Name}: {TuneOutput.Params(trial.Params)}");
+            return Cli.Ok;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,112 @@
+using System.CommandLine;
+using OcrForge.Data;
+using OcrForge.Inference;
+using OcrForge.Tuning;
+using Spectre.Console;
+
+namespace OcrForge.Cli.Commands;
+
+/// <summary><c>ocrforge tune run</c>: run trials of a study until its budget is spent (one worker, or N
+/// processes).</summary>
+public static class TuneRunCommand
+{
+    public static Command Create()
+    {
+        var study = new StudyOptions();
+        var space = new Option<string>("--space") { Description = "Search space file (.json, .yaml); docs/tuning.md.",
+            Required = true };
+        var trials = new Option<int>("--trials") { Description = "Trials in the whole study, across all workers.",
+            Required = true };
+        var workers = new Option<int>("--workers") { Description = "Local worker processes; threads are split " +
+            "between them.", DefaultValueFactory = _ => 1 };
+        var sampler = new Option<string>("--sampler") { Description = "tpe or random.", DefaultValueFactory = _
+            => "tpe" };
+        var pruner = new Option<string>("--pruner") { Description = "none, median, asha or hyperband.",
+            DefaultValueFactory = _ => "none" };
+        var seed = new Option<int>("--seed") { Description = "Sampler seed (and the training seed of every trial).",
+            DefaultValueFactory = _ => 0 };
+        var objective = new Option<string>("--objective") { Description = "synthetic (Branin, no training) or ctc.",
+            DefaultValueFactory = _ => "synthetic" };
+        var timeout = new Option<double?>("--timeout") { Description = "Seconds after which no new trial starts." };
+        var threads = new Option<int?>("--threads") { Description = "Threads in all (default: all cores)." };
+        var epochs = new Option<int>("--epochs") { Description = "Epoch budget of a trial.", DefaultValueFactory = _
+            => 8 };
+        var epochMs = new Option<int>("--epoch-ms") { Description = "Synthetic objective: milliseconds per fake epoch.",
+            DefaultValueFactory = _ => 0 };
+        var data = new Option<string?>("--data") { Description = "Dataset for training objectives." };
+        var format = new Option<DatasetFormat>("--format") { Description = "Dataset layout.", DefaultValueFactory = _
+            => DatasetFormat.Auto };
+        var heartbeat = new Option<double>("--heartbeat") { Description = "Seconds between heartbeats; 6 missed ones " +
+            "fail and re-queue the trial.", DefaultValueFactory = _ => 5 };
+        var child = new Option<bool>("--child") { Hidden = true };
+        var command = new Command("run",
+            "Run trials: claim, sample, train with pruning, record; until --trials are done.");
+        study.AddTo(command);
+        foreach (var o in new Option[] { space, trials, workers, sampler, pruner, seed, objective, timeout, threads,
+            epochs, epochMs, data, format, heartbeat, child })
+            command.Options.Add(o);
+        command.SetAction(parse => Cli.Run(() =>
+        {
+            int budget = parse.GetValue(trials), processes = parse.GetValue(workers);
+            if (budget < 1) throw new OcrForgeException($"--trials {budget}: expected at least 1");
+            if (processes < 1) throw new OcrForgeException($"--workers {processes}: expected at least 1");
+            if (!(parse.GetValue(heartbeat) > 0))
+                throw new OcrForgeException($"--heartbeat {parse.GetValue(heartbeat)}: expected seconds > 0");
+            int totalThreads = parse.GetValue(threads) ?? Environment.ProcessorCount;
+            if (totalThreads < 1) throw new OcrForgeException($"--threads {totalThreads}: expected at least 1");
+            // Everything the user can get wrong is checked before the storage is touched.
+            var searchSpace = SearchSpaceFile.Load(parse.GetValue(space)!);
+            var theSampler = Samplers.Create(parse.GetValue(sampler)!, parse.GetValue(seed));
+            var settings = new ObjectiveSettings
+            {
+                Epochs = parse.GetValue(epochs),
+                EpochDelay = TimeSpan.FromMilliseconds(parse.GetValue(epochMs)),
+                Data = parse.GetValue(data),
+                Format = parse.GetValue(format),
+                Seed = parse.GetValue(seed),
+            };
+            if (settings.Epochs < 1) throw new OcrForgeException($"--epochs {settings.Epochs}: expected at least 1");
+            var theObjective = Objectives.Create(parse.GetValue(objective)!, searchSpace, settings);
+            var thePruner = Pruners.Create(parse.GetValue(pruner)!, theObjective.MaxSteps);
+            bool json = parse.GetValue(study.Json), quiet = json || parse.GetValue(child);
+
+            using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);
+            var info = storage.CreateStudy(parse.GetValue(study.Study)!, theObjective.Direction);
+            using var cancel = new CancelOnCtrlC();
+            bool interrupted;
+            if (processes > 1)
+                interrupted = WorkerProcesses.Run(processes, Math.Max(1, totalThreads / processes), cancel.Token);
+            else
+            {
+                var options = new RunnerOptions
+                {
+                    Worker = RunnerOptions.WorkerName(),
+                    Threads = totalThreads,
+                    Budget = budget,
+                    Timeout = parse.GetValue(timeout) is { } s ? TimeSpan.FromSeconds(s) : null,
+                    HeartbeatInterval = TimeSpan.FromSeconds(parse.GetValue(heartbeat)),
+                    HeartbeatTimeout = TimeSpan.FromSeconds(6 * parse.GetValue(heartbeat)),
+                };
+                var progress = quiet ? null : new Progress(theObjective.Metric);
+                var runner = new StudyRunner(storage, info, searchSpace, theSampler, thePruner, theObjective, options,
+                    progress);
+                interrupted = runner.Run(cancel.Token).Interrupted;
+            }
+            if (interrupted) Cli.Warn("interrupted: the running trial was recorded as failed and re-queued");
+            if (parse.GetValue(child)) return interrupted ? Cli.Interrupted : Cli.Ok;
+            var summary = TuneOutput.Summary(info, storage.Trials(info.Id));
+            if (json) TuneOutput.Json(summary);
+            else TuneOutput.SummaryTable(summary);
+            return interrupted ? Cli.Interrupted : Cli.Ok;
+        }));
+        return command;
+    }
+
+    /// <summary>One line per finished trial.</summary>
+    private sealed class Progress(string metric) : IProgress<Trial>
+    {
+        public void Report(Trial t) => AnsiConsole.MarkupLineInterpolated(
+            $"trial {t.Number,4}  {t.State.ToString().ToLowerInvariant(),-8}  {metric} {t.Value?.ToString("G6")
+                ?? "–",-10}  {TuneOutput.Params(t.Params)}{(t.Failure is null ? "" : "  " + t.Failure)}");
+    }
+}

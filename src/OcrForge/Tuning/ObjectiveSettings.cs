@@ -1,0 +1,20 @@
+using OcrForge.Data;
+
+namespace OcrForge.Tuning;
+
+/// <summary>
+/// What an objective needs besides the trial's parameters: the epoch budget, and for training objectives the data
+/// and the fixed parts of the run (any of them can instead be a parameter of the space, which wins).
+/// </summary>
+public sealed record ObjectiveSettings
+{
+    public int Epochs { get; init; } = 8;
+    /// <summary>Synthetic objective only: wall time per fake epoch, so concurrency can be tested with real
+    /// overlap.</summary>
+    public TimeSpan EpochDelay { get; init; }
+    public string? Data { get; init; }
+    public DatasetFormat Format { get; init; } = DatasetFormat.Auto;
+    public int Seed { get; init; } = 42;
+    /// <summary>Where trial run folders go (checkpoints, logs); deleted after each trial unless kept.</summary>
+    public string? RunsDirectory { get; init; }
+}

@@ -1,0 +1,78 @@
+using OcrForge.Data;
+using OcrForge.Inference;
+using OcrForge.Tests.Training;
+using OcrForge.Tuning;
+
+namespace OcrForge.Tests.Tuning;
+
+public sealed class CtcObjectiveTests : IDisposable
+{
+    private readonly TempDir _images = new();
+    private readonly TempDir _dir = new();
+
+    // Fixed model settings are categoricals with one choice: a tiny CRNN for 16×64 lines, so a trial takes a second.
+    private const string Space = """
+        parameters:
+          lr: { type: float, low: 1.0e-3, high: 3.0e-2, log: true }
+          optimizer: { type: categorical, choices: [adam, sgd] }
+          momentum: { type: float, low: 0.5, high: 0.95, when: { optimizer: [sgd] } }
+          batch_size: { type: int, low: 4, high: 16, step: 4 }
+          set.height: { type: categorical, choices: [16] }
+          set.width: { type: categorical, choices: [64] }
+          set.filters: { type: categorical, choices: ["8,8,8"] }
+          set.rnn_hidden: { type: categorical, choices: [8, 16] }
+        """;
+
+    public CtcObjectiveTests()
+    {
+        foreach (var (s, i) in TinyText.Make(40, 5).Select((s, i) => (s, i)))
+            ImageWriter.WritePng(s.Image, _images.File($"{s.Label}__{i}.png"));
+    }
+
+    [Fact]
+    public void Trials_train_in_process_report_every_epoch_and_share_the_decoded_data()
+    {
+        var space = SearchSpaceFile.ParseText(Space, yaml: true);
+        var objective = (CtcObjective)Objectives.Create("ctc", space,
+            new ObjectiveSettings { Data = _images.Path, Epochs = 2, Seed = 1, RunsDirectory = _dir.Path });
+        using var storage = new SqliteStudyStorage(_dir.File("s.db"));
+        var study = storage.CreateStudy("ctc", objective.Direction);
+        var options = new RunnerOptions { Worker = "t", Threads = 1, Budget = 3 };
+        var summary = new StudyRunner(storage, study, space, new RandomSampler(4), new NopPruner(), objective,
+            options).Run();
+
+        Assert.Equal(3, summary.Complete);
+        var trials = storage.Trials(study.Id);
+        Assert.All(trials, t =>
+        {
+            Assert.Equal(TrialState.Complete, t.State);
+            Assert.Equal([1, 2], t.Intermediate.Keys);
+            Assert.InRange(t.Value!.Value, 0, 1);
+            Assert.Contains(t.Value.Value, t.Intermediate.Values);
+        });
+        Assert.Equal(3, trials.Select(t => t.Params["lr"]).Distinct().Count());
+        Assert.Equal(1, objective.DecodedDataSets);
+        // Trial run folders (checkpoints, logs) do not pile up.
+        Assert.Empty(Directory.GetDirectories(_dir.Path));
+    }
+
+    [Fact]
+    public void Parameters_the_trainer_does_not_know_are_refused_before_anything_runs()
+    {
+        var space = SearchSpaceFile.ParseText("parameters:\n  learning_rate: { type: float, low: 0.001, high: 0.1 }",
+            yaml: true);
+        var e = Assert.Throws<OcrForgeException>(() => Objectives.Create("ctc", space,
+            new ObjectiveSettings { Data = _images.Path }));
+        Assert.StartsWith("parameters.learning_rate: not a ctc training parameter", e.Message);
+        var noData = Assert.Throws<OcrForgeException>(() => Objectives.Create("ctc", SearchSpaceFile.ParseText(Space,
+            yaml: true), new ObjectiveSettings()));
+        Assert.Equal("--objective ctc: needs --data", noData.Message);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _images.Dispose();
+        _dir.Dispose();
+    }
+}
