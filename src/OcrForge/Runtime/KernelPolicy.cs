@@ -25,7 +25,9 @@ public static partial class KernelPolicy
     public static KernelCheckResult SelfCheck => Choice.Value.Check;
 
     /// <summary>oneDNN's ISA cap as its own getenv sees it (.NET's copy of the environment can differ on Linux).</summary>
-    public static string? IsaCap => Marshal.PtrToStringUTF8(NativeGetenv(IsaVariable));
+    public static string? IsaCap => OperatingSystem.IsLinux()
+        ? Marshal.PtrToStringUTF8(NativeGetenv(IsaVariable))
+        : Environment.GetEnvironmentVariable(IsaVariable);
 
     private static string Setting =>
         (Environment.GetEnvironmentVariable(EnvironmentVariable) ?? "").Trim().ToLowerInvariant() switch

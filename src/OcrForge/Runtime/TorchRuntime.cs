@@ -27,7 +27,8 @@ public static class TorchRuntime
     /// </summary>
     public static void ChooseKernels()
     {
-        if (_kernelsChosen) return;
+        // The libtorch entry points are looked up by their Itanium-ABI (Linux) names.
+        if (_kernelsChosen || !OperatingSystem.IsLinux()) return;
         lock (KernelsGate)
         {
             // The self-check builds models itself; their constructors come back here on this thread.
