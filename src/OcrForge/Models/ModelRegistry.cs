@@ -90,13 +90,27 @@ public static class ModelRegistry
         Presets.FirstOrDefault(p => p.Name == name)
         ?? throw new OcrForgeException($"--preset {name}: unknown preset (known: {string.Join(", ", Presets.Select(p => p.Name))})");
 
-    /// <summary>The preset's config with <paramref name="overrides"/> applied in order.</summary>
+    /// <summary>
+    /// The preset's config with <paramref name="overrides"/> applied in the order of the config's
+    /// <see cref="ModelConfig.Keys"/>, not the order given: some keys derive from others (<c>growth</c> scales
+    /// from <c>base_filters</c>), so <c>--set growth=1.3 --set base_filters=16</c> and the reverse must agree.
+    /// A key given twice takes its last value.
+    /// </summary>
     public static ModelConfig Create(string name, IEnumerable<KeyValuePair<string, string>>? overrides = null)
     {
         var config = Get(name).Config();
-        foreach (var (key, value) in overrides ?? [])
+        var order = config.Keys;
+        // OrderBy is stable: repeats of a key keep their order. Unknown keys (-1) come first and fail in With.
+        foreach (var (key, value) in (overrides ?? []).OrderBy(o => IndexOf(order, o.Key)))
             config = config.With(key, value);
         return config;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> keys, string key)
+    {
+        for (int i = 0; i < keys.Count; i++)
+            if (keys[i] == key) return i;
+        return -1;
     }
 
     /// <summary>Parses <c>key=value</c> strings from <c>--set</c>.</summary>

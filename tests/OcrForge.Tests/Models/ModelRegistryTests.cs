@@ -10,6 +10,22 @@ namespace OcrForge.Tests.Models;
 /// <summary>One theory over every registered preset: builds, runs forward and backward, saves and loads identically.</summary>
 public class ModelRegistryTests
 {
+    [Fact]
+    public void Overrides_give_the_same_model_in_any_order()
+    {
+        // growth derives the widths from the base: given in either order, base 16 × 1.3 is 16, 21, 27.
+        var growthFirst = (CrnnConfig)ModelRegistry.Create("captcha-crnn",
+            ModelRegistry.ParseOverrides(["growth=1.3", "base_filters=16"]));
+        var baseFirst = (CrnnConfig)ModelRegistry.Create("captcha-crnn",
+            ModelRegistry.ParseOverrides(["base_filters=16", "growth=1.3"]));
+
+        Assert.Equal([16, 21, 27], growthFirst.Filters);
+        Assert.Equal(baseFirst.Filters, growthFirst.Filters);
+        // A key given twice keeps its last value.
+        var twice = (CrnnConfig)ModelRegistry.Create("captcha-crnn", ModelRegistry.ParseOverrides(["dense=32", "dense=48"]));
+        Assert.Equal(48, twice.DenseUnits);
+    }
+
     public static TheoryData<string> PresetNames => new(ModelRegistry.All.Select(p => p.Name));
 
     [Theory]
