@@ -40,7 +40,7 @@ public static class DataCommands
     {
         var dir = new Argument<string>("DIR") { Description = "Dataset folder (or .csv manifest)" };
         var format = FormatOption();
-        var grid = new Option<string?>("--out") { HelpName = "grid.png", Description = "Where to write the 4x4 grid of labelled samples (default: NAME-samples.png here)" };
+        var grid = new Option<string?>("--out") { HelpName = "grid.png", Description = "Where to write the 4x4 grid of labelled samples (none without it: no command writes files it was not asked for)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of tables" };
         var charset = new Option<string?>("--charset") { Description = "Report labels with symbols outside this charset and leave them out" };
         var augment = new Option<string>("--augment") { Description = "Draw the grid through training augmentation, to see what the model will see", DefaultValueFactory = _ => "none" };
@@ -61,7 +61,7 @@ public static class DataCommands
             var summary = DatasetSummary.Compute(dataset, decoded, clock.Elapsed, listTime);
 
             var name = Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)));
-            var gridPath = parseResult.GetValue(grid) ?? $"{name}-samples.png";
+            var gridPath = parseResult.GetValue(grid);
             var picked = SampleGrid.Pick(decoded.Samples);
             var augmentation = parseResult.GetValue(augment) switch
             {
@@ -76,11 +76,11 @@ public static class DataCommands
                 picked = [.. picked.Select(p => p with { Image = augmenter.Apply(p.Image, rng) })];
             }
             var datasetFolder = Directory.Exists(path) ? Path.GetFullPath(path) : Path.GetDirectoryName(Path.GetFullPath(path))!;
-            if (Path.GetFullPath(gridPath).StartsWith(Path.TrimEndingDirectorySeparator(datasetFolder) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            if (gridPath is not null && Path.GetFullPath(gridPath).StartsWith(Path.TrimEndingDirectorySeparator(datasetFolder) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
                 // stderr, so that --json output on stdout stays parseable.
                 Console.Error.WriteLine($"warning: {gridPath} is inside the dataset folder, where it will be read as a labelled image next time; pass --out elsewhere");
             var title = $"{name}: {summary.Decoded} images" + (augmentation is null ? "" : $", augmented ({parseResult.GetValue(augment)})");
-            SampleGrid.Write(picked, gridPath, title: title);
+            if (gridPath is not null) SampleGrid.Write(picked, gridPath, title: title);
 
             if (parseResult.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { summary, grid = gridPath }, JsonOptions));
             else Render(summary, gridPath);
@@ -92,7 +92,7 @@ public static class DataCommands
     // snake_case like every other --json output (eval, bench) and the model manifest.
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private static void Render(DatasetSummary s, string gridPath)
+    private static void Render(DatasetSummary s, string? gridPath)
     {
         // The program's console: plain text and a wide table when piped (Program.cs).
         var console = AnsiConsole.Console;
@@ -109,7 +109,7 @@ public static class DataCommands
         overview.AddRow("pixels (0–1)", $"mean {s.PixelMean:F3}, std {s.PixelStd:F3}");
         overview.AddRow("listing", $"{s.ListSeconds:F2} s");
         overview.AddRow("reading + decoding", $"{s.DecodeSeconds:F2} s, {s.ImagesPerSecond:F0} images/s on {s.Threads} threads");
-        overview.AddRow("grid", Markup.Escape(gridPath));
+        overview.AddRow("grid", gridPath is null ? "not drawn (--out grid.png draws one)" : Markup.Escape(gridPath));
         console.Write(overview);
 
         var lengths = new Table().Title("[bold]label length[/]").AddColumns("length", "images", "share");

@@ -129,5 +129,23 @@ public class DataCommandsTests
         Assert.Equal("160x40", json.RootElement.GetProperty("summary").GetProperty("image_sizes").EnumerateObject().Single().Name);
     }
 
+    [Fact]
+    public void Show_without_out_writes_no_file()
+    {
+        using var dir = new TempDir();
+        var data = Directory.CreateDirectory(dir.File("data")).FullName;
+        for (int i = 0; i < 3; i++) DataFiles.Png(Path.Combine(data, $"ab{i}.png"), mark: i);
+        var before = Directory.GetFiles(Directory.GetCurrentDirectory()).Length;
+
+        var (code, stdout, _) = Ocrforge("data", "show", data, "--json");
+
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("grid").ValueKind);
+        Assert.Equal(3, Directory.GetFiles(data).Length);
+        Assert.Equal(before, Directory.GetFiles(Directory.GetCurrentDirectory()).Length);
+        Assert.False(File.Exists(Path.Combine(Directory.GetCurrentDirectory(), "data-samples.png")));
+    }
+
     private static (int Code, string Stdout, string Stderr) Ocrforge(params string[] args) => CliProcess.Run(args);
 }
