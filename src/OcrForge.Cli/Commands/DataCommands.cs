@@ -45,7 +45,7 @@ public static class DataCommands
         var charset = new Option<string?>("--charset") { Description = "Report labels with symbols outside this charset and leave them out" };
         var augment = new Option<string>("--augment") { Description = "Draw the grid through training augmentation, to see what the model will see", DefaultValueFactory = _ => "none" };
         augment.AcceptOnlyFromAmong("none", "characters", "text-lines");
-        var seed = new Option<int>("--seed") { Description = "Seed of the augmentation in the grid", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the augmentation in the grid", DefaultValueFactory = _ => 42 };
 
         var command = new Command("show", "Count, describe and picture a dataset; unreadable files are listed and skipped.") { dir, format, grid, json, charset, augment, seed };
         command.SetAction(parseResult => Cli.Run(() =>
@@ -136,7 +136,7 @@ public static class DataCommands
         kind.AcceptOnlyFromAmong("captcha", "chars");
         var count = new Option<int>("--count") { Description = "Number of images", Required = true };
         var output = new Option<string>("--out") { HelpName = "DIR", Description = "Output folder (created; must not already hold images)", Required = true };
-        var seed = new Option<int>("--seed") { Description = "Random seed: the same seed writes byte-identical files", DefaultValueFactory = _ => 0 };
+        var seed = new Option<int>("--seed") { Description = "Random seed: the same seed writes byte-identical files", DefaultValueFactory = _ => 42 };
         var length = new Option<int>("--length") { Description = "Symbols per captcha", DefaultValueFactory = _ => 5 };
         var charset = new Option<string?>("--charset") { Description = $"Symbols to draw (default captcha: {SyntheticData.CaptchaCharset}; chars: {SyntheticData.CharactersCharset})" };
         var size = new Option<string?>("--size") { HelpName = "WxH", Description = "Image size WxH (default captcha: 200x50; chars: 32x32)" };
