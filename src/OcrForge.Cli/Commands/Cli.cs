@@ -40,6 +40,17 @@ public static class Cli
         }
     }
 
+    /// <summary>
+    /// Refuses an option the user typed that does not apply to the model at hand, instead of ignoring it:
+    /// one line naming the option, the model file and what the option is for.
+    /// </summary>
+    public static void RefuseIfGiven(System.CommandLine.ParseResult parse, System.CommandLine.Option option,
+        bool applies, string modelPath, string appliesTo)
+    {
+        if (!applies && parse.GetResult(option) is { Implicit: false })
+            throw new OcrForgeException($"{option.Name}: applies to {appliesTo} only, and {modelPath} is not one");
+    }
+
     public static void Error(string message) =>
         Console.Error.WriteLine($"error: {FirstLine(message)}");
 

@@ -31,7 +31,11 @@ public static class EvalCommand
             var modelPath = parse.GetValue(model)!;
             int beamWidth = PredictCommand.CheckBeam(parse.GetValue(beam));
             using var opened = EngineFactory.Open(modelPath, parse.GetValue(engine), parse.GetValue(threads));
-            if (opened.Info.Task == OcrTask.Classification)
+            bool classifier = opened.Info.Task == OcrTask.Classification;
+            Cli.RefuseIfGiven(parse, beam, !classifier, modelPath, "text models (CTC decoding)");
+            Cli.RefuseIfGiven(parse, classifierOptions.Split, classifier, modelPath, "character classifiers");
+            Cli.RefuseIfGiven(parse, classifierOptions.ConfusionPng, classifier, modelPath, "character classifiers");
+            if (classifier)
                 return ClassificationCommands.Eval(opened, modelPath, parse.GetValue(data)!, parse.GetValue(format), classifierOptions, parse);
             var dataset = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format));
             // The one place eval dispatches on what the model computes.

@@ -29,7 +29,10 @@ public static class PredictCommand
             int beamWidth = CheckBeam(parse.GetValue(beam));
             using var opened = EngineFactory.Open(modelPath, parse.GetValue(engine), parse.GetValue(threads));
             var files = Expand(parse.GetValue(images)!);
-            if (opened.Info.Task == OcrTask.Classification)
+            bool classifier = opened.Info.Task == OcrTask.Classification;
+            Cli.RefuseIfGiven(parse, beam, !classifier, modelPath, "text models (CTC decoding)");
+            Cli.RefuseIfGiven(parse, top, classifier, modelPath, "character classifiers");
+            if (classifier)
                 return ClassificationCommands.Predict(opened, files, parse.GetValue(top), parse.GetValue(json));
             var decoded = files.Select(ImageDecoder.DecodeFile).ToList();
             // The one place predict dispatches on what the model computes.

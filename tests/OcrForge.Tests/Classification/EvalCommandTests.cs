@@ -45,6 +45,10 @@ public class EvalCommandTests
         var fields = predicted.Trim().Split('\t');
         Assert.Contains(fields[1], names);
         Assert.Matches(@"^\d+\.\d %", fields[2]);
+
+        // CTC decoding does not apply to a classifier: refused, not ignored.
+        var (beamCode, _) = Run("predict", "--model", dir.File("m.ocrf"), "--beam", "5", Path.Combine(dir.Path, "data", "a", "0.png"));
+        Assert.Equal(2, beamCode);
     }
 
     [Fact]

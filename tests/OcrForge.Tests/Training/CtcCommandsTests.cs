@@ -120,6 +120,20 @@ public class CtcCommandsTests(TinyModelFixture tiny) : IClassFixture<TinyModelFi
     }
 
     [Fact]
+    public void Options_for_classifiers_are_refused_on_a_text_model()
+    {
+        var image = Directory.GetFiles(tiny.Images.Path)[0];
+        var (exit, stdout, stderr) = Run("predict", "--model", tiny.ModelPath, "--top", "3", image);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Equal($"error: --top: applies to character classifiers only, and {tiny.ModelPath} is not one", stderr.TrimEnd());
+
+        (exit, _, stderr) = Run("eval", "--model", tiny.ModelPath, "--data", tiny.Images.Path, "--split", "test");
+        Assert.Equal(2, exit);
+        Assert.Equal($"error: --split: applies to character classifiers only, and {tiny.ModelPath} is not one", stderr.TrimEnd());
+    }
+
+    [Fact]
     public void Bad_model_path_is_a_one_line_error_with_exit_code_2()
     {
         var (exit, stdout, stderr) = Run("predict", "--model", "/nonexistent/m.ocrf", Directory.GetFiles(tiny.Images.Path)[0]);
