@@ -19,7 +19,7 @@ public static class DoctorCommand
         var json = new Option<bool>("--json") { Description = "Print the report as one JSON document." };
         var command = new Command("doctor",
             "Versions, CPU, threads and the numeric kernels in use, with the start-up self-check's measurements. " +
-            "Paste it into bug reports.\nExample: ocrforge doctor --json > doctor.json");
+            "Paste it into bug reports.");
         command.Options.Add(json);
         command.SetAction(parse => Cli.Run(() =>
         {

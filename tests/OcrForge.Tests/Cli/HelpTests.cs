@@ -7,6 +7,20 @@ namespace OcrForge.Tests.Cli;
 public class HelpTests
 {
     [Fact]
+    public void Every_runnable_command_ends_its_help_with_an_example()
+    {
+        var missing = new List<string>();
+        void Visit(Command command, string path)
+        {
+            if (command.Action is not null && command.Description?.Contains("\nExample: ocrforge ") != true)
+                missing.Add(path);
+            foreach (var sub in command.Subcommands) Visit(sub, $"{path} {sub.Name}");
+        }
+        foreach (var command in CommandCatalog.All()) Visit(command, command.Name);
+        Assert.Empty(missing);
+    }
+
+    [Fact]
     public void Help_names_the_program_as_people_type_it()
     {
         var (code, stdout, _) = CliProcess.Run("train", "classify", "--help");
