@@ -72,22 +72,56 @@ public static class KernelSelfCheck
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
+        var (single, reference) = RecurrentPair(gru, input, hidden, layers, bidirectional: true);
+        var x = randn(batch, steps, input);
+        string label = $"{(gru ? "GRU" : "LSTM")} {input}→{hidden}{(layers > 1 ? $"×{layers}" : "")} batch {batch}";
+        return new KernelCheckCase(label, RelativeError(RunRecurrent(single, x), RunRecurrent(reference, x.to(float64))));
+    }
+
+    /// <summary>A float32 LSTM or GRU (batch first) and a float64 copy of its weights, both in eval mode.</summary>
+    internal static (nn.Module Single, nn.Module Reference) RecurrentPair(bool gru, int input, int hidden, int layers,
+        bool bidirectional)
+    {
         nn.Module Build() => gru
-            ? nn.GRU(input, hidden, layers, batchFirst: true, bidirectional: true)
-            : nn.LSTM(input, hidden, layers, batchFirst: true, bidirectional: true);
-        static Tensor Run(nn.Module layer, Tensor x) =>
-            layer is LSTM lstm ? lstm.forward(x).Item1 : ((GRU)layer).forward(x).Item1;
+            ? nn.GRU(input, hidden, layers, batchFirst: true, bidirectional: bidirectional)
+            : nn.LSTM(input, hidden, layers, batchFirst: true, bidirectional: bidirectional);
         var single = Build();
         var reference = Build();
         reference.to(float64);
-        foreach (var (name, p) in single.named_parameters())
-            reference.get_parameter(name)!.copy_(p.to(float64));
+        using (no_grad())
+        {
+            foreach (var (name, p) in single.named_parameters())
+                reference.get_parameter(name)!.copy_(p.to(float64));
+        }
         single.eval();
         reference.eval();
+        return (single, reference);
+    }
 
-        var x = randn(batch, steps, input);
-        string label = $"{(gru ? "GRU" : "LSTM")} {input}→{hidden}{(layers > 1 ? $"×{layers}" : "")} batch {batch}";
-        return new KernelCheckCase(label, RelativeError(Run(single, x), Run(reference, x.to(float64))));
+    /// <summary>The output sequence of a layer from <see cref="RecurrentPair"/>, straight from libtorch.</summary>
+    internal static Tensor RunRecurrent(nn.Module layer, Tensor x) =>
+        layer is LSTM lstm ? lstm.forward(x).Item1 : ((GRU)layer).forward(x).Item1;
+
+    /// <summary>
+    /// A float64 copy of a model (weights and floating-point buffers such as BatchNorm statistics), in eval mode:
+    /// the reference its float32 outputs are measured against.
+    /// </summary>
+    internal static TrainedModel Float64Copy(TrainedModel model)
+    {
+        var defaultType = get_default_dtype();
+        set_default_dtype(float64);
+        TrainedModel copy;
+        try { copy = TrainedModel.Create(model.Module.Config, model.Charset, model.Manifest.Preprocess); }
+        finally { set_default_dtype(defaultType); }
+        using (no_grad())
+        {
+            foreach (var (name, p) in model.Module.named_parameters())
+                copy.Module.get_parameter(name)!.copy_(p.to(float64));
+            foreach (var (name, b) in model.Module.named_buffers())
+                if (b.is_floating_point()) copy.Module.get_buffer(name)!.copy_(b.to(float64));
+        }
+        copy.Module.eval();
+        return copy;
     }
 
     /// <summary>
@@ -103,17 +137,7 @@ public static class KernelSelfCheck
         var charset = new Charset(Enumerable.Range(0, 10).Select(d => $"{d}"), hasBlank: false);
         var spec = new PreprocessSpec(24, 24);
         using var single = TrainedModel.Create(config, charset, spec);
-        var defaultType = get_default_dtype();
-        set_default_dtype(float64);
-        TrainedModel reference;
-        try { reference = TrainedModel.Create(config, charset, spec); }
-        finally { set_default_dtype(defaultType); }
-        using var _ = reference;
-        using (no_grad())
-        {
-            foreach (var (name, p) in single.Module.named_parameters())
-                reference.Module.get_parameter(name)!.copy_(p.to(float64));
-        }
+        using var reference = Float64Copy(single);
 
         var x = randn(batch, 1, 24, 24);
         single.Module.eval();
@@ -138,7 +162,8 @@ public static class KernelSelfCheck
         yield return new KernelCheckCase($"{label} training gradients", worst);
     }
 
-    private static double RelativeError(Tensor actual, Tensor expected)
+    /// <summary>Largest absolute difference, relative to the reference's largest magnitude; NaN stays NaN.</summary>
+    internal static double RelativeError(Tensor actual, Tensor expected)
     {
         double scale = Math.Max(expected.abs().max().item<double>(), 1e-12);
         return (actual.to(float64) - expected).abs().max().item<double>() / scale;

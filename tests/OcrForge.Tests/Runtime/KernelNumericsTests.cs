@@ -4,7 +4,6 @@ using OcrForge.IO;
 using OcrForge.Models;
 using OcrForge.Runtime;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace OcrForge.Tests.Runtime;
@@ -37,11 +36,12 @@ public class KernelNumericsTests
         TorchRuntime.ChooseKernels();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (single, reference) = Pair(gru, input: 16, hidden, bidirectional);
+        var (single, reference) = KernelSelfCheck.RecurrentPair(gru, input: 16, hidden, layers: 1, bidirectional);
         foreach (int batch in new[] { 1, 3, 16 })
         {
             var x = randn(batch, 25, 16);
-            double error = RelativeError(Run(single, x), Run(reference, x.to(float64)));
+            double error = KernelSelfCheck.RelativeError(KernelSelfCheck.RunRecurrent(single, x),
+                KernelSelfCheck.RunRecurrent(reference, x.to(float64)));
             Assert.True(error <= Tolerance,
                 $"{(gru ? "GRU" : "LSTM")} 16→{hidden} bidirectional={bidirectional} batch {batch}: relative error " +
                 $"{error:G3} (oneDNN {(KernelPolicy.OneDnn ? "on" : "off")}: {KernelPolicy.Reason})");
@@ -60,7 +60,7 @@ public class KernelNumericsTests
         var charset = new Charset("abcdefghij".Select(c => c.ToString()), hasBlank: true);
         var spec = new PreprocessSpec(200, 32);
         using var model = TrainedModel.Create(config, charset, spec);
-        using var reference = Float64Copy(model, config, charset, spec);
+        using var reference = KernelSelfCheck.Float64Copy(model);
         using var engine = new TorchEngine(model);
 
         var input = new float[3 * 32 * 200];
@@ -72,7 +72,7 @@ public class KernelNumericsTests
         using var noGrad = no_grad();
         var expected = reference.Module.forward(tensor(input, [3, 1, 32, 200]).to(float64));
         var actual = tensor(output.Data, output.Shape.Select(d => (long)d).ToArray());
-        double error = RelativeError(actual, expected);
+        double error = KernelSelfCheck.RelativeError(actual, expected);
         Assert.True(error <= Tolerance, $"captcha CRNN, BiLSTM 512→{hidden}, 50 frames: relative error {error:G3}");
     }
 
@@ -87,43 +87,5 @@ public class KernelNumericsTests
         var recheck = KernelSelfCheck.Run();
         Assert.True(recheck.Passed, $"after the policy: {recheck.Worst} ({KernelPolicy.Reason})");
         Assert.True(recheck.Cases.Count >= 8);
-    }
-
-    private static (nn.Module Single, nn.Module Reference) Pair(bool gru, int input, int hidden, bool bidirectional)
-    {
-        nn.Module Build() => gru
-            ? nn.GRU(input, hidden, batchFirst: true, bidirectional: bidirectional)
-            : nn.LSTM(input, hidden, batchFirst: true, bidirectional: bidirectional);
-        var single = Build();
-        var reference = Build();
-        reference.to(float64);
-        foreach (var (name, p) in single.named_parameters()) reference.get_parameter(name)!.copy_(p.to(float64));
-        single.eval();
-        reference.eval();
-        return (single, reference);
-    }
-
-    private static Tensor Run(nn.Module layer, Tensor x) =>
-        layer is LSTM lstm ? lstm.forward(x).Item1 : ((GRU)layer).forward(x).Item1;
-
-    private static TrainedModel Float64Copy(TrainedModel model, ModelConfig config, Charset charset, PreprocessSpec spec)
-    {
-        var before = get_default_dtype();
-        set_default_dtype(float64);
-        TrainedModel copy;
-        try { copy = TrainedModel.Create(config, charset, spec); }
-        finally { set_default_dtype(before); }
-        using var noGrad = no_grad();
-        foreach (var (name, p) in model.Module.named_parameters()) copy.Module.get_parameter(name)!.copy_(p.to(float64));
-        foreach (var (name, b) in model.Module.named_buffers())
-            if (b.is_floating_point()) copy.Module.get_buffer(name)!.copy_(b.to(float64));
-        copy.Module.eval();
-        return copy;
-    }
-
-    private static double RelativeError(Tensor actual, Tensor expected)
-    {
-        double scale = Math.Max(expected.abs().max().item<double>(), 1e-12);
-        return (actual.to(float64) - expected).abs().max().item<double>() / scale;
     }
 }
