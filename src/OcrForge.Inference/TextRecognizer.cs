@@ -35,24 +35,27 @@ public sealed class TextRecognizer : IDisposable
     public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<GrayImage> images, CancellationToken cancellationToken = default)
     {
         if (images.Count == 0) return [];
-        var output = _engine.Run(Batch.Preprocess(images, Info.Preprocess), images.Count, cancellationToken);
+        var output = _engine.Run(Batch.Prepare(images, Info.Preprocess), cancellationToken);
         return Decode(output, cancellationToken);
     }
 
     /// <summary>
     /// Reads the texts out of the engine's raw scores [N, T, C] for a batch: for callers that run the engine
-    /// themselves, such as a server that gathers several requests into one engine call.
+    /// themselves, such as a server that gathers several requests into one engine call. Only the frames that belong
+    /// to each image (<see cref="EngineOutput.Frames"/>) are decoded: the rest saw the padding of a wider neighbour.
     /// </summary>
     public IReadOnlyList<Prediction> Decode(EngineOutput output, CancellationToken cancellationToken = default)
     {
-        int count = output.Shape[0], frames = output.Shape[1], classes = output.Shape[2];
+        int count = output.Shape[0], allFrames = output.Shape[1], classes = output.Shape[2];
         var results = new Prediction[count];
-        var logProbs = new float[frames * classes];
+        var buffer = new float[allFrames * classes];
         for (int n = 0; n < count; n++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var scores = output.Data.AsSpan(n * frames * classes, frames * classes);
-            for (int t = 0; t < frames; t++) Batch.LogSoftmax(scores.Slice(t * classes, classes), logProbs.AsSpan(t * classes, classes));
+            int frames = output.FramesOf(n);
+            var scores = output.Data.AsSpan(n * allFrames * classes, frames * classes);
+            var logProbs = buffer.AsSpan(0, frames * classes);
+            for (int t = 0; t < frames; t++) Batch.LogSoftmax(scores.Slice(t * classes, classes), logProbs.Slice(t * classes, classes));
             results[n] = BeamWidth > 1
                 ? CtcDecoder.Beam(logProbs, frames, classes, Info.Charset, BeamWidth)
                 : CtcDecoder.Greedy(logProbs, frames, classes, Info.Charset);
@@ -118,13 +121,16 @@ public sealed class CharacterClassifier : IDisposable
 
 internal static class Batch
 {
-    public static float[] Preprocess(IReadOnlyList<GrayImage> images, PreprocessSpec spec)
+    /// <summary>Decoded images as one model input, laid out by <see cref="Preprocessor.Pack"/>.</summary>
+    public static EngineInput Prepare(IReadOnlyList<GrayImage> images, PreprocessSpec spec)
     {
-        int size = spec.Width * spec.Height;
-        var input = new float[images.Count * size];
-        Parallel.For(0, images.Count, i => Preprocessor.ToTensor(images[i], spec, input.AsSpan(i * size, size)));
-        return input;
+        var prepared = new GrayImage[images.Count];
+        Parallel.For(0, images.Count, i => prepared[i] = Preprocessor.Prepare(images[i], spec));
+        return Preprocessor.Pack(prepared, spec);
     }
+
+    /// <summary>The floats of <see cref="Prepare"/>: for a variable-width model padded to the widest image.</summary>
+    public static float[] Preprocess(IReadOnlyList<GrayImage> images, PreprocessSpec spec) => Prepare(images, spec).Data;
 
     public static void LogSoftmax(ReadOnlySpan<float> scores, Span<float> destination)
     {

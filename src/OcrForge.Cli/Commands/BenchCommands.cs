@@ -38,9 +38,10 @@ public static class BenchCommands
             var first = OpenEngines(files[0], parse.GetValue(engine), null).First();
             var spec = first.Engine.Info.Preprocess;
             first.Engine.Dispose();
-            var decoded = DatasetDecoder.Decode(DatasetReader.Read(parse.GetValue(data)!), spec.Width, spec.Height);
+            var dataset = DatasetReader.Read(parse.GetValue(data)!);
+            var decoded = spec.VariableWidth ? DatasetDecoder.Decode(dataset, spec) : DatasetDecoder.Decode(dataset, spec.Width, spec.Height);
             var images = decoded.Samples.Take(batchSizes.Max()).Select(s => s.Image).ToList();
-            var input = Batch.Preprocess(images, spec);
+            var input = Batch.Prepare(images, spec);
 
             var machine = MachineInfo.Describe();
             var results = new List<BenchResult>();

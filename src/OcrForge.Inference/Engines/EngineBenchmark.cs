@@ -46,14 +46,24 @@ public sealed record MachineInfo(string Cpu, int Cores, IReadOnlyList<string> Is
 public static class EngineBenchmark
 {
     public static BenchResult Measure(IOcrEngine engine, string model, float[] images, int batch, int threads,
+        int warmup = 3, int minRepetitions = 20, double minSeconds = 2, int maxRepetitions = 1000, CancellationToken cancellationToken = default) =>
+        Measure(engine, model, new EngineInput(images, images.Length / (engine.Info.Preprocess.Width * engine.Info.Preprocess.Height),
+            engine.Info.Preprocess.Height, engine.Info.Preprocess.Width), batch, threads, warmup, minRepetitions, minSeconds,
+            maxRepetitions, cancellationToken);
+
+    /// <summary>
+    /// Times batches cycled from <paramref name="images"/> at its width: for a variable-width model the widest of
+    /// the given images (<see cref="Imaging.Preprocessor.Pack"/>), so the numbers are for text of that length.
+    /// </summary>
+    public static BenchResult Measure(IOcrEngine engine, string model, EngineInput images, int batch, int threads,
         int warmup = 3, int minRepetitions = 20, double minSeconds = 2, int maxRepetitions = 1000, CancellationToken cancellationToken = default)
     {
-        int size = engine.Info.Preprocess.Width * engine.Info.Preprocess.Height;
-        int available = images.Length / size;
+        int size = images.Width * images.Height;
+        int available = images.Data.Length / size;
         if (available == 0) throw new OcrForgeException("bench: no input images");
         // Fill the batch by cycling over the available images.
         var input = new float[batch * size];
-        for (int i = 0; i < batch; i++) images.AsSpan(i % available * size, size).CopyTo(input.AsSpan(i * size));
+        for (int i = 0; i < batch; i++) images.Data.AsSpan(i % available * size, size).CopyTo(input.AsSpan(i * size));
 
         for (int i = 0; i < warmup; i++) engine.Run(input, batch, cancellationToken);
         var times = new List<double>();

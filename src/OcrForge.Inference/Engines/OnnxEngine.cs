@@ -69,11 +69,10 @@ public sealed class OnnxEngine : IOcrEngine
     {
         cancellationToken.ThrowIfCancellationRequested();
         var spec = Info.Preprocess;
-        if (input.Length != batch * spec.Width * spec.Height)
-            throw new ArgumentException($"input holds {input.Length} floats, expected {batch}×1×{spec.Height}×{spec.Width}", nameof(input));
+        int width = spec.BatchWidth(input.Length, batch);
         using var runOptions = new RunOptions();
         using var cancel = cancellationToken.Register(() => runOptions.Terminate = true);
-        using var tensor = OrtValue.CreateTensorValueFromMemory(input, [batch, 1, spec.Height, spec.Width]);
+        using var tensor = OrtValue.CreateTensorValueFromMemory(input, [batch, 1, spec.Height, width]);
         try
         {
             using var results = _session.Run(runOptions, [_input], [tensor], _outputs);

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using OcrForge.Inference.Engines;
 using SkiaSharp;
 
 namespace OcrForge.Inference.Imaging;
@@ -11,10 +13,38 @@ namespace OcrForge.Inference.Imaging;
 /// Per image: a background darker than the ink is flipped to light, then the range is stretched to 0–255. Natural-scene
 /// characters come light-on-dark and dark-on-light at every contrast; this takes both variations out of the input.
 /// </param>
+/// <param name="FrameWidth">
+/// Variable-width models only (<see cref="ResizeMode.KeepAspect"/>): input pixels per output frame, the product of the
+/// model's horizontal pooling. A batch's width is rounded up to a multiple of it, and an image <c>w</c> pixels wide
+/// owns the first ⌈w / FrameWidth⌉ frames of its row. Left out of the JSON when 0, so fixed-size models are written
+/// exactly as before it existed.
+/// </param>
 public sealed record PreprocessSpec(int Width, int Height, float Mean = 0f, float Std = 1f, bool Invert = false,
-    ResizeMode Resize = ResizeMode.Stretch, bool AutoContrast = false)
+    ResizeMode Resize = ResizeMode.Stretch, bool AutoContrast = false,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int FrameWidth = 0)
 {
     public int Channels => 1;
+
+    /// <summary>True when images keep their aspect and <see cref="Width"/> is only the maximum width.</summary>
+    [JsonIgnore] public bool VariableWidth => Resize == ResizeMode.KeepAspect;
+
+    /// <summary>Frames an image of this prepared width owns (variable width); a fixed-size model has no per-image count.</summary>
+    public int FramesOf(int width) => (width + Math.Max(FrameWidth, 1) - 1) / Math.Max(FrameWidth, 1);
+
+    /// <summary>
+    /// The width of a batch of <paramref name="batch"/> images held in <paramref name="floats"/> values: the model's
+    /// width, or for a variable-width model any positive multiple of <see cref="FrameWidth"/> (a padded batch).
+    /// </summary>
+    public int BatchWidth(int floats, int batch)
+    {
+        if (!VariableWidth)
+            return floats == batch * Width * Height ? Width
+                : throw new ArgumentException($"input holds {floats} floats, expected {batch}×1×{Height}×{Width}");
+        int step = Math.Max(FrameWidth, 1);
+        if (batch <= 0 || floats <= 0 || floats % (batch * Height) != 0 || floats / (batch * Height) % step != 0)
+            throw new ArgumentException($"input holds {floats} floats, expected {batch}×1×{Height}×W with W a multiple of {step}");
+        return floats / (batch * Height);
+    }
 }
 
 /// <summary>How an image of another shape is brought to the model's input size.</summary>
@@ -27,6 +57,13 @@ public enum ResizeMode
     /// tall "1" and a wide "W" cropped from natural scenes are not distorted into the same square blob.
     /// </summary>
     Pad,
+    /// <summary>
+    /// Scale to the model's height keeping the aspect ratio (text of any length): <see cref="PreprocessSpec.Width"/>
+    /// is the most an image may be, and a wider one is squeezed to it. A batch is padded on the right to its widest
+    /// image with each image's own background (its border colour, see <see cref="Preprocessor.BorderColour"/>), so
+    /// padding looks like more paper rather than a black bar; every image's frame count travels with the batch.
+    /// </summary>
+    KeepAspect,
 }
 
 public static class Preprocessor
@@ -58,8 +95,13 @@ public static class Preprocessor
     public static GrayImage Fit(GrayImage image, PreprocessSpec spec) => spec.Resize switch
     {
         ResizeMode.Pad => Resize(PadToAspect(image, spec.Width, spec.Height), spec.Width, spec.Height),
+        ResizeMode.KeepAspect => Resize(image, AspectWidth(image, spec), spec.Height),
         _ => Resize(image, spec.Width, spec.Height),
     };
+
+    /// <summary>The width of the image scaled to the spec's height, at least 1 and at most the spec's width.</summary>
+    public static int AspectWidth(GrayImage image, PreprocessSpec spec) =>
+        (int)Math.Clamp(Math.Round((double)image.Width * spec.Height / image.Height), 1, spec.Width);
 
     /// <summary>
     /// Centres the image on a canvas of the target aspect ratio filled with its border colour (the median of its
@@ -131,6 +173,51 @@ public static class Preprocessor
         var result = new float[spec.Width * spec.Height];
         ToTensor(image, spec, result);
         return result;
+    }
+
+    /// <summary>
+    /// Prepared images (<see cref="Prepare"/>, possibly augmented) as one model input [N, 1, H, W]: the one place
+    /// where training and every engine lay out a batch. Fixed size: every image is the spec's size. Variable width:
+    /// W is the widest image rounded up to <see cref="PreprocessSpec.FrameWidth"/>; each row is padded on the right
+    /// with its image's normalised border colour, and the input records every image's frame count and fill.
+    /// </summary>
+    public static EngineInput Pack(IReadOnlyList<GrayImage> prepared, PreprocessSpec spec)
+    {
+        int count = prepared.Count, height = spec.Height;
+        if (!spec.VariableWidth)
+        {
+            int size = spec.Width * height;
+            var fixedData = new float[count * size];
+            Parallel.For(0, count, i =>
+            {
+                var image = prepared[i];
+                if (image.Width != spec.Width || image.Height != height)
+                    throw new ArgumentException($"image {i} is {image.Width}x{image.Height}, expected {spec.Width}x{height}", nameof(prepared));
+                Normalize(image.Pixels, spec, fixedData.AsSpan(i * size, size));
+            });
+            return new EngineInput(fixedData, count, height, spec.Width);
+        }
+        int step = Math.Max(spec.FrameWidth, 1);
+        int widest = count == 0 ? step : prepared.Max(p => p.Width);
+        int width = (widest + step - 1) / step * step;
+        var data = new float[count * height * width];
+        var frames = new int[count];
+        var fills = new float[count];
+        Parallel.For(0, count, i =>
+        {
+            var image = prepared[i];
+            if (image.Height != height)
+                throw new ArgumentException($"image {i} is {image.Height} px high, expected {height}", nameof(prepared));
+            Span<float> fill = stackalloc float[1];
+            Normalize([BorderColour(image)], spec, fill);
+            var row = data.AsSpan(i * height * width, height * width);
+            row.Fill(fill[0]);
+            for (int y = 0; y < height; y++)
+                Normalize(image.Pixels.AsSpan(y * image.Width, image.Width), spec, row.Slice(y * width, image.Width));
+            frames[i] = spec.FramesOf(image.Width);
+            fills[i] = fill[0];
+        });
+        return new EngineInput(data, count, height, width) { Frames = frames, Fill = fills };
     }
 
     /// <summary>Scales already-sized pixels; used by training on cached, augmented bytes.</summary>

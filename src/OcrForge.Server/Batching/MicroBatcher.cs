@@ -52,7 +52,18 @@ public sealed class MicroBatcher : IAsyncDisposable
     public Task<EngineOutput> RunAsync(Admission admission, float[] input, int count,
         CancellationToken cancellationToken)
     {
-        var item = new BatchItem(admission, input, count, cancellationToken);
+        var spec = _engine.Info.Preprocess;
+        int width = spec.BatchWidth(input.Length, count);
+        return RunAsync(admission, new EngineInput(input, count, spec.Height, width), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a packed batch (<see cref="Inference.Imaging.Preprocessor.Pack"/>) in a coming batch; returns its rows and
+    /// their frame counts. Requests of different widths share an engine call, each row padded with its own fill.
+    /// </summary>
+    public Task<EngineOutput> RunAsync(Admission admission, EngineInput input, CancellationToken cancellationToken)
+    {
+        var item = new BatchItem(admission, input, input.Count, cancellationToken);
         if (!_queue.Writer.TryWrite(item))
         {
             admission.Dispose();
@@ -100,33 +111,24 @@ public sealed class MicroBatcher : IAsyncDisposable
     {
         try
         {
-            var input = batch.Count == 1 ? batch[0].Input : Concatenate(batch, images);
-            var output = _engine.Run(input, images);
+            var input = EngineInput.Concatenate(batch.Select(b => b.Input).ToList());
+            var output = _engine.Run(input);
             _onBatch?.Invoke(images);
             int row = output.Data.Length / images, offset = 0;
             foreach (var item in batch)
             {
                 var data = output.Data.AsSpan(offset * row, item.Count * row).ToArray();
+                item.Complete(new EngineOutput(data, [item.Count, .. output.Shape[1..]])
+                {
+                    Frames = output.Frames?[offset..(offset + item.Count)],
+                });
                 offset += item.Count;
-                item.Complete(new EngineOutput(data, [item.Count, .. output.Shape[1..]]));
             }
         }
         catch (Exception e)
         {
             foreach (var item in batch) item.Fail(e);
         }
-    }
-
-    private static float[] Concatenate(List<BatchItem> batch, int images)
-    {
-        var input = new float[images * (batch[0].Input.Length / batch[0].Count)];
-        int at = 0;
-        foreach (var item in batch)
-        {
-            item.Input.CopyTo(input, at);
-            at += item.Input.Length;
-        }
-        return input;
     }
 
     /// <summary>Stops taking requests and finishes the queued ones (the host has stopped accepting by then).</summary>
@@ -149,9 +151,9 @@ public sealed class MicroBatcher : IAsyncDisposable
         }
     }
 
-    private sealed class BatchItem(Admission admission, float[] input, int count, CancellationToken cancellationToken)
+    private sealed class BatchItem(Admission admission, EngineInput input, int count, CancellationToken cancellationToken)
     {
-        public float[] Input { get; } = input;
+        public EngineInput Input { get; } = input;
         public int Count { get; } = count;
         public CancellationToken CancellationToken { get; } = cancellationToken;
         public TaskCompletionSource<EngineOutput> Result { get; } =

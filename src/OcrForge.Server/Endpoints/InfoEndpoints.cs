@@ -43,7 +43,8 @@ internal static class InfoEndpoints
         m.Task,
         m.Info.Charset.Symbols,
         m.Info.Charset.HasBlank ? Charset.BlankIndex : -1,
-        new InputShape(m.Info.Preprocess.Width, m.Info.Preprocess.Height, m.Info.Preprocess.Channels),
+        new InputShape(m.Info.Preprocess.Width, m.Info.Preprocess.Height, m.Info.Preprocess.Channels,
+            m.Info.Preprocess.VariableWidth, m.Info.Preprocess.FrameWidth),
         m.LoadTime.TotalSeconds);
 
     private static IResult Asset(string name, string contentType)

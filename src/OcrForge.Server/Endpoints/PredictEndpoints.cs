@@ -110,12 +110,12 @@ internal static class PredictEndpoints
                     return Error("request has no image: send the image as the body, or as files of a multipart form",
                         StatusCodes.Status400BadRequest);
 
-                var input = Batch.Preprocess(images.Select(i => i.Image).ToList(), model.Info.Preprocess);
+                var input = Batch.Prepare(images.Select(i => i.Image).ToList(), model.Info.Preprocess);
                 EngineOutput output;
                 try
                 {
                     handedOver = true;
-                    output = await model.Batcher.RunAsync(admission, input, images.Count, timeout.Token);
+                    output = await model.Batcher.RunAsync(admission, input, timeout.Token);
                 }
                 catch (InvalidOperationException e)
                 {

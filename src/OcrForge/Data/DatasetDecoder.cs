@@ -23,7 +23,20 @@ public static class DatasetDecoder
     /// with a one-line error instead of running the machine out of memory.
     /// </param>
     public static DecodedSet Decode(Dataset dataset, int? width = null, int? height = null,
-        IProgress<int>? progress = null, CancellationToken cancellationToken = default, long? memoryBudgetBytes = null)
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default, long? memoryBudgetBytes = null) =>
+        Decode(dataset, width is int w && height is int h ? image => Preprocessor.Resize(image, w, h) : null,
+            progress, cancellationToken, memoryBudgetBytes);
+
+    /// <summary>
+    /// Decodes every image brought to the spec's input by <see cref="Preprocessor.Fit"/>: a stretch to Width×Height,
+    /// or for a variable-width spec the height with the aspect kept (each image its own width).
+    /// </summary>
+    public static DecodedSet Decode(Dataset dataset, PreprocessSpec spec, IProgress<int>? progress = null,
+        CancellationToken cancellationToken = default, long? memoryBudgetBytes = null) =>
+        Decode(dataset, image => Preprocessor.Fit(image, spec), progress, cancellationToken, memoryBudgetBytes);
+
+    private static DecodedSet Decode(Dataset dataset, Func<GrayImage, GrayImage>? fit, IProgress<int>? progress,
+        CancellationToken cancellationToken, long? memoryBudgetBytes)
     {
         var files = dataset.Files;
         var decoded = new Sample?[files.Count];
@@ -37,7 +50,7 @@ public static class DatasetDecoder
             try
             {
                 var image = ImageDecoder.DecodeFile(file.Path);
-                if (width is int w && height is int h) image = Preprocessor.Resize(image, w, h);
+                if (fit is not null) image = fit(image);
                 decoded[i] = new Sample(image, file.Label, file.Path);
                 if (Interlocked.Add(ref held, image.Pixels.Length) > budget) loop.Stop();
             }

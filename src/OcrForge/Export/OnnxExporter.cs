@@ -10,7 +10,7 @@ namespace OcrForge.Export;
 /// <summary>
 /// Turns the live TorchSharp modules of a trained model into an ONNX graph: input <c>image</c> [batch, 1, H, W],
 /// output <c>logits</c> in the torch module's own layout ([batch, T, classes] or [batch, classes]); batch is a
-/// symbolic dimension. Inference-time simplifications: BatchNorm folded into the preceding conv, dropout dropped.
+/// symbolic dimension, and so are W and T for a variable-width model. Inference-time simplifications: BatchNorm folded into the preceding conv, dropout dropped.
 /// </summary>
 public static class OnnxExporter
 {
@@ -26,12 +26,14 @@ public static class OnnxExporter
         var spec = model.Manifest.Preprocess;
         var graph = new OnnxGraph(model.Module.GetType().Name.ToLowerInvariant());
         using var scope = NewDisposeScope();
-        graph.Inputs.Add(new OnnxValueInfo(InputName, OnnxDataType.Float, [OnnxDim.Symbolic("batch"), 1, spec.Height, spec.Width]));
+        // A variable-width model takes any width (a batch padded to its widest image); its time axis follows.
+        OnnxDim width = spec.VariableWidth ? OnnxDim.Symbolic("width") : spec.Width;
+        graph.Inputs.Add(new OnnxValueInfo(InputName, OnnxDataType.Float, [OnnxDim.Symbolic("batch"), 1, spec.Height, width]));
         using (no_grad())
         {
             switch (model.Module)
             {
-                case Crnn crnn: BuildCrnn(graph, crnn); break;
+                case Crnn crnn: BuildCrnn(graph, crnn, spec.VariableWidth); break;
                 case Cnn cnn: BuildCnn(graph, cnn); break;
                 default: throw new OcrForgeException($"export: no ONNX builder for {model.Module.GetType().Name} models");
             }
@@ -42,7 +44,7 @@ public static class OnnxExporter
         return result;
     }
 
-    private static void BuildCrnn(OnnxGraph g, Crnn crnn)
+    private static void BuildCrnn(OnnxGraph g, Crnn crnn, bool variableWidth)
     {
         var config = crnn.Config;
         string x = ConvStack(g, crnn.Backbone, config.Filters.Length, config.Activation, i => config.Pools[i]); // [N, C, H', T]
@@ -57,7 +59,8 @@ public static class OnnxExporter
         for (int i = 0; i < recurrent.Count; i++)
             x = Recurrent(g, x, recurrent[i], config.RnnHidden[i], config.Bidirectional, $"rnn{i}");
         x = g.Add("Transpose", [x], "rnn", new OnnxAttribute("perm", new long[] { 1, 0, 2 })); // back to [N, T, F]
-        Output(g, Linear(g, x, crnn.Head, "head"), [OnnxDim.Symbolic("batch"), config.TimeSteps, crnn.ClassCount]);
+        OnnxDim frames = variableWidth ? OnnxDim.Symbolic("frames") : config.TimeSteps;
+        Output(g, Linear(g, x, crnn.Head, "head"), [OnnxDim.Symbolic("batch"), frames, crnn.ClassCount]);
     }
 
     private static void BuildCnn(OnnxGraph g, Cnn cnn)

@@ -42,7 +42,7 @@ public sealed class TorchEngine : IOcrEngine
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var x = tensor(input, [batch, 1, spec.Height, spec.Width]);
+            var x = tensor(input, [batch, 1, spec.Height, spec.BatchWidth(input.Length, batch)]);
             var y = _model.Module.forward(x).contiguous();
             return new EngineOutput(y.data<float>().ToArray(), y.shape.Select(d => (int)d).ToArray());
         }

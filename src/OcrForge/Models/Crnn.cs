@@ -1,3 +1,4 @@
+using OcrForge.Inference.Imaging;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -28,6 +29,13 @@ public sealed record CrnnConfig : ModelConfig
     public double RnnDropout { get; init; }
     /// <summary>How weights start; see <see cref="WeightInit"/>.</summary>
     public WeightInit Init { get; init; } = WeightInit.Torch;
+    /// <summary>
+    /// Images keep their aspect at <see cref="ModelConfig.InputHeight"/> and may be up to <see
+    /// cref="ModelConfig.InputWidth"/> wide (<see cref="ResizeMode.KeepAspect"/>): words and lines of any length.
+    /// Left out of the JSON when false, so fixed-size model files read and write exactly as before.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool VariableWidth { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore] public override ModelTask Task => ModelTask.TextRecognition;
     [System.Text.Json.Serialization.JsonIgnore] public override string Family => "crnn";
@@ -39,7 +47,22 @@ public sealed record CrnnConfig : ModelConfig
     /// CTC time steps. The image's width becomes the time axis: every column of the final feature map is one frame,
     /// so T = width / (product of pool widths). CTC needs T ≥ 2·label length − 1 in the worst case (repeats need a blank between).
     /// </summary>
+    /// <remarks>For a variable-width model: the frames of an image at the maximum width.</remarks>
     [System.Text.Json.Serialization.JsonIgnore] public int TimeSteps => Pools.Aggregate(InputWidth, (w, p) => w / p.Width);
+
+    /// <summary>
+    /// Input pixels per frame: the product of the pool widths (nested floor divisions by each pool equal one floor
+    /// division by their product, so a batch W wide, W a multiple of this, has exactly W / FrameWidth frames).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore] public int FrameWidth => Pools.Aggregate(1, (f, p) => f * p.Width);
+
+    /// <summary>
+    /// The input layout before standardisation (Mean 0, Std 1): a fixed Width×Height stretch, or for a
+    /// variable-width model keep-aspect at the height with the frame width that maps pixels to frames.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore] public PreprocessSpec Input => VariableWidth
+        ? new PreprocessSpec(InputWidth, InputHeight, Resize: ResizeMode.KeepAspect, FrameWidth: FrameWidth)
+        : new PreprocessSpec(InputWidth, InputHeight);
 
     public override OcrModule Build(int classCount) => new Crnn(this, classCount);
 
@@ -47,6 +70,7 @@ public sealed record CrnnConfig : ModelConfig
     [
         "height", "width", "conv_blocks", "base_filters", "growth", "filters", "kernels", "pools", "batch_norm",
         "activation", "dense", "dropout", "rnn", "rnn_layers", "rnn_hidden", "bidirectional", "rnn_dropout", "init",
+        "variable_width",
     ];
 
     public override ModelConfig With(string key, string value) => key switch
@@ -69,6 +93,7 @@ public sealed record CrnnConfig : ModelConfig
         "bidirectional" => this with { Bidirectional = OverrideValue.Bool(key, value) },
         "rnn_dropout" => this with { RnnDropout = OverrideValue.Double(key, value, 0, 0.9) },
         "init" => this with { Init = OverrideValue.Enum<WeightInit>(key, value) },
+        "variable_width" => this with { VariableWidth = OverrideValue.Bool(key, value) },
         _ => throw UnknownKey(key),
     };
 

@@ -37,15 +37,30 @@ public static class ModelRegistry
                 Init = WeightInit.Keras,
             }),
         new("crnn-gru",
-            "CRNN for 32×128 word images: five Conv+BN+LeakyReLU blocks 32/64/128/128/256, height pooled to 1, 32 frames, BiGRU 256.",
+            "CRNN for word and line images 32 px high, any width up to 512 (aspect kept, 4 px per frame): five Conv+BN+LeakyReLU blocks 32/64/128/128/256, height pooled to 1, BiGRU 256.",
             ModelTask.TextRecognition,
             () => new CrnnConfig
             {
-                InputHeight = 32, InputWidth = 128,
+                InputHeight = 32, InputWidth = 512, VariableWidth = true,
                 Filters = [32, 64, 128, 128, 256], Kernels = [5, 5, 3, 3, 3],
                 Pools = [new(2, 2), new(2, 2), new(2, 1), new(2, 1), new(2, 1)],
                 BatchNorm = true, Activation = Activation.LeakyRelu,
                 Rnn = RnnKind.Gru, RnnHidden = [256], Bidirectional = true,
+            }),
+        new("words",
+            "Small, fast CRNN for word images 32 px high, any width up to 512 (aspect kept, 4 px per frame): Conv+BN+ReLU 32/64/96 (pools 2×2, 2×2, 2×1, then 4×1 to height 1), BiLSTM 96.",
+            ModelTask.TextRecognition,
+            () => new CrnnConfig
+            {
+                InputHeight = 32, InputWidth = 512, VariableWidth = true,
+                // Four pixels per frame: a narrow glyph ("il") at 32 px high is ~8 px, so two frames each, which
+                // leaves room for the blank CTC needs between repeated letters ("ll").
+                Filters = [32, 64, 96, 96], Kernels = [3, 3, 3, 3],
+                Pools = [new(2, 2), new(2, 2), new(2, 1), new(4, 1)],
+                BatchNorm = true, Activation = Activation.Relu,
+                // LSTM, not GRU: ONNX Runtime has an int8 LSTM kernel but no int8 GRU, so int8 makes it faster.
+                Rnn = RnnKind.Lstm, RnnHidden = [96], Bidirectional = true,
+                Init = WeightInit.Keras,
             }),
         new("chars74k-cnn",
             "Character CNN for 32×32 gray: 3 stride-2 convs of 64, 3 convs of 128 (BN), global average pooling, dense head. ~450k parameters.",

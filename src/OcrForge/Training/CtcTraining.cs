@@ -109,22 +109,41 @@ public static class CtcTraining
     public static CtcData Prepare(string data, DatasetFormat format, CrnnConfig config, TrainingOptions options,
         CancellationToken cancellationToken = default)
     {
-        var dataset = DatasetReader.Read(data, format);
-        var decoded = DatasetDecoder.Decode(dataset, config.InputWidth, config.InputHeight,
-            cancellationToken: cancellationToken);
+        var decoded = Decode(DatasetReader.Read(data, format), config, cancellationToken);
         var samples = decoded.Samples;
+        var problems = decoded.Problems;
+        if (config.VariableWidth)
+        {
+            // One narrow image with a long label is a data problem like an unreadable file: reported and skipped,
+            // not a reason to stop a run over thousands of words.
+            var tooLong = samples.Where(s => !Fits(s, config)).ToList();
+            problems = [.. problems, .. tooLong.Select(s => new DataProblem(s.Path, LabelTooLong(s, config)))];
+            samples = samples.Where(s => Fits(s, config)).ToList();
+            if (samples.Count == 0)
+                throw new OcrForgeException($"{data}: no image has enough frames for its label ({problems[^1]})");
+        }
         var charset = Charset.FromLabels(samples.Select(s => s.Label), hasBlank: true);
         CheckLabelsFit(samples, config, data);
         var (train, validation) = Split(samples, options, data);
-        return new CtcData(data, train, validation, charset, Standardize(train, config), decoded.Problems);
+        return new CtcData(data, train, validation, charset, Standardize(train, config), problems);
     }
+
+    /// <summary>
+    /// A data set decoded at the config's input: stretched to Width×Height, or for a variable-width model scaled to
+    /// the height with its aspect kept (<see cref="CrnnConfig.Input"/>).
+    /// </summary>
+    public static DecodedSet Decode(Dataset dataset, CrnnConfig config, CancellationToken cancellationToken = default) =>
+        config.VariableWidth
+            ? DatasetDecoder.Decode(dataset, config.Input, cancellationToken: cancellationToken)
+            : DatasetDecoder.Decode(dataset, config.InputWidth, config.InputHeight, cancellationToken: cancellationToken);
 
     /// <summary>Builds the model (seeded) and trains it on prepared data; the caller owns the returned model.</summary>
     public static (TrainedModel Model, TrainingResult Result) Fit(CtcData data, CrnnConfig config, string preset,
         IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        if (config.InputWidth != data.Spec.Width || config.InputHeight != data.Spec.Height)
+        if (config.InputWidth != data.Spec.Width || config.InputHeight != data.Spec.Height
+            || config.VariableWidth != data.Spec.VariableWidth)
             throw new ArgumentException("the data was decoded for another input size", nameof(data));
         CheckLabelsFit([.. data.Train, .. data.Validation], config, data.Source);
         // Seed before building: weight initialisation draws from torch's generator.
@@ -186,7 +205,8 @@ public static class CtcTraining
         double mean = sum / count;
         double std = Math.Sqrt(Math.Max(sumSquares / count - mean * mean, 0));
         // A blank image set has no spread; keep the scale rather than divide by zero.
-        return new PreprocessSpec(config.InputWidth, config.InputHeight, (float)mean, std > 1e-3 ? (float)std : 1f);
+        var layout = config is CrnnConfig crnn ? crnn.Input : new PreprocessSpec(config.InputWidth, config.InputHeight);
+        return layout with { Mean = (float)mean, Std = std > 1e-3 ? (float)std : 1f };
     }
 
     /// <summary>CTC needs a frame per symbol plus a blank between equal neighbours; a longer label can never be
@@ -194,12 +214,25 @@ public static class CtcTraining
     private static void CheckLabelsFit(IReadOnlyList<Sample> samples, CrnnConfig config, string data)
     {
         foreach (var s in samples)
-        {
-            var symbols = s.Label.EnumerateSymbols().ToArray();
-            int needed = symbols.Length + symbols.Zip(symbols.Skip(1), (a, b) => a == b ? 1 : 0).Sum();
-            if (needed > config.TimeSteps)
-                throw new OcrForgeException($"{s.Path}: label '{s.Label}' needs {needed} frames but the model has " +
-                    $"{config.TimeSteps} (widen the input or pool less: --set width=… / pools=…)");
-        }
+            if (!Fits(s, config))
+                throw new OcrForgeException($"{s.Path}: {LabelTooLong(s, config)}");
     }
+
+    private static int FramesNeeded(string label)
+    {
+        var symbols = label.EnumerateSymbols().ToArray();
+        return symbols.Length + symbols.Zip(symbols.Skip(1), (a, b) => a == b ? 1 : 0).Sum();
+    }
+
+    /// <summary>The frames a sample's image gives: all of them at a fixed size, its own share at variable width.</summary>
+    private static int FramesOf(Sample s, CrnnConfig config) =>
+        config.VariableWidth ? config.Input.FramesOf(s.Image.Width) : config.TimeSteps;
+
+    private static bool Fits(Sample s, CrnnConfig config) => FramesNeeded(s.Label) <= FramesOf(s, config);
+
+    private static string LabelTooLong(Sample s, CrnnConfig config) => config.VariableWidth
+        ? $"label '{s.Label}' needs {FramesNeeded(s.Label)} frames but the image, {s.Image.Width} px wide at " +
+          $"{config.InputHeight} px high, gives {FramesOf(s, config)} ({config.FrameWidth} px per frame)"
+        : $"label '{s.Label}' needs {FramesNeeded(s.Label)} frames but the model has {config.TimeSteps} " +
+          "(widen the input or pool less: --set width=… / pools=…)";
 }

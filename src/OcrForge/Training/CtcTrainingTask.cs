@@ -30,9 +30,10 @@ public sealed class CtcTrainingTask : ITrainingTask
     {
         var logits = Model.forward(_train.Get(batch, augmentation));
         var targets = batch.Select(i => _trainTargets[i]).ToList();
-        var predicted = CtcLoss.GreedyClasses(logits.detach());
+        var frames = _train.Frames(batch);
+        var predicted = CtcLoss.GreedyClasses(logits.detach(), frames);
         int correct = predicted.Zip(targets, (p, t) => p.AsSpan().SequenceEqual(t)).Count(ok => ok);
-        return new BatchLoss(CtcLoss.Compute(logits, targets), batch.Count, correct);
+        return new BatchLoss(CtcLoss.Compute(logits, targets, frames), batch.Count, correct);
     }
 
     public ValidationResult Validate(CancellationToken cancellationToken)
@@ -56,12 +57,14 @@ public sealed class CtcTrainingTask : ITrainingTask
             var indices = Enumerable.Range(start, Math.Min(ValidationBatch, set.Count - start)).ToList();
             var logits = model.forward(set.Get(indices, null));
             var labels = indices.Select(i => set[i].Label).ToList();
-            lossSum += CtcLoss.Compute(logits, labels.Select(charset.Encode).ToList()).item<float>() * indices.Count;
+            var own = set.Frames(indices);
+            lossSum += CtcLoss.Compute(logits, labels.Select(charset.Encode).ToList(), own).item<float>() * indices.Count;
             int frames = (int)logits.shape[1], classes = (int)logits.shape[2];
             var logProbs = logits.log_softmax(2).contiguous().data<float>().ToArray();
             for (int i = 0; i < indices.Count; i++)
             {
-                var text = CtcDecoder.Greedy(logProbs.AsSpan(i * frames * classes, frames * classes), frames, classes, charset).Text;
+                int f = own is null ? frames : Math.Min(own[i], frames);
+                var text = CtcDecoder.Greedy(logProbs.AsSpan(i * frames * classes, f * classes), f, classes, charset).Text;
                 metrics.Add(text, labels[i]);
             }
         }

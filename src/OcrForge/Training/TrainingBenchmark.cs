@@ -36,7 +36,7 @@ public static class TrainingBenchmark
         TorchRuntime.Initialize(threads);
         var config = ModelRegistry.Create(preset, overrides) as CrnnConfig
             ?? throw new OcrForgeException($"--preset {preset}: bench train measures CTC presets");
-        var samples = DatasetDecoder.Decode(DatasetReader.Read(data), config.InputWidth, config.InputHeight, cancellationToken: cancellationToken).Samples;
+        var samples = CtcTraining.Decode(DatasetReader.Read(data), config, cancellationToken).Samples;
         var charset = Charset.FromLabels(samples.Select(s => s.Label), hasBlank: true);
         var spec = CtcTraining.Standardize(samples, config);
         using var batches = new ImageBatches(samples, spec, null);
@@ -70,7 +70,8 @@ public static class TrainingBenchmark
             var batchTargets = idx.Select(i => targets[i]).ToList();
             inputs.Add((images.Get(idx, null),
                 tensor(batchTargets.SelectMany(t => t).Select(c => (long)c).ToArray()),
-                full([idx.Count], ((CrnnConfig)model.Config).TimeSteps, dtype: ScalarType.Int64),
+                images.Frames(idx) is { } frames ? tensor(frames.Select(f => (long)f).ToArray())
+                    : full([idx.Count], ((CrnnConfig)model.Config).TimeSteps, dtype: ScalarType.Int64),
                 tensor(batchTargets.Select(t => (long)t.Length).ToArray())));
         }
         using var optimizer = optim.Adam(model.parameters(), 1e-3);

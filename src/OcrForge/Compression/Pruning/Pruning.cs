@@ -203,7 +203,9 @@ public static class Pruning
     {
         var spec = model.Manifest.Preprocess;
         var charset = model.Charset;
-        var decoded = DatasetDecoder.Decode(DatasetReader.Read(request.Data, request.Format), spec.Width, spec.Height, cancellationToken: cancellationToken);
+        var dataset = DatasetReader.Read(request.Data, request.Format);
+        var decoded = spec.VariableWidth ? DatasetDecoder.Decode(dataset, spec, cancellationToken: cancellationToken)
+            : DatasetDecoder.Decode(dataset, spec.Width, spec.Height, cancellationToken: cancellationToken);
         foreach (var s in decoded.Samples)
             if (s.Label.EnumerateSymbols().FirstOrDefault(c => !charset.Contains(c)) is { } unknown)
                 throw new OcrForgeException($"{s.Path}: label '{s.Label}' has '{unknown}', which {request.ModelPath} cannot output (was it trained on {request.Data}?)");

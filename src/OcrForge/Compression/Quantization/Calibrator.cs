@@ -38,7 +38,12 @@ public static class Calibrator
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC };
         using var session = new InferenceSession(OnnxWriter.Serialize(tapped), options);
         var input = graph.Inputs[0];
-        long[] Shape(int n) => [n, .. input.Shape!.Skip(1).Select(d => d.Value ?? 1)];
+        // A variable-width model's width is symbolic: each batch's own (padded) width follows from its length.
+        long[] Shape(int n, int length)
+        {
+            long known = n * input.Shape!.Skip(1).Aggregate(1L, (a, d) => a * (d.Value ?? 1));
+            return [n, .. input.Shape!.Skip(1).Select(d => d.Value ?? length / known)];
+        }
         var names = tensors.ToArray();
 
         // One pass for the extremes; the histogram methods need a second pass over the now known range.
@@ -79,11 +84,11 @@ public static class Calibrator
     }
 
     private static void Run(InferenceSession session, string inputName, IReadOnlyList<(float[] Input, int Count)> batches,
-        Func<int, long[]> shape, string[] names, Action<string, ReadOnlySpan<float>> observe)
+        Func<int, int, long[]> shape, string[] names, Action<string, ReadOnlySpan<float>> observe)
     {
         foreach (var (data, count) in batches)
         {
-            using var input = OrtValue.CreateTensorValueFromMemory(data, shape(count));
+            using var input = OrtValue.CreateTensorValueFromMemory(data, shape(count, data.Length));
             using var runOptions = new RunOptions();
             using var outputs = session.Run(runOptions, [inputName], [input], names);
             for (int i = 0; i < names.Length; i++) observe(names[i], outputs[i].GetTensorDataAsSpan<float>());

@@ -59,7 +59,8 @@ public static class Int8Quantizer
     /// CalibrationBatches × BatchSize of them are a reproducible sample of the whole set rather than its first folder.
     /// </summary>
     public static GrayImage[] CalibrationImages(Dataset dataset, PreprocessSpec spec, int seed) =>
-        CalibrationImages(DatasetDecoder.Decode(dataset, spec.Width, spec.Height).Samples.Select(s => s.Image), seed);
+        CalibrationImages((spec.VariableWidth ? DatasetDecoder.Decode(dataset, spec)
+            : DatasetDecoder.Decode(dataset, spec.Width, spec.Height)).Samples.Select(s => s.Image), seed);
 
     /// <summary>Already decoded images (any size: calibration preprocesses them as inference does) in a seeded random order.</summary>
     public static GrayImage[] CalibrationImages(IEnumerable<GrayImage> images, int seed)
