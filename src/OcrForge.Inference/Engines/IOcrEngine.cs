@@ -91,13 +91,16 @@ public interface IOcrEngine : IDisposable
     /// multiple of its frame width (<see cref="PreprocessSpec.BatchWidth"/>); every output frame is returned.
     /// </summary>
     EngineOutput Run(float[] input, int batch, CancellationToken cancellationToken = default);
+}
 
+public static class EngineExtensions
+{
     /// <summary>
     /// Runs a packed batch (<see cref="Imaging.Preprocessor.Pack"/>) and tells which frames of each row belong to its
     /// image: every engine applies the same layout and the same frame rule, because both come from the input.
     /// </summary>
-    EngineOutput Run(EngineInput input, CancellationToken cancellationToken = default) =>
-        Run(input.Data, input.Count, cancellationToken) with { Frames = input.Frames };
+    public static EngineOutput Run(this IOcrEngine engine, EngineInput input, CancellationToken cancellationToken = default) =>
+        engine.Run(input.Data, input.Count, cancellationToken) with { Frames = input.Frames };
 }
 
 /// <summary>

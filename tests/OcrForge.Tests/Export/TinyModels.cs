@@ -18,6 +18,8 @@ public static class TinyModels
         ["bilstm-dense"] = ("keras-captcha", ["height=16", "width=48", "filters=4,8", "dense=12", "rnn_hidden=10,6"]),
         ["lstm-nodense"] = ("keras-captcha", ["height=16", "width=48", "filters=4,8", "dense=0", "rnn_hidden=8", "bidirectional=false"]),
         ["bigru-bn"] = ("crnn-gru", ["height=32", "width=32", "filters=4,4,8,8,8", "rnn_hidden=8"]),
+        // Variable width (aspect kept, up to 96 px, 4 px per frame): the dynamic width and time axes.
+        ["words-lstm"] = ("words", ["height=32", "width=96", "filters=4,8,8,8", "rnn_hidden=8"]),
         ["gru-2layer"] = ("keras-captcha", ["height=16", "width=48", "filters=4,8", "rnn=gru", "rnn_hidden=8,6", "bidirectional=false", "activation=leaky_relu"]),
         ["cnn-bn-strided"] = ("chars74k-cnn", ["height=24", "width=24", "filters=8,8,8,12,12,12"]),
         // Block 1 has an identity shortcut, blocks 2–4 a strided 1×1 projection.
@@ -31,7 +33,8 @@ public static class TinyModels
         var (preset, overrides) = Variants[variant];
         var config = ModelRegistry.Create(preset, ModelRegistry.ParseOverrides(overrides));
         var charset = config.Task == ModelTask.TextRecognition ? Digits : new Charset(Digits.Symbols, hasBlank: false);
-        var model = TrainedModel.Create(config, charset, preprocess ?? new PreprocessSpec(config.InputWidth, config.InputHeight, 0.5f, 0.25f));
+        var layout = config is CrnnConfig crnn ? crnn.Input : new PreprocessSpec(config.InputWidth, config.InputHeight);
+        var model = TrainedModel.Create(config, charset, preprocess ?? layout with { Mean = 0.5f, Std = 0.25f });
         RandomizeBatchNorm(model.Module);
         model.Module.eval();
         return model;

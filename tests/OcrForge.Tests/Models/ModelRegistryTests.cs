@@ -7,7 +7,10 @@ using static TorchSharp.torch;
 
 namespace OcrForge.Tests.Models;
 
-/// <summary>One theory over every registered preset: builds, runs forward and backward, saves and loads identically.</summary>
+/// <summary>
+/// One theory over every registered preset: builds, runs forward and backward (variable-width presets at their
+/// maximum and at a narrow width), saves and loads identically.
+/// </summary>
 public class ModelRegistryTests
 {
     [Fact]
@@ -35,7 +38,8 @@ public class ModelRegistryTests
         TorchRuntime.Seed(1);
         var config = ModelRegistry.Create(name);
         var charset = new Charset("0123456789".Select(c => c.ToString()), hasBlank: config.Task == ModelTask.TextRecognition);
-        using var model = TrainedModel.Create(config, charset, new PreprocessSpec(config.InputWidth, config.InputHeight));
+        var spec = config is CrnnConfig text ? text.Input : new PreprocessSpec(config.InputWidth, config.InputHeight);
+        using var model = TrainedModel.Create(config, charset, spec);
         using var scope = NewDisposeScope();
         var input = rand(2, 1, config.InputHeight, config.InputWidth);
 
@@ -48,6 +52,15 @@ public class ModelRegistryTests
         output.square().mean().backward();
         Assert.All(model.Module.parameters(), p => Assert.NotNull(p.grad));
 
+        // A variable-width preset takes any multiple of its frame width up to its maximum, one frame per FrameWidth px.
+        var narrow = config is CrnnConfig { VariableWidth: true } variable ? rand(2, 1, config.InputHeight, 3 * variable.FrameWidth) : null;
+        if (narrow is not null)
+        {
+            var frames = model.Module.forward(narrow);
+            Assert.Equal(new long[] { 2, 3, charset.ClassCount }, frames.shape);
+            frames.square().mean().backward();
+        }
+
         var path = Path.Combine(Path.GetTempPath(), $"ocrforge-{name}-{Guid.NewGuid():N}.ocrf");
         try
         {
@@ -57,6 +70,9 @@ public class ModelRegistryTests
             using var loaded = TrainedModel.Load(path);
             var actual = loaded.Module.forward(input);
             Assert.Equal(0f, (expected - actual).abs().max().item<float>());
+            Assert.Equal(spec, loaded.Manifest.Preprocess);
+            if (narrow is not null)
+                Assert.Equal(0f, (model.Module.forward(narrow) - loaded.Module.forward(narrow)).abs().max().item<float>());
             Assert.Equal(System.Text.Json.JsonSerializer.Serialize(config, ModelFile.Json), System.Text.Json.JsonSerializer.Serialize(loaded.Manifest.Config, ModelFile.Json));
         }
         finally { File.Delete(path); }

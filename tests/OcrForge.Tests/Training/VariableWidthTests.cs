@@ -1,0 +1,244 @@
+using OcrForge.Data;
+using OcrForge.Export;
+using OcrForge.Inference;
+using OcrForge.Inference.Engines;
+using OcrForge.Inference.Imaging;
+using OcrForge.IO;
+using OcrForge.Models;
+using OcrForge.Runtime;
+using OcrForge.Tests.Cli;
+using OcrForge.Tests.Export;
+using OcrForge.Training;
+
+namespace OcrForge.Tests.Training;
+
+/// <summary>
+/// Tiny text lines of different lengths: <see cref="TinyText"/> lines cut after their last glyph, so an image is as
+/// wide as its text (about 20–50 px at 16 px high).
+/// </summary>
+public static class TinyWords
+{
+    public static List<Sample> Make(int count, int seed) => TinyText.Make(count, seed).Select(Crop).ToList();
+
+    /// <summary>TinyText's model with variable width up to TinyText's 64 px: 2 px per frame.</summary>
+    public static CrnnConfig Model => TinyText.Model with { VariableWidth = true };
+
+    private static Sample Crop(Sample s)
+    {
+        var image = s.Image;
+        int last = Enumerable.Range(0, image.Width).Last(x => Enumerable.Range(0, image.Height).Any(y => image[x, y] < 128));
+        int width = Math.Min(image.Width, last + 4);
+        var pixels = new byte[width * image.Height];
+        for (int y = 0; y < image.Height; y++) Array.Copy(image.Pixels, y * image.Width, pixels, y * width, width);
+        return s with { Image = new GrayImage(width, image.Height, pixels) };
+    }
+}
+
+public class VariableWidthTests
+{
+    [Fact]
+    public void Keep_aspect_scales_to_the_height_and_squeezes_only_beyond_the_maximum()
+    {
+        var spec = new PreprocessSpec(512, 32, Resize: ResizeMode.KeepAspect, FrameWidth: 4);
+        Assert.Equal(64, Preprocessor.Fit(new GrayImage(100, 50, new byte[5000]), spec).Width);
+        Assert.Equal(32, Preprocessor.Fit(new GrayImage(100, 50, new byte[5000]), spec).Height);
+        Assert.Equal(512, Preprocessor.Fit(new GrayImage(2000, 50, new byte[100_000]), spec).Width);
+        // A label needs frames: 1 px still owns a frame, 13 px own ⌈13/4⌉ = 4.
+        Assert.Equal(1, spec.FramesOf(1));
+        Assert.Equal(4, spec.FramesOf(13));
+    }
+
+    [Fact]
+    public void Pack_keeps_fixed_batches_as_they_were_and_pads_variable_ones_with_each_images_background()
+    {
+        // Fixed size: the same floats as the one-image path that every model so far was trained and exported with.
+        var fixedSpec = new PreprocessSpec(12, 4, 0.3f, 0.2f);
+        var images = Enumerable.Range(0, 3).Select(i => Image(12, 4, seed: i)).ToList();
+        var packed = Batch.Prepare(images, fixedSpec);
+        Assert.Equal(images.SelectMany(i => Preprocessor.ToTensor(i, fixedSpec)), packed.Data);
+        Assert.Null(packed.Frames);
+
+        // Variable width: 10 and 23 px wide at 4 px per frame → a batch 24 wide, frames 3 and 6.
+        var spec = new PreprocessSpec(64, 4, 0.3f, 0.2f, Resize: ResizeMode.KeepAspect, FrameWidth: 4);
+        var narrow = Image(10, 4, seed: 5, background: 200);
+        var wide = Image(23, 4, seed: 6, background: 40);
+        var batch = Batch.Prepare([narrow, wide], spec);
+        Assert.Equal((2, 4, 24), (batch.Count, batch.Height, batch.Width));
+        Assert.Equal([3, 6], batch.Frames!);
+        var own = Preprocessor.ToTensor(narrow, spec);
+        float fill = (200 / 255f - 0.3f) / 0.2f;
+        for (int y = 0; y < 4; y++)
+        {
+            Assert.Equal(own.AsSpan(y * 10, 10).ToArray(), batch.Data.AsSpan(y * 24, 10).ToArray());
+            Assert.All(batch.Data.AsSpan(y * 24 + 10, 14).ToArray(), v => Assert.Equal(fill, v, 5));
+        }
+
+        // Joining it with a wider batch (a server gathering requests) re-pads each row with its own fill.
+        var widest = Batch.Prepare([Image(40, 4, seed: 7)], spec);
+        var joined = EngineInput.Concatenate([batch, widest]);
+        Assert.Equal((3, 40), (joined.Count, joined.Width));
+        Assert.Equal([3, 6, 10], joined.Frames!);
+        Assert.Equal(batch.Data.AsSpan(24 * 3 + 5, 10).ToArray(), joined.Data.AsSpan(40 * 3 + 5, 10).ToArray());
+        Assert.All(joined.Data.AsSpan(40 * 4 + 23, 17).ToArray(), v => Assert.Equal(batch.Fill![1], v));
+    }
+
+    [Fact]
+    public void A_word_reads_the_same_alone_and_in_a_batch_with_a_much_wider_image()
+    {
+        // Given a variable-width model trained until it reads every training word
+        var samples = TinyWords.Make(32, 1);
+        Assert.True(samples.Select(s => s.Image.Width).Distinct().Count() > 5, "the words should differ in width");
+        using var model = TrainUntilPerfect(samples);
+        using var engine = new TorchEngine(model);
+        var recognizer = new TextRecognizer(engine);
+
+        // When each word is read alone and again beside a line three words long
+        var wide = TinyText.Make(1, 9)[0].Image;   // 64 px: the model's widest
+        var alone = samples.Select(s => recognizer.Predict(s.Image)).ToList();
+        var together = samples.Select(s => recognizer.PredictBatch([s.Image, wide])[0]).ToList();
+
+        // Then the texts agree, and are right
+        Assert.Equal(samples.Select(s => s.Label), alone.Select(p => p.Text));
+        Assert.Equal(alone.Select(p => p.Text), together.Select(p => p.Text));
+        // And the per-frame probabilities over the word's own frames move little.
+        float worst = 0, inner = 0, prob = 0;
+        foreach (var s in samples)
+        {
+            var one = engine.Run(Batch.Prepare([s.Image], model.Manifest.Preprocess));
+            var two = engine.Run(Batch.Prepare([s.Image, wide], model.Manifest.Preprocess));
+            int frames = one.FramesOf(0), classes = one.Shape[2];
+            Assert.Equal(frames, two.FramesOf(0));
+            Assert.True(two.Shape[1] > frames);
+            for (int i = 0; i < frames * classes; i++)
+            {
+                float d = Math.Abs(one.Data[i] - two.Data[i]);
+                worst = Math.Max(worst, d);
+                if (i / classes < frames - 3) inner = Math.Max(inner, d);
+            }
+            for (int t = 0; t < frames; t++)
+            {
+                var a = Softmax(one.Data.AsSpan(t * classes, classes));
+                var b = Softmax(two.Data.AsSpan(t * classes, classes));
+                for (int c = 0; c < classes; c++) prob = Math.Max(prob, Math.Abs(a[c] - b[c]));
+            }
+        }
+        // Padding is background and is not packed away, so the backward recurrent direction reaches the word's own
+        // frames after crossing it: they move, but stay well inside what changes a read (measured 0.92 logit,
+        // 0.14 probability; docs/variable-width.md).
+        Assert.True(prob < 0.25f, $"max |alone − batched| over own frames: logit {worst:g3} ({inner:g3} before the last 3 frames), probability {prob:g3}");
+    }
+
+    [Fact]
+    public void Exported_onnx_matches_torch_at_three_widths_and_in_one_padded_batch()
+    {
+        using var dir = new TempDir();
+        using var model = TinyModels.Create("words-lstm");
+        var spec = model.Manifest.Preprocess;
+        Assert.True(spec.VariableWidth);
+        var path = TinyModels.ExportTo(dir, model);
+        OnnxChecker.AssertAccepts(path);
+        using var torchEngine = new TorchEngine(model);
+        using var onnxEngine = new OnnxEngine(path, threads: 1);
+        Assert.Equal(spec, onnxEngine.Info.Preprocess);
+
+        var images = new[] { 20, 57, 96 }.Select((w, i) => Image(w, 32, seed: 20 + i)).ToList();
+        foreach (var input in images.Select(i => Batch.Prepare([i], spec)).Append(Batch.Prepare(images, spec)))
+        {
+            var expected = torchEngine.Run(input);
+            var actual = onnxEngine.Run(input);
+            Assert.Equal(expected.Shape, actual.Shape);
+            Assert.Equal(input.Width / spec.FrameWidth, actual.Shape[1]);
+            Assert.Equal(input.Frames, actual.Frames);
+            float maxDiff = expected.Data.Zip(actual.Data, (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(maxDiff <= 1e-4f, $"width {input.Width}: max |torch − onnx| = {maxDiff:g3}");
+        }
+    }
+
+    [Fact]
+    public void Train_ctc_reads_a_csv_of_words_and_skips_a_label_too_long_for_its_image()
+    {
+        // Given a manifest of words of different widths and lengths, one of them far too narrow for its label
+        using var dir = new TempDir();
+        var lines = new List<string> { "path,label" };
+        foreach (var (s, i) in TinyWords.Make(40, 3).Select((s, i) => (s, i)))
+        {
+            ImageWriter.WritePng(s.Image, dir.File($"w{i}.png"));
+            lines.Add($"w{i}.png,{s.Label}");
+        }
+        ImageWriter.WritePng(new GrayImage(4, 16, Enumerable.Repeat((byte)230, 64).ToArray()), dir.File("narrow.png"));
+        lines.Add("narrow.png,abcdabcd");
+        File.WriteAllLines(dir.File("words.csv"), lines);
+
+        // When `train ctc --preset words` runs on it, shrunk to the tiny images
+        var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), "train", "ctc", "--data", dir.File("words.csv"),
+            "--preset", "words", "--set", "height=16", "--set", "width=64", "--set", "filters=8,16", "--set", "pools=2x2,2x1",
+            "--set", "kernels=3,3", "--set", "rnn_hidden=16", "--epochs", "2", "--threads", "1", "--out", dir.File("w.ocrf"));
+
+        // Then it trains a variable-width model and names the skipped image
+        Assert.True(code == 0, stderr + stdout);
+        Assert.Contains("narrow.png", stderr + stdout);
+        using var model = TrainedModel.Load(dir.File("w.ocrf"));
+        Assert.True(model.Manifest.Preprocess.VariableWidth);
+        Assert.Equal(2, model.Manifest.Preprocess.FrameWidth);
+        int Fact(string key) => int.Parse(model.Manifest.Training[key], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(40, Fact("training_samples") + Fact("validation_samples"));
+    }
+
+    [Fact]
+    public void Fixed_size_models_keep_their_file_format()
+    {
+        // Nothing about variable width is written for a fixed-size model, so files read by older builds stay the same.
+        var spec = new PreprocessSpec(128, 32, 0.5f, 0.2f);
+        var json = System.Text.Json.JsonSerializer.Serialize(spec, ModelFile.Json);
+        Assert.DoesNotContain("frame", json);
+        Assert.DoesNotContain("variable", json);
+        var config = System.Text.Json.JsonSerializer.Serialize<ModelConfig>(ModelRegistry.Create("captcha-crnn"), ModelFile.Json);
+        Assert.DoesNotContain("variable", config);
+        // And a variable-width model says so in both.
+        var words = (CrnnConfig)ModelRegistry.Create("words");
+        using var written = System.Text.Json.JsonDocument.Parse(System.Text.Json.JsonSerializer.Serialize<ModelConfig>(words, ModelFile.Json));
+        Assert.True(written.RootElement.GetProperty("variable_width").GetBoolean());
+        Assert.Equal(words.Input, System.Text.Json.JsonSerializer.Deserialize<PreprocessSpec>(
+            System.Text.Json.JsonSerializer.Serialize(words.Input, ModelFile.Json), ModelFile.Json));
+    }
+
+    private static TrainedModel TrainUntilPerfect(List<Sample> samples)
+    {
+        var config = TinyWords.Model;
+        var spec = CtcTraining.Standardize(samples, config);
+        TorchRuntime.Seed(3);
+        var model = TrainedModel.Create(config, TinyText.Charset, spec);
+        using var train = new ImageBatches(samples, spec, null);
+        using var validation = new ImageBatches(samples, spec, null);
+        var task = new CtcTrainingTask(model.Module, TinyText.Charset, train, validation);
+        using var dir = new TempDir();
+        using var done = new CancellationTokenSource();
+        var progress = new SyncProgress(p => { if (p.Finished?.Metrics["sequence_accuracy"] == 1.0) done.Cancel(); });
+        var options = new TrainingOptions { RunDirectory = dir.Path, Epochs = 80, BatchSize = 8, LearningRate = 1e-2, Patience = 0, Seed = 3, Threads = 1 };
+        try { new Trainer(options, progress).Fit(task, done.Token); }
+        catch (OperationCanceledException) { }
+        model.Module.eval();
+        return model;
+    }
+
+    private static float[] Softmax(ReadOnlySpan<float> x)
+    {
+        float max = float.NegativeInfinity;
+        foreach (var v in x) max = Math.Max(max, v);
+        var e = new float[x.Length];
+        for (int i = 0; i < x.Length; i++) e[i] = MathF.Exp(x[i] - max);
+        float sum = e.Sum();
+        return e.Select(v => v / sum).ToArray();
+    }
+
+    private static GrayImage Image(int width, int height, int seed, byte background = 230)
+    {
+        var rng = new Random(seed);
+        var pixels = Enumerable.Repeat(background, width * height).ToArray();
+        // Ink strokes inside, background on the border: the border colour is the background.
+        for (int y = 1; y < height - 1; y++)
+            for (int x = 1; x < width - 1; x++)
+                if (rng.Next(3) == 0) pixels[y * width + x] = (byte)rng.Next(256);
+        return new GrayImage(width, height, pixels);
+    }
+}
