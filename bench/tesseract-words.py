@@ -96,16 +96,16 @@ def run_tesseract(rows, psm, threads):
             fail(f"tesseract failed ({result.returncode}): {result.stderr.strip().splitlines()[-1:] or ''}")
         with open(os.path.join(tmp, "out.txt"), encoding="utf-8") as f:
             pages = f.read().split("\f")
-    # One page per image, each ended by a form feed: the text after the last one is empty.
-    if len(pages) != len(rows) + 1:
-        fail(f"tesseract returned {len(pages) - 1} pages for {len(rows)} images")
-    predictions = [" ".join(page.split()) for page in pages[:-1]]
+    # Tesseract's text renderer writes its page separator (a form feed) between pages, even empty ones.
+    if len(pages) != len(rows):
+        fail(f"tesseract returned {len(pages)} pages for {len(rows)} images")
+    predictions = [" ".join(page.split()) for page in pages]
     return {"engine": version, "psm": psm, "threads": threads, "seconds": seconds,
             "images_per_second": len(rows) / seconds, "predictions": predictions}
 
 
 def run_ocrforge(folder, model, threads, ocrforge):
-    command = ocrforge + ["eval", "-m", model, "--data", folder, "--json", "--threads", str(threads)]
+    command = ocrforge + ["eval", "--model", model, "--data", folder, "--json", "--threads", str(threads)]
     start = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True)
     seconds = time.perf_counter() - start
