@@ -206,7 +206,7 @@ public static class SyntheticData
     /// A generator for image <paramref name="index"/> of a run: SplitMix64 of (seed, index), so neighbouring indices
     /// and seeds give unrelated streams (HashCode.Combine would differ between processes).
     /// </summary>
-    private static Random ImageRandom(int seed, int index)
+    internal static Random ImageRandom(int seed, int index)
     {
         ulong z = ((ulong)(uint)seed << 32 | (uint)index) + 0x9E3779B97F4A7C15UL;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
@@ -214,14 +214,15 @@ public static class SyntheticData
         return new Random((int)((z ^ (z >> 31)) & 0x7FFFFFFF));
     }
 
-    /// <summary>Fonts that have every glyph of <paramref name="text"/>; captchas skip thin and monospaced faces, which the originals do not use.</summary>
+    /// <summary>Legacy fonts (<see cref="InstalledFonts.Legacy"/>) that have every glyph of <paramref name="text"/>; captchas skip thin and monospaced faces, which the originals do not use.</summary>
     private static IReadOnlyList<SKTypeface> FontsFor(string text, bool captcha)
     {
-        var usable = InstalledFonts.All.Where(f => f.ContainsGlyphs(text)
+        var pool = InstalledFonts.Legacy;
+        var usable = pool.Where(f => f.ContainsGlyphs(text)
             && (!captcha || (f.FontWeight >= (int)SKFontStyleWeight.Normal && !f.IsFixedPitch))).ToList();
-        if (usable.Count == 0) usable = InstalledFonts.All.Where(f => f.ContainsGlyphs(text)).ToList();
+        if (usable.Count == 0) usable = pool.Where(f => f.ContainsGlyphs(text)).ToList();
         return usable.Count > 0 ? usable
-            : throw new OcrForgeException($"no installed font has the glyphs of \"{text}\" (fonts found: {InstalledFonts.All.Count})");
+            : throw new OcrForgeException($"no installed font has the glyphs of \"{text}\" (fonts found: {pool.Count})");
     }
 
     private static void ValidateCount(int count)
