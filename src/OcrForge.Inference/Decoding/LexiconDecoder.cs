@@ -80,8 +80,8 @@ public static class LexiconDecoder
 
     /// <summary>
     /// The best <paramref name="beamWidth"/> prefixes by score. In "only" mode the best prefixes that end on a
-    /// whole word are kept too, so that a beam full of promising word beginnings cannot leave the last frame
-    /// without any word to answer with.
+    /// whole word are kept too, and the best prefix of every length: a beam full of short, likely prefixes (a
+    /// model that mostly sees blanks) must still grow some prefix into a whole word to answer with.
     /// </summary>
     private static List<(int Prefix, double Blank, double NonBlank)> Prune(
         Dictionary<int, (double Blank, double NonBlank)> next, Search search, int beamWidth, bool only)
@@ -92,7 +92,14 @@ public static class LexiconDecoder
         if (!only) return ranked.Take(beamWidth).ToList();
         var all = ranked.ToList();
         var kept = all.Take(beamWidth).ToList();
-        kept.AddRange(all.Skip(beamWidth).Where(b => search.EndsOnWord(b.Prefix)).Take(beamWidth));
+        var lengths = kept.Select(b => search.Length(b.Prefix)).ToHashSet();
+        int words = 0;
+        foreach (var b in all.Skip(beamWidth))
+        {
+            bool word = words < beamWidth && search.EndsOnWord(b.Prefix);
+            if (word) words++;
+            if (lengths.Add(search.Length(b.Prefix)) | word) kept.Add(b);
+        }
         return kept;
     }
 
@@ -112,20 +119,21 @@ public static class LexiconDecoder
     private sealed class Search(LexiconOptions options, int space)
     {
         private readonly Lexicon _lexicon = options.Lexicon;
-        private readonly List<(int Parent, int Last, int Node, int Words)> _prefixes = [(-1, -1, Lexicon.Root, 0)];
+        private readonly List<(int Parent, int Last, int Node, int Words, int Length)> _prefixes = [(-1, -1, Lexicon.Root, 0, 0)];
         private readonly Dictionary<long, int> _children = [];
         private readonly List<int> _continuations = [];
 
         public int Last(int prefix) => _prefixes[prefix].Last;
+        public int Length(int prefix) => _prefixes[prefix].Length;
 
         public int Extend(int prefix, int c)
         {
             long key = (long)prefix << 32 | (uint)c;
             if (_children.TryGetValue(key, out int child)) return child;
-            var (_, _, node, words) = _prefixes[prefix];
+            var (_, _, node, words, length) = _prefixes[prefix];
             _prefixes.Add(c == space
-                ? (prefix, c, Lexicon.Root, words + (CompleteWord(node) ? 1 : 0))
-                : (prefix, c, node < 0 ? -1 : _lexicon.Child(node, c), words));
+                ? (prefix, c, Lexicon.Root, words + (CompleteWord(node) ? 1 : 0), length + 1)
+                : (prefix, c, node < 0 ? -1 : _lexicon.Child(node, c), words, length + 1));
             _children[key] = _prefixes.Count - 1;
             return _prefixes.Count - 1;
         }
@@ -151,7 +159,7 @@ public static class LexiconDecoder
         public double Bonus(int prefix)
         {
             if (options.Mode == LexiconMode.Only || options.Weight == 0) return 0;
-            var (_, _, node, words) = _prefixes[prefix];
+            var (_, _, node, words, _) = _prefixes[prefix];
             return options.Weight * (words + (CompleteWord(node) ? 1 : 0));
         }
 
