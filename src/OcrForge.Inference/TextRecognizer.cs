@@ -28,6 +28,25 @@ public sealed class TextRecognizer : IDisposable
     /// <summary>Beam width for decoding; 1 = greedy best path.</summary>
     public int BeamWidth { get; init; } = 1;
 
+    /// <summary>
+    /// A word list that constrains or biases decoding (<see cref="LexiconDecoder"/>). It needs a beam search, so
+    /// with <see cref="BeamWidth"/> 1 the search uses <see cref="LexiconDecoder.DefaultBeamWidth"/>.
+    /// </summary>
+    public LexiconOptions? Lexicon
+    {
+        get => _lexicon;
+        init
+        {
+            if (value is not null && !value.Lexicon.Charset.Symbols.SequenceEqual(Info.Charset.Symbols))
+                throw new OcrForgeException($"{value.Lexicon.Source}: word list was read for the symbols \"{value.Lexicon.Charset}\", not this model's \"{Info.Charset}\"");
+            _lexicon = value;
+        }
+    }
+    private readonly LexiconOptions? _lexicon;
+
+    /// <summary>The beam width decoding actually uses.</summary>
+    public int DecodingBeamWidth => _lexicon is not null && BeamWidth <= 1 ? LexiconDecoder.DefaultBeamWidth : BeamWidth;
+
     public Prediction Predict(GrayImage image) => PredictBatch([image])[0];
     public Prediction Predict(byte[] encodedImage) => Predict(ImageDecoder.Decode(encodedImage));
     public Prediction Predict(string imagePath) => Predict(ImageDecoder.DecodeFile(imagePath));
@@ -56,7 +75,9 @@ public sealed class TextRecognizer : IDisposable
             var scores = output.Data.AsSpan(n * allFrames * classes, frames * classes);
             var logProbs = buffer.AsSpan(0, frames * classes);
             for (int t = 0; t < frames; t++) Batch.LogSoftmax(scores.Slice(t * classes, classes), logProbs.Slice(t * classes, classes));
-            results[n] = BeamWidth > 1
+            results[n] = _lexicon is not null
+                ? LexiconDecoder.Decode(logProbs, frames, classes, Info.Charset, _lexicon, DecodingBeamWidth)
+                : BeamWidth > 1
                 ? CtcDecoder.Beam(logProbs, frames, classes, Info.Charset, BeamWidth)
                 : CtcDecoder.Greedy(logProbs, frames, classes, Info.Charset);
         }

@@ -13,6 +13,7 @@ namespace OcrForge.Cli.Commands;
 public static class EvalCommand
 {
     private const int Batch = 64;
+    private const int TopConfusions = 10;
 
     public static Command Create()
     {
@@ -26,6 +27,7 @@ public static class EvalCommand
         var command = new Command("eval", "Measure a model's accuracy and speed on a labelled dataset.");
         foreach (var o in new Option[] { model, data, format, json, engine, beam, threads }) command.Options.Add(o);
         var classifierOptions = ClassificationCommands.AddEvalOptions(command);
+        var lexiconOptions = LexiconCliOptions.AddTo(command);
         command.SetAction(parse => Cli.Run(() =>
         {
             var modelPath = parse.GetValue(model)!;
@@ -33,20 +35,24 @@ public static class EvalCommand
             using var opened = EngineFactory.Open(modelPath, parse.GetValue(engine), parse.GetValue(threads));
             bool classifier = opened.Info.Task == OcrTask.Classification;
             Cli.RefuseIfGiven(parse, beam, !classifier, modelPath, "text models (CTC decoding)");
+            lexiconOptions.RefuseUnlessTextModel(parse, !classifier, modelPath);
             Cli.RefuseIfGiven(parse, classifierOptions.Split, classifier, modelPath, "character classifiers");
             Cli.RefuseIfGiven(parse, classifierOptions.ConfusionPng, classifier, modelPath, "character classifiers");
             if (classifier)
                 return ClassificationCommands.Eval(opened, modelPath, parse.GetValue(data)!, parse.GetValue(format), classifierOptions, parse);
+            var lexicon = lexiconOptions.Read(parse, opened.Info.Charset);
             var dataset = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format));
+            var recognizer = new TextRecognizer(opened) { BeamWidth = beamWidth, Lexicon = lexicon };
             // The one place eval dispatches on what the model computes.
             var report = opened.Info.Task switch
             {
-                OcrTask.TextRecognition => EvaluateText(new TextRecognizer(opened) { BeamWidth = beamWidth }, dataset),
+                OcrTask.TextRecognition => EvaluateText(recognizer, dataset),
                 _ => throw new OcrForgeException($"{modelPath}: evaluating a character classifier is `ocrforge eval` on a classifier build (not in this one)"),
             };
             report["model"] = modelPath;
             report["engine"] = opened.Name;
-            report["beam"] = beamWidth;
+            report["beam"] = recognizer.DecodingBeamWidth;
+            LexiconCliOptions.Describe(lexicon, report);
             Print(report, parse.GetValue(json));
             return Cli.Ok;
         }));
@@ -87,8 +93,10 @@ public static class EvalCommand
             ["sequence_accuracy"] = metrics.SequenceAccuracy,
             ["character_accuracy"] = metrics.CharacterAccuracy,
             ["cer"] = metrics.Cer,
+            ["wer"] = metrics.Wer,
             ["images_per_second"] = Math.Round(samples.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), 1),
             ["mistakes"] = mistakes,
+            ["top_confusions"] = metrics.TopConfusions(TopConfusions),
         };
     }
 
@@ -100,7 +108,7 @@ public static class EvalCommand
             return;
         }
         var table = new Table().AddColumns("metric", "value");
-        foreach (var (key, value) in report.Where(kv => kv.Key != "mistakes"))
+        foreach (var (key, value) in report.Where(kv => kv.Key is not ("mistakes" or "top_confusions")))
             table.AddRow(key, value switch { double d when key.Contains("accuracy") => d.ToString("P2"), double d => d.ToString("0.####"), _ => value.ToString() ?? "" });
         AnsiConsole.Write(table);
         if (report["mistakes"] is List<Mistake> { Count: > 0 } mistakes)
@@ -108,6 +116,8 @@ public static class EvalCommand
             AnsiConsole.MarkupLine("first mistakes (expected → predicted, confidence):");
             foreach (var m in mistakes) AnsiConsole.MarkupLineInterpolated($"  {Path.GetFileName(m.Path)}: {m.Expected} → {m.Predicted} ({m.Confidence:0.###})");
         }
+        if (report["top_confusions"] is IReadOnlyList<Confusion> { Count: > 0 } confusions)
+            AnsiConsole.MarkupLineInterpolated($"most frequent symbol errors (expected→predicted count, ∅ = nothing): {string.Join(", ", confusions)}");
     }
 
     private sealed record Mistake(

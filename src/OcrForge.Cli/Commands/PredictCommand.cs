@@ -23,6 +23,7 @@ public static class PredictCommand
         command.Arguments.Add(images);
         foreach (var o in new Option[] { model, beam, json, engine, threads }) command.Options.Add(o);
         var top = ClassificationCommands.AddPredictOptions(command);
+        var lexiconOptions = LexiconCliOptions.AddTo(command);
         command.SetAction(parse => Cli.Run(() =>
         {
             var modelPath = parse.GetValue(model)!;
@@ -31,14 +32,16 @@ public static class PredictCommand
             var files = Expand(parse.GetValue(images)!);
             bool classifier = opened.Info.Task == OcrTask.Classification;
             Cli.RefuseIfGiven(parse, beam, !classifier, modelPath, "text models (CTC decoding)");
+            lexiconOptions.RefuseUnlessTextModel(parse, !classifier, modelPath);
             Cli.RefuseIfGiven(parse, top, classifier, modelPath, "character classifiers");
             if (classifier)
                 return ClassificationCommands.Predict(opened, files, parse.GetValue(top), parse.GetValue(json));
+            var lexicon = lexiconOptions.Read(parse, opened.Info.Charset);
             var decoded = files.Select(ImageDecoder.DecodeFile).ToList();
             // The one place predict dispatches on what the model computes.
             var lines = opened.Info.Task switch
             {
-                OcrTask.TextRecognition => ReadText(new TextRecognizer(opened) { BeamWidth = beamWidth }, decoded),
+                OcrTask.TextRecognition => ReadText(new TextRecognizer(opened) { BeamWidth = beamWidth, Lexicon = lexicon }, decoded),
                 _ => throw new OcrForgeException($"{modelPath}: predicting with a character classifier is not in this build"),
             };
             bool asJson = parse.GetValue(json);

@@ -49,6 +49,8 @@ public class EvalCommandTests
         // CTC decoding does not apply to a classifier: refused, not ignored.
         var (beamCode, _) = Run("predict", "--model", dir.File("m.ocrf"), "--beam", "5", Path.Combine(dir.Path, "data", "a", "0.png"));
         Assert.Equal(2, beamCode);
+        var (lexiconCode, _) = Run("eval", "--model", dir.File("m.ocrf"), "--data", Path.Combine(dir.Path, "data"), "--format", "folders", "--lexicon", dir.File("m.ocrf"));
+        Assert.Equal(2, lexiconCode);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed class ConsoleCollection;
 [Collection(nameof(ConsoleCollection))]
 public class CtcCommandsTests(TinyModelFixture tiny) : IClassFixture<TinyModelFixture>
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
+    internal static (int Exit, string Out, string Err) Run(params string[] args)
     {
         var root = new System.CommandLine.RootCommand();
         foreach (var c in CommandCatalog.All()) root.Subcommands.Add(c);

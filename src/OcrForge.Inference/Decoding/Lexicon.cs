@@ -1,0 +1,164 @@
+namespace OcrForge.Inference.Decoding;
+
+/// <summary>
+/// A word list as a trie over one model's class indices, for CTC decoding that requires or prefers known words
+/// (<see cref="LexiconDecoder"/>). The trie is what keeps a 100k-word list cheap: a search only ever looks at the
+/// children of the prefixes in its beam, never at the words themselves.
+/// A word with a symbol the model cannot emit could never be read, so it is skipped and counted instead of failing
+/// the whole list; the caller reports <see cref="Skipped"/> once.
+/// </summary>
+public sealed class Lexicon
+{
+    public const int Root = 0;
+
+    // Flat trie: node n's children are positions _firstChild[n] .. _firstChild[n + 1] − 1 of _childClass/_childNode,
+    // sorted by class (nodes are numbered in depth-first order of the sorted words, so that comes for free).
+    private readonly int[] _firstChild;
+    private readonly int[] _childClass;
+    private readonly int[] _childNode;
+    private readonly bool[] _isWord;
+
+    private Lexicon(string source, Charset charset, List<int[]> words, int skipped, string? firstSkipped)
+    {
+        Source = source;
+        Charset = charset;
+        Skipped = skipped;
+        FirstSkipped = firstSkipped;
+        words.Sort(CompareSequences);
+
+        // Insert the sorted words along the previous word's path: each new node is a child of a node on that path.
+        var parent = new List<int> { -1 };
+        var label = new List<int> { -1 };
+        var isWord = new List<bool> { false };
+        var path = new List<int> { Root };
+        int[] previous = [];
+        foreach (var word in words)
+        {
+            int shared = 0;
+            while (shared < word.Length && shared < previous.Length && word[shared] == previous[shared]) shared++;
+            if (shared == word.Length && word.Length == previous.Length) continue; // duplicate
+            path.RemoveRange(shared + 1, path.Count - shared - 1);
+            for (int i = shared; i < word.Length; i++)
+            {
+                parent.Add(path[^1]);
+                label.Add(word[i]);
+                isWord.Add(false);
+                path.Add(parent.Count - 1);
+            }
+            isWord[path[^1]] = true;
+            Count++;
+            previous = word;
+        }
+
+        int nodes = parent.Count;
+        _isWord = isWord.ToArray();
+        _firstChild = new int[nodes + 1];
+        for (int n = 1; n < nodes; n++) _firstChild[parent[n] + 1]++;
+        for (int n = 0; n < nodes; n++) _firstChild[n + 1] += _firstChild[n];
+        _childClass = new int[nodes - 1];
+        _childNode = new int[nodes - 1];
+        var fill = _firstChild[..nodes];
+        for (int n = 1; n < nodes; n++)
+        {
+            int slot = fill[parent[n]]++;
+            _childClass[slot] = label[n];
+            _childNode[slot] = n;
+        }
+    }
+
+    /// <summary>The file (or description) the words came from, for messages.</summary>
+    public string Source { get; }
+
+    /// <summary>The model symbols the word classes refer to.</summary>
+    public Charset Charset { get; }
+
+    /// <summary>Distinct words kept.</summary>
+    public int Count { get; }
+
+    /// <summary>Entries dropped because a symbol is outside the model's charset (or the entry is not one word).</summary>
+    public int Skipped { get; }
+
+    /// <summary>The first skipped entry, to show the user an example.</summary>
+    public string? FirstSkipped { get; }
+
+    public int NodeCount => _isWord.Length;
+
+    public bool IsWord(int node) => _isWord[node];
+
+    /// <summary>The classes that continue the prefix at <paramref name="node"/>, ascending, and their nodes.</summary>
+    public ReadOnlySpan<int> ChildClasses(int node) => _childClass.AsSpan(_firstChild[node], _firstChild[node + 1] - _firstChild[node]);
+    public ReadOnlySpan<int> ChildNodes(int node) => _childNode.AsSpan(_firstChild[node], _firstChild[node + 1] - _firstChild[node]);
+
+    /// <summary>The node reached from <paramref name="node"/> by <paramref name="classIndex"/>, or −1 when no word continues that way.</summary>
+    public int Child(int node, int classIndex)
+    {
+        int i = ChildClasses(node).BinarySearch(classIndex);
+        return i < 0 ? -1 : _childNode[_firstChild[node] + i];
+    }
+
+    /// <summary>Whether the class sequence is a word of the list.</summary>
+    public bool Contains(ReadOnlySpan<int> classes)
+    {
+        int node = Root;
+        foreach (int c in classes)
+            if ((node = Child(node, c)) < 0) return false;
+        return _isWord[node];
+    }
+
+    /// <summary>
+    /// Words for a model with <paramref name="charset"/> (a CTC charset, with the blank). Entries are trimmed;
+    /// empty ones are ignored; an entry with a space in it is skipped, because the space separates words.
+    /// </summary>
+    public static Lexicon FromWords(IEnumerable<string> entries, Charset charset, string source = "word list")
+    {
+        if (!charset.HasBlank) throw new ArgumentException("a lexicon is for CTC text models (a charset with the blank)", nameof(charset));
+        var words = new List<int[]>();
+        int skipped = 0;
+        string? firstSkipped = null;
+        foreach (var entry in entries)
+        {
+            var word = entry.Trim();
+            if (word.Length == 0) continue;
+            var symbols = word.EnumerateSymbols().ToArray();
+            if (symbols.Any(s => !charset.Contains(s) || string.IsNullOrWhiteSpace(s)))
+            {
+                skipped++;
+                firstSkipped ??= word;
+                continue;
+            }
+            words.Add(symbols.Select(charset.ClassOf).ToArray());
+        }
+        return new Lexicon(source, charset, words, skipped, firstSkipped);
+    }
+
+    /// <summary>
+    /// Reads a word list, one word per line (UTF-8). A missing, unreadable or empty file, or one with no word the
+    /// model can write, is a one-line error naming the file.
+    /// </summary>
+    public static Lexicon Load(string path, Charset charset)
+    {
+        if (Directory.Exists(path)) throw new OcrForgeException($"{path}: is a folder, not a word list file");
+        if (!File.Exists(path)) throw new OcrForgeException($"{path}: no such word list file");
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OcrForgeException($"{path}: cannot read the word list ({e.Message})");
+        }
+        if (lines.All(string.IsNullOrWhiteSpace)) throw new OcrForgeException($"{path}: empty word list");
+        var lexicon = FromWords(lines, charset, path);
+        if (lexicon.Count == 0)
+            throw new OcrForgeException($"{path}: none of its {lexicon.Skipped} words can be written with the model's symbols \"{charset}\"");
+        return lexicon;
+    }
+
+    private static int CompareSequences(int[] a, int[] b)
+    {
+        for (int i = 0; i < Math.Min(a.Length, b.Length); i++)
+            if (a[i] != b[i]) return a[i].CompareTo(b[i]);
+        return a.Length.CompareTo(b.Length);
+    }
+}
