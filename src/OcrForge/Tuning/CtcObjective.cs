@@ -85,7 +85,7 @@ public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
             LearningRate = Number("lr", r.LearningRate),
             BatchSize = (int)Number("batch_size", r.BatchSize),
             Momentum = Number("momentum", r.Momentum),
-            WeightDecay = Number("weight_decay", r.WeightDecay),
+            WeightDecay = values.ContainsKey("weight_decay") ? Number("weight_decay", 0) : r.WeightDecay,
             GradClip = Number("grad_clip", r.GradClip),
             Ema = Number("ema", r.Ema),
             Optimizer = values.TryGetValue("optimizer", out var o) ? ParseEnum<OptimizerKind>("optimizer", (string)o)
