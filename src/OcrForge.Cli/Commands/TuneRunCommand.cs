@@ -25,7 +25,7 @@ public static class TuneRunCommand
             DefaultValueFactory = _ => "none" };
         var seed = new Option<int>("--seed") { Description = "Sampler seed (and the training seed of every trial).",
             DefaultValueFactory = _ => 0 };
-        var objective = new Option<string>("--objective") { Description = "synthetic (Branin, no training) or ctc.",
+        var objective = new Option<string>("--objective") { Description = "synthetic (Branin, no training), ctc (text lines) or classify (characters).",
             DefaultValueFactory = _ => "synthetic" };
         var timeout = new Option<double?>("--timeout") { Description = "Seconds after which no new trial starts." };
         var threads = new Option<int?>("--threads") { Description = "Threads in all (default: all cores)." };
