@@ -28,6 +28,12 @@ public static class Objectives
         _ => throw Unknown(name),
     };
 
+    /// <summary>Throws the one-line error for a name that is not an objective.</summary>
+    public static void Require(string name)
+    {
+        if (!Names.Contains(name)) throw Unknown(name);
+    }
+
     private static OcrForgeException Unknown(string name) =>
         new($"--objective {name}: expected {string.Join(", ", Names[..^1])} or {Names[^1]}");
 }

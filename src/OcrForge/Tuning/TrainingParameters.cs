@@ -8,12 +8,14 @@ namespace OcrForge.Tuning;
 /// The training settings a space may search, shared by the training objectives: a parameter of the space replaces the
 /// task recipe's value of the option of the same name (<c>lr</c> → <c>--lr</c>, <c>batch_size</c> →
 /// <c>--batch-size</c>, …); <c>preset</c> picks the architecture and <c>set.KEY</c> is a <c>--set KEY=…</c> model
-/// setting.
+/// setting. <c>adadelta_lr</c> is the learning rate when the optimizer is Adadelta, whose step is already adaptive
+/// and whose useful rates (PyTorch's default 1.0) lie far above the others': one <c>lr</c> range cannot serve both.
 /// </summary>
 public static class TrainingParameters
 {
     public static readonly string[] Names =
-        ["preset", "lr", "batch_size", "optimizer", "momentum", "schedule", "weight_decay", "grad_clip", "ema", "augment"];
+        ["preset", "lr", "adadelta_lr", "batch_size", "optimizer", "momentum", "schedule", "weight_decay", "grad_clip",
+            "ema", "augment"];
 
     public const string SetPrefix = "set.";
 
@@ -49,20 +51,22 @@ public static class TrainingParameters
     {
         double Number(string name, double fallback) => values.TryGetValue(name, out var v)
             ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : fallback;
+        var optimizer = values.TryGetValue("optimizer", out var o) ? ParseEnum<OptimizerKind>("optimizer", (string)o)
+            : recipe.Optimizer;
         return (recipe with
         {
             RunDirectory = runDirectory,
             Epochs = epochs,
             Seed = seed,
             Threads = threads,
-            LearningRate = Number("lr", recipe.LearningRate),
+            LearningRate = optimizer == OptimizerKind.Adadelta && values.ContainsKey("adadelta_lr")
+                ? Number("adadelta_lr", 1.0) : Number("lr", recipe.LearningRate),
             BatchSize = (int)Number("batch_size", recipe.BatchSize),
             Momentum = Number("momentum", recipe.Momentum),
             WeightDecay = values.ContainsKey("weight_decay") ? Number("weight_decay", 0) : recipe.WeightDecay,
             GradClip = Number("grad_clip", recipe.GradClip),
             Ema = Number("ema", recipe.Ema),
-            Optimizer = values.TryGetValue("optimizer", out var o) ? ParseEnum<OptimizerKind>("optimizer", (string)o)
-                : recipe.Optimizer,
+            Optimizer = optimizer,
             Schedule = values.TryGetValue("schedule", out var s) ? ParseEnum<ScheduleKind>("schedule", (string)s)
                 : recipe.Schedule,
             Augment = values.TryGetValue("augment", out var a) ? (string)a == "true" : recipe.Augment,
