@@ -42,6 +42,7 @@ public static class CommandCatalog
         ["tune enqueue"] = "ocrforge tune enqueue --space space.yaml --storage study.db --study crnn lr=0.003",
         ["tune status"] = "ocrforge tune status --storage study.db --study crnn",
         ["tune best"] = "ocrforge tune best --storage study.db --study crnn --json",
+        ["tune space"] = "ocrforge tune space --objective ctc --out space.yaml",
         ["tune export"] = "ocrforge tune export --storage study.db --study crnn --csv --out trials.csv",
         ["eval"] = "ocrforge eval --model captcha.ocrf --data test/ --json",
         ["predict"] = "ocrforge predict --model captcha.ocrf a.png b.png",

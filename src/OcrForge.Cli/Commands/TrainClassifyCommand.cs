@@ -13,23 +13,8 @@ namespace OcrForge.Cli.Commands;
 /// <summary><c>ocrforge train classify</c>: a character classifier (CNN), supervised or as a semi-supervised GAN.</summary>
 public static class TrainClassifyCommand
 {
-    /// <summary>
-    /// The recipe measured best on Chars74K natural-scene characters (docs/results-cls.md); each value applies only
-    /// when its option is not given.
-    /// </summary>
-    public static readonly TrainingOptions Recipe = new()
-    {
-        RunDirectory = "",
-        Epochs = 30,
-        BatchSize = 64,
-        LearningRate = 2e-3,
-        Optimizer = OptimizerKind.AdamW,
-        Schedule = ScheduleKind.OneCycle,
-        WeightDecay = 5e-4,
-        Patience = 0,
-        ValidationFraction = 0.1,
-        Augment = true,
-    };
+    /// <summary>The library's recipe (<see cref="CharacterTraining.Recipe"/>); each value applies when its option is not given.</summary>
+    public static readonly TrainingOptions Recipe = CharacterTraining.Recipe;
 
     public static Command Create()
     {

@@ -25,21 +25,20 @@ public sealed class TrainingOptionSet
     /// <param name="recipe">The task's recipe: each option's default, so <c>--help</c> shows what a run without it does.</param>
     public TrainingOptionSet(TrainingOptions recipe)
     {
-        _recipe = recipe;
         Epochs = new("--epochs") { Description = "Maximum number of epochs.", DefaultValueFactory = _ => recipe.Epochs };
         BatchSize = new("--batch-size") { Description = "Images per optimizer step.", DefaultValueFactory = _ => recipe.BatchSize };
         LearningRate = new("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => recipe.LearningRate };
-        Optimizer = new("--optimizer") { Description = "adam, adamw, sgd or rmsprop.", DefaultValueFactory = _ => recipe.Optimizer };
+        Optimizer = new("--optimizer") { Description = "adam, adamw, adamax, adadelta, adagrad, sgd (Nesterov momentum 0.9) or rmsprop.", DefaultValueFactory = _ => recipe.Optimizer };
         Schedule = new("--schedule") { Description = "Learning-rate schedule: none, plateau, cosine or onecycle.", DefaultValueFactory = _ => recipe.Schedule };
         Patience = new("--patience") { Description = "Stop after this many epochs without a lower validation loss (0 = never).", DefaultValueFactory = _ => recipe.Patience };
         ValidationFraction = new("--val-fraction") { Description = "Share of the images held out for validation and early stopping.", DefaultValueFactory = _ => recipe.ValidationFraction };
         Augment = new("--augment") { Description = "Random rotation, shift, zoom, noise and blur on training images (--augment false: off).", DefaultValueFactory = _ => recipe.Augment };
         Seed = new("--seed") { Description = "Seed for the split, initialisation, order and augmentation.", DefaultValueFactory = _ => recipe.Seed };
+        WeightDecay = new("--weight-decay") { Description = "L2 penalty on the weights, decoupled for adamw (default: the recipe's, else the optimizer's: 0, adamw 0.01).", DefaultValueFactory = _ => recipe.WeightDecay };
+        Momentum = new("--momentum") { Description = "sgd's Nesterov momentum (other optimizers ignore it).", DefaultValueFactory = _ => recipe.Momentum };
         GradClip = new("--grad-clip") { Description = "Clip the global gradient norm to this value (0 = off).", DefaultValueFactory = _ => recipe.GradClip };
         Ema = new("--ema") { Description = "Validate, keep and save a moving average of the weights with this decay per step (e.g. 0.999; 0 = off).", DefaultValueFactory = _ => recipe.Ema };
     }
-
-    private readonly TrainingOptions _recipe;
 
     public Option<string> Data { get; } = new("--data") { Description = "Dataset folder (or .csv manifest).", Required = true };
     public Option<DatasetFormat> Format { get; } = new("--format") { Description = "Dataset layout: auto, filename, chars74k, folders, csv.", DefaultValueFactory = _ => DatasetFormat.Auto };
@@ -53,6 +52,8 @@ public sealed class TrainingOptionSet
     public Option<double> ValidationFraction { get; }
     public Option<bool> Augment { get; }
     public Option<int> Seed { get; }
+    public Option<double?> WeightDecay { get; }
+    public Option<double> Momentum { get; }
     public Option<double> GradClip { get; }
     public Option<double> Ema { get; }
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue from the run folder's last checkpoint." };
@@ -61,7 +62,7 @@ public sealed class TrainingOptionSet
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Data, Format, Set, Epochs, BatchSize, LearningRate, Optimizer, Schedule, Patience, ValidationFraction, Augment, Seed, GradClip, Ema, Resume, Threads, Out })
+        foreach (var option in new Option[] { Data, Format, Set, Epochs, BatchSize, LearningRate, Optimizer, WeightDecay, Momentum, Schedule, Patience, ValidationFraction, Augment, Seed, GradClip, Ema, Resume, Threads, Out })
             command.Options.Add(option);
     }
 
@@ -84,8 +85,8 @@ public sealed class TrainingOptionSet
             Seed = parse.GetValue(Seed),
             GradClip = parse.GetValue(GradClip),
             Ema = parse.GetValue(Ema),
-            // No flag: the recipe's.
-            WeightDecay = _recipe.WeightDecay,
+            WeightDecay = parse.GetValue(WeightDecay),
+            Momentum = parse.GetValue(Momentum),
             Resume = parse.GetValue(Resume),
             Threads = parse.GetValue(Threads),
             RunDirectory = TrainingOptions.RunDirectoryFor(outPath),

@@ -14,6 +14,7 @@ public static class TuneCommands
         tune.Subcommands.Add(TuneStatusCommand.Create());
         tune.Subcommands.Add(TuneBestCommand.Create());
         tune.Subcommands.Add(TuneExportCommand.Create());
+        tune.Subcommands.Add(TuneSpaceCommand.Create());
         return tune;
     }
 }

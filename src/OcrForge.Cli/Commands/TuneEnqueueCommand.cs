@@ -11,8 +11,8 @@ public static class TuneEnqueueCommand
     public static Command Create()
     {
         var study = new StudyOptions();
-        var space = new Option<string>("--space") { Description = "Search space file the values are checked against.",
-            Required = true };
+        var space = new Option<string?>("--space") { Description = "Search space file the values are checked against " +
+            "(default: the objective's own)." };
         var objective = new Option<string>("--objective") { Description = "Objective (sets the direction of a new " +
             "study).", DefaultValueFactory = _ => "synthetic" };
         var values = new Argument<string[]>("name=value") { Description = "Parameter values; the sampler fills in " +
@@ -25,7 +25,7 @@ public static class TuneEnqueueCommand
         command.Arguments.Add(values);
         command.SetAction(parse => Cli.Run(() =>
         {
-            var searchSpace = SearchSpaceFile.Load(parse.GetValue(space)!);
+            var searchSpace = DefaultSpaces.Load(parse.GetValue(space), parse.GetValue(objective)!);
             var parsed = ParameterValues.Parse(searchSpace, parse.GetValue(values)!);
             var direction = Objectives.Direction(parse.GetValue(objective)!);
             using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);

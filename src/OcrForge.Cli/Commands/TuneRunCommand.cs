@@ -13,8 +13,8 @@ public static class TuneRunCommand
     public static Command Create()
     {
         var study = new StudyOptions();
-        var space = new Option<string>("--space") { Description = "Search space file (.json, .yaml); docs/tuning.md.",
-            Required = true };
+        var space = new Option<string?>("--space") { Description = "Search space file (.json, .yaml; docs/tuning.md). " +
+            "Default: the objective's own (tune space --objective …)." };
         var trials = new Option<int>("--trials") { Description = "Trials in the whole study, across all workers.",
             Required = true };
         var workers = new Option<int>("--workers") { Description = "Local worker processes; threads are split " +
@@ -25,7 +25,7 @@ public static class TuneRunCommand
             DefaultValueFactory = _ => "none" };
         var seed = new Option<int>("--seed") { Description = "Sampler seed (and the training seed of every trial).",
             DefaultValueFactory = _ => 0 };
-        var objective = new Option<string>("--objective") { Description = "synthetic (Branin, no training) or ctc.",
+        var objective = new Option<string>("--objective") { Description = "synthetic (Branin, no training), ctc (text lines) or classify (characters).",
             DefaultValueFactory = _ => "synthetic" };
         var timeout = new Option<double?>("--timeout") { Description = "Seconds after which no new trial starts." };
         var threads = new Option<int?>("--threads") { Description = "Threads in all (default: all cores)." };
@@ -55,7 +55,7 @@ public static class TuneRunCommand
             int totalThreads = parse.GetValue(threads) ?? Environment.ProcessorCount;
             if (totalThreads < 1) throw new OcrForgeException($"--threads {totalThreads}: expected at least 1");
             // Everything the user can get wrong is checked before the storage is touched.
-            var searchSpace = SearchSpaceFile.Load(parse.GetValue(space)!);
+            var searchSpace = DefaultSpaces.Load(parse.GetValue(space), parse.GetValue(objective)!);
             var theSampler = Samplers.Create(parse.GetValue(sampler)!, parse.GetValue(seed));
             var settings = new ObjectiveSettings
             {

@@ -31,7 +31,7 @@ public sealed record CnnConfig : ModelConfig
 
     public override OcrModule Build(int classCount) => new Cnn(this, classCount);
 
-    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<string> Keys { get; } = ["height", "width", "filters", "activation", "dropout", "batch_norm", "input_noise", "layer_dropout"];
+    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<string> Keys { get; } = ["height", "width", "filters", "base_filters", "growth", "activation", "dropout", "batch_norm", "input_noise", "layer_dropout"];
 
     public override ModelConfig With(string key, string value) => key switch
     {
@@ -40,6 +40,8 @@ public sealed record CnnConfig : ModelConfig
         "filters" => OverrideValue.IntList(key, value) is var f && f.Length == Layers.Length
             ? this with { Layers = Layers.Select((l, i) => l with { Filters = f[i] }).ToArray() }
             : throw new Inference.OcrForgeException($"--set {key}: expected {Layers.Length} values, one per conv layer"),
+        "base_filters" => WithFilters(OverrideValue.Int(key, value, 1), i => (double)Layers[i].Filters / Layers[0].Filters),
+        "growth" => OverrideValue.Double(key, value, 1, 4) is var g ? WithFilters(Layers[0].Filters, i => Math.Pow(g, Stage(i))) : this,
         "activation" => this with { Activation = OverrideValue.Enum<Activation>(key, value) },
         "dropout" => this with { Dropout = OverrideValue.Double(key, value, 0, 0.9) },
         "batch_norm" => this with { Layers = Layers.Select(l => l with { BatchNorm = OverrideValue.Bool(key, value) }).ToArray() },
@@ -48,6 +50,19 @@ public sealed record CnnConfig : ModelConfig
             ? this with { Layers = Layers.Select((l, i) => l with { Dropout = d[i] }).ToArray() }
             : throw new Inference.OcrForgeException($"--set {key}: expected {Layers.Length} values, one per conv layer"),
         _ => throw UnknownKey(key),
+    };
+
+    /// <summary>
+    /// A stage is a run of layers of one width; growth is the ratio between consecutive stages' widths, as the tuner
+    /// sees it (chars74k-resnet's 32, 32, 64, 128, 256 has growth 2 over stages 0, 0, 1, 2, 3).
+    /// </summary>
+    private int Stage(int layer) => Enumerable.Range(1, layer).Count(j => Layers[j].Filters != Layers[j - 1].Filters);
+
+    /// <summary>Every layer's width as <paramref name="first"/> × <paramref name="factor"/>(layer); inner widths
+    /// follow their block's.</summary>
+    private CnnConfig WithFilters(int first, Func<int, double> factor) => this with
+    {
+        Layers = Layers.Select((l, i) => l with { Filters = Math.Max(1, (int)Math.Round(first * factor(i))), Inner = null }).ToArray(),
     };
 }
 

@@ -3,19 +3,34 @@ using static TorchSharp.torch;
 
 namespace OcrForge.Training;
 
-/// <summary>Creates the optimizer an <see cref="OptimizerKind"/> names, with PyTorch's defaults besides lr and weight decay.</summary>
+/// <summary>
+/// Creates the optimizer an <see cref="OptimizerKind"/> names, with PyTorch's defaults besides the learning rate,
+/// weight decay and SGD's momentum. Weight decay left unset (null) is the optimizer's own default: 0, except AdamW's
+/// 0.01 (decoupled decay is what AdamW is chosen for).
+/// </summary>
 public static class OptimizerFactory
 {
-    public static TorchSharp.Modules.OptimizerHelper Create(OptimizerKind kind, IEnumerable<TorchSharp.Modules.Parameter> parameters, double lr, double weightDecay = 0,
-        double momentum = 0.9) => kind switch
+    /// <summary>PyTorch's AdamW default decay.</summary>
+    public const double AdamWDefaultDecay = 0.01;
+
+    public static TorchSharp.Modules.OptimizerHelper Create(OptimizerKind kind, IEnumerable<TorchSharp.Modules.Parameter> parameters, double lr,
+        double? weightDecay = null, double momentum = 0.9)
     {
-        OptimizerKind.Adam => optim.Adam(parameters, lr, weight_decay: weightDecay),
-        // AdamW decouples decay from the gradient; 0.01 is PyTorch's default when none is given.
-        OptimizerKind.AdamW => optim.AdamW(parameters, lr, weight_decay: weightDecay > 0 ? weightDecay : 0.01),
-        OptimizerKind.Sgd => optim.SGD(parameters, lr, momentum: momentum, weight_decay: weightDecay, nesterov: momentum > 0),
-        OptimizerKind.RmsProp => optim.RMSProp(parameters, lr, weight_decay: weightDecay),
-        _ => throw new OcrForgeException($"--optimizer {kind}: unknown optimizer"),
-    };
+        double decay = weightDecay ?? (kind == OptimizerKind.AdamW ? AdamWDefaultDecay : 0);
+        return kind switch
+        {
+            OptimizerKind.Adam => optim.Adam(parameters, lr, weight_decay: decay),
+            OptimizerKind.AdamW => optim.AdamW(parameters, lr, weight_decay: decay),
+            OptimizerKind.Adamax => optim.Adamax(parameters, lr, weight_decay: decay),
+            // Adadelta's and Adagrad's step sizes adapt from the accumulated squares; lr scales them (PyTorch's
+            // defaults are 1.0 and 0.01, so a space over lr should include those for these two).
+            OptimizerKind.Adadelta => optim.Adadelta(parameters, lr, weight_decay: decay),
+            OptimizerKind.Adagrad => optim.Adagrad(parameters, lr, weight_decay: decay),
+            OptimizerKind.Sgd => optim.SGD(parameters, lr, momentum: momentum, weight_decay: decay, nesterov: momentum > 0),
+            OptimizerKind.RmsProp => optim.RMSProp(parameters, lr, weight_decay: decay),
+            _ => throw new OcrForgeException($"--optimizer {kind}: unknown optimizer"),
+        };
+    }
 
     public static void SetLearningRate(optim.Optimizer optimizer, double lr)
     {

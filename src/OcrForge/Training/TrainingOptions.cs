@@ -2,7 +2,7 @@ using OcrForge.Inference;
 
 namespace OcrForge.Training;
 
-public enum OptimizerKind { Adam, AdamW, Sgd, RmsProp }
+public enum OptimizerKind { Adam, AdamW, Sgd, RmsProp, Adadelta, Adagrad, Adamax }
 
 public enum ScheduleKind { None, Plateau, Cosine, OneCycle }
 
@@ -17,7 +17,9 @@ public sealed record TrainingOptions
     public double LearningRate { get; init; } = 1e-3;
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
     public ScheduleKind Schedule { get; init; } = ScheduleKind.None;
-    public double WeightDecay { get; init; }
+    /// <summary>L2 penalty on the weights (decoupled for AdamW); null = the optimizer's default, see
+    /// <see cref="OptimizerFactory"/>.</summary>
+    public double? WeightDecay { get; init; }
     /// <summary>SGD's (Nesterov) momentum; the other optimizers ignore it.</summary>
     public double Momentum { get; init; } = 0.9;
     /// <summary>Epochs without a lower validation loss before stopping; 0 = never stop early.</summary>
@@ -54,7 +56,7 @@ public sealed record TrainingOptions
         if (!(ValidationFraction > 0 && ValidationFraction < 0.9)) throw new OcrForgeException($"--val-fraction {ValidationFraction}: expected a number in (0, 0.9)");
         if (GradClip < 0) throw new OcrForgeException($"--grad-clip {GradClip}: expected 0 (off) or a positive norm");
         if (!(Momentum >= 0 && Momentum < 1)) throw new OcrForgeException($"--momentum {Momentum}: expected a number in [0, 1)");
-        if (WeightDecay < 0) throw new OcrForgeException($"--weight-decay {WeightDecay}: expected 0 or more");
+        if (WeightDecay is double w && !(w >= 0 && double.IsFinite(w))) throw new OcrForgeException($"--weight-decay {WeightDecay}: expected 0 or more");
         if (!(Ema == 0 || (Ema > 0 && Ema < 1))) throw new OcrForgeException($"--ema {Ema}: expected 0 (off) or a decay in (0, 1), e.g. 0.999");
         if (Threads is < 1) throw new OcrForgeException($"--threads {Threads}: expected at least 1");
         return this;

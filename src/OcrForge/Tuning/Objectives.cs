@@ -5,7 +5,7 @@ namespace OcrForge.Tuning;
 /// <summary>Objectives by <c>--objective</c> name.</summary>
 public static class Objectives
 {
-    public static readonly string[] Names = ["synthetic", "ctc"];
+    public static readonly string[] Names = ["synthetic", "ctc", "classify"];
 
     public static IObjective Create(string name, SearchSpace space, ObjectiveSettings settings)
     {
@@ -13,7 +13,8 @@ public static class Objectives
         {
             "synthetic" => new SyntheticObjective(space, settings.Epochs, settings.EpochDelay),
             "ctc" => new CtcObjective(settings),
-            _ => throw new OcrForgeException($"--objective {name}: expected {string.Join(" or ", Names)}"),
+            "classify" => new ClassifyObjective(settings),
+            _ => throw Unknown(name),
         };
         objective.Check(space);
         return objective;
@@ -23,7 +24,16 @@ public static class Objectives
     public static StudyDirection Direction(string name) => name switch
     {
         "synthetic" => StudyDirection.Minimize,
-        "ctc" => StudyDirection.Maximize,
-        _ => throw new OcrForgeException($"--objective {name}: expected {string.Join(" or ", Names)}"),
+        "ctc" or "classify" => StudyDirection.Maximize,
+        _ => throw Unknown(name),
     };
+
+    /// <summary>Throws the one-line error for a name that is not an objective.</summary>
+    public static void Require(string name)
+    {
+        if (!Names.Contains(name)) throw Unknown(name);
+    }
+
+    private static OcrForgeException Unknown(string name) =>
+        new($"--objective {name}: expected {string.Join(", ", Names[..^1])} or {Names[^1]}");
 }

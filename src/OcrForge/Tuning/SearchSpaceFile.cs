@@ -33,6 +33,10 @@ public static class SearchSpaceFile
 
     public static SearchSpace ParseText(string text, bool yaml) => Parse(yaml ? ParseYaml(text) : ParseJson(text));
 
+    /// <summary>A YAML space as the equivalent JSON space file (indented).</summary>
+    public static string YamlToJson(string yaml) =>
+        ParseYaml(yaml)?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) ?? "{}";
+
     private static JsonNode? ParseJson(string text)
     {
         try

@@ -38,26 +38,117 @@ public sealed record CharacterTrainingResult(TrainedModel Model, TrainingResult 
     int TrainCount, int UnlabeledCount, int ValidationCount, IReadOnlyList<DataProblem> Problems);
 
 /// <summary>
+/// A character data set read, decoded and prepared once for one input (<see cref="CharacterTraining.Prepare"/>), split
+/// train/validation/test: what runs with the same input and split (tuning trials) share.
+/// </summary>
+public sealed record PreparedCharacters
+{
+    public required string Source { get; init; }
+    public required PreprocessSpec Spec { get; init; }
+    public required CharacterSplit Split { get; init; }
+    public required IReadOnlyList<DataProblem> Problems { get; init; }
+}
+
+/// <summary>
 /// The flow behind `ocrforge train classify`: load and prepare (pad/auto-contrast as inference will), split
 /// train/validation/test stratified and seeded, hide labels if asked, train with <see cref="Trainer"/> (supervised or
 /// SGAN), score the held-out test split, save.
 /// </summary>
 public static class CharacterTraining
 {
+    /// <summary>
+    /// The recipe measured best on Chars74K natural-scene characters (docs/results-cls.md): what `train classify` and
+    /// tuning trials use for every setting they are not given.
+    /// </summary>
+    public static readonly TrainingOptions Recipe = new()
+    {
+        RunDirectory = "",
+        Epochs = 30,
+        BatchSize = 64,
+        LearningRate = 2e-3,
+        Optimizer = OptimizerKind.AdamW,
+        Schedule = ScheduleKind.OneCycle,
+        WeightDecay = 5e-4,
+        Patience = 0,
+        ValidationFraction = 0.1,
+        Augment = true,
+    };
+
+    /// <summary>The preset's classifier config with the overrides applied.</summary>
+    public static CnnConfig Config(string preset, IReadOnlyList<KeyValuePair<string, string>> overrides) =>
+        ModelRegistry.Create(preset, overrides) as CnnConfig
+        ?? throw new OcrForgeException($"--preset {preset}: a text-recognition preset; use `ocrforge train ctc` (classifiers: {string.Join(", ", ModelRegistry.All.Where(p => p.Task == ModelTask.Classification).Select(p => p.Name))})");
+
+    /// <summary>How images are prepared for a config; mean/std 0.5 maps pixels to [−1, 1], the range of the SGAN
+    /// generator's tanh.</summary>
+    public static PreprocessSpec Spec(CnnConfig config, ResizeMode resize, bool autoContrast) =>
+        new(config.InputWidth, config.InputHeight, Mean: 0.5f, Std: 0.5f, Resize: resize, AutoContrast: autoContrast);
+
+    /// <summary>Reads, decodes and prepares the images once, and splits them (stratified, seeded).</summary>
+    public static PreparedCharacters Prepare(string data, DatasetFormat format, PreprocessSpec spec, TrainingOptions options,
+        double testFraction, double labeledFraction = 1.0)
+    {
+        if (testFraction is < 0 or >= 0.5) throw new OcrForgeException($"--test-fraction {testFraction}: expected a number in [0, 0.5)");
+        var (charset, images, problems) = CharacterData.Load(data, format, spec);
+        var split = CharacterData.Split(charset, images, options.ValidationFraction, testFraction, options.Seed, labeledFraction);
+        return new PreparedCharacters { Source = data, Spec = spec, Split = split, Problems = problems };
+    }
+
+    /// <summary>Builds the classifier (seeded) with the facts every run records; the caller owns it.</summary>
+    public static TrainedModel CreateModel(CnnConfig config, PreparedCharacters data, string preset,
+        IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options, IReadOnlyDictionary<string, string>? facts = null)
+    {
+        if (config.InputWidth != data.Spec.Width || config.InputHeight != data.Spec.Height)
+            throw new ArgumentException("the data was prepared for another input size", nameof(data));
+        // Seed before building: weight initialisation draws from torch's generator.
+        TorchRuntime.Seed(options.Seed);
+        var training = new Dictionary<string, string>
+        {
+            ["preset"] = preset,
+            ["overrides"] = string.Join(" ", overrides.Select(kv => $"{kv.Key}={kv.Value}")),
+            ["data"] = Path.GetFullPath(data.Source),
+            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["validation_fraction"] = options.ValidationFraction.ToString(CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in facts ?? new Dictionary<string, string>()) training[key] = value;
+        training["options"] = System.Text.Json.JsonSerializer.Serialize(options with { RunDirectory = "" }, ModelFile.Json);
+        return TrainedModel.Create(config, data.Split.Charset, data.Spec, training);
+    }
+
+    /// <summary>
+    /// Supervised training on prepared data: a new seeded model trained with <paramref name="recipe"/>; returns it (the
+    /// best validation epoch's weights; the caller owns it) and how training went.
+    /// </summary>
+    public static (TrainedModel Model, TrainingResult Result) Fit(PreparedCharacters data, CnnConfig config, string preset,
+        IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options, ClassificationRecipe recipe,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var model = CreateModel(config, data, preset, overrides, options);
+        try
+        {
+            var split = data.Split;
+            using var task = new ClassificationTask(model.Module, data.Spec, split.Train, split.Validation,
+                options.Augment ? new Augmenter(AugmentOptions.Characters) : null, recipe, split.Charset.Symbols);
+            return (model, new Trainer(options, progress).Fit(task, cancellationToken));
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
     public static CharacterTrainingResult Run(CharacterTrainingRequest request, IProgress<TrainingProgress>? progress = null,
         IProgress<string>? log = null, Action<int, IReadOnlyList<GrayImage>>? onGeneratedSamples = null, CancellationToken cancellationToken = default)
     {
         var options = request.Options.Validate();
         TorchRuntime.Initialize(options.Threads);
-        if (ModelRegistry.Create(request.Preset, request.Overrides) is not CnnConfig config)
-            throw new OcrForgeException($"--preset {request.Preset}: a text-recognition preset; use `ocrforge train ctc` (classifiers: {string.Join(", ", ModelRegistry.All.Where(p => p.Task == ModelTask.Classification).Select(p => p.Name))})");
-        if (request.TestFraction is < 0 or >= 0.5) throw new OcrForgeException($"--test-fraction {request.TestFraction}: expected a number in [0, 0.5)");
-        // Mean/std 0.5 maps pixels to [−1, 1], the range of the SGAN generator's tanh.
-        var spec = new PreprocessSpec(config.InputWidth, config.InputHeight, Mean: 0.5f, Std: 0.5f, Resize: request.Resize, AutoContrast: request.AutoContrast);
-
-        var (charset, images, problems) = CharacterData.Load(request.Data, request.Format, spec);
-        log?.Report($"{images.Count} images, {charset.Symbols.Count} classes from {request.Data}");
-        var split = CharacterData.Split(charset, images, options.ValidationFraction, request.TestFraction, options.Seed, request.LabeledFraction);
+        var config = Config(request.Preset, request.Overrides);
+        var spec = Spec(config, request.Resize, request.AutoContrast);
+        var data = Prepare(request.Data, request.Format, spec, options, request.TestFraction, request.LabeledFraction);
+        var split = data.Split;
+        var charset = split.Charset;
+        log?.Report($"{split.Train.Count + split.Unlabeled.Count + split.Validation.Count + split.Test.Count} images, {charset.Symbols.Count} classes from {request.Data}");
         var unlabeled = split.Unlabeled;
         if (request.UnlabeledData is not null)
         {
@@ -69,18 +160,11 @@ public static class CharacterTraining
         // labelled fraction and the SGAN take the same number of steps ("same epochs budget").
         int? samplesPerEpoch = request.LabeledFraction < 1 ? split.Train.Count + split.Unlabeled.Count : request.Recipe.SamplesPerEpoch;
 
-        TorchRuntime.Seed(options.Seed);
-        var model = TrainedModel.Create(config, charset, spec, new Dictionary<string, string>
+        var model = CreateModel(config, data, request.Preset, request.Overrides, options, new Dictionary<string, string>
         {
-            ["preset"] = request.Preset,
-            ["overrides"] = string.Join(" ", request.Overrides.Select(kv => $"{kv.Key}={kv.Value}")),
-            ["data"] = Path.GetFullPath(request.Data),
-            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-            ["validation_fraction"] = options.ValidationFraction.ToString(CultureInfo.InvariantCulture),
             ["test_fraction"] = request.TestFraction.ToString(CultureInfo.InvariantCulture),
             ["labeled_fraction"] = request.LabeledFraction.ToString(CultureInfo.InvariantCulture),
             ["semi_supervised"] = (request.SemiSupervised is not null).ToString().ToLowerInvariant(),
-            ["options"] = System.Text.Json.JsonSerializer.Serialize(options with { RunDirectory = "" }, ModelFile.Json),
         });
         try
         {
@@ -113,7 +197,7 @@ public static class CharacterTraining
             facts["test_top3_accuracy"] = test.Top3Accuracy.ToString("G6", CultureInfo.InvariantCulture);
             facts["trained_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
             model.Save(request.OutPath);
-            return new CharacterTrainingResult(model, result, test, split.Train.Count, unlabeled.Count, split.Validation.Count, problems);
+            return new CharacterTrainingResult(model, result, test, split.Train.Count, unlabeled.Count, split.Validation.Count, data.Problems);
         }
         catch
         {

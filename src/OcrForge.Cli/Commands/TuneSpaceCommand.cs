@@ -1,0 +1,31 @@
+using System.CommandLine;
+using OcrForge.Tuning;
+
+namespace OcrForge.Cli.Commands;
+
+/// <summary><c>ocrforge tune space</c>: prints an objective's default search space, a starting point for
+/// <c>--space</c>.</summary>
+public static class TuneSpaceCommand
+{
+    public static Command Create()
+    {
+        var objective = new Option<string>("--objective") { Description = "ctc (text lines), classify (characters) or " +
+            "synthetic.", DefaultValueFactory = _ => "ctc" };
+        var json = new Option<bool>("--json") { Description = "Print the space as a JSON space file instead of YAML." };
+        var output = new Option<string?>("--out") { Description = "File to write (default: standard output)." };
+        var command = new Command("space",
+            "Print the search space tune run uses without --space, to copy and edit.");
+        command.Options.Add(objective);
+        command.Options.Add(json);
+        command.Options.Add(output);
+        command.SetAction(parse => Cli.Run(() =>
+        {
+            string name = parse.GetValue(objective)!;
+            string text = parse.GetValue(json) ? DefaultSpaces.Json(name) + "\n" : DefaultSpaces.Text(name);
+            if (parse.GetValue(output) is { } path) IO.AtomicFile.WriteAllText(path, text);
+            else Console.Out.Write(text);
+            return Cli.Ok;
+        }));
+        return command;
+    }
+}

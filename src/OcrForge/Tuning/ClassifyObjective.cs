@@ -1,0 +1,73 @@
+using System.Globalization;
+using OcrForge.Inference;
+using OcrForge.Inference.Imaging;
+using OcrForge.Training;
+using OcrForge.Training.Classification;
+
+namespace OcrForge.Tuning;
+
+/// <summary>
+/// A trial is an in-process supervised <c>train classify</c> run (<see cref="CharacterTraining.Fit"/>): the
+/// classifier recipe (<see cref="CharacterTraining.Recipe"/>) with the epoch budget from the settings, changed by the
+/// space's <see cref="TrainingParameters.Names"/>, <c>label_smoothing</c> and <c>set.KEY</c> model settings. Images are
+/// prepared as <c>train classify</c> does by default (padded, auto-contrast) and split the same way (test fraction
+/// 0.15, never used here); the trial reports the validation accuracy after each epoch and returns that of the kept
+/// epoch. Images are read and decoded once per worker and input size.
+/// </summary>
+public sealed class ClassifyObjective(ObjectiveSettings settings) : IObjective
+{
+    public static readonly IReadOnlyList<string> Known = [.. TrainingParameters.Names, "label_smoothing"];
+
+    private static readonly CharacterTrainingRequest Defaults = new() { Data = "", OutPath = "", Options = CharacterTraining.Recipe };
+    private readonly Dictionary<(int Width, int Height), PreparedCharacters> _data = [];
+
+    /// <summary>How many input sizes this worker has decoded the data for (once each).</summary>
+    public int DecodedDataSets => _data.Count;
+
+    public string Metric => "validation_accuracy";
+    public StudyDirection Direction => StudyDirection.Maximize;
+    public int MaxSteps => settings.Epochs;
+
+    public void Check(SearchSpace space)
+    {
+        if (settings.Data is null) throw new OcrForgeException("--objective classify: needs --data");
+        if (!Directory.Exists(settings.Data)
+            && !File.Exists(settings.Data)) throw new OcrForgeException($"--data {settings.Data}: not found");
+        TrainingParameters.Check(space, "classify", Known, name => CharacterTraining.Config(name, []));
+        if (space.Find("label_smoothing") is { Distribution: FloatDistribution { Low: < 0 } or FloatDistribution { High: >= 1 } })
+            throw new OcrForgeException("parameters.label_smoothing: expected a range inside [0, 1)");
+    }
+
+    public TrainingRun Plan(IReadOnlyDictionary<string, object> parameters, int? threads, string runDirectory) => new(
+        "classify", TrainingParameters.Preset(parameters, CharacterTrainingRequest.DefaultPreset),
+        TrainingParameters.Overrides(parameters),
+        TrainingParameters.Apply(CharacterTraining.Recipe, parameters, settings.Epochs, settings.Seed, threads,
+            runDirectory),
+        parameters.TryGetValue("label_smoothing", out var s) ? Convert.ToDouble(s, CultureInfo.InvariantCulture)
+            : Defaults.Recipe.LabelSmoothing);
+
+    public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads,
+        CancellationToken cancellationToken)
+    {
+        string runDirectory = TrainingParameters.RunDirectory(settings);
+        var plan = Plan(parameters, threads, runDirectory);
+        var config = CharacterTraining.Config(plan.Preset, plan.Overrides);
+        Runtime.TorchRuntime.Initialize(threads);
+        if (!_data.TryGetValue((config.InputWidth, config.InputHeight), out var data))
+            _data[(config.InputWidth, config.InputHeight)] = data = CharacterTraining.Prepare(settings.Data!,
+                settings.Format, CharacterTraining.Spec(config, Defaults.Resize, Defaults.AutoContrast), plan.Options,
+                Defaults.TestFraction);
+        try
+        {
+            var recipe = Defaults.Recipe with { LabelSmoothing = plan.LabelSmoothing ?? Defaults.Recipe.LabelSmoothing };
+            var (model, result) = CharacterTraining.Fit(data, config, plan.Preset, plan.Overrides, plan.Options, recipe,
+                new TrainingParameters.EpochReporter(reporter), cancellationToken);
+            model.Dispose();
+            return result.Best.ValidationAccuracy;
+        }
+        finally
+        {
+            TrainingParameters.DeleteRunDirectory(runDirectory);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using OcrForge.Data;
+using OcrForge.Inference;
+using OcrForge.Tests.Classification;
+using OcrForge.Tuning;
+
+namespace OcrForge.Tests.Tuning;
+
+public sealed class ClassifyObjectiveTests : IDisposable
+{
+    private readonly TempDir _images = new();
+    private readonly TempDir _dir = new();
+
+    // chars74k-cnn narrowed to a few thousand weights (one choice each), so a trial takes about a second.
+    private const string Space = """
+        parameters:
+          preset: { type: categorical, choices: [chars74k-cnn] }
+          lr: { type: float, low: 5.0e-3, high: 3.0e-2, log: true }
+          batch_size: { type: int, low: 8, high: 16, step: 8 }
+          optimizer: { type: categorical, choices: [adam, adamax, sgd] }
+          momentum: { type: float, low: 0.8, high: 0.95, when: { optimizer: [sgd] } }
+          label_smoothing: { type: float, low: 0.0, high: 0.2 }
+          set.filters: { type: categorical, choices: ["8,8,8,16,16,16"] }
+        """;
+
+    public ClassifyObjectiveTests()
+    {
+        // Four bar angles as classes a–d, one folder each (the folders layout of train classify).
+        foreach (var (image, i) in TinyCharacters.Make(25).Select((image, i) => (image, i)))
+        {
+            var folder = Directory.CreateDirectory(_images.File("abcd"[image.Class].ToString())).FullName;
+            ImageWriter.WritePng(image.Image, Path.Combine(folder, $"{i:D3}.png"));
+        }
+    }
+
+    [Fact]
+    public void Trials_train_the_classifier_in_process_report_validation_accuracy_and_share_the_decoded_data()
+    {
+        var space = SearchSpaceFile.ParseText(Space, yaml: true);
+        var objective = (ClassifyObjective)Objectives.Create("classify", space,
+            new ObjectiveSettings { Data = _images.Path, Format = DatasetFormat.Folders, Epochs = 4, Seed = 1, RunsDirectory = _dir.Path });
+        using var storage = new SqliteStudyStorage(_dir.File("s.db"));
+        var study = storage.CreateStudy("cls", objective.Direction);
+        var summary = new StudyRunner(storage, study, space, new RandomSampler(2), new NopPruner(), objective,
+            new RunnerOptions { Worker = "t", Threads = 1, Budget = 3 }).Run();
+
+        var trials = storage.Trials(study.Id);
+        Assert.True(summary.Complete == 3, string.Join("; ", trials.Select(t => t.Failure)));
+        Assert.All(trials, t =>
+        {
+            Assert.Equal([1, 2, 3, 4], t.Intermediate.Keys);
+            Assert.Contains(t.Value!.Value, t.Intermediate.Values);
+            Assert.Equal(1, t.Threads);
+        });
+        // Four classes: chance is 25 %; the bars are easy, so the best trial has learnt them.
+        Assert.True(trials.Max(t => t.Value!.Value) >= 0.75, string.Join(", ", trials.Select(t => t.Value)));
+        Assert.Equal(1, objective.DecodedDataSets);
+        Assert.Empty(Directory.GetDirectories(_dir.Path));
+    }
+
+    [Fact]
+    public void Text_presets_and_unknown_parameters_are_refused_before_anything_runs()
+    {
+        var settings = new ObjectiveSettings { Data = _images.Path };
+        var preset = Assert.Throws<OcrForgeException>(() => Objectives.Create("classify",
+            SearchSpaceFile.ParseText("parameters:\n  preset: { type: categorical, choices: [chars74k-cnn, captcha-crnn] }", yaml: true), settings));
+        Assert.StartsWith("--preset captcha-crnn: a text-recognition preset", preset.Message);
+        var unknown = Assert.Throws<OcrForgeException>(() => Objectives.Create("classify",
+            SearchSpaceFile.ParseText("parameters:\n  beam: { type: int, low: 1, high: 4 }", yaml: true), settings));
+        Assert.StartsWith("parameters.beam: not a classify training parameter", unknown.Message);
+        var optimizer = Assert.Throws<OcrForgeException>(() => Objectives.Create("classify",
+            SearchSpaceFile.ParseText("parameters:\n  optimizer: { type: categorical, choices: [adam, lion] }", yaml: true), settings));
+        Assert.StartsWith("parameters.optimizer: 'lion' is not one of adam, adamw", optimizer.Message);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _images.Dispose();
+        _dir.Dispose();
+    }
+}
