@@ -18,7 +18,8 @@ public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
         ["preset", "lr", "batch_size", "optimizer", "momentum", "schedule", "weight_decay", "grad_clip", "ema",
             "augment"];
 
-    private readonly Dictionary<(int Width, int Height), CtcData> _data = [];
+    // Keyed by the input layout: a variable-width trial decodes the same images differently.
+    private readonly Dictionary<(int Width, int Height, bool VariableWidth), CtcData> _data = [];
 
     /// <summary>How many input sizes this worker has decoded the data for (once each).</summary>
     public int DecodedDataSets => _data.Count;
@@ -54,8 +55,8 @@ public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
             $"ocrforge-trial-{Guid.NewGuid():N}");
         var options = Options(parameters, threads, runDirectory);
         Runtime.TorchRuntime.Initialize(threads);
-        if (!_data.TryGetValue((config.InputWidth, config.InputHeight), out var data))
-            _data[(config.InputWidth, config.InputHeight)] = data = CtcTraining.Prepare(settings.Data!, settings.Format,
+        if (!_data.TryGetValue((config.InputWidth, config.InputHeight, config.VariableWidth), out var data))
+            _data[(config.InputWidth, config.InputHeight, config.VariableWidth)] = data = CtcTraining.Prepare(settings.Data!, settings.Format,
                 config, options, cancellationToken);
         try
         {
