@@ -58,7 +58,9 @@ public static class QuantizeCommand
                 $"[green]wrote[/] {target}: {int8Bytes / 1024.0:0.#} kB (fp32 ONNX {floatBytes / 1024.0:0.#} kB, {(double)floatBytes / int8Bytes:0.00}× smaller); {result.CalibrationImages} calibration images ({from}); predictions agree with fp32 on {result.Agreement:P1} of them");
             if (parse.GetValue(evalData) is { } heldOut)
             {
-                var samples = DatasetDecoder.Decode(DatasetReader.Read(heldOut, parse.GetValue(format)), spec.Width, spec.Height).Samples;
+                var heldOutSet = DatasetReader.Read(heldOut, parse.GetValue(format));
+                var samples = (spec.VariableWidth ? DatasetDecoder.Decode(heldOutSet, spec)
+                    : DatasetDecoder.Decode(heldOutSet, spec.Width, spec.Height)).Samples;
                 var truth = samples.Select(s => s.Label).ToList();
                 var held = samples.Select(s => s.Image).ToList();
                 double fp32 = Int8Quantizer.Agreement(truth, Int8Quantizer.Predict(OnnxExporter.Export(trained), held));

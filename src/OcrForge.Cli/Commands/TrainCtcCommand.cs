@@ -19,8 +19,13 @@ public static class TrainCtcCommand
             Description = $"Model preset: {string.Join(", ", ModelRegistry.All.Where(p => p.Task == ModelTask.TextRecognition).Select(p => p.Name))}.",
             DefaultValueFactory = _ => CtcTraining.DefaultPreset,
         };
+        var charset = new Option<string?>("--charset")
+        {
+            Description = "The symbols the model may output, in class order (default: every symbol of the labels, sorted); images whose label has another symbol are skipped.",
+        };
         var command = new Command("ctc", "Train a CRNN text recogniser (CTC) on images labelled with their text.");
         command.Options.Add(preset);
+        command.Options.Add(charset);
         options.AddTo(command);
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -33,6 +38,7 @@ public static class TrainCtcCommand
                 Overrides = ModelRegistry.ParseOverrides(parse.GetValue(options.Set) ?? []),
                 OutPath = parse.GetValue(options.Out)!,
                 Options = training,
+                Charset = parse.GetValue(charset),
             };
             var display = new TrainingDisplay(training.RunDirectory, $"{request.Preset} on {Path.GetFileName(Path.GetFullPath(request.Data))}", "sequence_accuracy");
             using var cancel = new CancelOnCtrlC();

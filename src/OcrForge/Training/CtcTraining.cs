@@ -17,6 +17,8 @@ public sealed record CtcTrainingRequest
     public IReadOnlyList<KeyValuePair<string, string>> Overrides { get; init; } = [];
     public required string OutPath { get; init; }
     public required TrainingOptions Options { get; init; }
+    /// <summary>The symbols the model may output, in class order; null = every symbol of the labels, sorted.</summary>
+    public string? Charset { get; init; }
 }
 
 /// <summary>A CTC data set decoded, split and standardised for one input size (<see
@@ -68,7 +70,8 @@ public static class CtcTraining
         var options = request.Options.Validate();
         TorchRuntime.Initialize(options.Threads);
         var config = Config(request.Preset, request.Overrides);
-        var data = Prepare(request.Data, request.Format, config, options, cancellationToken);
+        var data = Prepare(request.Data, request.Format, config, options, cancellationToken,
+            request.Charset is { } symbols ? ParseCharset(symbols) : null);
         var (model, result) = Fit(data, config, request.Preset, request.Overrides, options, progress,
             cancellationToken);
         try
@@ -106,12 +109,21 @@ public static class CtcTraining
     /// Reads and decodes the images at the config's input size once, checks every label fits its frames, splits
     /// (seeded) and standardises: what runs that share the input size and split (tuning trials) can share.
     /// </summary>
+    /// <param name="charset">The model's symbols; labels with any other are reported and skipped. Null = the labels' own.</param>
     public static CtcData Prepare(string data, DatasetFormat format, CrnnConfig config, TrainingOptions options,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, Charset? charset = null)
     {
         var decoded = Decode(DatasetReader.Read(data, format), config, cancellationToken);
         var samples = decoded.Samples;
         var problems = decoded.Problems;
+        if (charset is not null)
+        {
+            var outside = samples.Where(s => !s.Label.EnumerateSymbols().All(charset.Contains)).ToList();
+            problems = [.. problems, .. outside.Select(s => new DataProblem(s.Path,
+                $"label '{s.Label}' has '{s.Label.EnumerateSymbols().First(c => !charset.Contains(c))}', which is not in --charset"))];
+            samples = samples.Where(s => s.Label.EnumerateSymbols().All(charset.Contains)).ToList();
+            if (samples.Count == 0) throw new OcrForgeException($"{data}: no label is written in --charset {charset}");
+        }
         if (config.VariableWidth)
         {
             // One narrow image with a long label is a data problem like an unreadable file: reported and skipped,
@@ -122,10 +134,20 @@ public static class CtcTraining
             if (samples.Count == 0)
                 throw new OcrForgeException($"{data}: no image has enough frames for its label ({problems[^1]})");
         }
-        var charset = Charset.FromLabels(samples.Select(s => s.Label), hasBlank: true);
+        charset ??= Charset.FromLabels(samples.Select(s => s.Label), hasBlank: true);
         CheckLabelsFit(samples, config, data);
         var (train, validation) = Split(samples, options, data);
         return new CtcData(data, train, validation, charset, Standardize(train, config), problems);
+    }
+
+    /// <summary>The symbols of a <c>--charset</c> value, one per text element, in the order given.</summary>
+    public static Charset ParseCharset(string symbols)
+    {
+        var list = symbols.EnumerateSymbols().ToList();
+        if (list.Count == 0) throw new OcrForgeException("--charset: empty; give the symbols the model may output, e.g. --charset 0123456789");
+        var repeated = list.GroupBy(s => s).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null) throw new OcrForgeException($"--charset: '{repeated.Key}' is given twice");
+        return new Charset(list, hasBlank: true);
     }
 
     /// <summary>

@@ -14,7 +14,8 @@ public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
 {
     public static IReadOnlyList<string> Known => TrainingParameters.Names;
 
-    private readonly Dictionary<(int Width, int Height), CtcData> _data = [];
+    // Keyed by the input layout: a variable-width trial decodes the same images differently.
+    private readonly Dictionary<(int Width, int Height, bool VariableWidth), CtcData> _data = [];
 
     /// <summary>How many input sizes this worker has decoded the data for (once each).</summary>
     public int DecodedDataSets => _data.Count;
@@ -44,9 +45,9 @@ public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
         var plan = Plan(parameters, threads, runDirectory);
         var config = CtcTraining.Config(plan.Preset, plan.Overrides);
         Runtime.TorchRuntime.Initialize(threads);
-        if (!_data.TryGetValue((config.InputWidth, config.InputHeight), out var data))
-            _data[(config.InputWidth, config.InputHeight)] = data = CtcTraining.Prepare(settings.Data!, settings.Format,
-                config, plan.Options, cancellationToken);
+        if (!_data.TryGetValue((config.InputWidth, config.InputHeight, config.VariableWidth), out var data))
+            _data[(config.InputWidth, config.InputHeight, config.VariableWidth)] = data = CtcTraining.Prepare(settings.Data!,
+                settings.Format, config, plan.Options, cancellationToken);
         try
         {
             var (model, result) = CtcTraining.Fit(data, config, plan.Preset, plan.Overrides, plan.Options,

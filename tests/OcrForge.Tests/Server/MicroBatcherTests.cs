@@ -1,5 +1,8 @@
+using OcrForge.Inference;
 using OcrForge.Inference.Engines;
+using OcrForge.Inference.Imaging;
 using OcrForge.Server.Batching;
+using OcrForge.Tests.Export;
 
 namespace OcrForge.Tests.Server;
 
@@ -43,5 +46,45 @@ public class MicroBatcherTests
         }
         Assert.Equal(0, batcher.Admitted);
         Assert.NotNull(batcher.TryAdmit());
+    }
+
+    [Fact]
+    public async Task Requests_of_different_widths_share_a_batch_and_keep_their_own_frames()
+    {
+        // Given a variable-width model behind a gate, and a first request holding the engine
+        using var dir = new TempDir();
+        using var model = TinyModels.Create("words-lstm");
+        var path = TinyModels.ExportTo(dir, model);
+        using var reference = new OnnxEngine(path, threads: 1);
+        var gated = new GatedEngine(new OnnxEngine(path, threads: 1));
+        await using var batcher = new MicroBatcher(gated, maxBatch: 8, TimeSpan.FromSeconds(5), capacity: 4);
+        var spec = gated.Info.Preprocess;
+        EngineInput Request(int width, int seed)
+        {
+            var rng = new Random(seed);
+            var pixels = new byte[width * spec.Height];
+            rng.NextBytes(pixels);
+            return Batch.Prepare([new GrayImage(width, spec.Height, pixels)], spec);
+        }
+        gated.Close();
+        var first = batcher.RunAsync(batcher.TryAdmit()!, Request(30, 1), CancellationToken.None);
+        Assert.True(await gated.EnteredAsync());
+
+        // When a narrow and a wide request queue behind it and run together
+        var narrow = Request(21, 2);
+        var wide = Request(90, 3);
+        var queued = new[] { narrow, wide }.Select(r => batcher.RunAsync(batcher.TryAdmit()!, r, CancellationToken.None)).ToList();
+        gated.Open();
+        await first;
+        var outputs = await Task.WhenAll(queued);
+
+        // Then they shared one engine call at the wide one's width, and each kept its own frame count
+        Assert.Equal([1, 2], gated.Batches.ToArray());
+        Assert.All(outputs, o => Assert.Equal(wide.Width / spec.FrameWidth, o.Shape[1]));
+        Assert.Equal(narrow.Frames![0], outputs[0].FramesOf(0));
+        Assert.Equal(wide.Frames![0], outputs[1].FramesOf(0));
+        // And the wide one, which needed no padding, got exactly its own logits
+        var alone = reference.Run(wide);
+        for (int j = 0; j < alone.Data.Length; j++) Assert.Equal(alone.Data[j], outputs[1].Data[j], 3);
     }
 }

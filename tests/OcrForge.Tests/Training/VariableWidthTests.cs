@@ -157,7 +157,8 @@ public class VariableWidthTests
     [Fact]
     public void Train_ctc_reads_a_csv_of_words_and_skips_a_label_too_long_for_its_image()
     {
-        // Given a manifest of words of different widths and lengths, one of them far too narrow for its label
+        // Given a manifest of words of different widths and lengths, one far too narrow for its label and one
+        // labelled outside the charset
         using var dir = new TempDir();
         var lines = new List<string> { "path,label" };
         foreach (var (s, i) in TinyWords.Make(40, 3).Select((s, i) => (s, i)))
@@ -167,19 +168,23 @@ public class VariableWidthTests
         }
         ImageWriter.WritePng(new GrayImage(4, 16, Enumerable.Repeat((byte)230, 64).ToArray()), dir.File("narrow.png"));
         lines.Add("narrow.png,abcdabcd");
+        ImageWriter.WritePng(TinyWords.Make(1, 4)[0].Image, dir.File("other.png"));
+        lines.Add("other.png,zz");
         File.WriteAllLines(dir.File("words.csv"), lines);
 
         // When `train ctc --preset words` runs on it, shrunk to the tiny images
         var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), "train", "ctc", "--data", dir.File("words.csv"),
             "--preset", "words", "--set", "height=16", "--set", "width=64", "--set", "filters=8,16", "--set", "pools=2x2,2x1",
-            "--set", "kernels=3,3", "--set", "rnn_hidden=16", "--epochs", "2", "--threads", "1", "--out", dir.File("w.ocrf"));
+            "--set", "kernels=3,3", "--set", "rnn_hidden=16", "--charset", "abcd", "--epochs", "2", "--threads", "1", "--out", dir.File("w.ocrf"));
 
-        // Then it trains a variable-width model and names the skipped image
+        // Then it trains a variable-width model over the given charset and names the two skipped images
         Assert.True(code == 0, stderr + stdout);
         Assert.Contains("narrow.png", stderr + stdout);
+        Assert.Contains("other.png", stderr + stdout);
         using var model = TrainedModel.Load(dir.File("w.ocrf"));
         Assert.True(model.Manifest.Preprocess.VariableWidth);
         Assert.Equal(2, model.Manifest.Preprocess.FrameWidth);
+        Assert.Equal(["a", "b", "c", "d"], model.Charset.Symbols);
         int Fact(string key) => int.Parse(model.Manifest.Training[key], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(40, Fact("training_samples") + Fact("validation_samples"));
     }
