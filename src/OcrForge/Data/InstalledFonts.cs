@@ -75,11 +75,11 @@ public static class InstalledFonts
     /// <summary>Every loadable font, in path order so that a seed picks the same font on every run.</summary>
     public static IReadOnlyList<SKTypeface> All => Loaded.Value;
 
-    /// <summary>A plain upright sans face for captions (DejaVu Sans where present).</summary>
+    /// <summary>A plain upright sans face for captions (DejaVu Sans where present), from the legacy faces: loading every font for a caption would be waste.</summary>
     public static SKTypeface Caption =>
-        All.FirstOrDefault(f => f.FamilyName == "DejaVu Sans" && f.FontWeight == (int)SKFontStyleWeight.Normal && f.FontSlant == SKFontStyleSlant.Upright)
-        ?? All.FirstOrDefault(f => f.FontWeight == (int)SKFontStyleWeight.Normal && f.FontSlant == SKFontStyleSlant.Upright && !f.IsFixedPitch)
-        ?? All[0];
+        Legacy.FirstOrDefault(f => f.FamilyName == "DejaVu Sans" && f.FontWeight == (int)SKFontStyleWeight.Normal && f.FontSlant == SKFontStyleSlant.Upright)
+        ?? Legacy.FirstOrDefault(f => f.FontWeight == (int)SKFontStyleWeight.Normal && f.FontSlant == SKFontStyleSlant.Upright && !f.IsFixedPitch)
+        ?? Legacy[0];
 
     private static IReadOnlyList<SKTypeface> Load()
     {
