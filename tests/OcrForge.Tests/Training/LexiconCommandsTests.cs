@@ -1,5 +1,7 @@
 using System.Text.Json;
 using OcrForge.Data;
+using OcrForge.Inference;
+using OcrForge.Inference.Decoding;
 
 namespace OcrForge.Tests.Training;
 
@@ -89,5 +91,14 @@ public class LexiconCommandsTests(TinyModelFixture tiny) : IClassFixture<TinyMod
         Assert.Equal((2, "error: --lexicon-mode: needs --lexicon FILE"), Error("--lexicon-mode", "prior"));
         Assert.Equal((2, "error: --lexicon-weight: applies to --lexicon-mode prior only"), Error("--lexicon", words, "--lexicon-weight", "3"));
         Assert.Equal((2, "error: --lexicon-weight -1: expected a number ≥ 0"), Error("--lexicon", words, "--lexicon-mode", "prior", "--lexicon-weight", "-1"));
+    }
+
+    [Fact]
+    public void A_word_list_read_for_other_symbols_is_refused_by_the_recognizer()
+    {
+        using var recognizer = TextRecognizer.Load(tiny.ModelPath);
+        var other = Lexicon.FromWords(["ab"], new Charset(["a", "b"], hasBlank: true), "ab.txt");
+        var e = Assert.Throws<OcrForgeException>(() => new TextRecognizer(recognizer.Engine) { Lexicon = new LexiconOptions(other) });
+        Assert.Equal("ab.txt: word list was read for the symbols \"ab\", not this model's \"abcd\"", e.Message);
     }
 }
