@@ -18,6 +18,9 @@ public enum LexiconMode
 public sealed record LexiconOptions(Lexicon Lexicon, LexiconMode Mode = LexiconMode.Only, double Weight = LexiconOptions.DefaultWeight)
 {
     public const double DefaultWeight = 2.0;
+
+    public double Weight { get; init; } = double.IsFinite(Weight) && Weight >= 0 ? Weight
+        : throw new ArgumentOutOfRangeException(nameof(Weight), Weight, "a lexicon weight is a log-probability bonus, finite and ≥ 0");
 }
 
 /// <summary>

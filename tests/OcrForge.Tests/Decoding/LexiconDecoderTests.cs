@@ -206,6 +206,15 @@ public class LexiconDecoderTests(ITestOutputHelper output)
         Assert.Equal(-1, lexicon.Child(lexicon.Child(Lexicon.Root, Ab.ClassOf("b")), Ab.ClassOf("b")));
     }
 
+    [Theory]
+    [InlineData(-1.0)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void A_weight_that_is_not_a_finite_bonus_is_refused(double weight)
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LexiconOptions(Lexicon.FromWords(["a"], Ab), LexiconMode.Prior, weight));
+    }
+
     [Fact]
     public void Loading_a_missing_empty_or_unusable_word_list_is_a_one_line_error_naming_the_file()
     {
