@@ -53,13 +53,23 @@ public sealed record TrainingRun(string Task, string Preset, IReadOnlyList<KeyVa
         {
             var outcome = CtcTraining.Run(new CtcTrainingRequest
             {
-                Data = data, Format = format, Preset = Preset, Overrides = Overrides, OutPath = outPath, Options = options,
+                Data = data,
+                Format = format,
+                Preset = Preset,
+                Overrides = Overrides,
+                OutPath = outPath,
+                Options = options,
             }, progress, cancellationToken);
             return (outcome.Model, outcome.Result);
         }
         var result = CharacterTraining.Run(new CharacterTrainingRequest
         {
-            Data = data, Format = format, Preset = Preset, Overrides = Overrides, OutPath = outPath, Options = options,
+            Data = data,
+            Format = format,
+            Preset = Preset,
+            Overrides = Overrides,
+            OutPath = outPath,
+            Options = options,
             Recipe = new ClassificationRecipe { LabelSmoothing = LabelSmoothing ?? new ClassificationRecipe().LabelSmoothing },
         }, progress, cancellationToken: cancellationToken);
         return (result.Model, result.Training);
