@@ -153,12 +153,25 @@ public sealed class TrainingDisplay(string runDirectory, string title, string ac
     private static string Percent(double v) => double.IsNaN(v) ? "–" : $"{v:P1}";
 }
 
-/// <summary>Ctrl+C cancels the run cleanly (the last finished epoch stays checkpointed) instead of killing the process.</summary>
+/// <summary>
+/// Ctrl+C (SIGINT) and SIGTERM (what `kill`, systemd and container runtimes send) cancel the run cleanly (the last
+/// finished epoch stays checkpointed; a tuning worker records its running trial as interrupted and re-queues it)
+/// instead of killing the process.
+/// </summary>
 public sealed class CancelOnCtrlC : IDisposable
 {
     private readonly CancellationTokenSource _source = new();
+    private readonly System.Runtime.InteropServices.PosixSignalRegistration _terminate;
 
-    public CancelOnCtrlC() => Console.CancelKeyPress += OnCancel;
+    public CancelOnCtrlC()
+    {
+        Console.CancelKeyPress += OnCancel;
+        _terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            _source.Cancel();
+        });
+    }
 
     public CancellationToken Token => _source.Token;
 
@@ -171,6 +184,7 @@ public sealed class CancelOnCtrlC : IDisposable
     public void Dispose()
     {
         Console.CancelKeyPress -= OnCancel;
+        _terminate.Dispose();
         _source.Dispose();
     }
 }

@@ -9,8 +9,11 @@ public static class TuneSpaceCommand
 {
     public static Command Create()
     {
-        var objective = new Option<string>("--objective") { Description = "ctc (text lines), classify (characters) or " +
-            "synthetic.", DefaultValueFactory = _ => "ctc" };
+        var objective = new Option<string>("--objective")
+        {
+            Description = "ctc (text lines), classify (characters) or synthetic.",
+            DefaultValueFactory = _ => "ctc",
+        };
         var json = new Option<bool>("--json") { Description = "Print the space as a JSON space file instead of YAML." };
         var output = new Option<string?>("--out") { Description = "File to write (default: standard output)." };
         var command = new Command("space",

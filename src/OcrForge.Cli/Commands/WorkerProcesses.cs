@@ -30,11 +30,27 @@ public static class WorkerProcesses
                 start.ArgumentList.Add(a);
             return Process.Start(start)!;
         }).ToList();
-        foreach (var p in processes) p.WaitForExit();
+        // A terminal's Ctrl+C reaches the whole process group, but a SIGTERM sent to this process alone must be
+        // passed on, or the workers would keep running without it.
+        using (cancellationToken.Register(() =>
+        {
+            foreach (var p in processes.Where(p => !p.HasExited)) Terminate(p.Id);
+        }))
+            foreach (var p in processes) p.WaitForExit();
         var failed = processes.Select((p, i) => (p.ExitCode, i)).Where(x
             => x.ExitCode is not (Cli.Ok or Cli.Interrupted)).ToList();
         if (failed.Count > 0)
             throw new OcrForgeException($"worker {failed[0].i} exited with code {failed[0].ExitCode}");
         return cancellationToken.IsCancellationRequested || processes.Any(p => p.ExitCode == Cli.Interrupted);
     }
+
+    private static void Terminate(int pid)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        const int sigterm = 15;
+        _ = kill(pid, sigterm);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 }

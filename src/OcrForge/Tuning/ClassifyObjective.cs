@@ -14,7 +14,7 @@ namespace OcrForge.Tuning;
 /// 0.15, never used here); the trial reports the validation accuracy after each epoch and returns that of the kept
 /// epoch. Images are read and decoded once per worker and input size.
 /// </summary>
-public sealed class ClassifyObjective(ObjectiveSettings settings) : IObjective
+public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObjective
 {
     public static readonly IReadOnlyList<string> Known = [.. TrainingParameters.Names, "label_smoothing"];
 
@@ -38,13 +38,20 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : IObjective
             throw new OcrForgeException("parameters.label_smoothing: expected a range inside [0, 1)");
     }
 
-    public TrainingRun Plan(IReadOnlyDictionary<string, object> parameters, int? threads, string runDirectory) => new(
-        "classify", TrainingParameters.Preset(parameters, CharacterTrainingRequest.DefaultPreset),
-        TrainingParameters.Overrides(parameters),
-        TrainingParameters.Apply(CharacterTraining.Recipe, parameters, settings.Epochs, settings.Seed, threads,
-            runDirectory),
-        parameters.TryGetValue("label_smoothing", out var s) ? Convert.ToDouble(s, CultureInfo.InvariantCulture)
-            : Defaults.Recipe.LabelSmoothing);
+    public TrainingRun Plan(IReadOnlyDictionary<string, object> parameters, int? threads, string runDirectory)
+    {
+        TrainingParameters.CheckNames(parameters.Keys, "classify", Known);
+        var run = new TrainingRun(
+            "classify", TrainingParameters.Preset(parameters, CharacterTrainingRequest.DefaultPreset),
+            TrainingParameters.Overrides(parameters),
+            TrainingParameters.Apply(CharacterTraining.Recipe, parameters, settings.Epochs, settings.Seed, threads,
+                runDirectory),
+            parameters.TryGetValue("label_smoothing", out var s) ? Convert.ToDouble(s, CultureInfo.InvariantCulture)
+                : Defaults.Recipe.LabelSmoothing);
+        // A trial of another objective's study names a preset of the other task: refused here, not at training.
+        CharacterTraining.Config(run.Preset, run.Overrides);
+        return run;
+    }
 
     public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads,
         CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ namespace OcrForge.Tuning;
 /// same keys as <c>train ctc --set</c>). It reports the validation sequence accuracy after each epoch and returns the
 /// accuracy of the kept (best-loss) epoch. Images are read and decoded once per worker and input size.
 /// </summary>
-public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
+public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjective
 {
     public static IReadOnlyList<string> Known => TrainingParameters.Names;
 
@@ -33,10 +33,17 @@ public sealed class CtcObjective(ObjectiveSettings settings) : IObjective
     }
 
     /// <summary>The training run a trial's parameters stand for (also what <c>tune best</c> exports).</summary>
-    public TrainingRun Plan(IReadOnlyDictionary<string, object> parameters, int? threads, string runDirectory) => new(
-        "ctc", TrainingParameters.Preset(parameters, CtcTraining.DefaultPreset), TrainingParameters.Overrides(parameters),
-        TrainingParameters.Apply(CtcTraining.Recipe, parameters, settings.Epochs, settings.Seed, threads,
-            runDirectory));
+    public TrainingRun Plan(IReadOnlyDictionary<string, object> parameters, int? threads, string runDirectory)
+    {
+        TrainingParameters.CheckNames(parameters.Keys, "ctc", TrainingParameters.Names);
+        var run = new TrainingRun(
+            "ctc", TrainingParameters.Preset(parameters, CtcTraining.DefaultPreset), TrainingParameters.Overrides(parameters),
+            TrainingParameters.Apply(CtcTraining.Recipe, parameters, settings.Epochs, settings.Seed, threads,
+                runDirectory));
+        // A trial of another objective's study names a preset of the other task: refused here, not at training.
+        CtcTraining.Config(run.Preset, run.Overrides);
+        return run;
+    }
 
     public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads,
         CancellationToken cancellationToken)

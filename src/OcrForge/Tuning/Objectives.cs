@@ -20,6 +20,16 @@ public static class Objectives
         return objective;
     }
 
+    /// <summary>A training objective by name, unchecked: what <c>tune best</c> needs to turn trials back into
+    /// runs.</summary>
+    public static ITrainingObjective Training(string name, ObjectiveSettings settings) => name switch
+    {
+        "ctc" => new CtcObjective(settings),
+        "classify" => new ClassifyObjective(settings),
+        "synthetic" => throw new OcrForgeException("--objective synthetic: its trials train nothing; expected ctc or classify"),
+        _ => throw Unknown(name),
+    };
+
     /// <summary>The direction a study for this objective optimises, without building the objective.</summary>
     public static StudyDirection Direction(string name) => name switch
     {

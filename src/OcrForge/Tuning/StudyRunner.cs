@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace OcrForge.Tuning;
 
-/// <summary>What one worker did: its trials by final state, and whether Ctrl+C stopped it.</summary>
+/// <summary>What one worker did: its trials by final state, and whether Ctrl+C or SIGTERM stopped it.</summary>
 public sealed record WorkerSummary(int Complete, int Pruned, int Failed, int Lost, bool Interrupted, TimeSpan Elapsed)
 {
     public int Total => Complete + Pruned + Failed + Lost;
@@ -90,7 +90,7 @@ public sealed class StudyRunner(IStudyStorage storage, StudyInfo study, SearchSp
         catch (Exception e) when (IsCancellation(e) && cancellationToken.IsCancellationRequested)
         {
             heartbeat.Change(Timeout.Infinite, Timeout.Infinite);
-            storage.Abandon(trial.Id, "interrupted (Ctrl+C); re-queued");
+            storage.Abandon(trial.Id, "interrupted (Ctrl+C or SIGTERM); re-queued");
             return TrialState.Waiting;
         }
         catch (Exception e) when (IsCancellation(e) && taken.IsCancellationRequested || e is TrialLostException)

@@ -24,16 +24,21 @@ public static class TrainingParameters
     public static void Check(SearchSpace space, string objective, IReadOnlyCollection<string> known,
         Action<string> checkPreset)
     {
-        foreach (var p in space.Parameters.Where(p => !known.Contains(p.Name) && !p.Name.StartsWith(SetPrefix,
-            StringComparison.Ordinal)))
-            throw new OcrForgeException($"parameters.{p.Name}: not a {objective} training parameter (known: {string.Join(
-                ", ", known)}, or set.KEY for model settings)");
+        CheckNames(space.Parameters.Select(p => p.Name), objective, known);
         if (space.Find("preset") is { Distribution: CategoricalDistribution presets })
             foreach (var name in presets.Choices) checkPreset(name);
         if (space.Find("optimizer") is { Distribution: CategoricalDistribution optimizers })
             foreach (var choice in optimizers.Choices) ParseEnum<OptimizerKind>("optimizer", choice);
         if (space.Find("schedule") is { Distribution: CategoricalDistribution schedules })
             foreach (var choice in schedules.Choices) ParseEnum<ScheduleKind>("schedule", choice);
+    }
+
+    /// <summary>Every name must be a training parameter of the objective or a <c>set.KEY</c> model setting.</summary>
+    public static void CheckNames(IEnumerable<string> names, string objective, IReadOnlyCollection<string> known)
+    {
+        foreach (var name in names.Where(n => !known.Contains(n) && !n.StartsWith(SetPrefix, StringComparison.Ordinal)))
+            throw new OcrForgeException($"parameters.{name}: not a {objective} training parameter (known: {string.Join(
+                ", ", known)}, or set.KEY for model settings)");
     }
 
     public static string Preset(IReadOnlyDictionary<string, object> values, string fallback) =>

@@ -1,11 +1,90 @@
+using System.Globalization;
+using OcrForge.Data;
+using OcrForge.IO;
 using OcrForge.Training;
+using OcrForge.Training.Classification;
 
 namespace OcrForge.Tuning;
 
 /// <summary>
 /// A training run as typed data: the task (<c>ctc</c> or <c>classify</c>), the preset and its <c>--set</c> overrides,
 /// the training options and, for classifiers, the label smoothing. A trial is one; <c>tune best</c> turns the best
-/// into the <c>ocrforge train …</c> command that repeats it.
+/// into the <c>ocrforge train …</c> command that repeats it, or trains it again in-process.
 /// </summary>
 public sealed record TrainingRun(string Task, string Preset, IReadOnlyList<KeyValuePair<string, string>> Overrides,
-    TrainingOptions Options, double? LabelSmoothing = null);
+    TrainingOptions Options, double? LabelSmoothing = null)
+{
+    /// <summary>
+    /// The arguments of the <c>ocrforge train</c> command that repeats this run exactly (every option spelled out,
+    /// so later changes of the recipe's defaults do not change what it does).
+    /// </summary>
+    public IReadOnlyList<string> CommandLine(string data, DatasetFormat format, string outPath)
+    {
+        var o = Options;
+        var args = new List<string> { "train", Task, "--data", data };
+        if (format != DatasetFormat.Auto) args.AddRange(["--format", Name(format)]);
+        args.AddRange(["--preset", Preset]);
+        foreach (var (key, value) in Overrides) args.AddRange(["--set", $"{key}={value}"]);
+        args.AddRange(["--epochs", Number(o.Epochs), "--batch-size", Number(o.BatchSize), "--lr", Number(o.LearningRate),
+            "--optimizer", Name(o.Optimizer)]);
+        if (o.WeightDecay is { } decay) args.AddRange(["--weight-decay", Number(decay)]);
+        if (o.Optimizer == OptimizerKind.Sgd) args.AddRange(["--momentum", Number(o.Momentum)]);
+        args.AddRange(["--schedule", Name(o.Schedule), "--patience", Number(o.Patience), "--val-fraction",
+            Number(o.ValidationFraction), "--augment", o.Augment ? "true" : "false", "--seed", Number(o.Seed),
+            "--grad-clip", Number(o.GradClip), "--ema", Number(o.Ema)]);
+        if (LabelSmoothing is { } smoothing) args.AddRange(["--label-smoothing", Number(smoothing)]);
+        if (o.Threads is { } threads) args.AddRange(["--threads", Number(threads)]);
+        args.AddRange(["--out", outPath]);
+        return args;
+    }
+
+    /// <summary>The command as one line for a POSIX shell (arguments quoted where needed).</summary>
+    public static string ShellLine(IEnumerable<string> args) =>
+        "ocrforge " + string.Join(" ", args.Select(a => a.Length > 0 && a.All(c => char.IsAsciiLetterOrDigit(c)
+            || "-_.,=/:+@%".Contains(c)) ? a : $"'{a.Replace("'", "'\\''")}'"));
+
+    /// <summary>Trains this run on <paramref name="data"/> in-process and saves the model (what the command
+    /// does).</summary>
+    public (TrainedModel Model, TrainingResult Result) Train(string data, DatasetFormat format, string outPath,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var options = Options with { RunDirectory = TrainingOptions.RunDirectoryFor(outPath) };
+        if (Task == "ctc")
+        {
+            var outcome = CtcTraining.Run(new CtcTrainingRequest
+            {
+                Data = data,
+                Format = format,
+                Preset = Preset,
+                Overrides = Overrides,
+                OutPath = outPath,
+                Options = options,
+            }, progress, cancellationToken);
+            return (outcome.Model, outcome.Result);
+        }
+        var result = CharacterTraining.Run(new CharacterTrainingRequest
+        {
+            Data = data,
+            Format = format,
+            Preset = Preset,
+            Overrides = Overrides,
+            OutPath = outPath,
+            Options = options,
+            Recipe = new ClassificationRecipe { LabelSmoothing = LabelSmoothing ?? new ClassificationRecipe().LabelSmoothing },
+        }, progress, cancellationToken: cancellationToken);
+        return (result.Model, result.Training);
+    }
+
+    private static string Number(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Number(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+}
+
+/// <summary>An objective whose trials are training runs: <c>tune best</c> can export and retrain them.</summary>
+public interface ITrainingObjective : IObjective
+{
+    /// <summary>The run a trial's parameters stand for, with the study's epoch budget and seed.</summary>
+    TrainingRun Plan(IReadOnlyDictionary<string, object> parameters, int? threads, string runDirectory);
+}

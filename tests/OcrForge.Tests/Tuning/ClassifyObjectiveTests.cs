@@ -55,6 +55,14 @@ public sealed class ClassifyObjectiveTests : IDisposable
         Assert.True(trials.Max(t => t.Value!.Value) >= 0.75, string.Join(", ", trials.Select(t => t.Value)));
         Assert.Equal(1, objective.DecodedDataSets);
         Assert.Empty(Directory.GetDirectories(_dir.Path));
+
+        // Exported and retrained, the best trial repeats its value.
+        var best = trials.MaxBy(t => t.Value)!;
+        var modelPath = _dir.File("best.ocrf");
+        var run = objective.Plan(best.Params, best.Threads, OcrForge.Training.TrainingOptions.RunDirectoryFor(modelPath));
+        ExportedRun.AssertParsesBack(run, run.CommandLine(_images.Path, DatasetFormat.Folders, modelPath));
+        var (model, result) = run.Train(_images.Path, DatasetFormat.Folders, modelPath);
+        using (model) Assert.Equal(best.Value, result.Best.ValidationAccuracy);
     }
 
     [Fact]

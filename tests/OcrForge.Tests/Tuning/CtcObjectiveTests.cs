@@ -54,6 +54,16 @@ public sealed class CtcObjectiveTests : IDisposable
         Assert.Equal(1, objective.DecodedDataSets);
         // Trial run folders (checkpoints, logs) do not pile up.
         Assert.Empty(Directory.GetDirectories(_dir.Path));
+
+        // The best trial, exported, is a train ctc command that parses back into its run, and retraining that run
+        // (same seed, same thread count) gives the trial's value again.
+        var best = trials.MaxBy(t => t.Value)!;
+        var modelPath = _dir.File("best.ocrf");
+        var run = objective.Plan(best.Params, best.Threads, OcrForge.Training.TrainingOptions.RunDirectoryFor(modelPath));
+        ExportedRun.AssertParsesBack(run, run.CommandLine(_images.Path, DatasetFormat.Auto, modelPath));
+        var (model, result) = run.Train(_images.Path, DatasetFormat.Auto, modelPath);
+        using (model) Assert.Equal(best.Value, result.Best.ValidationAccuracy);
+        Assert.True(File.Exists(modelPath));
     }
 
     [Fact]
