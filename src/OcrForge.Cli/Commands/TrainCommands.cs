@@ -28,14 +28,14 @@ public sealed class TrainingOptionSet
         Epochs = new("--epochs") { Description = "Maximum number of epochs.", DefaultValueFactory = _ => recipe.Epochs };
         BatchSize = new("--batch-size") { Description = "Images per optimizer step.", DefaultValueFactory = _ => recipe.BatchSize };
         LearningRate = new("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => recipe.LearningRate };
-        Optimizer = new("--optimizer") { Description = "adam, adamw, adamax, adadelta, adagrad, sgd (Nesterov momentum 0.9) or rmsprop.", DefaultValueFactory = _ => recipe.Optimizer };
+        Optimizer = new("--optimizer") { Description = "adam, adamw, adamax, adadelta, adagrad, sgd (Nesterov, --momentum) or rmsprop.", DefaultValueFactory = _ => recipe.Optimizer };
         Schedule = new("--schedule") { Description = "Learning-rate schedule: none, plateau, cosine or onecycle.", DefaultValueFactory = _ => recipe.Schedule };
         Patience = new("--patience") { Description = "Stop after this many epochs without a lower validation loss (0 = never).", DefaultValueFactory = _ => recipe.Patience };
         ValidationFraction = new("--val-fraction") { Description = "Share of the images held out for validation and early stopping.", DefaultValueFactory = _ => recipe.ValidationFraction };
         Augment = new("--augment") { Description = "Random rotation, shift, zoom, noise and blur on training images (--augment false: off).", DefaultValueFactory = _ => recipe.Augment };
         Seed = new("--seed") { Description = "Seed for the split, initialisation, order and augmentation.", DefaultValueFactory = _ => recipe.Seed };
         WeightDecay = new("--weight-decay") { Description = "L2 penalty on the weights, decoupled for adamw (default: the recipe's, else the optimizer's: 0, adamw 0.01).", DefaultValueFactory = _ => recipe.WeightDecay };
-        Momentum = new("--momentum") { Description = "sgd's Nesterov momentum (other optimizers ignore it).", DefaultValueFactory = _ => recipe.Momentum };
+        Momentum = new("--momentum") { Description = "Momentum of sgd (Nesterov); the other optimizers ignore it.", DefaultValueFactory = _ => recipe.Momentum };
         GradClip = new("--grad-clip") { Description = "Clip the global gradient norm to this value (0 = off).", DefaultValueFactory = _ => recipe.GradClip };
         Ema = new("--ema") { Description = "Validate, keep and save a moving average of the weights with this decay per step (e.g. 0.999; 0 = off).", DefaultValueFactory = _ => recipe.Ema };
     }

@@ -17,6 +17,7 @@ public static class TuneOutput
         ["number"] = t.Number,
         ["state"] = t.State.ToString().ToLowerInvariant(),
         ["value"] = t.Value,
+        ["value_se"] = t.ValueStandardError,
         ["params"] = JsonNode.Parse(ParameterValues.ToJson(t.Params)),
         ["intermediate"] = new JsonObject(t.Intermediate.Select(kv
             => KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)kv.Value))),
@@ -36,12 +37,12 @@ public static class TuneOutput
         var names = trials.SelectMany(t => t.Params.Keys).Distinct().ToList();
         int steps = trials.Select(t => t.Intermediate.Count == 0 ? 0
             : t.Intermediate.Keys.Max()).DefaultIfEmpty(0).Max();
-        var header = new[] { "number", "state", "value", "duration_s", "worker", "threads", "retries", "failure" }
+        var header = new[] { "number", "state", "value", "value_se", "duration_s", "worker", "threads", "retries", "failure" }
             .Concat(names.Select(n => $"param_{n}")).Concat(Enumerable.Range(1, steps).Select(s => $"step_{s}"));
         var lines = new List<string> { string.Join(',', header) };
         foreach (var t in trials)
             lines.Add(string.Join(',', new object?[] { t.Number, t.State.ToString().ToLowerInvariant(), t.Value,
-                t.Duration?.TotalSeconds, t.Worker, t.Threads, t.Retries, t.Failure }
+                t.ValueStandardError, t.Duration?.TotalSeconds, t.Worker, t.Threads, t.Retries, t.Failure }
                 .Concat(names.Select(n => t.Params.GetValueOrDefault(n)))
                 .Concat(Enumerable.Range(1, steps).Select(s => t.Intermediate.TryGetValue(s, out var v) ? (object)v
                     : null))

@@ -34,6 +34,8 @@ public static class TuneRunCommand
         var epochMs = new Option<int>("--epoch-ms") { Description = "Synthetic objective: milliseconds per fake epoch.",
             DefaultValueFactory = _ => 0 };
         var data = new Option<string?>("--data") { Description = "Dataset for training objectives." };
+        var cv = new Option<int>("--cv") { Description = "Cross-validation folds: a trial's value is the mean over K " +
+            "folds with its standard error (1 = one split).", DefaultValueFactory = _ => 1 };
         var format = new Option<DatasetFormat>("--format") { Description = "Dataset layout.", DefaultValueFactory = _
             => DatasetFormat.Auto };
         var heartbeat = new Option<double>("--heartbeat") { Description = "Seconds between heartbeats; 6 missed ones " +
@@ -43,7 +45,7 @@ public static class TuneRunCommand
             "Run trials: claim, sample, train with pruning, record; until --trials are done.");
         study.AddTo(command);
         foreach (var o in new Option[] { space, trials, workers, sampler, pruner, seed, objective, timeout, threads,
-            epochs, epochMs, data, format, heartbeat, child })
+            epochs, epochMs, data, cv, format, heartbeat, child })
             command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -64,6 +66,7 @@ public static class TuneRunCommand
                 Data = parse.GetValue(data),
                 Format = parse.GetValue(format),
                 Seed = parse.GetValue(seed),
+                Folds = parse.GetValue(cv),
             };
             if (settings.Epochs < 1) throw new OcrForgeException($"--epochs {settings.Epochs}: expected at least 1");
             var theObjective = Objectives.Create(parse.GetValue(objective)!, searchSpace, settings);
@@ -107,6 +110,6 @@ public static class TuneRunCommand
     {
         public void Report(Trial t) => AnsiConsole.MarkupLineInterpolated(
             $"trial {t.Number,4}  {t.State.ToString().ToLowerInvariant(),-8}  {metric} {t.Value?.ToString("G6")
-                ?? "–",-10}  {TuneOutput.Params(t.Params)}{(t.Failure is null ? "" : "  " + t.Failure)}");
+                ?? "–",-10}{(t.ValueStandardError is { } se ? $" ± {se:G3}" : "")}  {TuneOutput.Params(t.Params)}{(t.Failure is null ? "" : "  " + t.Failure)}");
     }
 }

@@ -28,4 +28,8 @@ public interface IObjective
 public interface ITrialReporter
 {
     void Report(int step, double value);
+
+    /// <summary>The standard error of the value the objective is about to return, when that value is a mean over
+    /// cross-validation folds; stored with it.</summary>
+    void StandardError(double value) { }
 }

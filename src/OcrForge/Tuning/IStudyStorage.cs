@@ -44,8 +44,9 @@ public interface IStudyStorage : IDisposable
 
     bool Heartbeat(long trialId);
 
-    /// <summary>Ends a running trial as complete, pruned or failed (with a reason).</summary>
-    bool Finish(long trialId, TrialState state, double? value, string? failure = null);
+    /// <summary>Ends a running trial as complete, pruned or failed (with a reason); a cross-validated value comes with
+    /// its standard error.</summary>
+    bool Finish(long trialId, TrialState state, double? value, string? failure = null, double? standardError = null);
 
     /// <summary>Fails a running trial that its worker gives up (Ctrl+C) and re-queues its parameters, claim given
     /// back.</summary>

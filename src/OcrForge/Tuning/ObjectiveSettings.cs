@@ -15,6 +15,9 @@ public sealed record ObjectiveSettings
     public string? Data { get; init; }
     public DatasetFormat Format { get; init; } = DatasetFormat.Auto;
     public int Seed { get; init; } = 42;
+    /// <summary>Cross-validation folds (<c>--cv</c>): a trial's value is the mean over this many folds of the training
+    /// and validation images, with its standard error; 1 = one seeded split.</summary>
+    public int Folds { get; init; } = 1;
     /// <summary>Where trial run folders go (checkpoints, logs); deleted after each trial unless kept.</summary>
     public string? RunsDirectory { get; init; }
 }

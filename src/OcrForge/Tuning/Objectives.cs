@@ -9,6 +9,10 @@ public static class Objectives
 
     public static IObjective Create(string name, SearchSpace space, ObjectiveSettings settings)
     {
+        if (settings.Folds is < 1 or > CrossValidation.MaxFolds)
+            throw new OcrForgeException($"--cv {settings.Folds}: expected 2 to {CrossValidation.MaxFolds} folds (1 = off)");
+        if (settings.Folds > 1 && name == "synthetic")
+            throw new OcrForgeException("--cv: only for training objectives (ctc, classify)");
         IObjective objective = name switch
         {
             "synthetic" => new SyntheticObjective(space, settings.Epochs, settings.EpochDelay),

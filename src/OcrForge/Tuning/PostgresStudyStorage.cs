@@ -95,9 +95,7 @@ public sealed class PostgresStudyStorage : RelationalStudyStorage
         Exec(c, t, "SELECT pg_advisory_xact_lock(@k)", ("k", SchemaLockKey));
         Exec(c, t, "CREATE TABLE IF NOT EXISTS ocrforge_schema (version INTEGER NOT NULL)");
         long? version = Scalar<long?>(c, t, "SELECT MAX(version) FROM ocrforge_schema");
-        if (version is { } v)
-            return v == SchemaVersion ? 0
-                : throw new OcrForgeException($"schema version {v}; this ocrforge reads version {SchemaVersion}");
+        if (version is { } v) return Migrate(c, t, v, "DOUBLE PRECISION");
         Exec(c, t, """
             CREATE TABLE studies (
                 id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, direction TEXT NOT NULL,
@@ -106,7 +104,7 @@ public sealed class PostgresStudyStorage : RelationalStudyStorage
                 id BIGSERIAL PRIMARY KEY, study_id BIGINT NOT NULL REFERENCES studies(id),
                 number INTEGER NOT NULL, state TEXT NOT NULL, params TEXT NOT NULL DEFAULT '{}', value DOUBLE PRECISION,
                 started_ms BIGINT, finished_ms BIGINT, heartbeat_ms BIGINT, worker TEXT, threads INTEGER,
-                failure TEXT, retries INTEGER NOT NULL DEFAULT 0, UNIQUE (study_id, number));
+                failure TEXT, retries INTEGER NOT NULL DEFAULT 0, value_se DOUBLE PRECISION, UNIQUE (study_id, number));
             CREATE INDEX trials_by_state ON trials (study_id, state, number);
             CREATE TABLE trial_values (
                 trial_id BIGINT NOT NULL REFERENCES trials(id), step INTEGER NOT NULL, value DOUBLE PRECISION NOT NULL,

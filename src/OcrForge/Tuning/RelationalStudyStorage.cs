@@ -11,7 +11,20 @@ namespace OcrForge.Tuning;
 /// </summary>
 public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorage
 {
-    public const int SchemaVersion = 1;
+    /// <summary>2 added <c>trials.value_se</c> (the standard error of a cross-validated value).</summary>
+    public const int SchemaVersion = 2;
+
+    /// <summary>Brings an older schema up to <see cref="SchemaVersion"/> in the creating transaction; refuses a
+    /// newer one.</summary>
+    protected static int Migrate(DbConnection c, DbTransaction t, long version, string realType)
+    {
+        if (version == SchemaVersion) return 0;
+        if (version > SchemaVersion)
+            throw new OcrForgeException($"schema version {version}; this ocrforge reads version {SchemaVersion}");
+        if (version < 2) Exec(c, t, $"ALTER TABLE trials ADD COLUMN value_se {realType}");
+        Exec(c, t, "UPDATE ocrforge_schema SET version = @v", ("v", SchemaVersion));
+        return 0;
+    }
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public abstract string Name { get; }
@@ -195,14 +208,16 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
         Exec(c, null, "UPDATE trials SET heartbeat_ms = @now WHERE id = @id AND state = 'running'", ("now", Now), ("id",
             trialId)) == 1);
 
-    public bool Finish(long trialId, TrialState state, double? value, string? failure = null)
+    public bool Finish(long trialId, TrialState state, double? value, string? failure = null,
+        double? standardError = null)
     {
         if (state is not (TrialState.Complete or TrialState.Pruned or TrialState.Failed))
             throw new ArgumentException($"a trial cannot finish as {state}", nameof(state));
         return Retrying(c => Exec(c, null,
-            "UPDATE trials SET state = @st, value = @v, failure = @f, finished_ms = @now WHERE id = @id AND state = " +
-                "'running'",
-            ("st", StateName(state)), ("v", value), ("f", failure), ("now", Now), ("id", trialId)) == 1);
+            "UPDATE trials SET state = @st, value = @v, value_se = @se, failure = @f, finished_ms = @now WHERE id = @id " +
+                "AND state = 'running'",
+            ("st", StateName(state)), ("v", value), ("se", standardError), ("f", failure), ("now", Now),
+            ("id", trialId)) == 1);
     }
 
     public bool Abandon(long trialId, string reason) => InTransaction((c, t) =>
@@ -238,7 +253,7 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
         using (var cmd = Command(c, t,
             "SELECT t.id, t.number, t.state, t.params, t.value, t.started_ms, t.finished_ms, t.heartbeat_ms, " +
                 "t.worker, t.threads, " +
-            $"t.failure, t.retries FROM trials t WHERE {where} ORDER BY t.number", args))
+            $"t.failure, t.retries, t.value_se FROM trials t WHERE {where} ORDER BY t.number", args))
         using (var r = cmd.ExecuteReader())
             while (r.Read())
                 trials.Add(new Trial
@@ -255,6 +270,7 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
                     Threads = r.IsDBNull(9) ? null : r.GetInt32(9),
                     Failure = r.IsDBNull(10) ? null : r.GetString(10),
                     Retries = r.GetInt32(11),
+                    ValueStandardError = r.IsDBNull(12) ? null : r.GetDouble(12),
                     Intermediate = values.TryGetValue(r.GetInt64(0), out var steps) ? steps : new SortedDictionary<int,
                         double>(),
                 });

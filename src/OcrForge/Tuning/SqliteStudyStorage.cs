@@ -66,9 +66,7 @@ public sealed class SqliteStudyStorage : RelationalStudyStorage
     {
         Exec(c, t, "CREATE TABLE IF NOT EXISTS ocrforge_schema (version INTEGER NOT NULL)");
         long? version = Scalar<long?>(c, t, "SELECT MAX(version) FROM ocrforge_schema");
-        if (version is { } v)
-            return v == SchemaVersion ? 0
-                : throw new OcrForgeException($"schema version {v}; this ocrforge reads version {SchemaVersion}");
+        if (version is { } v) return Migrate(c, t, v, "REAL");
         if (Scalar<long>(c, t, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'trials'") > 0)
             throw new OcrForgeException("has a 'trials' table but no ocrforge schema version");
         Exec(c, t, """
@@ -80,7 +78,7 @@ public sealed class SqliteStudyStorage : RelationalStudyStorage
                 id INTEGER PRIMARY KEY AUTOINCREMENT, study_id INTEGER NOT NULL REFERENCES studies(id),
                 number INTEGER NOT NULL, state TEXT NOT NULL, params TEXT NOT NULL DEFAULT '{}', value REAL,
                 started_ms INTEGER, finished_ms INTEGER, heartbeat_ms INTEGER, worker TEXT, threads INTEGER,
-                failure TEXT, retries INTEGER NOT NULL DEFAULT 0, UNIQUE (study_id, number));
+                failure TEXT, retries INTEGER NOT NULL DEFAULT 0, value_se REAL, UNIQUE (study_id, number));
             CREATE INDEX trials_by_state ON trials (study_id, state, number);
             CREATE TABLE trial_values (
                 trial_id INTEGER NOT NULL REFERENCES trials(id), step INTEGER NOT NULL, value REAL NOT NULL,

@@ -102,9 +102,10 @@ public sealed class StudyRunner(IStudyStorage storage, StudyInfo study, SearchSp
             end = (TrialState.Failed, null, $"{e.GetType().Name}: {FirstLine(e.Message)}");
         }
         heartbeat.Change(Timeout.Infinite, Timeout.Infinite);
-        if (!storage.Finish(trial.Id, end.State, end.Value, end.Failure)) return TrialState.Running;
-        progress?.Report(trial with { State = end.State, Value = end.Value, Failure = end.Failure,
-            Params = parameters });
+        double? standardError = end.State == TrialState.Complete ? reporter.Error : null;
+        if (!storage.Finish(trial.Id, end.State, end.Value, end.Failure, standardError)) return TrialState.Running;
+        progress?.Report(trial with { State = end.State, Value = end.Value, ValueStandardError = standardError,
+            Failure = end.Failure, Params = parameters });
         return end.State;
     }
 
@@ -120,6 +121,10 @@ public sealed class StudyRunner(IStudyStorage storage, StudyInfo study, SearchSp
         CancellationToken token)
         : ITrialReporter
     {
+        public double? Error { get; private set; }
+
+        public void StandardError(double value) => Error = double.IsFinite(value) ? value : null;
+
         public void Report(int step, double value)
         {
             token.ThrowIfCancellationRequested();

@@ -13,6 +13,8 @@ public sealed record Trial
     /// <summary>Reported values by step (epoch), ascending.</summary>
     public IReadOnlyDictionary<int, double> Intermediate { get; init; } = new SortedDictionary<int, double>();
     public double? Value { get; init; }
+    /// <summary>Standard error of <see cref="Value"/> when it is a mean over cross-validation folds.</summary>
+    public double? ValueStandardError { get; init; }
     public DateTimeOffset? Started { get; init; }
     public DateTimeOffset? Finished { get; init; }
     public DateTimeOffset? Heartbeat { get; init; }

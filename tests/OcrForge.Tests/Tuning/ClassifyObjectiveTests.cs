@@ -66,6 +66,31 @@ public sealed class ClassifyObjectiveTests : IDisposable
     }
 
     [Fact]
+    public void With_cv_a_trial_is_the_mean_over_folds_with_its_standard_error()
+    {
+        var space = SearchSpaceFile.ParseText(Space, yaml: true);
+        var objective = Objectives.Create("classify", space, new ObjectiveSettings
+        {
+            Data = _images.Path, Format = DatasetFormat.Folders, Epochs = 1, Seed = 1, RunsDirectory = _dir.Path, Folds = 3,
+        });
+        using var storage = new SqliteStudyStorage(_dir.File("cv.db"));
+        var study = storage.CreateStudy("cv", objective.Direction);
+        new StudyRunner(storage, study, space, new RandomSampler(2), new NopPruner(), objective,
+            new RunnerOptions { Worker = "t", Threads = 1, Budget = 1 }).Run();
+
+        var trial = Assert.Single(storage.Trials(study.Id));
+        Assert.True(trial.State == TrialState.Complete, trial.Failure);
+        Assert.InRange(trial.ValueStandardError!.Value, 0, 0.5);
+        // With one epoch each fold keeps that epoch, so the value (the mean of the folds' kept epochs) is exactly the
+        // stored curve's point (the mean over the folds at epoch 1).
+        Assert.Equal(trial.Value, Assert.Single(trial.Intermediate).Value);
+        Assert.InRange(trial.Value!.Value, 0, 1);
+        var synthetic = Assert.Throws<OcrForgeException>(() => Objectives.Create("synthetic", DefaultSpaces.For("synthetic"),
+            new ObjectiveSettings { Folds = 3 }));
+        Assert.Equal("--cv: only for training objectives (ctc, classify)", synthetic.Message);
+    }
+
+    [Fact]
     public void Text_presets_and_unknown_parameters_are_refused_before_anything_runs()
     {
         var settings = new ObjectiveSettings { Data = _images.Path };

@@ -67,6 +67,26 @@ public sealed class CtcObjectiveTests : IDisposable
     }
 
     [Fact]
+    public void With_cv_a_trial_trains_each_fold_and_stores_the_mean_with_its_standard_error()
+    {
+        var space = SearchSpaceFile.ParseText(Space, yaml: true);
+        var objective = Objectives.Create("ctc", space, new ObjectiveSettings
+        {
+            Data = _images.Path, Epochs = 1, Seed = 1, RunsDirectory = _dir.Path, Folds = 2,
+        });
+        using var storage = new SqliteStudyStorage(_dir.File("cv.db"));
+        var study = storage.CreateStudy("cv", objective.Direction);
+        new StudyRunner(storage, study, space, new RandomSampler(4), new NopPruner(), objective,
+            new RunnerOptions { Worker = "t", Threads = 1, Budget = 1 }).Run();
+
+        var trial = Assert.Single(storage.Trials(study.Id));
+        Assert.True(trial.State == TrialState.Complete, trial.Failure);
+        Assert.NotNull(trial.ValueStandardError);
+        // One epoch: each fold keeps it, so the value is the stored mean-over-folds point of epoch 1.
+        Assert.Equal(trial.Value, Assert.Single(trial.Intermediate).Value);
+    }
+
+    [Fact]
     public void Parameters_the_trainer_does_not_know_are_refused_before_anything_runs()
     {
         var space = SearchSpaceFile.ParseText("parameters:\n  learning_rate: { type: float, low: 0.001, high: 0.1 }",

@@ -132,6 +132,20 @@ public abstract class StudyStorageContract
     }
 
     [Fact]
+    public void A_cross_validated_value_keeps_its_standard_error()
+    {
+        using var storage = Open();
+        var study = storage.CreateStudy(NewName(), StudyDirection.Maximize);
+        var cv = storage.Claim(study.Id, Request(2))!;
+        var single = storage.Claim(study.Id, Request(2))!;
+        Assert.True(storage.Finish(cv.Id, TrialState.Complete, 0.9, standardError: 0.025));
+        Assert.True(storage.Finish(single.Id, TrialState.Complete, 0.8));
+        var trials = storage.Trials(study.Id);
+        Assert.Equal((0.9, 0.025), (trials.Single(t => t.Id == cv.Id).Value, trials.Single(t => t.Id == cv.Id).ValueStandardError));
+        Assert.Null(trials.Single(t => t.Id == single.Id).ValueStandardError);
+    }
+
+    [Fact]
     public void An_abandoned_trial_is_requeued_and_its_claim_given_back()
     {
         using var storage = Open();

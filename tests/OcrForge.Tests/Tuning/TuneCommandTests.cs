@@ -57,7 +57,7 @@ public sealed class TuneCommandTests(PostgresServer server) : IDisposable
         var csv = CliProcess.Run("tune", "export", "--storage", db, "--study", "b",
             "--csv").Stdout.TrimEnd().Split('\n');
         Assert.Equal(13, csv.Length);
-        Assert.StartsWith("number,state,value,duration_s,worker,threads,retries,failure,param_x1,param_x2,step_1,",
+        Assert.StartsWith("number,state,value,value_se,duration_s,worker,threads,retries,failure,param_x1,param_x2,step_1,",
             csv[0]);
         var status = CliProcess.Run("tune", "status", "--storage", db, "--study", "b", "--json");
         Assert.Equal(12, System.Text.Json.Nodes.JsonNode.Parse(status.Stdout)!["trials"]!["complete"]!.GetValue<int>());
