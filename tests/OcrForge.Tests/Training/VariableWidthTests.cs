@@ -197,6 +197,11 @@ public class VariableWidthTests
         var json = System.Text.Json.JsonSerializer.Serialize(spec, ModelFile.Json);
         Assert.DoesNotContain("frame", json);
         Assert.DoesNotContain("variable", json);
+        // A spec as files written before variable width hold it reads back as the fixed-size spec it was.
+        var old = System.Text.Json.JsonSerializer.Deserialize<PreprocessSpec>(
+            """{"width":128,"height":32,"mean":0.5,"std":0.2,"invert":false,"resize":"stretch","auto_contrast":false,"channels":1}""", ModelFile.Json);
+        Assert.Equal(spec, old);
+        Assert.False(old!.VariableWidth);
         var config = System.Text.Json.JsonSerializer.Serialize<ModelConfig>(ModelRegistry.Create("captcha-crnn"), ModelFile.Json);
         Assert.DoesNotContain("variable", config);
         // And a variable-width model says so in both.
