@@ -190,6 +190,32 @@ public class VariableWidthTests
     }
 
     [Fact]
+    public void Training_batches_group_similar_widths_and_stay_a_reproducible_permutation()
+    {
+        var samples = TinyWords.Make(200, 5);
+        var spec = CtcTraining.Standardize(samples, TinyWords.Model);
+        using var set = new ImageBatches(samples, spec, null);
+        using var model = TinyWords.Model.Build(TinyText.Charset.ClassCount);
+        var task = new CtcTrainingTask(model, TinyText.Charset, set, set);
+        var shuffled = Enumerable.Range(0, 200).ToArray();
+        new Random(1).Shuffle(shuffled);
+
+        var arranged = task.Arrange((int[])shuffled.Clone(), 8);
+
+        Assert.Equal(Enumerable.Range(0, 200), arranged.Order());
+        Assert.Equal(arranged, task.Arrange((int[])shuffled.Clone(), 8));
+        // Pixels a step computes: every image of a batch is as wide as the batch's widest.
+        long Padded(int[] order) => order.Chunk(8).Sum(b => (long)b.Length * b.Max(i => samples[i].Image.Width));
+        Assert.True(Padded(arranged) < 0.85 * Padded(shuffled), $"{Padded(arranged)} vs {Padded(shuffled)} padded columns");
+        // A fixed-size task keeps the trainer's order.
+        var fixedSpec = CtcTraining.Standardize(TinyText.Make(8, 1), TinyText.Model);
+        using var fixedSet = new ImageBatches(TinyText.Make(8, 1), fixedSpec, null);
+        using var fixedModel = TinyText.Model.Build(TinyText.Charset.ClassCount);
+        var order = Enumerable.Range(0, 8).Reverse().ToArray();
+        Assert.Equal(order, new CtcTrainingTask(fixedModel, TinyText.Charset, fixedSet, fixedSet).Arrange(order, 4));
+    }
+
+    [Fact]
     public void Fixed_size_models_keep_their_file_format()
     {
         // Nothing about variable width is written for a fixed-size model, so files read by older builds stay the same.
