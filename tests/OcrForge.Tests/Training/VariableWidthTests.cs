@@ -187,6 +187,13 @@ public class VariableWidthTests
         Assert.Equal(["a", "b", "c", "d"], model.Charset.Symbols);
         int Fact(string key) => int.Parse(model.Manifest.Training[key], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(40, Fact("training_samples") + Fact("validation_samples"));
+
+        // And pruning re-creates that run's split from the same manifest, skipping the same two images
+        var prune = CliProcess.Run(TimeSpan.FromMinutes(2), "prune", "--model", dir.File("w.ocrf"), "--data", dir.File("words.csv"),
+            "--sparsity", "0.5", "--epochs", "1", "--threads", "1", "--out", dir.File("p.ocrf"));
+        Assert.True(prune.Code == 0, prune.Stderr + prune.Stdout);
+        using var pruned = TrainedModel.Load(dir.File("p.ocrf"));
+        Assert.Equal(model.Manifest.Preprocess, pruned.Manifest.Preprocess);
     }
 
     [Fact]
