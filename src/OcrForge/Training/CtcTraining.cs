@@ -81,6 +81,8 @@ public static class CtcTraining
                 cancellationToken);
 
             var facts = model.Manifest.Training;
+            // Pruning re-creates the split from the same data: it needs to leave out what training left out.
+            if (request.Charset is not null) facts["charset_option"] = request.Charset;
             facts["epochs_run"] = result.History.Count.ToString(CultureInfo.InvariantCulture);
             facts["best_epoch"] = result.BestEpoch.ToString(CultureInfo.InvariantCulture);
             facts["training_samples"] = data.Train.Count.ToString(CultureInfo.InvariantCulture);
@@ -250,7 +252,8 @@ public static class CtcTraining
     private static int FramesOf(Sample s, CrnnConfig config) =>
         config.VariableWidth ? config.Input.FramesOf(s.Image.Width) : config.TimeSteps;
 
-    private static bool Fits(Sample s, CrnnConfig config) => FramesNeeded(s.Label) <= FramesOf(s, config);
+    /// <summary>Whether the sample's image gives its label enough frames (what training checks before splitting).</summary>
+    public static bool Fits(Sample s, CrnnConfig config) => FramesNeeded(s.Label) <= FramesOf(s, config);
 
     private static string LabelTooLong(Sample s, CrnnConfig config) => config.VariableWidth
         ? $"label '{s.Label}' needs {FramesNeeded(s.Label)} frames but the image, {s.Image.Width} px wide at " +

@@ -6,8 +6,10 @@ using static TorchSharp.torch;
 namespace OcrForge.Training;
 
 /// <summary>Text-line recognition with CTC: labels become class sequences (blank = 0); validation reports <see cref="TextMetrics"/>.</summary>
-public sealed class CtcTrainingTask : ITrainingTask
+public sealed class CtcTrainingTask : ITrainingTask, IBatchArrangement
 {
+    /// <summary>Batches sorted by width together: enough to find similar widths, few enough to stay a random mix.</summary>
+    private const int BucketBatches = 16;
     private const int ValidationBatch = 64;
     private readonly ImageBatches _train, _validation;
     private readonly int[][] _trainTargets;
@@ -34,6 +36,23 @@ public sealed class CtcTrainingTask : ITrainingTask
         var predicted = CtcLoss.GreedyClasses(logits.detach(), frames);
         int correct = predicted.Zip(targets, (p, t) => p.AsSpan().SequenceEqual(t)).Count(ok => ok);
         return new BatchLoss(CtcLoss.Compute(logits, targets, frames), batch.Count, correct);
+    }
+
+    /// <summary>
+    /// Variable width: every run of <see cref="BucketBatches"/> batches of the shuffled order is sorted by image width
+    /// and cut into batches, which are then shuffled (seeded by the order itself), so a batch is padded to a width
+    /// near its own images' rather than to the longest line of a random draw. Fixed-size sets keep the order.
+    /// </summary>
+    public int[] Arrange(int[] shuffled, int batchSize)
+    {
+        if (!_train.VariableWidth || batchSize <= 1) return shuffled;
+        var batches = shuffled.Chunk(batchSize * BucketBatches)
+            .SelectMany(bucket => bucket.OrderBy(i => _train[i].Image.Width).ThenBy(i => i).Chunk(batchSize))
+            .ToArray();
+        // The last, possibly short, batch stays last: the trainer expects only the final batch to be short.
+        var full = batches.Where(b => b.Length == batchSize).ToArray();
+        new Random(shuffled.Length == 0 ? 0 : shuffled[0]).Shuffle(full);
+        return [.. full.SelectMany(b => b), .. batches.Where(b => b.Length < batchSize).SelectMany(b => b)];
     }
 
     public ValidationResult Validate(CancellationToken cancellationToken)

@@ -55,3 +55,13 @@ public interface IStepObserver
     /// <param name="stepsPerEpoch">Steps in every epoch, so that (epoch, step) gives a global step on resume too.</param>
     void AfterStep(int epoch, int step, int stepsPerEpoch);
 }
+
+/// <summary>
+/// A task that regroups the trainer's shuffled sample order into batches of its own choosing (variable-width text:
+/// images of similar width together, so that a batch is not padded to one long line). Must be a permutation and a
+/// function of its input alone, so that seeded and resumed runs see the same batches.
+/// </summary>
+public interface IBatchArrangement
+{
+    int[] Arrange(int[] shuffled, int batchSize);
+}

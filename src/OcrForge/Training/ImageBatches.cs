@@ -35,6 +35,7 @@ public sealed class ImageBatches : IDisposable
     }
 
     public int Count => _samples.Count;
+    public bool VariableWidth => _spec.VariableWidth;
     public Sample this[int index] => _samples[index];
 
     /// <summary>The batch of the given sample indices; created in the caller's dispose scope.</summary>

@@ -52,6 +52,7 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
             // Order, augmentation and torch's generator (dropout) all derive from (seed, epoch): epoch k of a resumed
             // run sees exactly what epoch k of an uninterrupted run saw.
             new Random(EpochSeed(epoch, 1)).Shuffle(order);
+            if (task is IBatchArrangement arrangement) order = arrangement.Arrange(order, Options.BatchSize);
             var augmentation = new Random(EpochSeed(epoch, 2));
             manual_seed(EpochSeed(epoch, 3));
 

@@ -88,3 +88,37 @@ public class MicroBatcherTests
         for (int j = 0; j < alone.Data.Length; j++) Assert.Equal(alone.Data[j], outputs[1].Data[j], 3);
     }
 }
+
+public class VariableWidthServerTests
+{
+    [Fact]
+    public async Task A_variable_width_model_is_served_with_its_frame_rule_and_reads_images_of_any_width()
+    {
+        // Given a variable-width model served over HTTP
+        using var dir = new TempDir();
+        using var model = TinyModels.Create("words-lstm");
+        var path = TinyModels.ExportTo(dir, model);
+        await using var server = await ServerFixtures.StartAsync([ServerFixtures.Open("words", path)], new OcrForge.Server.OcrServerOptions());
+        var narrow = ServerFixtures.Png(40, 32, seed: 1);
+        var wide = ServerFixtures.Png(300, 60, seed: 2);
+
+        // When two images of different widths and heights come in one request
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(narrow), "images", "narrow.png" },
+            { new ByteArrayContent(wide), "images", "wide.png" },
+        };
+        var results = (await ServerFixtures.JsonAsync(await server.Http.PostAsync("/predict", form))).GetProperty("results");
+
+        // Then each gets what the library reads for the same batch
+        using var library = new TextRecognizer(new OnnxEngine(path, threads: 1));
+        var expected = library.PredictBatch([ImageDecoder.Decode(narrow), ImageDecoder.Decode(wide)]);
+        Assert.Equal(expected.Select(p => p.Text), results.EnumerateArray().Select(r => r.GetProperty("text").GetString()));
+        Assert.Equal(expected[0].Confidence, results[0].GetProperty("confidence").GetDouble(), 6);
+        // And /model says how images are laid out
+        var input = (await ServerFixtures.JsonAsync(await server.Http.GetAsync("/model"))).GetProperty("input");
+        Assert.True(input.GetProperty("variable_width").GetBoolean());
+        Assert.Equal(4, input.GetProperty("frame_width").GetInt32());
+        Assert.Equal(96, input.GetProperty("width").GetInt32());
+    }
+}

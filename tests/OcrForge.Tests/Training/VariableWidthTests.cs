@@ -187,6 +187,39 @@ public class VariableWidthTests
         Assert.Equal(["a", "b", "c", "d"], model.Charset.Symbols);
         int Fact(string key) => int.Parse(model.Manifest.Training[key], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(40, Fact("training_samples") + Fact("validation_samples"));
+
+        // And pruning re-creates that run's split from the same manifest, skipping the same two images
+        var prune = CliProcess.Run(TimeSpan.FromMinutes(2), "prune", "--model", dir.File("w.ocrf"), "--data", dir.File("words.csv"),
+            "--sparsity", "0.5", "--epochs", "1", "--threads", "1", "--out", dir.File("p.ocrf"));
+        Assert.True(prune.Code == 0, prune.Stderr + prune.Stdout);
+        using var pruned = TrainedModel.Load(dir.File("p.ocrf"));
+        Assert.Equal(model.Manifest.Preprocess, pruned.Manifest.Preprocess);
+    }
+
+    [Fact]
+    public void Training_batches_group_similar_widths_and_stay_a_reproducible_permutation()
+    {
+        var samples = TinyWords.Make(200, 5);
+        var spec = CtcTraining.Standardize(samples, TinyWords.Model);
+        using var set = new ImageBatches(samples, spec, null);
+        using var model = TinyWords.Model.Build(TinyText.Charset.ClassCount);
+        var task = new CtcTrainingTask(model, TinyText.Charset, set, set);
+        var shuffled = Enumerable.Range(0, 200).ToArray();
+        new Random(1).Shuffle(shuffled);
+
+        var arranged = task.Arrange((int[])shuffled.Clone(), 8);
+
+        Assert.Equal(Enumerable.Range(0, 200), arranged.Order());
+        Assert.Equal(arranged, task.Arrange((int[])shuffled.Clone(), 8));
+        // Pixels a step computes: every image of a batch is as wide as the batch's widest.
+        long Padded(int[] order) => order.Chunk(8).Sum(b => (long)b.Length * b.Max(i => samples[i].Image.Width));
+        Assert.True(Padded(arranged) < 0.85 * Padded(shuffled), $"{Padded(arranged)} vs {Padded(shuffled)} padded columns");
+        // A fixed-size task keeps the trainer's order.
+        var fixedSpec = CtcTraining.Standardize(TinyText.Make(8, 1), TinyText.Model);
+        using var fixedSet = new ImageBatches(TinyText.Make(8, 1), fixedSpec, null);
+        using var fixedModel = TinyText.Model.Build(TinyText.Charset.ClassCount);
+        var order = Enumerable.Range(0, 8).Reverse().ToArray();
+        Assert.Equal(order, new CtcTrainingTask(fixedModel, TinyText.Charset, fixedSet, fixedSet).Arrange(order, 4));
     }
 
     [Fact]
@@ -197,6 +230,11 @@ public class VariableWidthTests
         var json = System.Text.Json.JsonSerializer.Serialize(spec, ModelFile.Json);
         Assert.DoesNotContain("frame", json);
         Assert.DoesNotContain("variable", json);
+        // A spec as files written before variable width hold it reads back as the fixed-size spec it was.
+        var old = System.Text.Json.JsonSerializer.Deserialize<PreprocessSpec>(
+            """{"width":128,"height":32,"mean":0.5,"std":0.2,"invert":false,"resize":"stretch","auto_contrast":false,"channels":1}""", ModelFile.Json);
+        Assert.Equal(spec, old);
+        Assert.False(old!.VariableWidth);
         var config = System.Text.Json.JsonSerializer.Serialize<ModelConfig>(ModelRegistry.Create("captcha-crnn"), ModelFile.Json);
         Assert.DoesNotContain("variable", config);
         // And a variable-width model says so in both.
