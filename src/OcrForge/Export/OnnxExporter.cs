@@ -10,7 +10,8 @@ namespace OcrForge.Export;
 /// <summary>
 /// Turns the live TorchSharp modules of a trained model into an ONNX graph: input <c>image</c> [batch, 1, H, W],
 /// output <c>logits</c> in the torch module's own layout ([batch, T, classes] or [batch, classes]); batch is a
-/// symbolic dimension, and so are W and T for a variable-width model. Inference-time simplifications: BatchNorm folded into the preceding conv, dropout dropped.
+/// symbolic dimension, and so are W and T for a variable-width model. Inference-time simplifications: BatchNorm folded
+/// into the preceding conv, dropout dropped.
 /// </summary>
 public static class OnnxExporter
 {

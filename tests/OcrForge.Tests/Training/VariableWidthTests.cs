@@ -223,6 +223,14 @@ public class VariableWidthTests
     }
 
     [Fact]
+    public void A_charset_keeps_its_order_and_a_repeated_or_empty_one_is_a_one_line_error()
+    {
+        Assert.Equal(["b", "a", "é"], CtcTraining.ParseCharset("baé").Symbols);
+        Assert.Equal("--charset: 'a' is given twice", Assert.Throws<OcrForgeException>(() => CtcTraining.ParseCharset("aba")).Message);
+        Assert.StartsWith("--charset: empty", Assert.Throws<OcrForgeException>(() => CtcTraining.ParseCharset("")).Message);
+    }
+
+    [Fact]
     public void Fixed_size_models_keep_their_file_format()
     {
         // Nothing about variable width is written for a fixed-size model, so files read by older builds stay the same.
