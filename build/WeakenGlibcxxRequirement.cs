@@ -10,6 +10,9 @@ public class OcrForgeWeakenGlibcxxRequirement : Microsoft.Build.Utilities.Task
 {
     [Microsoft.Build.Framework.Required] public string[] Directories { get; set; }
     [Microsoft.Build.Framework.Required] public string VersionName { get; set; }
+    // Publish output and packages run on other machines, whose libstdc++ this one cannot speak for: patch always.
+    // A weak requirement is still bound normally where the version exists, so this costs nothing there.
+    public bool Always { get; set; }
 
     const uint ShtGnuVerneed = 0x6ffffffe;
     const ushort VerFlgWeak = 0x2;
@@ -22,13 +25,13 @@ public class OcrForgeWeakenGlibcxxRequirement : Microsoft.Build.Utilities.Task
                 targets.AddRange(Directory.GetFiles(dir, "libLibTorchSharp.so", SearchOption.AllDirectories));
         if (targets.Count == 0) return true;
 
-        string systemLib = FindSystemLibStdCxx();
-        if (systemLib == null)
+        string systemLib = Always ? null : FindSystemLibStdCxx();
+        if (!Always && systemLib == null)
         {
             Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low, "No system libstdc++.so.6 found; leaving libLibTorchSharp.so as is.");
             return true;
         }
-        if (ContainsAscii(File.ReadAllBytes(systemLib), VersionName + "\0"))
+        if (!Always && ContainsAscii(File.ReadAllBytes(systemLib), VersionName + "\0"))
         {
             Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Low, systemLib + " provides " + VersionName + "; no patch needed.");
             return true;
@@ -105,12 +108,12 @@ public class OcrForgeWeakenGlibcxxRequirement : Microsoft.Build.Utilities.Task
                         ushort flags = BitConverter.ToUInt16(elf, aux + 4);
                         if ((flags & VerFlgWeak) != 0) return VersionName + " already weak";
                         flags |= VerFlgWeak;
-                        // Write in place: the file is our own build output, and the flag is two bytes.
-                        using (var fs = new FileStream(path, FileMode.Open, FileAccess.Write))
-                        {
-                            fs.Seek(aux + 4, SeekOrigin.Begin);
-                            fs.Write(BitConverter.GetBytes(flags), 0, 2);
-                        }
+                        BitConverter.GetBytes(flags).CopyTo(elf, aux + 4);
+                        // A new file moved over the old one, never a write into it: with hard links on
+                        // (CreateHardLinksFor*IfPossible) the output's copy is the NuGet cache's file itself.
+                        string temp = path + ".weak-glibcxx.tmp";
+                        File.WriteAllBytes(temp, elf);
+                        File.Replace(temp, path, null);
                         return VersionName + " marked weak";
                     }
                     aux += (int)BitConverter.ToUInt32(elf, aux + 12);
