@@ -50,6 +50,7 @@ public static class DoctorCommand
         var n = r.Numerics;
         Row("oneDNN", $"{(n.OneDnn ? "on" : "off")}, ISA cap {n.OneDnnMaxCpuIsa ?? "none"} ({n.OneDnnReason})");
         Row("NNPACK", $"{(n.Nnpack ? "on" : "off")} (supported on this CPU: {(n.NnpackSupported ? "yes" : "no")})");
+        Row("huge-page tensors", $"{(n.HugePageTensors ? "on" : "off")} (kernel THP mode: {n.KernelHugePages ?? "unknown"})");
         var check = n.SelfCheck;
         Row("self-check", check.Ran
             ? $"{(check.Passed ? "passed" : "FAILED")} in {check.Milliseconds:F0} ms, tolerance {check.Tolerance:G2}"

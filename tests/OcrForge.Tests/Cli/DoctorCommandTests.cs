@@ -44,6 +44,20 @@ public class DoctorCommandTests
         Assert.False(numerics.GetProperty("self_check").GetProperty("ran").GetBoolean());
     }
 
+    [Theory]
+    [InlineData(null, true)]   // unset: OcrForge turns libtorch's huge-page allocations on
+    [InlineData("0", false)]   // the user's own setting wins
+    public void Large_tensors_use_huge_pages_unless_the_user_said_otherwise(string? setting, bool expected)
+    {
+        var (code, stdout, stderr) = CliProcess.RunWith(new Dictionary<string, string?> { ["THP_MEM_ALLOC_ENABLE"] = setting },
+            Timeout, "doctor", "--json");
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        // Read through the C library's environment, which is what libtorch reads at its first allocation.
+        Assert.Equal(expected, json.RootElement.GetProperty("numerics").GetProperty("huge_page_tensors").GetBoolean());
+    }
+
     [Fact]
     public void A_bad_value_of_the_environment_variable_is_one_line_naming_it()
     {
