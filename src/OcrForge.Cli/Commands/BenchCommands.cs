@@ -20,7 +20,7 @@ public static class BenchCommands
     /// <param name="subcommands">Benchmarks of other parts (e.g. <c>bench train</c>), under the same <c>bench</c>.</param>
     public static Command Create(params Command[] subcommands)
     {
-        var models = new Option<string[]>("--model") { Description = "Model files (.ocrf or .onnx); several are measured in one run, so their ratios are comparable.", Required = true, AllowMultipleArgumentsPerToken = true };
+        var models = new Option<string[]>("--model", "-m") { Description = "Model files (.ocrf or .onnx); several are measured in one run, so their ratios are comparable.", Required = true, AllowMultipleArgumentsPerToken = true };
         var data = new Option<string>("--data") { Description = "Images to feed (any dataset layout).", Required = true };
         var engine = new Option<string>("--engine") { Description = "torch, onnx or all (default: by file type; all = both engines for .ocrf files, exporting to ONNX in memory)." };
         var batches = new Option<string>("--batch") { Description = "Batch sizes, comma-separated.", DefaultValueFactory = _ => "1,16,64" };

@@ -22,7 +22,7 @@ public static class BenchServeCommand
         var concurrency = Option("--concurrency", "Concurrent clients, comma-separated levels.", "1,8,32");
         var requests = Option("--requests", "Requests per level.", 2000);
         var seconds = Option("--max-seconds", "Longest a level runs, whatever --requests says.", 120.0);
-        var model = new Option<string?>("--model") { Description = "Served model to load (default: the first)." };
+        var model = new Option<string?>("--model", "-m") { Description = "Served model to load (default: the first)." };
         var apiKeyFile = new Option<string?>("--api-key-file") { Description = "File holding the server's API key." };
         var json = new Option<bool>("--json") { Description = "Print the results and the machine as JSON." };
         var command = new Command("serve",

@@ -14,7 +14,7 @@ public static class CompareCommand
 {
     public static Command Create()
     {
-        var models = new Option<string[]>("--model")
+        var models = new Option<string[]>("--model", "-m")
         {
             Description = "Model files (.ocrf runs in TorchSharp, .onnx in ONNX Runtime); the first is the baseline.",
             Required = true,

@@ -17,7 +17,7 @@ public static class EvalCommand
 
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model file (.ocrf or .onnx).", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "Model file (.ocrf or .onnx).", Required = true };
         var data = new Option<string>("--data") { Description = "Labelled dataset folder (or .csv manifest).", Required = true };
         var format = new Option<DatasetFormat>("--format") { Description = "Dataset layout: auto, filename, chars74k, folders, csv.", DefaultValueFactory = _ => DatasetFormat.Auto };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };

@@ -10,7 +10,7 @@ public static class ExportCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Trained model (.ocrf).", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "Trained model (.ocrf).", Required = true };
         var format = new Option<string>("--format") { Description = "Export format (onnx).", DefaultValueFactory = _ => "onnx" };
         var opset = new Option<long>("--opset") { Description = $"ONNX opset ({OnnxExporter.MinOpset}–{OnnxModel.DefaultOpset}).", DefaultValueFactory = _ => OnnxModel.DefaultOpset };
         var output = new Option<string>("--out") { Description = "File to write (.onnx).", Required = true };

@@ -13,7 +13,7 @@ public static class PredictCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model file (.ocrf or .onnx).", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "Model file (.ocrf or .onnx).", Required = true };
         var images = new Argument<string[]>("images") { Description = "Image files or folders of images.", Arity = ArgumentArity.OneOrMore };
         var beam = new Option<int>("--beam") { Description = "CTC beam width; 1 = greedy.", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "One JSON object per line: path, text, confidence." };

@@ -11,7 +11,7 @@ public static class PruneCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Trained model (.ocrf).", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "Trained model (.ocrf).", Required = true };
         var data = new Option<string>("--data") { Description = "The dataset the model was trained on (its split is rebuilt from the model file).", Required = true };
         var format = new Option<DatasetFormat>("--format") { Description = "Dataset layout: auto, filename, chars74k, folders, csv.", DefaultValueFactory = _ => DatasetFormat.Auto };
         var method = new Option<PruneMethod>("--method") { Description = "magnitude: zero the smallest weights on a schedule; channels: remove whole convolution channels (a smaller, faster network).", DefaultValueFactory = _ => PruneMethod.Magnitude };

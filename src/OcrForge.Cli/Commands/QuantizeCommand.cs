@@ -15,7 +15,7 @@ public static class QuantizeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Trained model (.ocrf).", Required = true };
+        var model = new Option<string>("--model", "-m") { Description = "Trained model (.ocrf).", Required = true };
         var data = new Option<string>("--data") { Description = "Calibration images (any dataset layout; labels unused).", Required = true };
         var format = new Option<DatasetFormat>("--format") { Description = "Dataset layout: auto, filename, chars74k, folders, csv.", DefaultValueFactory = _ => DatasetFormat.Auto };
         var batches = new Option<int>("--calib-batches") { Description = "Calibration batches.", DefaultValueFactory = _ => 10 };

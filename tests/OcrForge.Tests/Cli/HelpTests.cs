@@ -21,6 +21,27 @@ public class HelpTests
     }
 
     [Fact]
+    public void Every_model_option_is_spelled_the_same_way_with_the_short_alias()
+    {
+        var withModel = new List<string>();
+        var withoutAlias = new List<string>();
+        void Visit(Command command, string path)
+        {
+            if (command.Options.FirstOrDefault(o => o.Name == "--model") is { } option)
+            {
+                withModel.Add(path);
+                if (!option.Aliases.Contains("-m")) withoutAlias.Add(path);
+            }
+            foreach (var sub in command.Subcommands) Visit(sub, $"{path} {sub.Name}");
+        }
+        foreach (var command in CommandCatalog.All()) Visit(command, command.Name);
+
+        Assert.Contains("eval", withModel);
+        Assert.Contains("serve", withModel);
+        Assert.Empty(withoutAlias);
+    }
+
+    [Fact]
     public void Help_names_the_program_as_people_type_it()
     {
         var (code, stdout, _) = CliProcess.Run("train", "classify", "--help");
