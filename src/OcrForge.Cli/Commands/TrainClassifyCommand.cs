@@ -82,16 +82,16 @@ public static class TrainClassifyCommand
             };
             if (request.UnlabeledData is not null && request.SemiSupervised is null)
                 throw new OcrForgeException("--unlabeled: only used with --semi-supervised");
-            return Train(request);
+            return Train(request, parse.GetValue(options.Json));
         }));
         return command;
     }
 
-    private static int Train(CharacterTrainingRequest request)
+    private static int Train(CharacterTrainingRequest request, bool json)
     {
         var runDirectory = request.Options.RunDirectory;
-        var display = new TrainingDisplay(runDirectory, $"{request.Preset} on {Path.GetFileName(Path.GetFullPath(request.Data))}", "accuracy");
-        var log = new ConsoleLines();
+        var display = new TrainingDisplay(runDirectory, $"{request.Preset} on {Path.GetFileName(Path.GetFullPath(request.Data))}", "accuracy", json);
+        var log = new ConsoleLines(json);
         Action<int, IReadOnlyList<GrayImage>>? samples = request.SemiSupervised is null ? null
             : (epoch, images) => GanSampleGrid.Save(Path.Combine(runDirectory, $"gan-epoch-{epoch:D3}.png"), images, $"SGAN samples, epoch {epoch}");
         using var cancel = new CancelOnCtrlC();
@@ -103,6 +103,23 @@ public static class TrainClassifyCommand
         var r = outcome.Training;
         var t = outcome.Test;
         ConfusionMatrixChart.Save(Path.Combine(runDirectory, "confusion.png"), t, $"{request.Preset}, {t.Samples} held-out images");
+        if (json)
+        {
+            TrainingJson.Write(new
+            {
+                task = "classification", model = request.OutPath, preset = request.Preset, parameters = model.Module.ParameterCount(),
+                best_epoch = r.BestEpoch, epochs_run = r.History.Count, stopped_early = r.StoppedEarly, resumed_from_epoch = r.ResumedFromEpoch,
+                train_images = outcome.TrainCount, unlabeled_images = outcome.UnlabeledCount, validation_images = outcome.ValidationCount,
+                seconds = r.Elapsed.TotalSeconds,
+                test = new
+                {
+                    images = t.Samples, accuracy = t.Accuracy, top3_accuracy = t.Top3Accuracy,
+                    top_confusions = t.TopConfusions(5).Select(c => new { expected = c.Truth, predicted = c.Predicted, count = c.Count }).ToList(),
+                },
+                skipped = outcome.Problems.Count, run_directory = runDirectory, epochs = TrainingJson.Epochs(r.History),
+            });
+            return Cli.Ok;
+        }
         if (r.ResumedFromEpoch > 0) AnsiConsole.MarkupLineInterpolated($"resumed after epoch {r.ResumedFromEpoch}");
         AnsiConsole.MarkupLineInterpolated(
             $"[green]saved[/] {request.OutPath}: best epoch {r.BestEpoch} of {r.History.Count}, {outcome.TrainCount} labelled / {outcome.UnlabeledCount} unlabelled / {outcome.ValidationCount} validation images, {model.Module.ParameterCount():N0} parameters, {r.Elapsed.TotalSeconds:0}s");
@@ -113,8 +130,12 @@ public static class TrainClassifyCommand
     }
 
     /// <summary>Plain status lines, written as they come (Progress&lt;T&gt; would post them to the thread pool and reorder them).</summary>
-    private sealed class ConsoleLines : IProgress<string>
+    private sealed class ConsoleLines(bool toStderr) : IProgress<string>
     {
-        public void Report(string value) => AnsiConsole.WriteLine(value);
+        public void Report(string value)
+        {
+            if (toStderr) Console.Error.WriteLine(value);
+            else AnsiConsole.WriteLine(value);
+        }
     }
 }

@@ -59,10 +59,11 @@ public sealed class TrainingOptionSet
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue from the run folder's last checkpoint." };
     public Option<int?> Threads { get; } = new("--threads") { Description = "Torch threads (default: all cores)." };
     public Option<string> Out { get; } = new("--out") { Description = "Model file to write (.ocrf); logs go to a .train folder beside it.", Required = true };
+    public Option<bool> Json { get; } = new("--json") { Description = "Print the result as one JSON document on stdout (epoch lines go to stderr)." };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Data, Format, Set, Epochs, BatchSize, LearningRate, Optimizer, WeightDecay, Momentum, Schedule, Patience, ValidationFraction, Augment, Seed, GradClip, Ema, Resume, Threads, Out })
+        foreach (var option in new Option[] { Data, Format, Set, Epochs, BatchSize, LearningRate, Optimizer, WeightDecay, Momentum, Schedule, Patience, ValidationFraction, Augment, Seed, GradClip, Ema, Resume, Threads, Out, Json })
             command.Options.Add(option);
     }
 
@@ -98,8 +99,13 @@ public sealed class TrainingOptionSet
 /// Renders <see cref="TrainingProgress"/>: a live Spectre bar (loss, accuracy, images/s, ETA) on a terminal, and one
 /// summary line per epoch everywhere (so logs of redirected runs stay readable). Writes curves.png after each epoch.
 /// </summary>
-public sealed class TrainingDisplay(string runDirectory, string title, string accuracyName) : IProgress<TrainingProgress>
+public sealed class TrainingDisplay(string runDirectory, string title, string accuracyName, bool json = false) : IProgress<TrainingProgress>
 {
+    // With --json, stdout holds the result document only: epoch lines go to stderr and there is no live bar.
+    private readonly IAnsiConsole _lines = json
+        ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors })
+        : AnsiConsole.Console;
+
     private ProgressTask? _bar;
 
     public void Report(TrainingProgress p)
@@ -112,7 +118,7 @@ public sealed class TrainingDisplay(string runDirectory, string title, string ac
         }
         if (p.Finished is not { } r) return;
         var extra = string.Join("  ", r.Metrics.Where(m => m.Key != accuracyName).Select(m => $"{m.Key} {m.Value:0.####}"));
-        AnsiConsole.MarkupLineInterpolated(
+        _lines.MarkupLineInterpolated(
             $"epoch {r.Epoch,3}  train loss {r.TrainLoss,8:0.####}  val loss {r.ValidationLoss,8:0.####}  {accuracyName} {Percent(r.ValidationAccuracy),7}  {extra}  lr {r.LearningRate:0.#####}  {r.ImagesPerSecond:0} img/s  {r.Seconds:0.0}s");
         History.Add(r);
         TrainingCurves.Save(Path.Combine(runDirectory, "curves.png"), History, History.MinBy(h => h.ValidationLoss)!.Epoch, title);
@@ -129,14 +135,14 @@ public sealed class TrainingDisplay(string runDirectory, string title, string ac
         }
         catch (OperationCanceledException)
         {
-            if (History.Count > 0) AnsiConsole.MarkupLineInterpolated($"stopped after epoch {History[^1].Epoch}; add --resume to the same command to continue");
+            if (History.Count > 0) _lines.MarkupLineInterpolated($"stopped after epoch {History[^1].Epoch}; add --resume to the same command to continue");
             throw;
         }
     }
 
     private T RunWithBar<T>(Func<T> train)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive) return train();
+        if (json || !AnsiConsole.Profile.Capabilities.Interactive) return train();
         T result = default!;
         AnsiConsole.Progress()
             .AutoClear(true)
@@ -151,6 +157,25 @@ public sealed class TrainingDisplay(string runDirectory, string title, string ac
     }
 
     private static string Percent(double v) => double.IsNaN(v) ? "–" : $"{v:P1}";
+}
+
+/// <summary>The one shape of <c>train … --json</c>: snake_case keys, indented, NaN allowed (an epoch without validation).</summary>
+public static class TrainingJson
+{
+    private static readonly System.Text.Json.JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static void Write(object document) => Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(document, Options));
+
+    /// <summary>Every epoch as the log.csv row has it.</summary>
+    public static object Epochs(IEnumerable<EpochRecord> history) => history.Select(e => new
+    {
+        e.Epoch, e.TrainLoss, e.TrainAccuracy, e.ValidationLoss, e.ValidationAccuracy, e.Metrics, e.LearningRate,
+        e.Seconds, e.ImagesPerSecond,
+    }).ToList();
 }
 
 /// <summary>

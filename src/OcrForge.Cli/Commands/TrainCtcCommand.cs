@@ -40,7 +40,8 @@ public static class TrainCtcCommand
                 Options = training,
                 Charset = parse.GetValue(charset),
             };
-            var display = new TrainingDisplay(training.RunDirectory, $"{request.Preset} on {Path.GetFileName(Path.GetFullPath(request.Data))}", "sequence_accuracy");
+            bool json = parse.GetValue(options.Json);
+            var display = new TrainingDisplay(training.RunDirectory, $"{request.Preset} on {Path.GetFileName(Path.GetFullPath(request.Data))}", "sequence_accuracy", json);
             using var cancel = new CancelOnCtrlC();
             var outcome = display.Run(() => CtcTraining.Run(request, display, cancel.Token));
             using var model = outcome.Model;
@@ -48,6 +49,18 @@ public static class TrainCtcCommand
             if (outcome.Problems.Count > 5) Cli.Warn($"{outcome.Problems.Count - 5} more files skipped");
             var r = outcome.Result;
             var v = outcome.Validation;
+            if (json)
+            {
+                TrainingJson.Write(new
+                {
+                    task = "text_recognition", model = request.OutPath, preset = request.Preset, parameters = model.Module.ParameterCount(),
+                    best_epoch = r.BestEpoch, epochs_run = r.History.Count, stopped_early = r.StoppedEarly, resumed_from_epoch = r.ResumedFromEpoch,
+                    train_images = outcome.TrainingSamples, validation_images = outcome.ValidationSamples, seconds = r.Elapsed.TotalSeconds,
+                    validation = new { sequence_accuracy = v.SequenceAccuracy, character_accuracy = v.CharacterAccuracy, cer = v.Cer },
+                    skipped = outcome.Problems.Count, run_directory = training.RunDirectory, epochs = TrainingJson.Epochs(r.History),
+                });
+                return Cli.Ok;
+            }
             if (r.ResumedFromEpoch > 0) AnsiConsole.MarkupLineInterpolated($"resumed after epoch {r.ResumedFromEpoch}");
             AnsiConsole.MarkupLineInterpolated(
                 $"[green]saved[/] {request.OutPath}: best epoch {r.BestEpoch} of {r.History.Count}{(r.StoppedEarly ? " (early stop)" : "")}, {outcome.TrainingSamples} train / {outcome.ValidationSamples} validation images, {model.Module.ParameterCount():N0} parameters, {r.Elapsed.TotalSeconds:0}s");

@@ -175,12 +175,23 @@ public class VariableWidthTests
         // When `train ctc --preset words` runs on it, shrunk to the tiny images
         var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), "train", "ctc", "--data", dir.File("words.csv"),
             "--preset", "words", "--set", "height=16", "--set", "width=64", "--set", "filters=8,16", "--set", "pools=2x2,2x1",
-            "--set", "kernels=3,3", "--set", "rnn_hidden=16", "--charset", "abcd", "--epochs", "2", "--threads", "1", "--out", dir.File("w.ocrf"));
+            "--set", "kernels=3,3", "--set", "rnn_hidden=16", "--charset", "abcd", "--epochs", "2", "--threads", "1", "--out", dir.File("w.ocrf"), "--json");
 
         // Then it trains a variable-width model over the given charset and names the two skipped images
         Assert.True(code == 0, stderr + stdout);
-        Assert.Contains("narrow.png", stderr + stdout);
-        Assert.Contains("other.png", stderr + stdout);
+        Assert.Contains("narrow.png", stderr);
+        Assert.Contains("other.png", stderr);
+        // --json: stdout is one document, the epoch lines went to stderr
+        using (var json = System.Text.Json.JsonDocument.Parse(stdout))
+        {
+            var root = json.RootElement;
+            Assert.Equal("text_recognition", root.GetProperty("task").GetString());
+            Assert.Equal(2, root.GetProperty("skipped").GetInt32());
+            Assert.Equal(2, root.GetProperty("epochs").GetArrayLength());
+            Assert.InRange(root.GetProperty("validation").GetProperty("cer").GetDouble(), 0, 10);
+            Assert.Equal(40, root.GetProperty("train_images").GetInt32() + root.GetProperty("validation_images").GetInt32());
+        }
+        Assert.Contains("epoch   2", stderr);
         using var model = TrainedModel.Load(dir.File("w.ocrf"));
         Assert.True(model.Manifest.Preprocess.VariableWidth);
         Assert.Equal(2, model.Manifest.Preprocess.FrameWidth);
