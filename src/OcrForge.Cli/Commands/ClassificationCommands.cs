@@ -85,8 +85,7 @@ public static class ClassificationCommands
             return Cli.Ok;
         }
 
-        foreach (var p in problems.Take(3)) Cli.Warn(p.ToString());
-        if (problems.Count > 3) Cli.Warn($"… {problems.Count - 3} more images skipped");
+        Cli.WarnSkipped(problems);
         var table = new Table().AddColumns("class", "support", "precision", "recall");
         foreach (var c in m.PerClass().Where(c => c.Support > 0))
             table.AddRow(Markup.Escape(c.Label), c.Support.ToString(CultureInfo.InvariantCulture), Pct(c.Precision), Pct(c.Recall));

@@ -54,6 +54,22 @@ public static class Cli
     public static void Error(string message) =>
         Console.Error.WriteLine($"error: {FirstLine(message)}");
 
+    /// <summary>How many skipped files every command names before it only counts the rest: one rule everywhere.</summary>
+    public const int SkippedShown = 10;
+
+    /// <summary>The warning lines for skipped files: the first <see cref="SkippedShown"/> by name, then a count.</summary>
+    public static IEnumerable<string> SkippedLines<T>(IReadOnlyCollection<T> problems, string? hint = null)
+    {
+        foreach (var problem in problems.Take(SkippedShown)) yield return problem?.ToString() ?? "";
+        if (problems.Count > SkippedShown)
+            yield return $"… and {problems.Count - SkippedShown} more skipped{(hint is null ? "" : $" ({hint})")}";
+    }
+
+    public static void WarnSkipped<T>(IReadOnlyCollection<T> problems, string? hint = null)
+    {
+        foreach (var line in SkippedLines(problems, hint)) Warn(line);
+    }
+
     /// <summary>Warnings go to stderr as plain text, so piped stdout (JSON, predictions) stays clean.</summary>
     public static void Warn(string message) =>
         Console.Error.WriteLine($"warning: {FirstLine(message)}");

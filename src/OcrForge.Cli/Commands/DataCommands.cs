@@ -20,7 +20,6 @@ public static class DataCommands
     }
 
     /// <summary>Problems printed one per line before the rest are summarised (all of them are in --json).</summary>
-    private const int ProblemsShown = 30;
 
     public static Option<DatasetFormat> FormatOption() => new("--format")
     {
@@ -96,8 +95,7 @@ public static class DataCommands
     {
         // The program's console: plain text and a wide table when piped (Program.cs).
         var console = AnsiConsole.Console;
-        foreach (var problem in s.Problems.Take(ProblemsShown)) Cli.Warn(problem.ToString());
-        if (s.Problems.Count > ProblemsShown) Cli.Warn($"… and {s.Problems.Count - ProblemsShown} more problems (all are listed by --json)");
+        Cli.WarnSkipped(s.Problems, "all are listed by --json");
 
         var overview = new Table().Title("[bold]dataset[/]").HideHeaders().AddColumns("", "");
         overview.AddRow("source", Markup.Escape(s.Source));

@@ -85,6 +85,7 @@ public static class EvalCommand
         }
         var unknown = samples.SelectMany(s => s.Label.EnumerateSymbols()).Distinct().Where(s => !recognizer.Info.Charset.Contains(s)).ToList();
         if (unknown.Count > 0) Cli.Warn($"{dataset.Source}: labels use symbols the model cannot emit: {string.Concat(unknown)}");
+        Cli.WarnSkipped(decoded.Problems);
         return new Dictionary<string, object>
         {
             ["data"] = dataset.Source,

@@ -44,7 +44,7 @@ public static class PruneCommand
             using var cancel = new CancelOnCtrlC();
             var outcome = display.Run(() => Pruning.Run(request, display, cancel.Token));
             using var pruned = outcome.Model;
-            foreach (var problem in outcome.Problems.Take(5)) Cli.Warn(problem.ToString());
+            Cli.WarnSkipped(outcome.Problems);
             Report(outcome, request.ModelPath, request.OutPath);
             if (outcome.Advice is { } advice) Cli.Warn(advice);
             return Cli.Ok;

@@ -97,8 +97,7 @@ public static class TrainClassifyCommand
         using var cancel = new CancelOnCtrlC();
         var outcome = display.Run(() => CharacterTraining.Run(request, display, log, samples, cancel.Token));
         using var model = outcome.Model;
-        foreach (var problem in outcome.Problems.Take(5)) Cli.Warn(problem.ToString());
-        if (outcome.Problems.Count > 5) Cli.Warn($"{outcome.Problems.Count - 5} more files skipped");
+        Cli.WarnSkipped(outcome.Problems);
 
         var r = outcome.Training;
         var t = outcome.Test;

@@ -45,8 +45,7 @@ public static class TrainCtcCommand
             using var cancel = new CancelOnCtrlC();
             var outcome = display.Run(() => CtcTraining.Run(request, display, cancel.Token));
             using var model = outcome.Model;
-            foreach (var problem in outcome.Problems.Take(5)) Cli.Warn(problem.ToString());
-            if (outcome.Problems.Count > 5) Cli.Warn($"{outcome.Problems.Count - 5} more files skipped");
+            Cli.WarnSkipped(outcome.Problems);
             var r = outcome.Result;
             var v = outcome.Validation;
             if (json)
