@@ -134,7 +134,8 @@ public sealed class Augmenter(AugmentOptions options)
                 pixels[y * w + x] = 128;
     }
 
-    private static void AddNoise(byte[] pixels, float std, Random rng)
+    /// <summary>Gaussian noise of standard deviation <paramref name="std"/> grey levels; synthesis draws sensor noise with it too.</summary>
+    internal static void AddNoise(byte[] pixels, double std, Random rng)
     {
         // Marsaglia's polar method gives two normal samples per accepted pair with one log and one square root and no
         // trigonometry: noise was 80 % of a 200×50 augmentation with one Box–Muller sample per pixel.

@@ -243,7 +243,7 @@ public static class TextSynthesis
 
         var image = ImageWriter.FromBitmap(bitmap);
         var pixels = image.Pixels;
-        if (d.NoiseMax > 0) AddNoise(pixels, d.NoiseMax * rng.NextDouble(), rng);
+        if (d.NoiseMax > 0) Augmenter.AddNoise(pixels, d.NoiseMax * rng.NextDouble(), rng);
         if (rng.NextDouble() < d.MotionBlurProbability) pixels = MotionBlur(pixels, width, height, 2 + rng.Next(3), rng.NextDouble() * Math.PI);
         if (rng.NextDouble() < d.InkSpreadProbability) pixels = InkSpread(pixels, width, height);
         if (d.Vignette > 0) Vignette(pixels, width, height, d.Vignette * rng.NextDouble());
@@ -252,24 +252,6 @@ public static class TextSynthesis
     }
 
     private static byte Level(double v) => (byte)Math.Clamp((int)Math.Round(v), 0, 255);
-
-    /// <summary>Sensor noise: Gaussian, Marsaglia's polar method (two samples per accepted pair).</summary>
-    private static void AddNoise(byte[] pixels, double std, Random rng)
-    {
-        for (int i = 0; i < pixels.Length; i += 2)
-        {
-            double u, v, s;
-            do
-            {
-                u = 2 * rng.NextDouble() - 1;
-                v = 2 * rng.NextDouble() - 1;
-                s = u * u + v * v;
-            } while (s >= 1 || s == 0);
-            double scale = Math.Sqrt(-2 * Math.Log(s) / s) * std;
-            pixels[i] = Level(pixels[i] + u * scale);
-            if (i + 1 < pixels.Length) pixels[i + 1] = Level(pixels[i + 1] + v * scale);
-        }
-    }
 
     /// <summary>Camera shake: the mean along a short segment of <paramref name="length"/> pixels at <paramref name="angle"/>.</summary>
     private static byte[] MotionBlur(byte[] src, int w, int h, int length, double angle)
