@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using OcrForge.Data;
 using OcrForge.Export;
 using OcrForge.Inference;
@@ -15,18 +14,17 @@ namespace OcrForge.Cli.Commands;
 /// </summary>
 public static class BenchCommands
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     /// <param name="subcommands">Benchmarks of other parts (e.g. <c>bench train</c>), under the same <c>bench</c>.</param>
     public static Command Create(params Command[] subcommands)
     {
-        var models = new Option<string[]>("--model", "-m") { Description = "Model files (.ocrf or .onnx); several are measured in one run, so their ratios are comparable.", Required = true, AllowMultipleArgumentsPerToken = true };
-        var data = new Option<string>("--data") { Description = "Images to feed (any dataset layout).", Required = true };
+        var models = SharedOptions.Models("Model files (.ocrf or .onnx); several are measured in one run, so their ratios are comparable.");
+        var data = SharedOptions.Data("Images to feed (any dataset layout).");
         var engine = new Option<string>("--engine") { Description = "torch, onnx or all (default: by file type; all = both engines for .ocrf files, exporting to ONNX in memory)." };
         var batches = new Option<string>("--batch") { Description = "Batch sizes, comma-separated.", DefaultValueFactory = _ => "1,16,64" };
+        // A list here: bench measures each thread count in turn (the one --threads that is not a single number).
         var threads = new Option<string>("--threads") { Description = "Thread counts, comma-separated.", DefaultValueFactory = _ => Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         var seconds = new Option<double>("--seconds") { Description = "Least time per measurement (after warm-up).", DefaultValueFactory = _ => 2 };
-        var json = new Option<bool>("--json") { Description = "Print the results and the machine description as JSON." };
+        var json = SharedOptions.Json("Print the results and the machine description as one JSON document.");
         var command = new Command("bench", "Measure inference latency (p50/p90/p99) and throughput; subcommands benchmark other parts.");
         foreach (var o in new Option[] { models, data, engine, batches, threads, seconds, json }) command.Options.Add(o);
         foreach (var sub in subcommands) command.Subcommands.Add(sub);
@@ -60,7 +58,7 @@ public static class BenchCommands
                         }
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { machine, results }, Json));
+                JsonOutput.Write(new { machine, results });
                 return Cli.Ok;
             }
             var table = new Table().AddColumns("model", "engine", "threads", "batch", "p50 ms", "p90 ms", "p99 ms", "images/s");

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using OcrForge.Inference;
 using OcrForge.Inference.Engines;
 using OcrForge.Server.Auth;
@@ -12,19 +11,18 @@ namespace OcrForge.Cli.Commands;
 public static class BenchServeCommand
 {
     private static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
-    private static readonly JsonSerializerOptions Json =
-        new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static Command Create()
     {
         var url = Option("--url", "The server (loopback only).", "http://127.0.0.1:5080");
-        var data = new Option<string>("--data") { Description = "Folder of images, one per request.", Required = true };
+        var data = SharedOptions.Data("Folder of images, one per request.");
         var concurrency = Option("--concurrency", "Concurrent clients, comma-separated levels.", "1,8,32");
         var requests = Option("--requests", "Requests per level.", 2000);
         var seconds = Option("--max-seconds", "Longest a level runs, whatever --requests says.", 120.0);
+        // A model name on the server, not a file: optional, unlike every other --model.
         var model = new Option<string?>("--model", "-m") { Description = "Served model to load (default: the first)." };
         var apiKeyFile = new Option<string?>("--api-key-file") { Description = "File holding the server's API key." };
-        var json = new Option<bool>("--json") { Description = "Print the results and the machine as JSON." };
+        var json = SharedOptions.Json("Print the results and the machine as one JSON document.");
         var command = new Command("serve",
             "Load-test a running server: requests/s, p50/p90/p99 latency and errors per concurrency.");
         foreach (var o in new Option[] { url, data, concurrency, requests, seconds, model, apiKeyFile, json })
@@ -62,7 +60,7 @@ public static class BenchServeCommand
             int exit = results.Sum(r => r.ErrorCount) == 0 ? Cli.Ok : Cli.Failure;
             if (parse.GetValue(json))
             {
-                Console.WriteLine(JsonSerializer.Serialize(new { url = target, machine, results }, Json));
+                JsonOutput.Write(new { url = target, machine, results });
                 return exit;
             }
             var table = new Table()

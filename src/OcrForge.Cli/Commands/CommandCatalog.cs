@@ -33,7 +33,7 @@ public static class CommandCatalog
     private static readonly Dictionary<string, string> Examples = new()
     {
         ["demo"] = "ocrforge demo --work demo/",
-        ["data show"] = "ocrforge data show ../shared/data/captcha_images_v2 --out grid.png",
+        ["data show"] = "ocrforge data show --data ../shared/data/captcha_images_v2 --out grid.png",
         ["data synth"] = "ocrforge data synth --kind captcha --count 2000 --out synth/captchas --seed 1",
         ["train ctc"] = "ocrforge train ctc --data ../shared/data/captcha_images_v2 --out captcha.ocrf",
         ["train classify"] = "ocrforge train classify --data GoodImg/Bmp --format chars74k --out chars.ocrf",

@@ -14,34 +14,25 @@ public static class CompareCommand
 {
     public static Command Create()
     {
-        var models = new Option<string[]>("--model", "-m")
-        {
-            Description = "Model files (.ocrf runs in TorchSharp, .onnx in ONNX Runtime); the first is the baseline.",
-            Required = true,
-            AllowMultipleArgumentsPerToken = true,
-        };
-        var data = new Option<string>("--data") { Description = "Labelled images all models run on.", Required = true };
-        var format = new Option<DatasetFormat>("--format")
-        {
-            Description = "Dataset layout: auto, filename, chars74k, folders, csv.",
-            DefaultValueFactory = _ => DatasetFormat.Auto,
-        };
+        var models = SharedOptions.Models(
+            "Model files (.ocrf runs in TorchSharp, .onnx in ONNX Runtime); the first is the baseline.");
+        var data = SharedOptions.Data("Labelled images all models run on.");
+        var format = SharedOptions.Format();
         var split = new Option<string>("--split")
         {
-            Description = "Classifiers: all, or train/validation/test of the split the baseline was trained with.",
+            Description = "Classifiers: all, or train/validation/test of the split the baseline was trained with "
+                + "(default all, as eval; quantize defaults to train on purpose, since it calibrates on training images).",
             DefaultValueFactory = _ => "all",
         };
-        var output = new Option<string?>("--out")
-        {
-            Description = "Folder for comparison.json/.csv/.md and the charts accuracy/size/latency/throughput.png.",
-        };
-        var threads = new Option<int?>("--threads") { Description = "Inference threads (default: all cores)." };
+        var output = SharedOptions.OptionalOut(
+            "Folder for comparison.json/.csv/.md and the charts accuracy/size/latency/throughput.png.");
+        var threads = SharedOptions.Threads("Inference threads (default: all cores).");
         var seconds = new Option<double>("--seconds")
         {
             Description = "Least time per latency and throughput measurement.",
             DefaultValueFactory = _ => 1,
         };
-        var json = new Option<bool>("--json") { Description = "Print the comparison as one JSON document." };
+        var json = SharedOptions.Json("Print the comparison as one JSON document.");
         var command = new Command("compare",
             "Compare models on the same images: parameters, size, accuracy, latency, throughput, ratios to the first." +
             " " +
@@ -67,7 +58,7 @@ public static class CompareCommand
                 var written = ComparisonReport.Write(result, dir).Concat(ComparisonCharts.Save(result, dir));
                 Console.Error.WriteLine($"wrote {string.Join(", ", written.Select(Path.GetFileName))} to {dir}");
             }
-            if (parse.GetValue(json)) Console.WriteLine(ComparisonReport.ToJson(result));
+            if (parse.GetValue(json)) JsonOutput.Write(result);
             else Print(result);
             return result.Failures.Count == 0 ? Cli.Ok : Cli.BadInput;
         }));

@@ -25,8 +25,8 @@ public static class DemoCommand
         // 2,000: with 1,000 the default BiLSTM reaches only ≈ 80–88 % on unseen synthetic captchas (docs/RESULTS.md).
         var count = new Option<int>("--count") { Description = "Synthetic captchas to train on (validation is 10 % of them).", DefaultValueFactory = _ => 2000 };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs.", DefaultValueFactory = _ => 20 };
-        var seed = new Option<int>("--seed") { Description = "Seed for the data and the training.", DefaultValueFactory = _ => 42 };
-        var threads = new Option<int?>("--threads") { Description = "Torch threads (default: all cores)." };
+        var seed = SharedOptions.Seed("Seed for the data and the training.");
+        var threads = SharedOptions.Threads("Torch threads (default: all cores).");
         var sparsity = new Option<double>("--sparsity") { Description = "Share of the weights pruning sets to zero.", DefaultValueFactory = _ => 0.5 };
         // 6: with 4 the pruned demo model lost 0.5–1 point on the unseen captchas; with 6 it matched the dense one (docs/results-prune.md).
         var pruneEpochs = new Option<int>("--prune-epochs") { Description = "Fine-tuning epochs while pruning.", DefaultValueFactory = _ => 6 };
@@ -61,20 +61,14 @@ public static class DemoCommand
             outcome.Model.Dispose();
 
             AnsiConsole.MarkupLineInterpolated($"[bold]3. evaluate[/] on the {Directory.GetFiles(testDir).Length} unseen test captchas (ocrforge eval --model {modelPath} --data {testDir})");
-            var report = EvalCommand.EvaluateText(TextRecognizer.Load(modelPath, threads: parse.GetValue(threads)), DatasetReader.Read(testDir));
+            using var recognizer = TextRecognizer.Load(modelPath, threads: parse.GetValue(threads));
+            var evaluated = TextEvaluation.Run(recognizer, DatasetReader.Read(testDir), cancel.Token);
+            var metrics = evaluated.Metrics;
             AnsiConsole.MarkupLineInterpolated(
-                $"sequence accuracy {(double)report["sequence_accuracy"]:P1}, character accuracy {(double)report["character_accuracy"]:P1}, CER {(double)report["cer"]:0.###}, {(double)report["images_per_second"]:0} images/s");
+                $"sequence accuracy {metrics.SequenceAccuracy:P1}, character accuracy {metrics.CharacterAccuracy:P1}, CER {metrics.Cer:0.###}, {evaluated.ImagesPerSecond:0} images/s");
 
             AnsiConsole.MarkupLineInterpolated($"[bold]4. predict[/] (ocrforge predict --model {modelPath} IMAGE…)");
-            using var recognizer = TextRecognizer.Load(modelPath, threads: parse.GetValue(threads));
-            var table = new Table().AddColumns("image", "truth", "read", "confidence", "");
-            foreach (var file in Directory.GetFiles(testDir).Order(StringComparer.Ordinal).Take(8))
-            {
-                var truth = DatasetReader.FilenameLabel(file);
-                var p = recognizer.Predict(file);
-                table.AddRow(Path.GetFileName(file), truth, p.Text, $"{p.Confidence:0.###}", p.Text == truth ? "[green]✓[/]" : "[red]✗[/]");
-            }
-            AnsiConsole.Write(table);
+            AnsiConsole.Write(DemoOutput.Predictions(recognizer, testDir, 8));
 
             var prunedPath = Path.Combine(dir, "captcha.pruned.ocrf");
             var prune = new PruneRequest
@@ -111,12 +105,7 @@ public static class DemoCommand
                 Models = [modelPath, prunedPath, onnxPath, int8Path], Data = testDir, Threads = parse.GetValue(threads),
             }, cancellationToken: cancel.Token);
             ComparisonReport.Write(compared, reportDir);
-            // The demo's short table fits any console; the full one is in the report.
-            var comparison = new Table().AddColumns("model", "size", "gzip", "seq. acc.", "p50 b=1", "img/s b=64");
-            foreach (var m in compared.Models)
-                comparison.AddRow(Path.GetFileName(m.Model), $"{m.FileBytes / 1024.0:0} kB",
-                    $"{m.GzipBytes / 1024.0:0} kB", $"{m.Accuracy:P1}", $"{m.LatencyP50Ms:0.00} ms", $"{m.ImagesPerSecond:0}");
-            AnsiConsole.Write(comparison);
+            AnsiConsole.Write(DemoOutput.Comparison(compared));
             var charts = ComparisonCharts.Save(compared, reportDir).Select(Path.GetFileName);
             var markdown = Path.Combine(reportDir, ComparisonReport.MarkdownFile);
             AnsiConsole.MarkupLineInterpolated($"report: {markdown} (full table), {string.Join(", ", charts)}");

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using OcrForge.Runtime;
 using Spectre.Console;
 
@@ -8,15 +7,9 @@ namespace OcrForge.Cli.Commands;
 /// <summary><c>ocrforge doctor</c>: what to paste into a bug report.</summary>
 public static class DoctorCommand
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
     public static Command Create()
     {
-        var json = new Option<bool>("--json") { Description = "Print the report as one JSON document." };
+        var json = SharedOptions.Json("Print the report as one JSON document.");
         var command = new Command("doctor",
             "Versions, CPU, threads and the numeric kernels in use, with the start-up self-check's measurements. " +
             "Paste it into bug reports.");
@@ -24,7 +17,7 @@ public static class DoctorCommand
         command.SetAction(parse => Cli.Run(() =>
         {
             var report = DoctorReport.Collect();
-            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(report, Json));
+            if (parse.GetValue(json)) JsonOutput.Write(report);
             else Render(report);
             return report.Numerics.SelfCheck.Passed || !report.Numerics.OneDnn ? Cli.Ok : Cli.Failure;
         }));

@@ -10,23 +10,33 @@ public static class ExportCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "Trained model (.ocrf).", Required = true };
-        var format = new Option<string>("--format") { Description = "Export format (onnx).", DefaultValueFactory = _ => "onnx" };
+        var model = SharedOptions.Model("Trained model (.ocrf).");
+        // --format names the dataset layout everywhere else; here it named the output type, which --out's .onnx
+        // already says. Kept, hidden, for one release.
+        var format = new Option<string?>("--format") { Description = "Deprecated: the output type follows --out (.onnx).", Hidden = true };
         var opset = new Option<long>("--opset") { Description = $"ONNX opset ({OnnxExporter.MinOpset}–{OnnxModel.DefaultOpset}).", DefaultValueFactory = _ => OnnxModel.DefaultOpset };
-        var output = new Option<string>("--out") { Description = "File to write (.onnx).", Required = true };
+        var output = SharedOptions.Out("File to write (.onnx).");
+        var json = SharedOptions.Json();
         var command = new Command("export", "Export a trained model to ONNX (dynamic batch, BatchNorm folded, charset and preprocessing in the file's metadata).");
-        command.Options.Add(model);
-        command.Options.Add(format);
-        command.Options.Add(opset);
-        command.Options.Add(output);
+        foreach (var o in new Option[] { model, format, opset, output, json }) command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
-            if (parse.GetValue(format) is var f && f != "onnx")
-                throw new Inference.OcrForgeException($"--format {f}: unknown format (known: onnx)");
+            if (parse.GetValue(format) is { } f)
+            {
+                if (f != "onnx") throw new Inference.OcrForgeException($"--format {f}: unknown format (known: onnx)");
+                SharedOptions.WarnDeprecated("export --format onnx", "--out FILE.onnx alone");
+            }
             string source = parse.GetValue(model)!, target = parse.GetValue(output)!;
+            if (!target.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+                throw new Inference.OcrForgeException($"--out {target}: export writes ONNX files, which end in .onnx");
+            long opsetVersion = parse.GetValue(opset);
             using var trained = TrainedModel.Load(source);
-            OnnxWriter.Save(target, OnnxExporter.Export(trained, parse.GetValue(opset)));
-            AnsiConsole.MarkupLineInterpolated($"[green]wrote[/] {target} ({new FileInfo(target).Length / 1024.0:0.#} kB, opset {parse.GetValue(opset)}, {trained.Module.ParameterCount():N0} parameters)");
+            OnnxWriter.Save(target, OnnxExporter.Export(trained, opsetVersion));
+            long bytes = new FileInfo(target).Length, parameters = trained.Module.ParameterCount();
+            if (parse.GetValue(json))
+                JsonOutput.Write(new { model = source, @out = target, format = "onnx", opset = opsetVersion, bytes, parameters });
+            else
+                AnsiConsole.MarkupLineInterpolated($"[green]wrote[/] {target} ({bytes / 1024.0:0.#} kB, opset {opsetVersion}, {parameters:N0} parameters)");
             return Cli.Ok;
         }));
         return command;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using OcrForge.Data;
 using OcrForge.Inference;
 using OcrForge.Inference.Engines;
@@ -8,21 +7,24 @@ using OcrForge.Inference.Imaging;
 
 namespace OcrForge.Cli.Commands;
 
-/// <summary><c>ocrforge predict</c>: read images with a model; one line per image, <c>path&lt;TAB&gt;text&lt;TAB&gt;confidence</c>.</summary>
+/// <summary>
+/// <c>ocrforge predict</c>: read images with a model; one line per image, <c>path&lt;TAB&gt;text&lt;TAB&gt;confidence</c>,
+/// or with <c>--json</c> one JSON Lines record per image.
+/// </summary>
 public static class PredictCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "Model file (.ocrf or .onnx).", Required = true };
+        var model = SharedOptions.Model();
         var images = new Argument<string[]>("images") { Description = "Image files or folders of images.", Arity = ArgumentArity.OneOrMore };
-        var beam = new Option<int>("--beam") { Description = "CTC beam width; 1 = greedy.", DefaultValueFactory = _ => 1 };
-        var json = new Option<bool>("--json") { Description = "One JSON object per line: path, text, confidence." };
+        var beam = BeamOption();
+        var json = SharedOptions.Json("JSON Lines: one object per image, {path, text, confidence} or {path, class, probability, top} (docs/cli-json.md).");
         var engine = new Option<string?>("--engine") { Description = "torch or onnx (default: by file type)." };
-        var threads = new Option<int?>("--threads") { Description = "Inference threads (default: all cores)." };
+        var threads = SharedOptions.Threads("Inference threads (default: all cores).");
         var command = new Command("predict", "Read the text of images with a trained model.");
         command.Arguments.Add(images);
         foreach (var o in new Option[] { model, beam, json, engine, threads }) command.Options.Add(o);
-        var top = ClassificationCommands.AddPredictOptions(command);
+        var top = ClassifierPredict.AddTopOption(command);
         var lexiconOptions = LexiconCliOptions.AddTo(command);
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -35,27 +37,21 @@ public static class PredictCommand
             lexiconOptions.RefuseUnlessTextModel(parse, !classifier, modelPath);
             Cli.RefuseIfGiven(parse, top, classifier, modelPath, "character classifiers");
             if (classifier)
-                return ClassificationCommands.Predict(opened, files, parse.GetValue(top), parse.GetValue(json));
+                return ClassifierPredict.Run(opened, files, parse.GetValue(top), parse.GetValue(json));
             var lexicon = lexiconOptions.Read(parse, opened.Info.Charset);
-            var decoded = files.Select(ImageDecoder.DecodeFile).ToList();
-            // The one place predict dispatches on what the model computes.
-            var lines = opened.Info.Task switch
-            {
-                OcrTask.TextRecognition => ReadText(new TextRecognizer(opened) { BeamWidth = beamWidth, Lexicon = lexicon }, decoded),
-                _ => throw new OcrForgeException($"{modelPath}: predicting with a character classifier is not in this build"),
-            };
+            var recognizer = new TextRecognizer(opened) { BeamWidth = beamWidth, Lexicon = lexicon };
+            var lines = recognizer.PredictBatch(files.Select(ImageDecoder.DecodeFile).ToList());
             bool asJson = parse.GetValue(json);
             for (int i = 0; i < files.Count; i++)
-                Console.WriteLine(asJson
-                    ? JsonSerializer.Serialize(new { path = files[i], text = lines[i].Text, confidence = lines[i].Confidence })
-                    : string.Create(CultureInfo.InvariantCulture, $"{files[i]}\t{lines[i].Text}\t{lines[i].Confidence:0.####}"));
+                if (asJson) JsonOutput.WriteLine(new { path = files[i], text = lines[i].Text, confidence = lines[i].Confidence });
+                else Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{files[i]}\t{lines[i].Text}\t{lines[i].Confidence:0.####}"));
             return Cli.Ok;
         }));
         return command;
     }
 
-    private static IReadOnlyList<Inference.Decoding.Prediction> ReadText(TextRecognizer recognizer, IReadOnlyList<GrayImage> images) =>
-        recognizer.PredictBatch(images);
+    /// <summary><c>--beam</c> of eval and predict.</summary>
+    public static Option<int> BeamOption() => new("--beam") { Description = "CTC beam width; 1 = greedy.", DefaultValueFactory = _ => 1 };
 
     public static int CheckBeam(int beam) =>
         beam is >= 1 and <= 1000 ? beam : throw new OcrForgeException($"--beam {beam}: expected 1 (greedy) to 1000");

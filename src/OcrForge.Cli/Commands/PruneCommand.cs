@@ -11,18 +11,19 @@ public static class PruneCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "Trained model (.ocrf).", Required = true };
-        var data = new Option<string>("--data") { Description = "The dataset the model was trained on (its split is rebuilt from the model file).", Required = true };
-        var format = new Option<DatasetFormat>("--format") { Description = "Dataset layout: auto, filename, chars74k, folders, csv.", DefaultValueFactory = _ => DatasetFormat.Auto };
+        var model = SharedOptions.Model("Trained model (.ocrf).");
+        var data = SharedOptions.Data("The dataset the model was trained on (its split is rebuilt from the model file).");
+        var format = SharedOptions.Format();
         var method = new Option<PruneMethod>("--method") { Description = "magnitude: zero the smallest weights on a schedule; channels: remove whole convolution channels (a smaller, faster network).", DefaultValueFactory = _ => PruneMethod.Magnitude };
         var sparsity = new Option<double>("--sparsity") { Description = "Share of every weight tensor set to zero (magnitude) or of every convolution's channels removed (channels).", DefaultValueFactory = _ => 0.5 };
         var epochs = new Option<int>("--epochs") { Description = "Fine-tuning epochs; the sparsity ramps up over the first two thirds.", DefaultValueFactory = _ => 10 };
         var lr = new Option<double?>("--lr") { Description = "Peak fine-tuning learning rate (default: a tenth of the training run's for magnitude, half for channels)." };
-        var threads = new Option<int?>("--threads") { Description = "Torch threads (default: all cores)." };
+        var threads = SharedOptions.Threads("Torch threads (default: all cores).");
         var resume = new Option<bool>("--resume") { Description = "Continue from the run folder's last checkpoint." };
-        var output = new Option<string>("--out") { Description = "Pruned model to write (.ocrf); logs go to a .train folder beside it.", Required = true };
+        var output = SharedOptions.Out("Pruned model to write (.ocrf); logs go to a .train folder beside it.");
+        var json = SharedOptions.Json("Print the result as one JSON document on stdout (epoch lines go to stderr).");
         var command = new Command("prune", "Prune a trained model: zero the smallest weights of every layer on a schedule while fine-tuning.");
-        foreach (var o in new Option[] { model, data, format, method, sparsity, epochs, lr, threads, resume, output }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, format, method, sparsity, epochs, lr, threads, resume, output, json }) command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
             var request = new PruneRequest
@@ -40,12 +41,13 @@ public static class PruneCommand
             };
             var runDirectory = Training.TrainingOptions.RunDirectoryFor(request.OutPath);
             var headline = IO.ModelFile.ReadManifest(request.ModelPath).Task == Models.ModelTask.TextRecognition ? "sequence_accuracy" : "accuracy";
-            var display = new TrainingDisplay(runDirectory, $"pruning {Path.GetFileName(request.ModelPath)}: {request.Method.ToString().ToLowerInvariant()} {request.Sparsity:P0}", headline);
+            var display = new TrainingDisplay(runDirectory, $"pruning {Path.GetFileName(request.ModelPath)}: {request.Method.ToString().ToLowerInvariant()} {request.Sparsity:P0}", headline, parse.GetValue(json));
             using var cancel = new CancelOnCtrlC();
             var outcome = display.Run(() => Pruning.Run(request, display, cancel.Token));
             using var pruned = outcome.Model;
             Cli.WarnSkipped(outcome.Problems);
-            Report(outcome, request.ModelPath, request.OutPath);
+            if (parse.GetValue(json)) JsonOutput.Write(CompressionJson.Prune(outcome, request.Method.ToString().ToLowerInvariant(), request.ModelPath, request.OutPath));
+            else Report(outcome, request.ModelPath, request.OutPath);
             if (outcome.Advice is { } advice) Cli.Warn(advice);
             return Cli.Ok;
         }));

@@ -15,9 +15,9 @@ public static class QuantizeCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "Trained model (.ocrf).", Required = true };
-        var data = new Option<string>("--data") { Description = "Calibration images (any dataset layout; labels unused).", Required = true };
-        var format = new Option<DatasetFormat>("--format") { Description = "Dataset layout: auto, filename, chars74k, folders, csv.", DefaultValueFactory = _ => DatasetFormat.Auto };
+        var model = SharedOptions.Model("Trained model (.ocrf).");
+        var data = SharedOptions.Data("Calibration images (any dataset layout; labels unused).");
+        var format = SharedOptions.Format();
         var batches = new Option<int>("--calib-batches") { Description = "Calibration batches.", DefaultValueFactory = _ => 10 };
         var batchSize = new Option<int>("--calib-batch-size") { Description = "Images per calibration batch.", DefaultValueFactory = _ => 16 };
         var perChannel = new Option<bool>("--per-channel") { Description = "One weight scale per output channel instead of per tensor." };
@@ -26,12 +26,13 @@ public static class QuantizeCommand
         var evalData = new Option<string?>("--eval-data") { Description = "Labelled held-out images: report fp32 and int8 accuracy on them (never used for calibration)." };
         var split = new Option<string>("--split")
         {
-            Description = "Calibrate on this part of the split the model was trained with (all, train, validation, test); default: train for a classifier that records its split, else all.",
+            Description = "Calibrate on this part of the split the model was trained with (all, train, validation, test); default: train for a classifier that records its split, else all. Unlike eval and compare (default all), on purpose: calibration fits activation ranges to images, so held-out images stay unseen.",
         };
-        var seed = new Option<int>("--seed") { Description = "Seed for picking the calibration images.", DefaultValueFactory = _ => 42 };
-        var output = new Option<string>("--out") { Description = "File to write (.onnx).", Required = true };
+        var seed = SharedOptions.Seed("Seed for picking the calibration images.");
+        var output = SharedOptions.Out("File to write (.onnx).");
+        var json = SharedOptions.Json();
         var command = new Command("quantize", "Quantize a trained model to int8 (ONNX QDQ, calibrated activation ranges, per-layer choice for LSTMs).");
-        foreach (var o in new Option[] { model, data, format, batches, batchSize, perChannel, method, recurrent, evalData, split, seed, output }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, format, batches, batchSize, perChannel, method, recurrent, evalData, split, seed, output, json }) command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
             var options = new QuantizationOptions
@@ -50,11 +51,13 @@ public static class QuantizeCommand
             var result = Int8Quantizer.Quantize(trained, images, options);
             OnnxWriter.Save(target, result.Model);
 
+            bool asJson = parse.GetValue(json);
             var table = new Table().AddColumns("layer", "op", "precision", "why");
             foreach (var l in result.Layers) table.AddRow(Markup.Escape(l.Layer), l.Op, l.Precision, Markup.Escape(l.Reason));
-            AnsiConsole.Write(table);
+            if (!asJson) AnsiConsole.Write(table);
             long floatBytes = OnnxWriter.Serialize(OnnxExporter.Export(trained)).Length, int8Bytes = new FileInfo(target).Length;
-            AnsiConsole.MarkupLineInterpolated(
+            (string, int, double, double)? heldOutResult = null;
+            if (!asJson) AnsiConsole.MarkupLineInterpolated(
                 $"[green]wrote[/] {target}: {int8Bytes / 1024.0:0.#} kB (fp32 ONNX {floatBytes / 1024.0:0.#} kB, {(double)floatBytes / int8Bytes:0.00}× smaller); {result.CalibrationImages} calibration images ({from}); predictions agree with fp32 on {result.Agreement:P1} of them");
             if (parse.GetValue(evalData) is { } heldOut)
             {
@@ -65,9 +68,11 @@ public static class QuantizeCommand
                 var held = samples.Select(s => s.Image).ToList();
                 double fp32 = Int8Quantizer.Agreement(truth, Int8Quantizer.Predict(OnnxExporter.Export(trained), held));
                 double int8 = Int8Quantizer.Agreement(truth, Int8Quantizer.Predict(result.Model, held));
-                AnsiConsole.MarkupLineInterpolated(
+                heldOutResult = (heldOut, samples.Count, fp32, int8);
+                if (!asJson) AnsiConsole.MarkupLineInterpolated(
                     $"held-out accuracy on {samples.Count} images of {heldOut}: fp32 {fp32:P2}, int8 {int8:P2} (drop {(fp32 - int8) * 100:0.##} points)");
             }
+            if (asJson) JsonOutput.Write(CompressionJson.Quantize(result, source, target, from, floatBytes, heldOutResult));
             return Cli.Ok;
         }));
         return command;

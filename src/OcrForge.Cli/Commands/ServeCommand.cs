@@ -9,15 +9,11 @@ public static class ServeCommand
 {
     public static Command Create()
     {
-        var models = new Option<string[]>("--model", "-m")
-        {
-            Description = "Model file (.onnx or .ocrf) as PATH or NAME=PATH; repeat to serve several "
-                + "(the first is the default).",
-            Required = true,
-        };
+        var models = SharedOptions.Models("Model file (.onnx or .ocrf) as PATH or NAME=PATH; repeat to serve several "
+            + "(the first is the default).", severalPerToken: false);
         var urls = Option("--urls", "Address to listen on.", "http://127.0.0.1:5080");
         var engine = new Option<string?>("--engine") { Description = "torch or onnx; by default from the file type." };
-        var threads = new Option<int?>("--threads") { Description = "Intra-op threads of each engine." };
+        var threads = SharedOptions.Threads("Intra-op threads of each engine.");
         var maxBatch = Option("--max-batch", "Most images per engine call (1 = no batching).", 32);
         var maxDelay = Option("--max-delay-ms", "Longest a batch waits for requests already on their way.", 2.0);
         var queue = Option("--queue", "Requests admitted per model; past it 429 with Retry-After.", 256);

@@ -40,8 +40,8 @@ public sealed class TrainingOptionSet
         Ema = new("--ema") { Description = "Validate, keep and save a moving average of the weights with this decay per step (e.g. 0.999; 0 = off).", DefaultValueFactory = _ => recipe.Ema };
     }
 
-    public Option<string> Data { get; } = new("--data") { Description = "Dataset folder (or .csv manifest).", Required = true };
-    public Option<DatasetFormat> Format { get; } = new("--format") { Description = "Dataset layout: auto, filename, chars74k, folders, csv.", DefaultValueFactory = _ => DatasetFormat.Auto };
+    public Option<string> Data { get; } = SharedOptions.Data("Dataset folder (or .csv manifest).");
+    public Option<DatasetFormat> Format { get; } = SharedOptions.Format();
     public Option<string[]> Set { get; } = new("--set") { Description = "Override a preset's setting: key=value (repeatable).", AllowMultipleArgumentsPerToken = false };
     public Option<int> Epochs { get; }
     public Option<int> BatchSize { get; }
@@ -57,9 +57,9 @@ public sealed class TrainingOptionSet
     public Option<double> GradClip { get; }
     public Option<double> Ema { get; }
     public Option<bool> Resume { get; } = new("--resume") { Description = "Continue from the run folder's last checkpoint." };
-    public Option<int?> Threads { get; } = new("--threads") { Description = "Torch threads (default: all cores)." };
-    public Option<string> Out { get; } = new("--out") { Description = "Model file to write (.ocrf); logs go to a .train folder beside it.", Required = true };
-    public Option<bool> Json { get; } = new("--json") { Description = "Print the result as one JSON document on stdout (epoch lines go to stderr)." };
+    public Option<int?> Threads { get; } = SharedOptions.Threads("Torch threads (default: all cores).");
+    public Option<string> Out { get; } = SharedOptions.Out("Model file to write (.ocrf); logs go to a .train folder beside it.");
+    public Option<bool> Json { get; } = SharedOptions.Json("Print the result as one JSON document on stdout (epoch lines go to stderr).");
 
     public void AddTo(Command command)
     {
@@ -159,16 +159,10 @@ public sealed class TrainingDisplay(string runDirectory, string title, string ac
     private static string Percent(double v) => double.IsNaN(v) ? "–" : $"{v:P1}";
 }
 
-/// <summary>The one shape of <c>train … --json</c>: snake_case keys, indented, NaN allowed (an epoch without validation).</summary>
+/// <summary>The shape of <c>train … --json</c> (docs/cli-json.md), written by the shared <see cref="JsonOutput"/>.</summary>
 public static class TrainingJson
 {
-    private static readonly System.Text.Json.JsonSerializerOptions Options = new()
-    {
-        WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
-
-    public static void Write(object document) => Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(document, Options));
+    public static void Write(object document) => JsonOutput.Write(document);
 
     /// <summary>Every epoch as the log.csv row has it.</summary>
     public static object Epochs(IEnumerable<EpochRecord> history) => history.Select(e => new

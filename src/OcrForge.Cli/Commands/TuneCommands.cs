@@ -29,7 +29,7 @@ public sealed class StudyOptions
     };
     public Option<string> Study { get; } = new("--study") { Description = "Study name.", DefaultValueFactory = _
         => "default" };
-    public Option<bool> Json { get; } = new("--json") { Description = "Print JSON instead of a table." };
+    public Option<bool> Json { get; } = SharedOptions.Json("Print one JSON document instead of a table.");
 
     public void AddTo(Command command)
     {

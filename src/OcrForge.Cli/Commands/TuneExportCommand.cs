@@ -13,7 +13,7 @@ public static class TuneExportCommand
         var study = new StudyOptions();
         var csv = new Option<bool>("--csv") { Description = "CSV: one row per trial, a column per parameter and per " +
             "step." };
-        var output = new Option<string?>("--out") { Description = "File to write (default: standard output)." };
+        var output = SharedOptions.OptionalOut("File to write (default: standard output).");
         var command = new Command("export", "Export a study's trials as CSV or JSON.");
         study.AddTo(command);
         command.Options.Add(csv);
@@ -26,12 +26,12 @@ public static class TuneExportCommand
             var info = storage.RequireStudy(parse.GetValue(study.Study)!);
             var trials = storage.Trials(info.Id);
             string text = asCsv ? TuneOutput.Csv(trials)
-                : new JsonObject
+                : JsonOutput.Serialize(new JsonObject
                 {
                     ["study"] = info.Name,
                     ["direction"] = info.Direction.ToString().ToLowerInvariant(),
                     ["trials"] = new JsonArray(trials.Select(t => (JsonNode)TuneOutput.Row(t)).ToArray()),
-                }.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n";
+                }) + "\n";
             if (parse.GetValue(output) is { } path) IO.AtomicFile.WriteAllText(path, text);
             else Console.Out.Write(text);
             return Cli.Ok;

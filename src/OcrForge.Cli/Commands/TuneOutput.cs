@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using OcrForge.Tuning;
 using Spectre.Console;
@@ -9,8 +8,6 @@ namespace OcrForge.Cli.Commands;
 /// <summary>One formatter for every <c>tune</c> command: the same rows as a table, JSON or CSV.</summary>
 public static class TuneOutput
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
     /// <summary>A trial as a flat row: fixed columns, then one column per parameter, then the reported steps.</summary>
     public static JsonObject Row(Trial t) => new()
     {
@@ -29,8 +26,7 @@ public static class TuneOutput
         ["failure"] = t.Failure,
     };
 
-    public static void Json(JsonNode node, TextWriter? writer = null) => (writer
-        ?? Console.Out).WriteLine(node.ToJsonString(Indented));
+    public static void Json(JsonNode node) => JsonOutput.Write(node);
 
     public static string Csv(IReadOnlyList<Trial> trials)
     {

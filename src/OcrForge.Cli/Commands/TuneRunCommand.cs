@@ -23,21 +23,19 @@ public static class TuneRunCommand
             => "tpe" };
         var pruner = new Option<string>("--pruner") { Description = "none, median, asha or hyperband.",
             DefaultValueFactory = _ => "none" };
-        var seed = new Option<int>("--seed") { Description = "Sampler seed (and the training seed of every trial).",
-            DefaultValueFactory = _ => 0 };
+        var seed = SharedOptions.Seed("Sampler seed (and the training seed of every trial).");
         var objective = new Option<string>("--objective") { Description = "synthetic (Branin, no training), ctc (text lines) or classify (characters).",
             DefaultValueFactory = _ => "synthetic" };
         var timeout = new Option<double?>("--timeout") { Description = "Seconds after which no new trial starts." };
-        var threads = new Option<int?>("--threads") { Description = "Threads in all (default: all cores)." };
+        var threads = SharedOptions.Threads("Threads in all (default: all cores).");
         var epochs = new Option<int>("--epochs") { Description = "Epoch budget of a trial.", DefaultValueFactory = _
             => 8 };
         var epochMs = new Option<int>("--epoch-ms") { Description = "Synthetic objective: milliseconds per fake epoch.",
             DefaultValueFactory = _ => 0 };
-        var data = new Option<string?>("--data") { Description = "Dataset for training objectives." };
+        var data = SharedOptions.OptionalData("Dataset for training objectives.");
         var cv = new Option<int>("--cv") { Description = "Cross-validation folds: a trial's value is the mean over K " +
             "folds with its standard error (1 = one split).", DefaultValueFactory = _ => 1 };
-        var format = new Option<DatasetFormat>("--format") { Description = "Dataset layout.", DefaultValueFactory = _
-            => DatasetFormat.Auto };
+        var format = SharedOptions.Format();
         var heartbeat = new Option<double>("--heartbeat") { Description = "Seconds between heartbeats; 6 missed ones " +
             "fail and re-queue the trial.", DefaultValueFactory = _ => 5 };
         var child = new Option<bool>("--child") { Hidden = true };

@@ -14,8 +14,9 @@ public static class TuneSpaceCommand
             Description = "ctc (text lines), classify (characters) or synthetic.",
             DefaultValueFactory = _ => "ctc",
         };
-        var json = new Option<bool>("--json") { Description = "Print the space as a JSON space file instead of YAML." };
-        var output = new Option<string?>("--out") { Description = "File to write (default: standard output)." };
+        // Not a result document: the space file itself, in JSON instead of YAML (docs/cli-json.md).
+        var json = SharedOptions.Json("Print the space as a JSON space file instead of YAML.");
+        var output = SharedOptions.OptionalOut("File to write (default: standard output).");
         var command = new Command("space",
             "Print the search space tune run uses without --space, to copy and edit.");
         command.Options.Add(objective);

@@ -39,12 +39,22 @@ public class EvalCommandTests
         Assert.InRange(root.GetProperty("accuracy").GetDouble(), 0, 1);
         Assert.InRange(root.GetProperty("top3_accuracy").GetDouble(), root.GetProperty("accuracy").GetDouble(), 1);
         Assert.True(root.GetProperty("images_per_second").GetDouble() > 0);
+        Assert.StartsWith("{" + Environment.NewLine + "  \"model\"", output);
 
         var (predictCode, predicted) = Run("predict", "--model", dir.File("m.ocrf"), "--top", "3", Path.Combine(dir.Path, "data", "a", "0.png"));
         Assert.Equal(0, predictCode);
         var fields = predicted.Trim().Split('\t');
         Assert.Contains(fields[1], names);
         Assert.Matches(@"^\d+\.\d %", fields[2]);
+
+        // --json: JSON Lines like a text model's, one record per image keyed by its path.
+        string[] two = [Path.Combine(dir.Path, "data", "a", "0.png"), Path.Combine(dir.Path, "data", "b", "1.png")];
+        var (jsonCode, lines) = Run(["predict", "--model", dir.File("m.ocrf"), "--top", "2", "--json", .. two]);
+        Assert.Equal(0, jsonCode);
+        var records = lines.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(two, records.Select(r => r.GetProperty("path").GetString()));
+        Assert.All(records, r => Assert.Contains(r.GetProperty("class").GetString(), names));
+        Assert.All(records, r => Assert.Equal(2, r.GetProperty("top").GetArrayLength()));
 
         // CTC decoding does not apply to a classifier: refused, not ignored.
         var (beamCode, _) = Run("predict", "--model", dir.File("m.ocrf"), "--beam", "5", Path.Combine(dir.Path, "data", "a", "0.png"));

@@ -42,6 +42,57 @@ public class HelpTests
     }
 
     [Fact]
+    public void Each_shared_option_has_one_type_alias_and_default_everywhere()
+    {
+        var wrong = new List<string>();
+        int seen = 0;
+        void Visit(Command command, string path)
+        {
+            foreach (var option in command.Options.Where(o => !o.Hidden))
+            {
+                seen++;
+                string at = $"{path} {option.Name}";
+                switch (option.Name)
+                {
+                    case "--out" when !option.Aliases.Contains("-o"):
+                    case "--json" when option is not Option<bool>:
+                    case "--format" when option is not Option<OcrForge.Data.DatasetFormat>:
+                    case "--data" when option is not (Option<string> or Option<string?>):
+                    // bench measures a list of thread counts; everywhere else it is one number or all cores.
+                    case "--threads" when option is not Option<int?> && path != "bench":
+                        wrong.Add(at);
+                        break;
+                    case "--seed" when option is not Option<int> seed || seed.DefaultValueFactory?.Invoke(null!) != 42:
+                        wrong.Add($"{at} (default not 42)");
+                        break;
+                }
+            }
+            foreach (var sub in command.Subcommands) Visit(sub, $"{path} {sub.Name}");
+        }
+        foreach (var command in CommandCatalog.All()) Visit(command, command.Name);
+
+        Assert.True(seen > 100, $"{seen} options");
+        Assert.Empty(wrong);
+    }
+
+    [Fact]
+    public void Every_command_that_produces_a_result_has_json()
+    {
+        // serve runs until stopped and prints logs; demo narrates the whole flow and leaves its report in --work.
+        string[] noResult = ["serve", "demo"];
+        var missing = new List<string>();
+        void Visit(Command command, string path)
+        {
+            if (command.Action is not null && !noResult.Contains(path) && command.Options.All(o => o.Name != "--json"))
+                missing.Add(path);
+            foreach (var sub in command.Subcommands) Visit(sub, $"{path} {sub.Name}");
+        }
+        foreach (var command in CommandCatalog.All()) Visit(command, command.Name);
+
+        Assert.Empty(missing);
+    }
+
+    [Fact]
     public void Help_names_the_program_as_people_type_it()
     {
         var (code, stdout, _) = CliProcess.Run("train", "classify", "--help");

@@ -26,6 +26,27 @@ public class PruneCommandTests
     }
 
     [Fact]
+    public void Prune_json_is_one_document_with_both_accuracies_and_every_layer()
+    {
+        using var dir = new TempDir();
+        var data = PruningTests.WriteTextData(dir.File("data"), TinyText.Make(24, 1));
+        PruningTests.SaveTextModel(dir.File("m.ocrf"), data);
+
+        var (code, stdout, stderr) = CliProcess.Run("prune", "-m", dir.File("m.ocrf"), "--data", data, "--sparsity", "0.5", "--epochs", "1",
+            "--threads", "1", "--json", "-o", dir.File("p.ocrf"));
+
+        Assert.True(code == 0, stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.Equal(dir.File("p.ocrf"), root.GetProperty("out").GetString());
+        Assert.Equal("magnitude", root.GetProperty("method").GetString());
+        Assert.InRange(root.GetProperty("after").GetDouble(), 0, 1);
+        Assert.Contains(root.GetProperty("layers").EnumerateArray(), l => l.GetProperty("name").GetString() == "backbone.conv0.weight"
+            && Math.Abs(l.GetProperty("sparsity").GetDouble() - 0.5) < 0.01);
+        Assert.Equal(1, root.GetProperty("epochs").GetArrayLength());
+    }
+
+    [Fact]
     public void A_sparsity_outside_zero_to_one_is_one_line_on_stderr_with_exit_code_2()
     {
         using var dir = new TempDir();

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Globalization;
+using OcrForge.Inference;
+using OcrForge.Inference.Engines;
+using OcrForge.Inference.Imaging;
+
+namespace OcrForge.Cli.Commands;
+
+/// <summary>The character-classifier path of <c>ocrforge predict</c>.</summary>
+public static class ClassifierPredict
+{
+    public static Option<int> AddTopOption(Command predict)
+    {
+        var top = new Option<int>("--top") { Description = "Classifiers: print the N most probable classes.", DefaultValueFactory = _ => 1 };
+        predict.Options.Add(top);
+        return top;
+    }
+
+    /// <summary>
+    /// Prints the most probable class of each image and its probability (the top <paramref name="top"/> on request):
+    /// a line per image, as it is read, in text or as one JSON Lines record.
+    /// </summary>
+    public static int Run(IOcrEngine engine, IReadOnlyList<string> imagePaths, int top, bool json)
+    {
+        if (top < 1) throw new OcrForgeException($"--top {top}: expected at least 1");
+        // Not disposed here: the engine belongs to the caller.
+        var classifier = new CharacterClassifier(engine);
+        foreach (var path in imagePaths)
+        {
+            var scores = classifier.Predict(ImageDecoder.DecodeFile(path), top);
+            if (json)
+                JsonOutput.WriteLine(new
+                {
+                    path,
+                    @class = scores[0].Label,
+                    probability = Math.Round(scores[0].Probability, 6),
+                    top = scores.Select(s => new { @class = s.Label, probability = Math.Round(s.Probability, 6) }),
+                });
+            else
+            {
+                var rest = top > 1 ? "   (" + string.Join(", ", scores.Skip(1).Select(s => $"{s.Label} {s.Probability.ToString("P1", CultureInfo.InvariantCulture)}")) + ")" : "";
+                Console.WriteLine($"{path}\t{scores[0].Label}\t{scores[0].Probability.ToString("P1", CultureInfo.InvariantCulture)}{rest}");
+            }
+        }
+        return Cli.Ok;
+    }
+}
