@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using OcrForge.Cli.Commands;
 using Spectre.Console;
 
@@ -32,17 +33,19 @@ var parse = root.Parse(args);
 // A mistyped option or value is bad input like any other: one line naming it, exit 2, no help page dump.
 if (parse.Errors.Count > 0)
 {
-    var commandPath = string.Join(' ', parse.CommandResult.Command == root ? ["ocrforge"] : ["ocrforge", .. CommandPath(parse.CommandResult)]);
-    var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+    var commandPath = string.Join(' ',
+        parse.CommandResult.Command == root ? ["ocrforge"] : ["ocrforge", .. CommandPath(parse.CommandResult)]);
+    var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
+        ?? parse.Errors[0];
     Cli.Error($"{error.Message} (see '{commandPath} --help')");
     return Cli.BadInput;
 }
 return parse.Invoke();
 
-static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+static IEnumerable<string> CommandPath(CommandResult result)
 {
     var names = new Stack<string>();
-    for (var r = result; r?.Parent is System.CommandLine.Parsing.CommandResult; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+    for (var r = result; r?.Parent is CommandResult; r = r.Parent as CommandResult)
         names.Push(r.Command.Name);
     return names;
 }

@@ -19,11 +19,15 @@ public static class ClassifierEval
     {
         var split = new Option<string>("--split")
         {
-            Description = "Classifiers: all, or train/validation/test = that part of the split this model was trained with, on the same folder "
-                + "(default all: eval measures what it is given; quantize defaults to train, since it calibrates on training images).",
+            Description = "Classifiers: all, or train/validation/test = that part of the split this model was trained "
+                + "with, on the same folder (default all: eval measures what it is given; quantize defaults to train, "
+                + "since it calibrates on training images).",
             DefaultValueFactory = _ => "all",
         };
-        var confusion = new Option<string?>("--confusion-png") { Description = "Classifiers: write the confusion matrix as a PNG." };
+        var confusion = new Option<string?>("--confusion-png")
+        {
+            Description = "Classifiers: write the confusion matrix as a PNG.",
+        };
         eval.Options.Add(split);
         eval.Options.Add(confusion);
         return new Options(split, confusion);
@@ -34,14 +38,16 @@ public static class ClassifierEval
     /// model trained by OcrForge on that same folder, only the images held out from its training are used: the split
     /// is recomputed from the seed and fractions stored in the model file.
     /// </summary>
-    public static int Run(IOcrEngine engine, string modelPath, string data, DatasetFormat format, string split, bool json, string? confusionPng)
+    public static int Run(IOcrEngine engine, string modelPath, string data, DatasetFormat format, string split,
+        bool json, string? confusionPng)
     {
         var charset = engine.Info.Charset;
         var (_, images, problems) = CharacterData.Load(data, format, spec: null, charset);
         images = RecordedSplit.Select(images, charset, split, engine.Info.Training, modelPath);
         var result = ClassifierEvaluation.Evaluate(engine, images);
         var m = result.Metrics;
-        if (confusionPng is not null) ConfusionMatrixChart.Save(confusionPng, m, $"{Path.GetFileName(modelPath)} on {m.Samples} images");
+        if (confusionPng is not null)
+            ConfusionMatrixChart.Save(confusionPng, m, $"{Path.GetFileName(modelPath)} on {m.Samples} images");
         Cli.WarnSkipped(problems);
         if (json)
         {
@@ -50,15 +56,19 @@ public static class ClassifierEval
         }
         var table = new Table().AddColumns("class", "support", "precision", "recall");
         foreach (var c in m.PerClass().Where(c => c.Support > 0))
-            table.AddRow(Markup.Escape(c.Label), c.Support.ToString(CultureInfo.InvariantCulture), Pct(c.Precision), Pct(c.Recall));
+            table.AddRow(Markup.Escape(c.Label), c.Support.ToString(CultureInfo.InvariantCulture), Pct(c.Precision),
+                Pct(c.Recall));
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"[bold]{m.Samples} images ({split}): accuracy {m.Accuracy:P2}, top-3 {m.Top3Accuracy:P2}[/], {result.ImagesPerSecond:F0} images/s ({engine.Name})");
+        var speed = $"{result.ImagesPerSecond:F0} images/s ({engine.Name})";
+        AnsiConsole.MarkupLineInterpolated(
+            $"[bold]{m.Samples} images ({split}): accuracy {m.Accuracy:P2}, top-3 {m.Top3Accuracy:P2}[/], {speed}");
         var confusions = string.Join(", ", m.TopConfusions(8).Select(c => $"{c.Truth}→{c.Predicted} ×{c.Count}"));
         if (confusions.Length > 0) AnsiConsole.MarkupLineInterpolated($"most confused: {confusions}");
         return Cli.Ok;
     }
 
-    private static JsonObject Document(string engine, string modelPath, string data, string split, int skipped, ClassifierEvaluationResult result)
+    private static JsonObject Document(string engine, string modelPath, string data, string split, int skipped,
+        ClassifierEvaluationResult result)
     {
         var m = result.Metrics;
         var perClass = new JsonObject();

@@ -11,7 +11,10 @@ public static class ClassifierPredict
 {
     public static Option<int> AddTopOption(Command predict)
     {
-        var top = new Option<int>("--top") { Description = "Classifiers: print the N most probable classes.", DefaultValueFactory = _ => 1 };
+        var top = new Option<int>("--top")
+        {
+            Description = "Classifiers: print the N most probable classes.", DefaultValueFactory = _ => 1,
+        };
         predict.Options.Add(top);
         return top;
     }
@@ -38,10 +41,13 @@ public static class ClassifierPredict
                 });
             else
             {
-                var rest = top > 1 ? "   (" + string.Join(", ", scores.Skip(1).Select(s => $"{s.Label} {s.Probability.ToString("P1", CultureInfo.InvariantCulture)}")) + ")" : "";
-                Console.WriteLine($"{path}\t{scores[0].Label}\t{scores[0].Probability.ToString("P1", CultureInfo.InvariantCulture)}{rest}");
+                var others = scores.Skip(1).Select(s => $"{s.Label} {Percent(s.Probability)}");
+                var rest = top > 1 ? "   (" + string.Join(", ", others) + ")" : "";
+                Console.WriteLine($"{path}\t{scores[0].Label}\t{Percent(scores[0].Probability)}{rest}");
             }
         }
         return Cli.Ok;
     }
+
+    private static string Percent(double p) => p.ToString("P1", CultureInfo.InvariantCulture);
 }

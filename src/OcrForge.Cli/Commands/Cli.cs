@@ -54,10 +54,14 @@ public static class Cli
     public static void Error(string message) =>
         Console.Error.WriteLine($"error: {FirstLine(message)}");
 
-    /// <summary>How many skipped files every command names before it only counts the rest: one rule everywhere.</summary>
+    /// <summary>
+    /// How many skipped files every command names before it only counts the rest: one rule everywhere.
+    /// </summary>
     public const int SkippedShown = 10;
 
-    /// <summary>The warning lines for skipped files: the first <see cref="SkippedShown"/> by name, then a count.</summary>
+    /// <summary>
+    /// The warning lines for skipped files: the first <see cref="SkippedShown"/> by name, then a count.
+    /// </summary>
     public static IEnumerable<string> SkippedLines<T>(IReadOnlyCollection<T> problems, string? hint = null)
     {
         foreach (var problem in problems.Take(SkippedShown)) yield return problem?.ToString() ?? "";

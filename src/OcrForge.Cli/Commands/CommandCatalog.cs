@@ -2,7 +2,9 @@ using System.CommandLine;
 
 namespace OcrForge.Cli.Commands;
 
-/// <summary>Every top-level command, in the order of the flow: data → train → eval/predict → compress → export → bench → serve.</summary>
+/// <summary>
+/// Every top-level command, in the order of the flow: data → train → eval/predict → compress → export → bench → serve.
+/// </summary>
 public static class CommandCatalog
 {
     public static IEnumerable<Command> All()
@@ -29,7 +31,9 @@ public static class CommandCatalog
         DoctorCommand.Create(),
     ];
 
-    /// <summary>One example line per runnable command, shown at the end of its help; kept here so they read alike.</summary>
+    /// <summary>
+    /// One example line per runnable command, shown at the end of its help; kept here so they read alike.
+    /// </summary>
     private static readonly Dictionary<string, string> Examples = new()
     {
         ["demo"] = "ocrforge demo --work demo/",

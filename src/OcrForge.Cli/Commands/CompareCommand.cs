@@ -21,7 +21,8 @@ public static class CompareCommand
         var split = new Option<string>("--split")
         {
             Description = "Classifiers: all, or train/validation/test of the split the baseline was trained with "
-                + "(default all, as eval; quantize defaults to train on purpose, since it calibrates on training images).",
+                + "(default all, as eval; quantize defaults to train on purpose, since it calibrates on training "
+                + "images).",
             DefaultValueFactory = _ => "all",
         };
         var output = SharedOptions.OptionalOut(

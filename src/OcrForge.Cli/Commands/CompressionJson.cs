@@ -40,6 +40,8 @@ public static class CompressionJson
         calibrated_on = calibratedOn,
         agreement = result.Agreement,
         layers = result.Layers,
-        held_out = heldOut is { } h ? new { data = h.Data, images = h.Images, fp32_accuracy = h.Fp32, int8_accuracy = h.Int8 } : null,
+        held_out = heldOut is { } h
+            ? new { data = h.Data, images = h.Images, fp32_accuracy = h.Fp32, int8_accuracy = h.Int8 }
+            : null,
     };
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using OcrForge.Data;
 using OcrForge.Inference;
-using OcrForge.Reports;
 
 namespace OcrForge.Cli.Commands;
 
@@ -16,7 +15,10 @@ public static class DataShowCommand
     {
         var data = SharedOptions.OptionalData("Dataset folder (or .csv manifest).");
         // The folder as a positional argument is the old spelling, kept for one release.
-        var dir = new Argument<string?>("DIR") { Description = "Deprecated: use --data DIR.", Arity = ArgumentArity.ZeroOrOne, Hidden = true };
+        var dir = new Argument<string?>("DIR")
+        {
+            Description = "Deprecated: use --data DIR.", Arity = ArgumentArity.ZeroOrOne, Hidden = true,
+        };
         // With a free slot for it, a mistyped option (--jsno) would be taken for the folder.
         dir.Validators.Add(result =>
         {
@@ -24,14 +26,19 @@ public static class DataShowCommand
                 result.AddError($"Unrecognized command or argument '{token}'.");
         });
         var format = SharedOptions.Format();
-        var grid = SharedOptions.OptionalOut("Where to write the 4x4 grid of labelled samples (without it no file is written).");
+        var grid = SharedOptions.OptionalOut(
+            "Where to write the 4x4 grid of labelled samples (without it no file is written).");
         grid.HelpName = "grid.png";
         var json = SharedOptions.Json("Print the summary as one JSON document instead of tables.");
-        var charset = new Option<string?>("--charset") { Description = "Report labels with symbols outside this charset and leave them out" };
+        var charset = new Option<string?>("--charset")
+        {
+            Description = "Report labels with symbols outside this charset and leave them out",
+        };
         var augment = AugmentOption();
         var seed = SharedOptions.Seed("Seed of the augmentation in the grid.");
 
-        var command = new Command("show", "Count, describe and picture a dataset; unreadable files are listed and skipped.")
+        var command = new Command("show",
+            "Count, describe and picture a dataset; unreadable files are listed and skipped.")
             { data, dir, format, grid, json, charset, augment, seed };
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -48,7 +55,8 @@ public static class DataShowCommand
 
             var gridPath = parse.GetValue(grid);
             if (gridPath is not null)
-                WriteGrid(path, gridPath, decoded.Samples, summary, augmentKind, parse.GetValue(seed));
+                DataShowOutput.WriteGrid(path, gridPath, decoded.Samples, summary, Augmentation(augmentKind, summary),
+                    parse.GetValue(seed));
             if (parse.GetValue(json)) JsonOutput.Write(new { summary, grid = gridPath });
             else DataShowOutput.Render(summary, gridPath);
             return Cli.Ok;
@@ -64,36 +72,25 @@ public static class DataShowCommand
         return positional;
     }
 
-    private static void WriteGrid(string data, string gridPath, IReadOnlyList<Sample> samples, DatasetSummary summary,
-        AugmentKind augment, int seed)
-    {
-        var datasetFolder = Directory.Exists(data) ? Path.GetFullPath(data) : Path.GetDirectoryName(Path.GetFullPath(data))!;
-        if (Path.GetFullPath(gridPath).StartsWith(Path.TrimEndingDirectorySeparator(datasetFolder) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            Cli.Warn($"{gridPath} is inside the dataset folder, where it will be read as a labelled image next time; pass --out elsewhere");
-        var options = augment switch
-        {
-            AugmentKind.ByData => AugmentationPreview.For(summary.IsClassification),
-            AugmentKind.Characters => AugmentOptions.Characters,
-            AugmentKind.TextLines => AugmentOptions.TextLines,
-            _ => null,
-        };
-        var picked = SampleGrid.Pick(samples);
-        if (options is not null) picked = AugmentationPreview.Apply(picked, options, seed);
-        var name = Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(Path.GetFullPath(data)));
-        var kind = options == AugmentOptions.Characters ? "characters" : "text lines";
-        SampleGrid.Write(picked, gridPath, title: $"{name}: {summary.Decoded} images" + (options is null ? "" : $", augmented ({kind})"));
-    }
-
     /// <summary><c>--augment</c> as in train, true or false; given alone, true.</summary>
     private static Option<string?> AugmentOption() => new("--augment")
     {
-        Description = "Draw the grid through the augmentation training uses on this data (characters for classes, text lines for text).",
+        Description = "Draw the grid through the augmentation training uses on this data "
+            + "(characters for classes, text lines for text).",
         Arity = ArgumentArity.ZeroOrOne,
         HelpName = "true|false",
         CustomParser = result => result.Tokens.Count > 0 ? result.Tokens[0].Value : "true",
     };
 
     private enum AugmentKind { Off, ByData, Characters, TextLines }
+
+    private static AugmentOptions? Augmentation(AugmentKind kind, DatasetSummary summary) => kind switch
+    {
+        AugmentKind.ByData => AugmentationPreview.For(summary.IsClassification),
+        AugmentKind.Characters => AugmentOptions.Characters,
+        AugmentKind.TextLines => AugmentOptions.TextLines,
+        _ => null,
+    };
 
     /// <summary>true, false, or one of the old values, which named the kind and keep working for one release.</summary>
     private static AugmentKind ReadAugment(string? value) => value switch

@@ -8,7 +8,9 @@ namespace OcrForge.Cli.Commands;
 /// <summary>The demo's two tables: a few test captchas read, and the four models side by side.</summary>
 public static class DemoOutput
 {
-    /// <summary>The first <paramref name="count"/> images of a folder of LABEL.png files, with what the model read.</summary>
+    /// <summary>
+    /// The first <paramref name="count"/> images of a folder of LABEL.png files, with what the model read.
+    /// </summary>
     public static Table Predictions(TextRecognizer recognizer, string folder, int count)
     {
         var table = new Table().AddColumns("image", "truth", "read", "confidence", "");
@@ -16,8 +18,8 @@ public static class DemoOutput
         {
             var truth = DatasetReader.FilenameLabel(file);
             var p = recognizer.Predict(file);
-            table.AddRow(Markup.Escape(Path.GetFileName(file)), Markup.Escape(truth), Markup.Escape(p.Text), $"{p.Confidence:0.###}",
-                p.Text == truth ? "[green]✓[/]" : "[red]✗[/]");
+            table.AddRow(Markup.Escape(Path.GetFileName(file)), Markup.Escape(truth), Markup.Escape(p.Text),
+                $"{p.Confidence:0.###}", p.Text == truth ? "[green]✓[/]" : "[red]✗[/]");
         }
         return table;
     }
@@ -28,7 +30,8 @@ public static class DemoOutput
         var table = new Table().AddColumns("model", "size", "gzip", "seq. acc.", "p50 b=1", "img/s b=64");
         foreach (var m in compared.Models)
             table.AddRow(Markup.Escape(Path.GetFileName(m.Model)), $"{m.FileBytes / 1024.0:0} kB",
-                $"{m.GzipBytes / 1024.0:0} kB", $"{m.Accuracy:P1}", $"{m.LatencyP50Ms:0.00} ms", $"{m.ImagesPerSecond:0}");
+                $"{m.GzipBytes / 1024.0:0} kB", $"{m.Accuracy:P1}", $"{m.LatencyP50Ms:0.00} ms",
+                $"{m.ImagesPerSecond:0}");
         return table;
     }
 }

@@ -38,12 +38,14 @@ public static class DoctorCommand
         var m = r.Machine;
         Row("CPU", $"{m.Cpu} ({m.Vendor}, family {m.Family}, model {m.CpuModel}, stepping {m.Stepping})");
         Row("CPU flags", string.Join(' ', m.IsaFlags));
-        Row("threads", $"{r.Threads.Cores} cores; torch intra-op {r.Threads.TorchIntraOp}, inter-op {r.Threads.TorchInterOp}" +
-            string.Concat(r.Threads.Environment.Select(e => $"; {e.Key}={e.Value}")));
+        Row("threads", $"{r.Threads.Cores} cores; torch intra-op {r.Threads.TorchIntraOp}, "
+            + $"inter-op {r.Threads.TorchInterOp}"
+            + string.Concat(r.Threads.Environment.Select(e => $"; {e.Key}={e.Value}")));
         var n = r.Numerics;
         Row("oneDNN", $"{(n.OneDnn ? "on" : "off")}, ISA cap {n.OneDnnMaxCpuIsa ?? "none"} ({n.OneDnnReason})");
         Row("NNPACK", $"{(n.Nnpack ? "on" : "off")} (supported on this CPU: {(n.NnpackSupported ? "yes" : "no")})");
-        Row("huge-page tensors", $"{(n.HugePageTensors ? "on" : "off")} (kernel THP mode: {n.KernelHugePages ?? "unknown"})");
+        Row("huge-page tensors",
+            $"{(n.HugePageTensors ? "on" : "off")} (kernel THP mode: {n.KernelHugePages ?? "unknown"})");
         var check = n.SelfCheck;
         Row("self-check", check.Ran
             ? $"{(check.Passed ? "passed" : "FAILED")} in {check.Milliseconds:F0} ms, tolerance {check.Tolerance:G2}"

@@ -34,7 +34,8 @@ public static class EvalCommand
             Cli.RefuseIfGiven(parse, classifierOptions.ConfusionPng, classifier, modelPath, "character classifiers");
             if (classifier)
                 return ClassifierEval.Run(opened, modelPath, parse.GetValue(data)!, parse.GetValue(format),
-                    parse.GetValue(classifierOptions.Split)!, parse.GetValue(json), parse.GetValue(classifierOptions.ConfusionPng));
+                    parse.GetValue(classifierOptions.Split)!, parse.GetValue(json),
+                    parse.GetValue(classifierOptions.ConfusionPng));
             var lexicon = lexiconOptions.Read(parse, opened.Info.Charset);
             var dataset = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format));
             var recognizer = new TextRecognizer(opened) { BeamWidth = beamWidth, Lexicon = lexicon };

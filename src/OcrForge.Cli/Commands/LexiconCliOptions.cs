@@ -21,9 +21,21 @@ public sealed class LexiconCliOptions
     public static LexiconCliOptions AddTo(Command command)
     {
         var options = new LexiconCliOptions(
-            new Option<string?>("--lexicon") { Description = $"Word list, one per line: decode with a lexicon (a beam search; --beam 1 becomes {LexiconDecoder.DefaultBeamWidth})." },
-            new Option<LexiconMode>("--lexicon-mode") { Description = "only: read only words of the list; prior: any text, known words get a bonus.", DefaultValueFactory = _ => LexiconMode.Only },
-            new Option<double>("--lexicon-weight") { Description = "Prior mode: log-probability bonus per known word.", DefaultValueFactory = _ => LexiconOptions.DefaultWeight });
+            new Option<string?>("--lexicon")
+            {
+                Description = "Word list, one per line: decode with a lexicon (a beam search; --beam 1 becomes "
+                    + $"{LexiconDecoder.DefaultBeamWidth}).",
+            },
+            new Option<LexiconMode>("--lexicon-mode")
+            {
+                Description = "only: read only words of the list; prior: any text, known words get a bonus.",
+                DefaultValueFactory = _ => LexiconMode.Only,
+            },
+            new Option<double>("--lexicon-weight")
+            {
+                Description = "Prior mode: log-probability bonus per known word.",
+                DefaultValueFactory = _ => LexiconOptions.DefaultWeight,
+            });
         command.Options.Add(options.File);
         command.Options.Add(options.Mode);
         command.Options.Add(options.Weight);
@@ -44,10 +56,12 @@ public sealed class LexiconCliOptions
     public LexiconOptions? Read(ParseResult parse, Charset charset)
     {
         var path = parse.GetValue(File);
-        bool modeGiven = parse.GetResult(Mode) is { Implicit: false }, weightGiven = parse.GetResult(Weight) is { Implicit: false };
+        bool modeGiven = parse.GetResult(Mode) is { Implicit: false };
+        bool weightGiven = parse.GetResult(Weight) is { Implicit: false };
         if (path is null)
         {
-            if (modeGiven || weightGiven) throw new OcrForgeException($"{(modeGiven ? Mode.Name : Weight.Name)}: needs --lexicon FILE");
+            if (modeGiven || weightGiven)
+                throw new OcrForgeException($"{(modeGiven ? Mode.Name : Weight.Name)}: needs --lexicon FILE");
             return null;
         }
         var mode = parse.GetValue(Mode);
@@ -55,10 +69,12 @@ public sealed class LexiconCliOptions
         if (weightGiven && mode != LexiconMode.Prior)
             throw new OcrForgeException($"{Weight.Name}: applies to --lexicon-mode prior only");
         if (!double.IsFinite(weight) || weight < 0)
-            throw new OcrForgeException(string.Create(CultureInfo.InvariantCulture, $"{Weight.Name} {weight}: expected a number ≥ 0"));
+            throw new OcrForgeException(
+                string.Create(CultureInfo.InvariantCulture, $"{Weight.Name} {weight}: expected a number ≥ 0"));
         var lexicon = Lexicon.Load(path, charset);
         if (lexicon.Skipped > 0)
-            Cli.Warn($"{path}: {lexicon.Skipped} entries skipped (not one word of the model's symbols, e.g. '{lexicon.FirstSkipped}'), {lexicon.Count} words kept");
+            Cli.Warn($"{path}: {lexicon.Skipped} entries skipped (not one word of the model's symbols, "
+                + $"e.g. '{lexicon.FirstSkipped}'), {lexicon.Count} words kept");
         return new LexiconOptions(lexicon, mode, weight);
     }
 

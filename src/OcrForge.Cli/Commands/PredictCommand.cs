@@ -8,17 +8,21 @@ using OcrForge.Inference.Imaging;
 namespace OcrForge.Cli.Commands;
 
 /// <summary>
-/// <c>ocrforge predict</c>: read images with a model; one line per image, <c>path&lt;TAB&gt;text&lt;TAB&gt;confidence</c>,
-/// or with <c>--json</c> one JSON Lines record per image.
+/// <c>ocrforge predict</c>: read images with a model; one line per image,
+/// <c>path&lt;TAB&gt;text&lt;TAB&gt;confidence</c>, or with <c>--json</c> one JSON Lines record per image.
 /// </summary>
 public static class PredictCommand
 {
     public static Command Create()
     {
         var model = SharedOptions.Model();
-        var images = new Argument<string[]>("images") { Description = "Image files or folders of images.", Arity = ArgumentArity.OneOrMore };
+        var images = new Argument<string[]>("images")
+        {
+            Description = "Image files or folders of images.", Arity = ArgumentArity.OneOrMore,
+        };
         var beam = BeamOption();
-        var json = SharedOptions.Json("JSON Lines: one object per image, {path, text, confidence} or {path, class, probability, top} (docs/cli-json.md).");
+        var json = SharedOptions.Json("JSON Lines: one object per image, {path, text, confidence} or "
+            + "{path, class, probability, top} (docs/cli-json.md).");
         var engine = new Option<string?>("--engine") { Description = "torch or onnx (default: by file type)." };
         var threads = SharedOptions.Threads("Inference threads (default: all cores).");
         var command = new Command("predict", "Read the text of images with a trained model.");
@@ -43,26 +47,36 @@ public static class PredictCommand
             var lines = recognizer.PredictBatch(files.Select(ImageDecoder.DecodeFile).ToList());
             bool asJson = parse.GetValue(json);
             for (int i = 0; i < files.Count; i++)
-                if (asJson) JsonOutput.WriteLine(new { path = files[i], text = lines[i].Text, confidence = lines[i].Confidence });
-                else Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{files[i]}\t{lines[i].Text}\t{lines[i].Confidence:0.####}"));
+                if (asJson)
+                    JsonOutput.WriteLine(new
+                    {
+                        path = files[i], text = lines[i].Text, confidence = lines[i].Confidence,
+                    });
+                else
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{files[i]}\t{lines[i].Text}\t{lines[i].Confidence:0.####}"));
             return Cli.Ok;
         }));
         return command;
     }
 
     /// <summary><c>--beam</c> of eval and predict.</summary>
-    public static Option<int> BeamOption() => new("--beam") { Description = "CTC beam width; 1 = greedy.", DefaultValueFactory = _ => 1 };
+    public static Option<int> BeamOption() =>
+        new("--beam") { Description = "CTC beam width; 1 = greedy.", DefaultValueFactory = _ => 1 };
 
     public static int CheckBeam(int beam) =>
         beam is >= 1 and <= 1000 ? beam : throw new OcrForgeException($"--beam {beam}: expected 1 (greedy) to 1000");
 
-    /// <summary>Files as given; folders become their images in name order. A missing path is a one-line error.</summary>
+    /// <summary>
+    /// Files as given; folders become their images in name order. A missing path is a one-line error.
+    /// </summary>
     public static List<string> Expand(IEnumerable<string> paths)
     {
         var files = new List<string>();
         foreach (var p in paths)
         {
-            if (Directory.Exists(p)) files.AddRange(Directory.EnumerateFiles(p).Where(DatasetReader.IsImage).Order(StringComparer.Ordinal));
+            if (Directory.Exists(p))
+                files.AddRange(Directory.EnumerateFiles(p).Where(DatasetReader.IsImage).Order(StringComparer.Ordinal));
             else if (File.Exists(p)) files.Add(p);
             else throw new OcrForgeException($"{p}: no such image file or folder");
         }

@@ -19,12 +19,17 @@ public static class SharedOptions
 
     /// <summary><c>--model</c> taking several files (bench, compare, serve): <c>-m a.onnx b.onnx</c>.</summary>
     public static Option<string[]> Models(string description, bool severalPerToken = true) =>
-        new("--model", "-m") { Description = description, Required = true, AllowMultipleArgumentsPerToken = severalPerToken };
+        new("--model", "-m")
+        {
+            Description = description, Required = true, AllowMultipleArgumentsPerToken = severalPerToken,
+        };
 
     public static Option<string> Data(string description = "Labelled dataset folder (or .csv manifest).") =>
         new("--data") { Description = description, Required = true };
 
-    /// <summary><c>--data</c> where it may be left out (tune, data show with its deprecated positional folder).</summary>
+    /// <summary>
+    /// <c>--data</c> where it may be left out (tune, data show with its deprecated positional folder).
+    /// </summary>
     public static Option<string?> OptionalData(string description) => new("--data") { Description = description };
 
     public static Option<DatasetFormat> Format() => new("--format")
@@ -35,7 +40,8 @@ public static class SharedOptions
         CustomParser = result =>
         {
             var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "auto";
-            if (Enum.TryParse<DatasetFormat>(text, ignoreCase: true, out var format) && !int.TryParse(text, out _)) return format;
+            if (Enum.TryParse<DatasetFormat>(text, ignoreCase: true, out var format) && !int.TryParse(text, out _))
+                return format;
             result.AddError($"--format {text}: expected auto, filename, chars74k, folders or csv");
             return DatasetFormat.Auto;
         },

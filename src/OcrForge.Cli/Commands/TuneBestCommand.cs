@@ -43,7 +43,8 @@ public static class TuneBestCommand
                 throw new OcrForgeException($"--out {outPath}: model files end in {IO.ModelFile.Extension}");
             var settings = new ObjectiveSettings
             {
-                Data = dataPath, Format = parse.GetValue(format), Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed),
+                Data = dataPath, Format = parse.GetValue(format), Epochs = parse.GetValue(epochs),
+                Seed = parse.GetValue(seed),
             };
             if (settings.Epochs < 1) throw new OcrForgeException($"--epochs {settings.Epochs}: expected at least 1");
             var trainer = objectiveName is null ? null : Objectives.Training(objectiveName, settings);
@@ -63,7 +64,8 @@ public static class TuneBestCommand
             }
             if (!json)
             {
-                AnsiConsole.MarkupLineInterpolated($"trial {best.Number}: value {best.Value:G6}  {TuneOutput.Params(best.Params)}");
+                AnsiConsole.MarkupLineInterpolated(
+                    $"trial {best.Number}: value {best.Value:G6}  {TuneOutput.Params(best.Params)}");
                 if (args is not null) AnsiConsole.MarkupLineInterpolated($"repeat it: {TrainingRun.ShellLine(args)}");
             }
             if (parse.GetValue(retrain))
@@ -83,8 +85,9 @@ public static class TuneBestCommand
                         ["seconds"] = result.Elapsed.TotalSeconds,
                     };
                     if (!json)
-                        AnsiConsole.MarkupLineInterpolated(
-                            $"[green]saved[/] {outPath}: validation accuracy {result.Best.ValidationAccuracy:P2} at epoch {result.BestEpoch} (the trial: {best.Value:P2})");
+                        AnsiConsole.MarkupLine("[green]saved[/] " + Markup.Escape(
+                            $"{outPath}: validation accuracy {result.Best.ValidationAccuracy:P2} at epoch "
+                            + $"{result.BestEpoch} (the trial: {best.Value:P2})"));
                 }
             }
             if (json) TuneOutput.Json(row);

@@ -33,7 +33,10 @@ public static class TuneOutput
         var names = trials.SelectMany(t => t.Params.Keys).Distinct().ToList();
         int steps = trials.Select(t => t.Intermediate.Count == 0 ? 0
             : t.Intermediate.Keys.Max()).DefaultIfEmpty(0).Max();
-        var header = new[] { "number", "state", "value", "value_se", "duration_s", "worker", "threads", "retries", "failure" }
+        var header = new[]
+            {
+                "number", "state", "value", "value_se", "duration_s", "worker", "threads", "retries", "failure",
+            }
             .Concat(names.Select(n => $"param_{n}")).Concat(Enumerable.Range(1, steps).Select(s => $"step_{s}"));
         var lines = new List<string> { string.Join(',', header) };
         foreach (var t in trials)

@@ -13,8 +13,11 @@ public static class TuneRunCommand
     public static Command Create()
     {
         var study = new StudyOptions();
-        var space = new Option<string?>("--space") { Description = "Search space file (.json, .yaml; docs/tuning.md). " +
-            "Default: the objective's own (tune space --objective …)." };
+        var space = new Option<string?>("--space")
+        {
+            Description = "Search space file (.json, .yaml; docs/tuning.md). Default: the objective's own "
+                + "(tune space --objective …).",
+        };
         var trials = new Option<int>("--trials") { Description = "Trials in the whole study, across all workers.",
             Required = true };
         var workers = new Option<int>("--workers") { Description = "Local worker processes; threads are split " +
@@ -24,8 +27,11 @@ public static class TuneRunCommand
         var pruner = new Option<string>("--pruner") { Description = "none, median, asha or hyperband.",
             DefaultValueFactory = _ => "none" };
         var seed = SharedOptions.Seed("Sampler seed (and the training seed of every trial).");
-        var objective = new Option<string>("--objective") { Description = "synthetic (Branin, no training), ctc (text lines) or classify (characters).",
-            DefaultValueFactory = _ => "synthetic" };
+        var objective = new Option<string>("--objective")
+        {
+            Description = "synthetic (Branin, no training), ctc (text lines) or classify (characters).",
+            DefaultValueFactory = _ => "synthetic",
+        };
         var timeout = new Option<double?>("--timeout") { Description = "Seconds after which no new trial starts." };
         var threads = SharedOptions.Threads("Threads in all (default: all cores).");
         var epochs = new Option<int>("--epochs") { Description = "Epoch budget of a trial.", DefaultValueFactory = _
@@ -88,7 +94,7 @@ public static class TuneRunCommand
                     HeartbeatInterval = TimeSpan.FromSeconds(parse.GetValue(heartbeat)),
                     HeartbeatTimeout = TimeSpan.FromSeconds(6 * parse.GetValue(heartbeat)),
                 };
-                var progress = quiet ? null : new Progress(theObjective.Metric);
+                var progress = quiet ? null : new TrialLines(theObjective.Metric);
                 var runner = new StudyRunner(storage, info, searchSpace, theSampler, thePruner, theObjective, options,
                     progress);
                 interrupted = runner.Run(cancel.Token).Interrupted;
@@ -101,13 +107,5 @@ public static class TuneRunCommand
             return interrupted ? Cli.Interrupted : Cli.Ok;
         }));
         return command;
-    }
-
-    /// <summary>One line per finished trial.</summary>
-    private sealed class Progress(string metric) : IProgress<Trial>
-    {
-        public void Report(Trial t) => AnsiConsole.MarkupLineInterpolated(
-            $"trial {t.Number,4}  {t.State.ToString().ToLowerInvariant(),-8}  {metric} {t.Value?.ToString("G6")
-                ?? "–",-10}{(t.ValueStandardError is { } se ? $" ± {se:G3}" : "")}  {TuneOutput.Params(t.Params)}{(t.Failure is null ? "" : "  " + t.Failure)}");
     }
 }

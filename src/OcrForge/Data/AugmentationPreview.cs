@@ -1,6 +1,8 @@
 namespace OcrForge.Data;
 
-/// <summary>What training's augmentation makes of a few samples, to see what a model will see (<c>data show --augment</c>).</summary>
+/// <summary>
+/// What training's augmentation makes of a few samples, to see what a model will see (<c>data show --augment</c>).
+/// </summary>
 public static class AugmentationPreview
 {
     /// <summary>
@@ -10,7 +12,9 @@ public static class AugmentationPreview
     public static AugmentOptions For(bool classification) =>
         classification ? AugmentOptions.Characters : AugmentOptions.TextLines;
 
-    /// <summary>The samples augmented in order from one seeded generator: the same seed draws the same images.</summary>
+    /// <summary>
+    /// The samples augmented in order from one seeded generator: the same seed draws the same images.
+    /// </summary>
     public static IReadOnlyList<Sample> Apply(IReadOnlyList<Sample> samples, AugmentOptions options, int seed)
     {
         var rng = new Random(seed);

@@ -33,7 +33,8 @@ public static class TextEvaluation
     public const int MistakesKept = 10;
     public const int ConfusionsKept = 10;
 
-    public static TextEvaluationResult Run(TextRecognizer recognizer, Dataset dataset, CancellationToken cancellationToken = default)
+    public static TextEvaluationResult Run(TextRecognizer recognizer, Dataset dataset,
+        CancellationToken cancellationToken = default)
     {
         var decoded = DatasetDecoder.Decode(dataset);
         var samples = decoded.Samples;
@@ -50,8 +51,9 @@ public static class TextEvaluation
             for (int i = 0; i < batch.Count; i++)
             {
                 metrics.Add(predictions[i].Text, batch[i].Label);
-                if (predictions[i].Text != batch[i].Label && mistakes.Count < MistakesKept)
-                    mistakes.Add(new TextMistake(batch[i].Path, batch[i].Label, predictions[i].Text, predictions[i].Confidence));
+                var (sample, read) = (batch[i], predictions[i]);
+                if (read.Text != sample.Label && mistakes.Count < MistakesKept)
+                    mistakes.Add(new TextMistake(sample.Path, sample.Label, read.Text, read.Confidence));
             }
         }
         // A label symbol the model cannot emit makes every line holding it a mistake, whatever the model learnt.
