@@ -26,7 +26,7 @@ public static class BenchTuneQualityCommand
             var chosen = Split(parse.GetValue(functions)!).Select(BenchmarkFunction.Find).ToList();
             bool quiet = parse.GetValue(json);
             var results = SamplerBenchmark.Run(chosen, Split(parse.GetValue(samplers)!), parse.GetValue(seeds), parse.GetValue(trials), parse.GetValue(seed),
-                quiet ? null : new Progress<SamplerQuality>(q => AnsiConsole.MarkupLineInterpolated($"[grey]{q.Function} {q.Sampler}: median best {q.Median:0.####}[/]")));
+                quiet ? null : new Lines());
             if (quiet)
             {
                 Console.WriteLine(JsonSerializer.Serialize(results.Select(r => new { r.Function, r.Sampler, r.Trials, r.Minimum, r.Median, r.Q1, r.Q3, r.Seeds, r.Best }), Json));
@@ -39,6 +39,12 @@ public static class BenchTuneQualityCommand
             return Cli.Ok;
         }));
         return command;
+    }
+
+    /// <summary>Prints each result as it comes, on the calling thread (Progress&lt;T&gt; would post them out of order).</summary>
+    private sealed class Lines : IProgress<SamplerQuality>
+    {
+        public void Report(SamplerQuality q) => AnsiConsole.MarkupLineInterpolated($"[grey]{q.Function} {q.Sampler}: median best {q.Median:0.####}[/]");
     }
 
     private static IEnumerable<string> Split(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
