@@ -23,7 +23,7 @@ public static class CommandCatalog
         PruneCommand.Create(),
         QuantizeCommand.Create(),
         ExportCommand.Create(),
-        BenchCommands.Create(BenchTrainCommand.Create(), BenchServeCommand.Create()),
+        BenchCommands.Create(BenchTrainCommand.Create(), BenchServeCommand.Create(), BenchTuneQualityCommand.Create()),
         CompareCommand.Create(),
         ServeCommand.Create(),
         DoctorCommand.Create(),
