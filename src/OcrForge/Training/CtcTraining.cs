@@ -15,7 +15,8 @@ public sealed record CtcTrainingRequest
     public DatasetFormat Format { get; init; } = DatasetFormat.Auto;
     public string Preset { get; init; } = CtcTraining.DefaultPreset;
     public IReadOnlyList<KeyValuePair<string, string>> Overrides { get; init; } = [];
-    public required string OutPath { get; init; }
+    /// <summary>The model file to write; null = return the model without writing it.</summary>
+    public string? OutPath { get; init; }
     public required TrainingOptions Options { get; init; }
     /// <summary>The symbols the model may output, in class order; null = every symbol of the labels, sorted.</summary>
     public string? Charset { get; init; }
@@ -90,7 +91,8 @@ public static class CtcTraining
             foreach (var (name, value) in metrics.ToDictionary()) facts[$"validation_{name}"] = value.ToString("G6",
                 CultureInfo.InvariantCulture);
             facts["trained_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
-            model.Save(request.OutPath);
+            model.Manifest.Run = RunSpecification.From(request with { Options = options }).ForStorage();
+            if (request.OutPath is not null) model.Save(request.OutPath);
             return new CtcTrainingOutcome(model, result, data.Train.Count, data.Validation.Count, metrics,
                 data.Problems);
         }
