@@ -82,12 +82,12 @@ public static class QuantizeCommand
     private static (GrayImage[] Images, string From) Calibration(TrainedModel trained, string modelPath, string data, DatasetFormat format, string? split, int seed)
     {
         bool classifier = trained.Manifest.Task == ModelTask.Classification;
-        split ??= classifier && RecordedSplit.IsRecorded(trained.Manifest.Training) ? "train" : "all";
+        split ??= classifier && RecordedSplit.IsRecorded(trained.Manifest) ? "train" : "all";
         if (split == "all")
             return (Int8Quantizer.CalibrationImages(DatasetReader.Read(data, format), trained.Manifest.Preprocess, seed), $"all of {data}");
         if (!classifier) throw new Inference.OcrForgeException($"--split {split}: only classifiers record their split; use --split all and a folder of training images");
         var (_, images, _) = CharacterData.Load(data, format, spec: null, trained.Charset);
-        var part = RecordedSplit.Select(images, trained.Charset, split, trained.Manifest.Training, modelPath);
+        var part = RecordedSplit.Select(images, trained, split, modelPath);
         return (Int8Quantizer.CalibrationImages(part.Select(i => i.Image), seed), $"the {split} part of {data}'s split");
     }
 
