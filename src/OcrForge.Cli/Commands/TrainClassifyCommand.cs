@@ -48,38 +48,40 @@ public static class TrainClassifyCommand
             command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
-            var training = options.Read(parse);
-            var spec = new RunSpecification
+            var given = options.Specification(parse, RunTask.Classify);
+            var training = options.Read(parse, given.Training);
+            var recipe = given.Classifier ?? new ClassifierRecipe();
+            T Pick<T>(Option<T> option, T fallback) => TrainingOptionSet.Pick(parse, option, fallback);
+            // --semi-supervised turns the GAN on; its settings apply over the file's (or the defaults).
+            var sgan = Pick(semi, recipe.SemiSupervised is not null) ? recipe.SemiSupervised ?? new SganOptions() : null;
+            var spec = given with
             {
-                Task = RunTask.Classify,
-                Data = new RunData
+                Data = given.Data with
                 {
-                    Path = parse.GetValue(options.Data)!, Format = parse.GetValue(options.Format), TestFraction = parse.GetValue(test),
-                    LabeledFraction = parse.GetValue(labeledFraction), Unlabeled = parse.GetValue(unlabeled),
+                    TestFraction = Pick(test, given.Data.TestFraction ?? defaults.TestFraction),
+                    LabeledFraction = Pick(labeledFraction, given.Data.LabeledFraction), Unlabeled = Pick(unlabeled, given.Data.Unlabeled),
                 },
-                Model = new RunModel { Preset = parse.GetValue(preset)!, Overrides = ModelRegistry.ParseOverrides(parse.GetValue(options.Set) ?? []) },
+                Model = given.Model with { Preset = Pick(preset, given.Model.Preset ?? CharacterTrainingRequest.DefaultPreset) },
                 Training = training,
-                Classifier = new ClassifierRecipe
+                Classifier = recipe with
                 {
-                    Loss = new ClassificationRecipe
+                    Loss = recipe.Loss with
                     {
-                        LabelSmoothing = parse.GetValue(smoothing),
-                        BalancedSampling = parse.GetValue(balanced),
-                        ClassWeights = parse.GetValue(classWeights),
+                        LabelSmoothing = Pick(smoothing, recipe.Loss.LabelSmoothing),
+                        BalancedSampling = Pick(balanced, recipe.Loss.BalancedSampling),
+                        ClassWeights = Pick(classWeights, recipe.Loss.ClassWeights),
                     },
-                    Resize = parse.GetValue(resize),
-                    AutoContrast = parse.GetValue(autoContrast),
-                    SemiSupervised = parse.GetValue(semi)
-                        ? new SganOptions
-                        {
-                            UnsupervisedWeight = parse.GetValue(unsupervisedWeight),
-                            EntropyWeight = parse.GetValue(entropyWeight),
-                            GeneratorLearningRate = parse.GetValue(generatorLr),
-                            ConsistencyWeight = parse.GetValue(consistencyWeight),
-                            ConfidenceThreshold = parse.GetValue(confidenceThreshold),
-                            UnlabeledRatio = parse.GetValue(unlabeledRatio),
-                        }
-                        : null,
+                    Resize = Pick(resize, recipe.Resize),
+                    AutoContrast = Pick(autoContrast, recipe.AutoContrast),
+                    SemiSupervised = sgan is null ? null : sgan with
+                    {
+                        UnsupervisedWeight = Pick(unsupervisedWeight, sgan.UnsupervisedWeight),
+                        EntropyWeight = Pick(entropyWeight, sgan.EntropyWeight),
+                        GeneratorLearningRate = Pick(generatorLr, sgan.GeneratorLearningRate),
+                        ConsistencyWeight = Pick(consistencyWeight, sgan.ConsistencyWeight),
+                        ConfidenceThreshold = Pick(confidenceThreshold, sgan.ConfidenceThreshold),
+                        UnlabeledRatio = Pick(unlabeledRatio, sgan.UnlabeledRatio),
+                    },
                 },
             };
             return Train(spec.Validate(), parse.GetValue(options.Out)!, parse.GetValue(options.Json));

@@ -29,12 +29,12 @@ public static class TrainCtcCommand
         options.AddTo(command);
         command.SetAction(parse => Cli.Run(() =>
         {
-            var training = options.Read(parse);
-            var spec = new RunSpecification
+            var given = options.Specification(parse, RunTask.Ctc);
+            var training = options.Read(parse, given.Training);
+            var spec = given with
             {
-                Task = RunTask.Ctc,
-                Data = new RunData { Path = parse.GetValue(options.Data)!, Format = parse.GetValue(options.Format), Charset = parse.GetValue(charset) },
-                Model = new RunModel { Preset = parse.GetValue(preset)!, Overrides = ModelRegistry.ParseOverrides(parse.GetValue(options.Set) ?? []) },
+                Data = given.Data with { Charset = TrainingOptionSet.Pick(parse, charset, given.Data.Charset) },
+                Model = given.Model with { Preset = TrainingOptionSet.Pick(parse, preset, given.Model.Preset ?? CtcTraining.DefaultPreset) },
                 Training = training,
             };
             var outPath = parse.GetValue(options.Out)!;
