@@ -90,4 +90,32 @@ public class RecordedRunTests
         Assert.Equal(expected.Test, eval);
         Assert.Equal(12, expected.Test.Count); // 30 % of 10 per class × 4 classes
     }
+
+    [Fact]
+    public void A_text_models_split_is_rebuilt_from_its_stored_specification_and_quantize_calibrates_on_its_train_part()
+    {
+        using var dir = new TempDir();
+        var data = PruningTests.WriteTextData(dir.File("data"), TinyText.Make(40, 1));
+        var spec = RunSpecification.Default(RunTask.Ctc, data) with
+        {
+            Model = new RunModel { Preset = "captcha-crnn", Overrides = RunSpecificationTests.TinyCrnn },
+            Training = CtcTraining.Recipe with { Epochs = 1, BatchSize = 8, Threads = 1, ValidationFraction = 0.3, Seed = 11 },
+        };
+        var result = Runs.Train(spec, dir.File("m.ocrf"));
+        using (result.Model) { }
+        var config = CtcTraining.Config(spec.Model.Preset!, spec.Model.Overrides);
+        var prepared = CtcTraining.Prepare(data, DatasetFormat.Auto, config, spec.Training);
+
+        using var loaded = TrainedModel.Load(dir.File("m.ocrf"));
+        var (train, validation, _) = CtcTraining.RecordedSplit(loaded, data, DatasetFormat.Auto, loaded.Manifest.Run!.Training, dir.File("m.ocrf"));
+
+        Assert.Equal(prepared.Train.Select(s => s.Path), train.Select(s => s.Path));
+        Assert.Equal(prepared.Validation.Select(s => s.Path), validation.Select(s => s.Path));
+        Assert.Equal(result.ValidationCount, validation.Count);
+        var (code, stdout, stderr) = Cli.CliProcess.Run(TimeSpan.FromMinutes(2), "quantize", "--model", dir.File("m.ocrf"),
+            "--data", data, "--split", "train", "--recurrent", "float", "--out", dir.File("m.int8.onnx"));
+        Assert.True(code == 0, stderr + stdout);
+        // (Spectre may wrap the line at the console width.)
+        Assert.Contains($"{train.Count} calibration images (the train part of", System.Text.RegularExpressions.Regex.Replace(stdout, @"\s+", " "));
+    }
 }

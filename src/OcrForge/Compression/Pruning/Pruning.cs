@@ -211,23 +211,11 @@ public static class Pruning
     {
         var spec = model.Manifest.Preprocess;
         var charset = model.Charset;
-        var dataset = DatasetReader.Read(request.Data, Format(model, request));
-        var decoded = spec.VariableWidth ? DatasetDecoder.Decode(dataset, spec, cancellationToken: cancellationToken)
-            : DatasetDecoder.Decode(dataset, spec.Width, spec.Height, cancellationToken: cancellationToken);
-        IReadOnlyList<Sample> samples = decoded.Samples;
-        // Training with --charset skipped labels outside it, and at variable width images too narrow for their
-        // label: leave out the same ones, or the re-created split is not the run's split.
-        if (model.Manifest.Run?.Data.Charset is not null || model.Manifest.Training.ContainsKey("charset_option"))
-            samples = samples.Where(s => s.Label.EnumerateSymbols().All(charset.Contains)).ToList();
-        if (spec.VariableWidth && model.Manifest.Config is CrnnConfig crnn)
-            samples = samples.Where(s => CtcTraining.Fits(s, crnn)).ToList();
-        foreach (var s in samples)
-            if (s.Label.EnumerateSymbols().FirstOrDefault(c => !charset.Contains(c)) is { } unknown)
-                throw new OcrForgeException($"{s.Path}: label '{s.Label}' has '{unknown}', which {request.ModelPath} cannot output (was it trained on {request.Data}?)");
-        var (trainSamples, validationSamples) = CtcTraining.Split(samples, options, request.Data);
+        var (trainSamples, validationSamples, problems) = CtcTraining.RecordedSplit(model, request.Data, Format(model, request),
+            options, request.ModelPath, cancellationToken);
         var train = new ImageBatches(trainSamples, spec, options.Augment ? new Augmenter(AugmentOptions.TextLines) : null);
         var validation = new ImageBatches(validationSamples, spec, null);
-        return new PruneData("sequence_accuracy", validation.Count, decoded.Problems,
+        return new PruneData("sequence_accuracy", validation.Count, problems,
             module => new CtcTrainingTask(module, charset, train, validation),
             (task, ct) => CtcTrainingTask.Evaluate(task.Model, charset, validation, ct).Metrics.SequenceAccuracy,
             [train, validation]);
