@@ -27,17 +27,20 @@ public sealed record RunSpecification
     public required RunTask Task { get; init; }
     public required RunData Data { get; init; }
     public RunModel Model { get; init; } = new();
-    /// <summary>How to train; the split's validation fraction and seed are <see cref="TrainingOptions.ValidationFraction"/>
-    /// and <see cref="TrainingOptions.Seed"/> (see <see cref="Split"/>).</summary>
+    /// <summary>How to train; the split's validation fraction and seed are
+    /// <see cref="TrainingOptions.ValidationFraction"/> and <see cref="TrainingOptions.Seed"/>
+    /// (see <see cref="Split"/>).</summary>
     public required TrainingOptions Training { get; init; }
     /// <summary>The classifier's recipe; null for CTC runs (their recipe is <see cref="Training"/> alone).</summary>
     public ClassifierRecipe? Classifier { get; init; }
 
     /// <summary>Which images went where: what a later command needs to rebuild this run's split.</summary>
-    [JsonIgnore] public SplitSettings Split => new(Training.ValidationFraction, Data.TestFraction ?? DefaultTestFraction(Task),
+    [JsonIgnore]
+    public SplitSettings Split => new(Training.ValidationFraction, Data.TestFraction ?? DefaultTestFraction(Task),
         Data.LabeledFraction, Training.Seed);
 
-    /// <summary>A run of the task's recipe on <paramref name="data"/>: the default preset and training options.</summary>
+    /// <summary>A run of the task's recipe on <paramref name="data"/>: the default preset and training
+    /// options.</summary>
     public static RunSpecification Default(RunTask task, string data) => new()
     {
         Task = task,
@@ -60,22 +63,28 @@ public sealed record RunSpecification
     public RunSpecification Validate()
     {
         Training.Validate();
-        if (string.IsNullOrEmpty(Data.Path)) throw new OcrForgeException("data.path: missing; give the folder of labelled images");
+        if (string.IsNullOrEmpty(Data.Path))
+            throw new OcrForgeException("data.path: missing; give the folder of labelled images");
         if (Data.LabeledFraction is <= 0 or > 1)
             throw new OcrForgeException($"--labeled-fraction {Data.LabeledFraction}: expected a number in (0, 1]");
         if (Task == RunTask.Ctc)
         {
             // A setting that does not apply is an error, not silently ignored.
             if (Classifier is not null) throw new OcrForgeException("classifier: a ctc run has no classifier recipe");
-            if (Data.TestFraction is > 0) throw new OcrForgeException("--test-fraction: ctc runs hold out a validation split only");
-            if (Data.LabeledFraction < 1) throw new OcrForgeException("--labeled-fraction: only classifier runs hide labels");
-            if (Data.Unlabeled is not null) throw new OcrForgeException("--unlabeled: only classifier runs take unlabelled images");
+            if (Data.TestFraction is > 0)
+                throw new OcrForgeException("--test-fraction: ctc runs hold out a validation split only");
+            if (Data.LabeledFraction < 1)
+                throw new OcrForgeException("--labeled-fraction: only classifier runs hide labels");
+            if (Data.Unlabeled is not null)
+                throw new OcrForgeException("--unlabeled: only classifier runs take unlabelled images");
             return this;
         }
         if (Data.Charset is not null) throw new OcrForgeException("--charset: only ctc runs take a charset");
-        if (Data.TestFraction is < 0 or >= 0.5) throw new OcrForgeException($"--test-fraction {Data.TestFraction}: expected a number in [0, 0.5)");
+        if (Data.TestFraction is < 0 or >= 0.5)
+            throw new OcrForgeException($"--test-fraction {Data.TestFraction}: expected a number in [0, 0.5)");
         var recipe = Classifier ?? new ClassifierRecipe();
-        if (recipe.Loss.LabelSmoothing is < 0 or >= 1) throw new OcrForgeException("--label-smoothing: expected a number in [0, 1)");
+        if (recipe.Loss.LabelSmoothing is < 0 or >= 1)
+            throw new OcrForgeException("--label-smoothing: expected a number in [0, 1)");
         if (Data.Unlabeled is not null && recipe.SemiSupervised is null)
             throw new OcrForgeException("--unlabeled: only used with --semi-supervised");
         if (recipe.SemiSupervised is { } s)
@@ -84,7 +93,8 @@ public sealed record RunSpecification
             if (s.EntropyWeight < 0) throw new OcrForgeException("--entropy-weight: expected a number ≥ 0");
             if (!(s.GeneratorLearningRate > 0)) throw new OcrForgeException("--generator-lr: expected a number > 0");
             if (s.ConsistencyWeight < 0) throw new OcrForgeException("--consistency-weight: expected a number ≥ 0");
-            if (s.ConfidenceThreshold is <= 0 or >= 1) throw new OcrForgeException("--confidence-threshold: expected a number in (0, 1)");
+            if (s.ConfidenceThreshold is <= 0 or >= 1)
+                throw new OcrForgeException("--confidence-threshold: expected a number in (0, 1)");
             if (s.UnlabeledRatio < 1) throw new OcrForgeException("--unlabeled-ratio: expected at least 1");
         }
         return this;
@@ -118,7 +128,8 @@ public sealed record RunSpecification
     {
         try
         {
-            var given = JsonNode.Parse(json) as JsonObject ?? throw new OcrForgeException($"{source}: expected a JSON object");
+            var given = JsonNode.Parse(json) as JsonObject
+                ?? throw new OcrForgeException($"{source}: expected a JSON object");
             var taskName = given["task"]?.GetValue<string>()
                 ?? throw new OcrForgeException($"{source}: no \"task\" (ctc or classify)");
             var task = Enum.TryParse<RunTask>(taskName, ignoreCase: true, out var t) && Enum.IsDefined(t) ? t
@@ -129,7 +140,8 @@ public sealed record RunSpecification
             var spec = defaults.Deserialize<RunSpecification>(ModelFile.Json)
                 ?? throw new OcrForgeException($"{source}: empty run specification");
             if (spec.Version > CurrentVersion)
-                throw new OcrForgeException($"{source}: run specification version {spec.Version} is newer than this OcrForge understands ({CurrentVersion})");
+                throw new OcrForgeException($"{source}: run specification version {spec.Version} is newer than this " +
+                    $"OcrForge understands ({CurrentVersion})");
             return spec;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
@@ -160,7 +172,10 @@ public sealed record RunSpecification
     public static RunSpecification From(CtcTrainingRequest request) => new()
     {
         Task = RunTask.Ctc,
-        Data = new RunData { Path = request.Data, Format = request.Format, Charset = request.Charset, TestFraction = 0 },
+        Data = new RunData
+        {
+            Path = request.Data, Format = request.Format, Charset = request.Charset, TestFraction = 0,
+        },
         Model = new RunModel { Preset = request.Preset, Overrides = request.Overrides },
         Training = request.Options,
     };
@@ -187,8 +202,8 @@ public sealed record RunSpecification
         if (Task != RunTask.Ctc) throw new InvalidOperationException($"a {Task} run is not a CTC run");
         return new CtcTrainingRequest
         {
-            Data = Data.Path, Format = Data.Format, Preset = Model.Preset ?? DefaultPreset(Task), Overrides = Model.Overrides,
-            OutPath = outPath, Options = Training, Charset = Data.Charset,
+            Data = Data.Path, Format = Data.Format, Preset = Model.Preset ?? DefaultPreset(Task),
+            Overrides = Model.Overrides, OutPath = outPath, Options = Training, Charset = Data.Charset,
         };
     }
 
@@ -198,10 +213,11 @@ public sealed record RunSpecification
         var recipe = Classifier ?? new ClassifierRecipe();
         return new CharacterTrainingRequest
         {
-            Data = Data.Path, Format = Data.Format, Preset = Model.Preset ?? DefaultPreset(Task), Overrides = Model.Overrides,
-            OutPath = outPath, Options = Training, Recipe = recipe.Loss, Resize = recipe.Resize,
-            AutoContrast = recipe.AutoContrast, TestFraction = Data.TestFraction ?? DefaultTestFraction(Task),
-            LabeledFraction = Data.LabeledFraction, SemiSupervised = recipe.SemiSupervised, UnlabeledData = Data.Unlabeled,
+            Data = Data.Path, Format = Data.Format, Preset = Model.Preset ?? DefaultPreset(Task),
+            Overrides = Model.Overrides, OutPath = outPath, Options = Training, Recipe = recipe.Loss,
+            Resize = recipe.Resize, AutoContrast = recipe.AutoContrast,
+            TestFraction = Data.TestFraction ?? DefaultTestFraction(Task), LabeledFraction = Data.LabeledFraction,
+            SemiSupervised = recipe.SemiSupervised, UnlabeledData = Data.Unlabeled,
         };
     }
 }
@@ -211,9 +227,11 @@ public sealed record RunData
 {
     public required string Path { get; init; }
     public DatasetFormat Format { get; init; } = DatasetFormat.Auto;
-    /// <summary>CTC: the symbols the model may output, in class order; null = every symbol of the labels, sorted.</summary>
+    /// <summary>CTC: the symbols the model may output, in class order; null = every symbol of the labels,
+    /// sorted.</summary>
     public string? Charset { get; init; }
-    /// <summary>Share held out for the final test (classifiers; CTC runs have none); null = the task's default.</summary>
+    /// <summary>Share held out for the final test (classifiers; CTC runs have none); null = the task's
+    /// default.</summary>
     public double? TestFraction { get; init; }
     /// <summary>Fraction of the training split whose labels are used (classifiers).</summary>
     public double LabeledFraction { get; init; } = 1.0;

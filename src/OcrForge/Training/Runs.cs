@@ -50,7 +50,8 @@ public static class Runs
                 Training = spec.Training with
                 {
                     RunDirectory = outPath is not null ? TrainingOptions.RunDirectoryFor(outPath)
-                        : throw new OcrForgeException("a run without a model file to write needs a run directory (training.run_directory) for its logs"),
+                        : throw new OcrForgeException("a run without a model file to write needs a run directory " +
+                            "(training.run_directory) for its logs"),
                 },
             };
         spec.Validate();

@@ -18,10 +18,12 @@ public static class RecordedSplit
     public static bool IsRecorded(IReadOnlyDictionary<string, string> training) =>
         training.ContainsKey("seed") && training.ContainsKey("validation_fraction") && training.ContainsKey("test_fraction");
 
-    /// <summary>True when the model file records the split of its training run, in its specification or its facts.</summary>
+    /// <summary>True when the model file records the split of its training run, in its specification or its
+    /// facts.</summary>
     public static bool IsRecorded(ModelManifest manifest) => manifest.Run is not null || IsRecorded(manifest.Training);
 
-    /// <summary>The split a model file records: its run specification's, else its facts'; null when neither has one.</summary>
+    /// <summary>The split a model file records: its run specification's, else its facts'; null when neither has
+    /// one.</summary>
     public static SplitSettings? Settings(RunSpecification? run, IReadOnlyDictionary<string, string> training)
     {
         if (run is not null) return run.Split;
@@ -39,19 +41,22 @@ public static class RecordedSplit
     public static IReadOnlyList<LabeledImage> Select(IReadOnlyList<LabeledImage> images, Charset charset, string split,
         IReadOnlyDictionary<string, string> training, string modelPath)
     {
-        if (!Names.Contains(split)) throw new OcrForgeException($"--split {split}: expected {string.Join(", ", Names)}");
+        if (!Names.Contains(split))
+            throw new OcrForgeException($"--split {split}: expected {string.Join(", ", Names)}");
         if (split == "all") return images;
         var parts = Recompute(images, charset, Settings(StoredRun(modelPath), training), modelPath, labeledOnly: false);
         return split switch { "train" => parts.Train, "validation" => parts.Validation, _ => parts.Test };
     }
 
     /// <summary>The part <paramref name="split"/> of a trained model's split of <paramref name="images"/>.</summary>
-    public static IReadOnlyList<LabeledImage> Select(IReadOnlyList<LabeledImage> images, TrainedModel model, string split,
-        string modelPath)
+    public static IReadOnlyList<LabeledImage> Select(IReadOnlyList<LabeledImage> images, TrainedModel model,
+        string split, string modelPath)
     {
-        if (!Names.Contains(split)) throw new OcrForgeException($"--split {split}: expected {string.Join(", ", Names)}");
+        if (!Names.Contains(split))
+            throw new OcrForgeException($"--split {split}: expected {string.Join(", ", Names)}");
         if (split == "all") return images;
-        var parts = Recompute(images, model.Charset, Settings(model.Manifest.Run, model.Manifest.Training), modelPath, labeledOnly: false);
+        var parts = Recompute(images, model.Charset, Settings(model.Manifest.Run, model.Manifest.Training), modelPath,
+            labeledOnly: false);
         return split switch { "train" => parts.Train, "validation" => parts.Validation, _ => parts.Test };
     }
 
@@ -62,8 +67,10 @@ public static class RecordedSplit
     public static CharacterSplit Recompute(IReadOnlyList<LabeledImage> images, Charset charset, SplitSettings? settings,
         string modelPath, bool labeledOnly)
     {
-        var s = settings ?? throw new OcrForgeException($"{modelPath}: the model file does not record its training split; use --split all");
-        return CharacterData.Split(charset, images, s.ValidationFraction, s.TestFraction, s.Seed, labeledOnly ? s.LabeledFraction : 1.0);
+        var s = settings ?? throw new OcrForgeException(
+            $"{modelPath}: the model file does not record its training split; use --split all");
+        return CharacterData.Split(charset, images, s.ValidationFraction, s.TestFraction, s.Seed,
+            labeledOnly ? s.LabeledFraction : 1.0);
     }
 
     /// <summary>The run specification of an <c>.ocrf</c> file, or null (an ONNX file, or a file from before it was
