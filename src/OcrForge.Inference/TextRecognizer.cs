@@ -146,7 +146,7 @@ internal static class Batch
     public static EngineInput Prepare(IReadOnlyList<GrayImage> images, PreprocessSpec spec)
     {
         var prepared = new GrayImage[images.Count];
-        Parallel.For(0, images.Count, i => prepared[i] = Preprocessor.Prepare(images[i], spec));
+        Preprocessor.For(images.Count, i => prepared[i] = Preprocessor.Prepare(images[i], spec));
         return Preprocessor.Pack(prepared, spec);
     }
 

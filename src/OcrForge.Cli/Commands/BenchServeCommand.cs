@@ -19,13 +19,14 @@ public static class BenchServeCommand
         var concurrency = Option("--concurrency", "Concurrent clients, comma-separated levels.", "1,8,32");
         var requests = Option("--requests", "Requests per level.", 2000);
         var seconds = Option("--max-seconds", "Longest a level runs, whatever --requests says.", 120.0);
+        var warmup = Option("--warmup-seconds", "Unmeasured load before each level (connections, JIT).", 2.0);
         // A model name on the server, not a file: optional, unlike every other --model.
         var model = new Option<string?>("--model", "-m") { Description = "Served model to load (default: the first)." };
         var apiKeyFile = new Option<string?>("--api-key-file") { Description = "File holding the server's API key." };
         var json = SharedOptions.Json("Print the results and the machine as one JSON document.");
         var command = new Command("serve",
             "Load-test a running server: requests/s, p50/p90/p99 latency and errors per concurrency.");
-        foreach (var o in new Option[] { url, data, concurrency, requests, seconds, model, apiKeyFile, json })
+        foreach (var o in new Option[] { url, data, concurrency, requests, seconds, warmup, model, apiKeyFile, json })
             command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -40,6 +41,8 @@ public static class BenchServeCommand
             string path = parse.GetValue(model) is { } name
                 ? $"v1/models/{Uri.EscapeDataString(name)}/predict" : "v1/predict";
             var maxTime = TimeSpan.FromSeconds(parse.GetValue(seconds));
+            var warmupTime = parse.GetValue(warmup) is >= 0 and var w ? TimeSpan.FromSeconds(w)
+                : throw new OcrForgeException("--warmup-seconds: must be 0 or more");
 
             try
             {
@@ -52,7 +55,8 @@ public static class BenchServeCommand
             var results = new List<LoadResult>();
             foreach (int level in levels)
             {
-                var r = LoadTest.RunAsync(http, path, bodies, level, count, maxTime).GetAwaiter().GetResult();
+                var r = LoadTest.RunAsync(http, path, bodies, level, count, maxTime, warmupTime)
+                    .GetAwaiter().GetResult();
                 results.Add(r);
                 if (!parse.GetValue(json)) AnsiConsole.MarkupLine($"[grey]{Markup.Escape(Describe(r))}[/]");
             }

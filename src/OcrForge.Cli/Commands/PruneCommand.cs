@@ -46,6 +46,7 @@ public static class PruneCommand
             var outcome = display.Run(() => Pruning.Run(request, display, cancel.Token));
             using var pruned = outcome.Model;
             Cli.WarnSkipped(outcome.Problems);
+            foreach (var note in outcome.Notes) Cli.Warn(note);
             if (parse.GetValue(json)) JsonOutput.Write(CompressionJson.Prune(outcome, request.Method.ToString().ToLowerInvariant(), request.ModelPath, request.OutPath));
             else Report(outcome, request.ModelPath, request.OutPath);
             if (outcome.Advice is { } advice) Cli.Warn(advice);

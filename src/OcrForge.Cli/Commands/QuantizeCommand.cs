@@ -26,7 +26,7 @@ public static class QuantizeCommand
         var evalData = new Option<string?>("--eval-data") { Description = "Labelled held-out images: report fp32 and int8 accuracy on them (never used for calibration)." };
         var split = new Option<string>("--split")
         {
-            Description = "Calibrate on this part of the split the model was trained with (all, train, validation, test); default: train for a classifier that records its split, else all. Unlike eval and compare (default all), on purpose: calibration fits activation ranges to images, so held-out images stay unseen.",
+            Description = "Calibrate on this part of the split the model was trained with (all, train, validation, test; text models: all, train, validation); default: train for a classifier that records its split, else all. Unlike eval and compare (default all), on purpose: calibration fits activation ranges to images, so held-out images stay unseen.",
         };
         var seed = SharedOptions.Seed("Seed for picking the calibration images.");
         var output = SharedOptions.Out("File to write (.onnx).");
@@ -87,13 +87,27 @@ public static class QuantizeCommand
     private static (GrayImage[] Images, string From) Calibration(TrainedModel trained, string modelPath, string data, DatasetFormat format, string? split, int seed)
     {
         bool classifier = trained.Manifest.Task == ModelTask.Classification;
-        split ??= classifier && RecordedSplit.IsRecorded(trained.Manifest.Training) ? "train" : "all";
+        split ??= classifier && RecordedSplit.IsRecorded(trained.Manifest) ? "train" : "all";
         if (split == "all")
             return (Int8Quantizer.CalibrationImages(DatasetReader.Read(data, format), trained.Manifest.Preprocess, seed), $"all of {data}");
-        if (!classifier) throw new Inference.OcrForgeException($"--split {split}: only classifiers record their split; use --split all and a folder of training images");
+        if (!classifier) return TextCalibration(trained, modelPath, data, format, split, seed);
         var (_, images, _) = CharacterData.Load(data, format, spec: null, trained.Charset);
-        var part = RecordedSplit.Select(images, trained.Charset, split, trained.Manifest.Training, modelPath);
+        var part = RecordedSplit.Select(images, trained, split, modelPath);
         return (Int8Quantizer.CalibrationImages(part.Select(i => i.Image), seed), $"the {split} part of {data}'s split");
+    }
+
+    /// <summary>A text model's part of its run's split (train or validation; CTC runs hold out no test part), from
+    /// the run specification its file stores.</summary>
+    private static (GrayImage[] Images, string From) TextCalibration(TrainedModel trained, string modelPath, string data, DatasetFormat format, string split, int seed)
+    {
+        if (split is not ("train" or "validation"))
+            throw new Inference.OcrForgeException($"--split {split}: a text model's run has a train and a validation part; expected all, train or validation");
+        var run = trained.Manifest.Run ?? throw new Inference.OcrForgeException(
+            $"{modelPath}: the model file does not record its training run (written before run specifications); use --split all and a folder of training images");
+        if (format == DatasetFormat.Auto) format = run.Data.Format;
+        var (train, validation, _) = Training.CtcTraining.RecordedSplit(trained, data, format, run.Training, modelPath);
+        var part = split == "train" ? train : validation;
+        return (Int8Quantizer.CalibrationImages(part.Select(s => s.Image), seed), $"the {split} part of {data}'s split");
     }
 
     private static int Positive(int value, string option) =>

@@ -24,8 +24,9 @@ public static class SharedOptions
             Description = description, Required = true, AllowMultipleArgumentsPerToken = severalPerToken,
         };
 
-    public static Option<string> Data(string description = "Labelled dataset folder (or .csv manifest).") =>
-        new("--data") { Description = description, Required = true };
+    /// <param name="required">False where another source may name the data (train's --spec).</param>
+    public static Option<string> Data(string description = "Labelled dataset folder (or .csv manifest).",
+        bool required = true) => new("--data") { Description = description, Required = required };
 
     /// <summary>
     /// <c>--data</c> where it may be left out (tune, data show with its deprecated positional folder).

@@ -48,65 +48,67 @@ public static class TrainClassifyCommand
             command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
-            var training = options.Read(parse);
-            var request = new CharacterTrainingRequest
+            var given = options.Specification(parse, RunTask.Classify);
+            var training = options.Read(parse, given.Training);
+            var recipe = given.Classifier ?? new ClassifierRecipe();
+            T Pick<T>(Option<T> option, T fallback) => TrainingOptionSet.Pick(parse, option, fallback);
+            // --semi-supervised turns the GAN on; its settings apply over the file's (or the defaults).
+            var sgan = Pick(semi, recipe.SemiSupervised is not null) ? recipe.SemiSupervised ?? new SganOptions() : null;
+            var spec = given with
             {
-                Data = parse.GetValue(options.Data)!,
-                Format = parse.GetValue(options.Format),
-                Preset = parse.GetValue(preset)!,
-                Overrides = ModelRegistry.ParseOverrides(parse.GetValue(options.Set) ?? []),
-                OutPath = parse.GetValue(options.Out)!,
-                Options = training,
-                Recipe = new ClassificationRecipe
+                Data = given.Data with
                 {
-                    LabelSmoothing = parse.GetValue(smoothing) is >= 0 and < 1 and var s ? s : throw new OcrForgeException("--label-smoothing: expected a number in [0, 1)"),
-                    BalancedSampling = parse.GetValue(balanced),
-                    ClassWeights = parse.GetValue(classWeights),
+                    TestFraction = Pick(test, given.Data.TestFraction ?? defaults.TestFraction),
+                    LabeledFraction = Pick(labeledFraction, given.Data.LabeledFraction), Unlabeled = Pick(unlabeled, given.Data.Unlabeled),
                 },
-                TestFraction = parse.GetValue(test),
-                Resize = parse.GetValue(resize),
-                AutoContrast = parse.GetValue(autoContrast),
-                LabeledFraction = parse.GetValue(labeledFraction) is > 0 and <= 1 and var f ? f : throw new OcrForgeException("--labeled-fraction: expected a number in (0, 1]"),
-                SemiSupervised = parse.GetValue(semi)
-                    ? new SganOptions
+                Model = given.Model with { Preset = Pick(preset, given.Model.Preset ?? CharacterTrainingRequest.DefaultPreset) },
+                Training = training,
+                Classifier = recipe with
+                {
+                    Loss = recipe.Loss with
                     {
-                        UnsupervisedWeight = parse.GetValue(unsupervisedWeight) is >= 0 and var w ? w : throw new OcrForgeException("--unsupervised-weight: expected a number ≥ 0"),
-                        EntropyWeight = parse.GetValue(entropyWeight) is >= 0 and var e ? e : throw new OcrForgeException("--entropy-weight: expected a number ≥ 0"),
-                        GeneratorLearningRate = parse.GetValue(generatorLr) is > 0 and var g ? g : throw new OcrForgeException("--generator-lr: expected a number > 0"),
-                        ConsistencyWeight = parse.GetValue(consistencyWeight) is >= 0 and var c ? c : throw new OcrForgeException("--consistency-weight: expected a number ≥ 0"),
-                        ConfidenceThreshold = parse.GetValue(confidenceThreshold) is > 0 and < 1 and var t ? t : throw new OcrForgeException("--confidence-threshold: expected a number in (0, 1)"),
-                        UnlabeledRatio = parse.GetValue(unlabeledRatio) is >= 1 and var m ? m : throw new OcrForgeException("--unlabeled-ratio: expected at least 1"),
-                    }
-                    : null,
-                UnlabeledData = parse.GetValue(unlabeled),
+                        LabelSmoothing = Pick(smoothing, recipe.Loss.LabelSmoothing),
+                        BalancedSampling = Pick(balanced, recipe.Loss.BalancedSampling),
+                        ClassWeights = Pick(classWeights, recipe.Loss.ClassWeights),
+                    },
+                    Resize = Pick(resize, recipe.Resize),
+                    AutoContrast = Pick(autoContrast, recipe.AutoContrast),
+                    SemiSupervised = sgan is null ? null : sgan with
+                    {
+                        UnsupervisedWeight = Pick(unsupervisedWeight, sgan.UnsupervisedWeight),
+                        EntropyWeight = Pick(entropyWeight, sgan.EntropyWeight),
+                        GeneratorLearningRate = Pick(generatorLr, sgan.GeneratorLearningRate),
+                        ConsistencyWeight = Pick(consistencyWeight, sgan.ConsistencyWeight),
+                        ConfidenceThreshold = Pick(confidenceThreshold, sgan.ConfidenceThreshold),
+                        UnlabeledRatio = Pick(unlabeledRatio, sgan.UnlabeledRatio),
+                    },
+                },
             };
-            if (request.UnlabeledData is not null && request.SemiSupervised is null)
-                throw new OcrForgeException("--unlabeled: only used with --semi-supervised");
-            return Train(request, parse.GetValue(options.Json));
+            return Train(spec.Validate(), parse.GetValue(options.Out)!, parse.GetValue(options.Json));
         }));
         return command;
     }
 
-    private static int Train(CharacterTrainingRequest request, bool json)
+    private static int Train(RunSpecification spec, string outPath, bool json)
     {
-        var runDirectory = request.Options.RunDirectory;
-        var display = new TrainingDisplay(runDirectory, $"{request.Preset} on {Path.GetFileName(Path.GetFullPath(request.Data))}", "accuracy", json);
+        var runDirectory = spec.Training.RunDirectory;
+        var display = new TrainingDisplay(runDirectory, $"{spec.Model.Preset} on {Path.GetFileName(Path.GetFullPath(spec.Data.Path))}", "accuracy", json);
         var log = new ConsoleLines(json);
-        Action<int, IReadOnlyList<GrayImage>>? samples = request.SemiSupervised is null ? null
+        Action<int, IReadOnlyList<GrayImage>>? samples = spec.Classifier?.SemiSupervised is null ? null
             : (epoch, images) => GanSampleGrid.Save(Path.Combine(runDirectory, $"gan-epoch-{epoch:D3}.png"), images, $"SGAN samples, epoch {epoch}");
         using var cancel = new CancelOnCtrlC();
-        var outcome = display.Run(() => CharacterTraining.Run(request, display, log, samples, cancel.Token));
+        var outcome = display.Run(() => Runs.Train(spec, outPath, display, log, samples, cancel.Token));
         using var model = outcome.Model;
         Cli.WarnSkipped(outcome.Problems);
 
         var r = outcome.Training;
-        var t = outcome.Test;
-        ConfusionMatrixChart.Save(Path.Combine(runDirectory, "confusion.png"), t, $"{request.Preset}, {t.Samples} held-out images");
+        var t = outcome.Test!;
+        ConfusionMatrixChart.Save(Path.Combine(runDirectory, "confusion.png"), t, $"{spec.Model.Preset}, {t.Samples} held-out images");
         if (json)
         {
             TrainingJson.Write(new
             {
-                task = "classification", model = request.OutPath, preset = request.Preset, parameters = model.Module.ParameterCount(),
+                task = "classification", model = outPath, preset = spec.Model.Preset, parameters = model.Module.ParameterCount(),
                 best_epoch = r.BestEpoch, epochs_run = r.History.Count, stopped_early = r.StoppedEarly, resumed_from_epoch = r.ResumedFromEpoch,
                 train_images = outcome.TrainCount, unlabeled_images = outcome.UnlabeledCount, validation_images = outcome.ValidationCount,
                 seconds = r.Elapsed.TotalSeconds,
@@ -121,7 +123,7 @@ public static class TrainClassifyCommand
         }
         if (r.ResumedFromEpoch > 0) AnsiConsole.MarkupLineInterpolated($"resumed after epoch {r.ResumedFromEpoch}");
         AnsiConsole.MarkupLineInterpolated(
-            $"[green]saved[/] {request.OutPath}: best epoch {r.BestEpoch} of {r.History.Count}, {outcome.TrainCount} labelled / {outcome.UnlabeledCount} unlabelled / {outcome.ValidationCount} validation images, {model.Module.ParameterCount():N0} parameters, {r.Elapsed.TotalSeconds:0}s");
+            $"[green]saved[/] {outPath}: best epoch {r.BestEpoch} of {r.History.Count}, {outcome.TrainCount} labelled / {outcome.UnlabeledCount} unlabelled / {outcome.ValidationCount} validation images, {model.Module.ParameterCount():N0} parameters, {r.Elapsed.TotalSeconds:0}s");
         AnsiConsole.MarkupLineInterpolated($"[bold]held-out test: accuracy {t.Accuracy:P2}, top-3 {t.Top3Accuracy:P2} on {t.Samples} images[/]; logs and confusion.png in {runDirectory}");
         var confusions = string.Join(", ", t.TopConfusions(5).Select(c => $"{c.Truth}→{c.Predicted} ×{c.Count}"));
         if (confusions.Length > 0) AnsiConsole.MarkupLineInterpolated($"most confused: {confusions}");

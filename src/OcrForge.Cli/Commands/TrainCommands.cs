@@ -40,7 +40,8 @@ public sealed class TrainingOptionSet
         Ema = new("--ema") { Description = "Validate, keep and save a moving average of the weights with this decay per step (e.g. 0.999; 0 = off).", DefaultValueFactory = _ => recipe.Ema };
     }
 
-    public Option<string> Data { get; } = SharedOptions.Data("Dataset folder (or .csv manifest).");
+    public Option<string> Data { get; } = SharedOptions.Data("Dataset folder (or .csv manifest); required unless --spec names it.", required: false);
+    public Option<string?> Spec { get; } = new("--spec") { Description = "Run specification file (JSON, e.g. from tune best --spec); options given on the command line override it." };
     public Option<DatasetFormat> Format { get; } = SharedOptions.Format();
     public Option<string[]> Set { get; } = new("--set") { Description = "Override a preset's setting: key=value (repeatable).", AllowMultipleArgumentsPerToken = false };
     public Option<int> Epochs { get; }
@@ -63,36 +64,72 @@ public sealed class TrainingOptionSet
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Data, Format, Set, Epochs, BatchSize, LearningRate, Optimizer, WeightDecay, Momentum, Schedule, Patience, ValidationFraction, Augment, Seed, GradClip, Ema, Resume, Threads, Out, Json })
+        foreach (var option in new Option[] { Data, Spec, Format, Set, Epochs, BatchSize, LearningRate, Optimizer, WeightDecay, Momentum, Schedule, Patience, ValidationFraction, Augment, Seed, GradClip, Ema, Resume, Threads, Out, Json })
             command.Options.Add(option);
     }
 
-    /// <summary>The options as given, the recipe's values where left out.</summary>
-    public TrainingOptions Read(ParseResult parse)
+    /// <summary>
+    /// The run to start from: the <c>--spec</c> file, else the task's recipe on <c>--data</c>, with <c>--data</c>,
+    /// <c>--format</c> and <c>--set</c> applied when given (a <c>--set</c> key replaces the file's setting of it).
+    /// </summary>
+    public RunSpecification Specification(ParseResult parse, RunTask task)
+    {
+        var baseline = parse.GetValue(Spec) is { } path ? RunSpecification.Load(path) : null;
+        if (baseline is not null && baseline.Task != task)
+            throw new OcrForgeException($"{parse.GetValue(Spec)}: a {baseline.Task.ToString().ToLowerInvariant()} run; use `ocrforge train {baseline.Task.ToString().ToLowerInvariant()}`");
+        var data = (parse.GetResult(Data) is { Implicit: false } ? parse.GetValue(Data) : baseline?.Data.Path)
+            ?? throw new OcrForgeException("--data: required (the dataset folder), unless --spec names it");
+        var spec = baseline ?? RunSpecification.Default(task, data);
+        var overrides = Models.ModelRegistry.ParseOverrides(parse.GetValue(Set) ?? []);
+        return spec with
+        {
+            Data = spec.Data with { Path = data, Format = Pick(parse, Format, spec.Data.Format) },
+            Model = spec.Model with
+            {
+                Overrides = [.. spec.Model.Overrides.Where(kv => overrides.All(o => o.Key != kv.Key)), .. overrides],
+            },
+        };
+    }
+
+    /// <summary>The options as given, the run's (<paramref name="from"/>, default the recipe) where left out.</summary>
+    public TrainingOptions Read(ParseResult parse, TrainingOptions? from = null)
     {
         var outPath = parse.GetValue(Out)!;
         if (!outPath.EndsWith(IO.ModelFile.Extension, StringComparison.OrdinalIgnoreCase))
             throw new OcrForgeException($"--out {outPath}: model files end in {IO.ModelFile.Extension}");
+        var o = from ?? new TrainingOptions
+        {
+            Epochs = parse.GetValue(Epochs), BatchSize = parse.GetValue(BatchSize), LearningRate = parse.GetValue(LearningRate),
+            Optimizer = parse.GetValue(Optimizer), Schedule = parse.GetValue(Schedule), Patience = parse.GetValue(Patience),
+            ValidationFraction = parse.GetValue(ValidationFraction), Augment = parse.GetValue(Augment), Seed = parse.GetValue(Seed),
+            GradClip = parse.GetValue(GradClip), Ema = parse.GetValue(Ema), WeightDecay = parse.GetValue(WeightDecay),
+            Momentum = parse.GetValue(Momentum), Threads = parse.GetValue(Threads),
+        };
         return new TrainingOptions
         {
-            Epochs = parse.GetValue(Epochs),
-            BatchSize = parse.GetValue(BatchSize),
-            LearningRate = parse.GetValue(LearningRate),
-            Optimizer = parse.GetValue(Optimizer),
-            Schedule = parse.GetValue(Schedule),
-            Patience = parse.GetValue(Patience),
-            ValidationFraction = parse.GetValue(ValidationFraction),
-            Augment = parse.GetValue(Augment),
-            Seed = parse.GetValue(Seed),
-            GradClip = parse.GetValue(GradClip),
-            Ema = parse.GetValue(Ema),
-            WeightDecay = parse.GetValue(WeightDecay),
-            Momentum = parse.GetValue(Momentum),
+            Epochs = Pick(parse, Epochs, o.Epochs),
+            BatchSize = Pick(parse, BatchSize, o.BatchSize),
+            LearningRate = Pick(parse, LearningRate, o.LearningRate),
+            Optimizer = Pick(parse, Optimizer, o.Optimizer),
+            Schedule = Pick(parse, Schedule, o.Schedule),
+            Patience = Pick(parse, Patience, o.Patience),
+            ValidationFraction = Pick(parse, ValidationFraction, o.ValidationFraction),
+            Augment = Pick(parse, Augment, o.Augment),
+            Seed = Pick(parse, Seed, o.Seed),
+            GradClip = Pick(parse, GradClip, o.GradClip),
+            Ema = Pick(parse, Ema, o.Ema),
+            WeightDecay = Pick(parse, WeightDecay, o.WeightDecay),
+            Momentum = Pick(parse, Momentum, o.Momentum),
             Resume = parse.GetValue(Resume),
-            Threads = parse.GetValue(Threads),
+            Threads = Pick(parse, Threads, o.Threads),
             RunDirectory = TrainingOptions.RunDirectoryFor(outPath),
         }.Validate();
     }
+
+    /// <summary>The option's value when the command line gives it, else <paramref name="fallback"/> (the
+    /// <c>--spec</c> file's).</summary>
+    public static T Pick<T>(ParseResult parse, Option<T> option, T fallback) =>
+        parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option)! : fallback;
 }
 
 /// <summary>

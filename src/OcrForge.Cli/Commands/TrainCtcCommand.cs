@@ -29,32 +29,30 @@ public static class TrainCtcCommand
         options.AddTo(command);
         command.SetAction(parse => Cli.Run(() =>
         {
-            var training = options.Read(parse);
-            var request = new CtcTrainingRequest
+            var given = options.Specification(parse, RunTask.Ctc);
+            var training = options.Read(parse, given.Training);
+            var spec = given with
             {
-                Data = parse.GetValue(options.Data)!,
-                Format = parse.GetValue(options.Format),
-                Preset = parse.GetValue(preset)!,
-                Overrides = ModelRegistry.ParseOverrides(parse.GetValue(options.Set) ?? []),
-                OutPath = parse.GetValue(options.Out)!,
-                Options = training,
-                Charset = parse.GetValue(charset),
+                Data = given.Data with { Charset = TrainingOptionSet.Pick(parse, charset, given.Data.Charset) },
+                Model = given.Model with { Preset = TrainingOptionSet.Pick(parse, preset, given.Model.Preset ?? CtcTraining.DefaultPreset) },
+                Training = training,
             };
+            var outPath = parse.GetValue(options.Out)!;
             bool json = parse.GetValue(options.Json);
-            var display = new TrainingDisplay(training.RunDirectory, $"{request.Preset} on {Path.GetFileName(Path.GetFullPath(request.Data))}", "sequence_accuracy", json);
+            var display = new TrainingDisplay(training.RunDirectory, $"{spec.Model.Preset} on {Path.GetFileName(Path.GetFullPath(spec.Data.Path))}", "sequence_accuracy", json);
             using var cancel = new CancelOnCtrlC();
-            var outcome = display.Run(() => CtcTraining.Run(request, display, cancel.Token));
+            var outcome = display.Run(() => Runs.Train(spec, outPath, display, cancellationToken: cancel.Token));
             using var model = outcome.Model;
             Cli.WarnSkipped(outcome.Problems);
-            var r = outcome.Result;
-            var v = outcome.Validation;
+            var r = outcome.Training;
+            var v = outcome.Text!;
             if (json)
             {
                 TrainingJson.Write(new
                 {
-                    task = "text_recognition", model = request.OutPath, preset = request.Preset, parameters = model.Module.ParameterCount(),
+                    task = "text_recognition", model = outPath, preset = spec.Model.Preset, parameters = model.Module.ParameterCount(),
                     best_epoch = r.BestEpoch, epochs_run = r.History.Count, stopped_early = r.StoppedEarly, resumed_from_epoch = r.ResumedFromEpoch,
-                    train_images = outcome.TrainingSamples, validation_images = outcome.ValidationSamples, seconds = r.Elapsed.TotalSeconds,
+                    train_images = outcome.TrainCount, validation_images = outcome.ValidationCount, seconds = r.Elapsed.TotalSeconds,
                     validation = new { sequence_accuracy = v.SequenceAccuracy, character_accuracy = v.CharacterAccuracy, cer = v.Cer },
                     skipped = outcome.Problems.Count, run_directory = training.RunDirectory, epochs = TrainingJson.Epochs(r.History),
                 });
@@ -62,7 +60,7 @@ public static class TrainCtcCommand
             }
             if (r.ResumedFromEpoch > 0) AnsiConsole.MarkupLineInterpolated($"resumed after epoch {r.ResumedFromEpoch}");
             AnsiConsole.MarkupLineInterpolated(
-                $"[green]saved[/] {request.OutPath}: best epoch {r.BestEpoch} of {r.History.Count}{(r.StoppedEarly ? " (early stop)" : "")}, {outcome.TrainingSamples} train / {outcome.ValidationSamples} validation images, {model.Module.ParameterCount():N0} parameters, {r.Elapsed.TotalSeconds:0}s");
+                $"[green]saved[/] {outPath}: best epoch {r.BestEpoch} of {r.History.Count}{(r.StoppedEarly ? " (early stop)" : "")}, {outcome.TrainCount} train / {outcome.ValidationCount} validation images, {model.Module.ParameterCount():N0} parameters, {r.Elapsed.TotalSeconds:0}s");
             AnsiConsole.MarkupLineInterpolated(
                 $"validation: sequence accuracy {v.SequenceAccuracy:P2}, character accuracy {v.CharacterAccuracy:P2}, CER {v.Cer:0.####}; logs in {training.RunDirectory}");
             return Cli.Ok;

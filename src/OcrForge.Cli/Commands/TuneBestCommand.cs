@@ -26,10 +26,12 @@ public static class TuneBestCommand
         var retrain = new Option<bool>("--retrain") { Description = "Train the best configuration now and save it to " +
             "--out." };
         var output = SharedOptions.Out("Model file of the command (and of --retrain).", "best.ocrf");
+        var specFile = new Option<string?>("--spec") { Description = "Write the best configuration as a run " +
+            "specification file (JSON) that train --spec reads." };
         var command = new Command("best",
             "Print the best completed trial of a study, the train command that repeats it, or retrain it.");
         study.AddTo(command);
-        foreach (var o in new Option[] { objective, data, format, epochs, seed, retrain, output })
+        foreach (var o in new Option[] { objective, data, format, epochs, seed, retrain, output, specFile })
             command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -39,6 +41,8 @@ public static class TuneBestCommand
                 throw new OcrForgeException("tune best: --objective and --data go together (the study's own)");
             if (parse.GetValue(retrain) && objectiveName is null)
                 throw new OcrForgeException("tune best --retrain: needs the study's --objective and --data");
+            if (parse.GetValue(specFile) is not null && objectiveName is null)
+                throw new OcrForgeException("tune best --spec: needs the study's --objective and --data");
             if (!outPath.EndsWith(IO.ModelFile.Extension, StringComparison.OrdinalIgnoreCase))
                 throw new OcrForgeException($"--out {outPath}: model files end in {IO.ModelFile.Extension}");
             var settings = new ObjectiveSettings
@@ -61,6 +65,14 @@ public static class TuneBestCommand
             {
                 row["command"] = new JsonArray(args.Select(a => (JsonNode)a).ToArray());
                 row["command_line"] = TrainingRun.ShellLine(args);
+            }
+            if (parse.GetValue(specFile) is { } specPath)
+            {
+                run!.Specification(dataPath!, settings.Format).ForStorage().Save(specPath);
+                row["specification"] = specPath;
+                if (!json)
+                    AnsiConsole.MarkupLineInterpolated(
+                        $"run specification: {specPath} (ocrforge train {run.Task} --spec {specPath} --out …)");
             }
             if (!json)
             {

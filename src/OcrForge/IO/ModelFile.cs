@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using OcrForge.Inference;
 using OcrForge.Inference.Imaging;
 using OcrForge.Models;
+using OcrForge.Training;
 using TorchSharp;
 
 namespace OcrForge.IO;
@@ -27,6 +28,11 @@ public sealed record ModelManifest
     public required PreprocessSpec Preprocess { get; init; }
     /// <summary>Free-form facts about training: preset, seed, epochs, metrics, dates, data source.</summary>
     public Dictionary<string, string> Training { get; init; } = [];
+    /// <summary>
+    /// The run that trained the model, whole (data, split, preset, options, recipe); null in files written before it
+    /// was stored, for which <see cref="Training"/>'s facts are all there is.
+    /// </summary>
+    public RunSpecification? Run { get; set; }
 
     [JsonIgnore] public ModelTask Task => Config.Task;
     public Charset CreateCharset() => new(Charset, HasBlank);

@@ -15,7 +15,8 @@ public sealed record CtcTrainingRequest
     public DatasetFormat Format { get; init; } = DatasetFormat.Auto;
     public string Preset { get; init; } = CtcTraining.DefaultPreset;
     public IReadOnlyList<KeyValuePair<string, string>> Overrides { get; init; } = [];
-    public required string OutPath { get; init; }
+    /// <summary>The model file to write; null = return the model without writing it.</summary>
+    public string? OutPath { get; init; }
     public required TrainingOptions Options { get; init; }
     /// <summary>The symbols the model may output, in class order; null = every symbol of the labels, sorted.</summary>
     public string? Charset { get; init; }
@@ -90,7 +91,8 @@ public static class CtcTraining
             foreach (var (name, value) in metrics.ToDictionary()) facts[$"validation_{name}"] = value.ToString("G6",
                 CultureInfo.InvariantCulture);
             facts["trained_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
-            model.Save(request.OutPath);
+            model.Manifest.Run = RunSpecification.From(request with { Options = options }).ForStorage();
+            if (request.OutPath is not null) model.Save(request.OutPath);
             return new CtcTrainingOutcome(model, result, data.Train.Count, data.Validation.Count, metrics,
                 data.Problems);
         }
@@ -208,6 +210,35 @@ public static class CtcTraining
             throw new OcrForgeException($"{data}: {samples.Count} images are too few to split with --val-fraction " +
                 $"{options.ValidationFraction}");
         return (split.Train.Select(i => samples[i]).ToList(), split.Validation.Select(i => samples[i]).ToList());
+    }
+
+    /// <summary>
+    /// The train/validation split a trained text model's run made of <paramref name="data"/>: decoded at the model's
+    /// input, with the images training left out left out again (labels outside <c>--charset</c>, images too narrow
+    /// for their label), split with the run's <paramref name="options"/> (validation fraction, seed).
+    /// </summary>
+    /// <param name="modelPath">Named in the error for a label the model cannot output.</param>
+    public static (List<Sample> Train, List<Sample> Validation, IReadOnlyList<DataProblem> Problems) RecordedSplit(
+        TrainedModel model, string data, DatasetFormat format, TrainingOptions options, string modelPath,
+        CancellationToken cancellationToken = default)
+    {
+        var spec = model.Manifest.Preprocess;
+        var charset = model.Charset;
+        var dataset = DatasetReader.Read(data, format);
+        var decoded = spec.VariableWidth ? DatasetDecoder.Decode(dataset, spec, cancellationToken: cancellationToken)
+            : DatasetDecoder.Decode(dataset, spec.Width, spec.Height, cancellationToken: cancellationToken);
+        IReadOnlyList<Sample> samples = decoded.Samples;
+        // Training with --charset skipped labels outside it, and at variable width images too narrow for their
+        // label: leave out the same ones, or the re-created split is not the run's split.
+        if (model.Manifest.Run?.Data.Charset is not null || model.Manifest.Training.ContainsKey("charset_option"))
+            samples = samples.Where(s => s.Label.EnumerateSymbols().All(charset.Contains)).ToList();
+        if (spec.VariableWidth && model.Manifest.Config is CrnnConfig crnn)
+            samples = samples.Where(s => Fits(s, crnn)).ToList();
+        foreach (var s in samples)
+            if (s.Label.EnumerateSymbols().FirstOrDefault(c => !charset.Contains(c)) is { } unknown)
+                throw new OcrForgeException($"{s.Path}: label '{s.Label}' has '{unknown}', which {modelPath} cannot output (was it trained on {data}?)");
+        var (train, validation) = Split(samples, options, data);
+        return (train, validation, decoded.Problems);
     }
 
     /// <summary>

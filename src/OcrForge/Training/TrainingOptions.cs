@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OcrForge.Inference;
 
 namespace OcrForge.Training;
@@ -36,12 +37,15 @@ public sealed record TrainingOptions
     public double Ema { get; init; }
     /// <summary>Continue from the checkpoint in <see cref="RunDirectory"/> when there is one.</summary>
     public bool Resume { get; init; }
-    /// <summary>Where the checkpoint, CSV log, TensorBoard events and charts go.</summary>
-    public required string RunDirectory { get; init; }
+    /// <summary>
+    /// Where the checkpoint, CSV log, TensorBoard events and charts go; empty in a stored run specification, whose
+    /// runner picks the folder beside the model file.
+    /// </summary>
+    public string RunDirectory { get; init; } = "";
     public int? Threads { get; init; }
 
-    public string CheckpointPath => Path.Combine(RunDirectory, "checkpoint.ckpt");
-    public string CsvLogPath => Path.Combine(RunDirectory, "log.csv");
+    [JsonIgnore] public string CheckpointPath => Path.Combine(RunDirectory, "checkpoint.ckpt");
+    [JsonIgnore] public string CsvLogPath => Path.Combine(RunDirectory, "log.csv");
 
     /// <summary>The run folder that goes with a model path: <c>m.ocrf</c> → <c>m.train/</c>.</summary>
     public static string RunDirectoryFor(string modelPath) =>

@@ -28,7 +28,7 @@ public static class Samplers
         _ => throw new Inference.OcrForgeException($"--sampler {name}: expected tpe or random"),
     };
 
-    /// <summary>A generator for one trial: a pure function of (seed, number), as HashCode differs per
-    /// process.</summary>
-    public static Random ForTrial(int seed, int number) => new(unchecked(seed * 1_000_003 + number * 7_919 + 17));
+    /// <summary>A generator for one trial: a pure function of (seed, number), as HashCode differs per process, and
+    /// independent of every other trial's (see <see cref="TrialRandom"/>).</summary>
+    public static Random ForTrial(int seed, int number) => new TrialRandom(seed, number);
 }

@@ -11,11 +11,13 @@ public static class Objectives
     {
         if (settings.Folds is < 1 or > CrossValidation.MaxFolds)
             throw new OcrForgeException($"--cv {settings.Folds}: expected 2 to {CrossValidation.MaxFolds} folds (1 = off)");
-        if (settings.Folds > 1 && name == "synthetic")
+        if (settings.Folds > 1 && IsSynthetic(name))
             throw new OcrForgeException("--cv: only for training objectives (ctc, classify)");
         IObjective objective = name switch
         {
             "synthetic" => new SyntheticObjective(space, settings.Epochs, settings.EpochDelay),
+            _ when name.StartsWith(SyntheticPrefix, StringComparison.Ordinal) => new SyntheticObjective(space,
+                settings.Epochs, settings.EpochDelay, Function(name)),
             "ctc" => new CtcObjective(settings),
             "classify" => new ClassifyObjective(settings),
             _ => throw Unknown(name),
@@ -28,25 +30,37 @@ public static class Objectives
     /// runs.</summary>
     public static ITrainingObjective Training(string name, ObjectiveSettings settings) => name switch
     {
+        _ when IsSynthetic(name) => throw new OcrForgeException($"--objective {name}: its trials train nothing; expected ctc or classify"),
         "ctc" => new CtcObjective(settings),
         "classify" => new ClassifyObjective(settings),
-        "synthetic" => throw new OcrForgeException("--objective synthetic: its trials train nothing; expected ctc or classify"),
         _ => throw Unknown(name),
     };
 
     /// <summary>The direction a study for this objective optimises, without building the objective.</summary>
-    public static StudyDirection Direction(string name) => name switch
+    public static StudyDirection Direction(string name)
     {
-        "synthetic" => StudyDirection.Minimize,
-        "ctc" or "classify" => StudyDirection.Maximize,
-        _ => throw Unknown(name),
-    };
+        Require(name);
+        return IsSynthetic(name) ? StudyDirection.Minimize : StudyDirection.Maximize;
+    }
 
     /// <summary>Throws the one-line error for a name that is not an objective.</summary>
     public static void Require(string name)
     {
-        if (!Names.Contains(name)) throw Unknown(name);
+        if (name.StartsWith(SyntheticPrefix, StringComparison.Ordinal)) Function(name);
+        else if (!Names.Contains(name)) throw Unknown(name);
     }
+
+    /// <summary><c>synthetic:NAME</c> runs the benchmark function NAME (<see cref="BenchmarkFunction"/>) instead of
+    /// Branin.</summary>
+    private const string SyntheticPrefix = "synthetic:";
+
+    private static bool IsSynthetic(string name) => name == "synthetic" || name.StartsWith(SyntheticPrefix,
+        StringComparison.Ordinal);
+
+    private static BenchmarkFunction? Function(string name) => name == "synthetic" ? null
+        : BenchmarkFunction.All.FirstOrDefault(f => f.Name == name[SyntheticPrefix.Length..])
+          ?? throw new OcrForgeException($"--objective {name}: unknown function (expected synthetic:" +
+              $"{string.Join(", synthetic:", BenchmarkFunction.All.Select(f => f.Name))})");
 
     private static OcrForgeException Unknown(string name) =>
         new($"--objective {name}: expected {string.Join(", ", Names[..^1])} or {Names[^1]}");

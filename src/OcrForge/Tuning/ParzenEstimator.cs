@@ -4,8 +4,11 @@ namespace OcrForge.Tuning;
 /// A mixture of product kernels over a group of parameters (multivariate TPE): one kernel per observation plus a
 /// prior kernel. Numbers get truncated normals in their transformed space (log for log parameters; integers and
 /// stepped floats widened by half a step on each side, their density integrated over their grid cell); categories get
-/// a row of probabilities that favours the observed choice. Bandwidths follow Scott's rule as Optuna's multivariate
-/// TPE does: 0.2 · n^(−1/(d+4)) of the range, clipped to [range / min(100, n + 1), range].
+/// a row of probabilities that favours the observed choice. Bandwidths are Optuna 5's, per observation and dimension
+/// (<see cref="NeighbourBandwidths"/>), clipped to [range / min(100, n + 2), range] (n observations + the prior + 1:
+/// Optuna's magic clip); the prior kernel is as wide as the range. (Optuna 3.x's multivariate TPE used one Scott's-rule
+/// width, 0.2 · n^(−1/(d+4)) of the range, for every kernel; Optuna 5 dropped it, and on bench/tpe-quality.sh it found
+/// worse values: docs/RESULTS.md.)
 /// </summary>
 internal sealed class ParzenEstimator
 {
@@ -14,7 +17,7 @@ internal sealed class ParzenEstimator
     private readonly double[] _logWeights;
     private readonly double[] _weights;
     private readonly double[][] _mus;
-    private readonly double _sigmaShared;
+    private readonly double[][] _sigmas;
     private readonly double[][] _categorical;
     private readonly int _kernels;
 
@@ -39,7 +42,18 @@ internal sealed class ParzenEstimator
         _mus = new double[_kernels][];
         for (int k = 0; k < n; k++) _mus[k] = _dims.Select((d, i) => Transform(d, observations[k][i])).ToArray();
         _mus[n] = _dims.Select(d => d.Categorical ? -1 : 0.5 * (d.Low + d.High)).ToArray();
-        _sigmaShared = 0.2 * Math.Pow(Math.Max(n, 1), -1.0 / (_dims.Length + 4));
+        _sigmas = new double[_kernels][];
+        for (int k = 0; k < _kernels; k++) _sigmas[k] = new double[_dims.Length];
+        for (int i = 0; i < _dims.Length; i++)
+            if (!_dims[i].Categorical)
+            {
+                var sigmas = NeighbourBandwidths(_mus.Take(n).Select(m => m[i]).ToArray(), _dims[i].Low, _dims[i].High);
+                // Optuna's magic clip: range / min(100, 1 + kernels), the prior counted. One fewer let the first
+                // below kernels grow half the range wide.
+                double min = _dims[i].Range / Math.Min(100.0, 1 + _kernels);
+                for (int k = 0; k < n; k++) _sigmas[k][i] = Math.Clamp(sigmas[k], min, _dims[i].Range);
+                _sigmas[n][i] = _dims[i].Range;
+            }
         // Per kernel and categorical dimension: prior mass spread evenly, plus one for the observed choice.
         _categorical = new double[_kernels * _dims.Length][];
         for (int k = 0; k < _kernels; k++)
@@ -72,11 +86,30 @@ internal sealed class ParzenEstimator
 
     private static double Transform(Dim d, double v) => d.Log ? Math.Log(v) : v;
 
-    private double Sigma(int kernel, Dim d)
+    internal double Sigma(int kernel, int dimension) => _sigmas[kernel][dimension];
+
+    /// <summary>
+    /// Optuna 5's bandwidths (one rule for univariate and multivariate TPE, consider_endpoints off): each observation's
+    /// kernel is as wide as the larger gap to its neighbours in sorted order, the range's ends counting as neighbours
+    /// except for the lowest and highest observation (given at least two), whose outer gap is replaced by the inner one.
+    /// </summary>
+    internal static double[] NeighbourBandwidths(double[] mus, double low, double high)
     {
-        if (kernel == _kernels - 1) return d.Range;
-        double min = d.Range / Math.Min(100.0, _kernels);
-        return Math.Clamp(_sigmaShared * d.Range, min, d.Range);
+        int n = mus.Length;
+        var order = Enumerable.Range(0, n).OrderBy(k => mus[k]).ToArray();
+        var sorted = new double[n + 2];
+        sorted[0] = low;
+        sorted[n + 1] = high;
+        for (int j = 0; j < n; j++) sorted[j + 1] = mus[order[j]];
+        var result = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            double left = sorted[j + 1] - sorted[j], right = sorted[j + 2] - sorted[j + 1];
+            if (n >= 2 && j == 0) left = right;
+            if (n >= 2 && j == n - 1) right = left;
+            result[order[j]] = Math.Max(left, right);
+        }
+        return result;
     }
 
     /// <summary>Draws <paramref name="count"/> points as internal values (already snapped to each parameter's
@@ -93,7 +126,7 @@ internal sealed class ParzenEstimator
                 var d = _dims[i];
                 if (d.Categorical) { result[s][i] = PickIndex(_categorical[k * _dims.Length + i],
                     random.NextDouble()); continue; }
-                double x = TruncatedNormal(random, _mus[k][i], Sigma(k, d), d.Low, d.High);
+                double x = TruncatedNormal(random, _mus[k][i], Sigma(k, i), d.Low, d.High);
                 double raw = d.Log ? Math.Exp(x) : x;
                 result[s][i] = d.Distribution.ToInternal(d.Distribution.ToExternal(raw));
             }
@@ -119,7 +152,7 @@ internal sealed class ParzenEstimator
     {
         var d = _dims[i];
         if (d.Categorical) return Math.Log(_categorical[k * _dims.Length + i][(int)value]);
-        double mu = _mus[k][i], sigma = Sigma(k, d);
+        double mu = _mus[k][i], sigma = Sigma(k, i);
         double logZ = Math.Log(Numerics.NormalMass((d.Low - mu) / sigma, (d.High - mu) / sigma));
         if (!d.Discrete) return Numerics.LogNormalDensity((Transform(d, value) - mu) / sigma) - Math.Log(sigma) - logZ;
         // A grid point owns the cell around it: ±half a step, or [v − ½, v + ½] mapped to log space for log integers.

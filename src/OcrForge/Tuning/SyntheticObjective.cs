@@ -8,33 +8,42 @@ namespace OcrForge.Tuning;
 /// every other parameter (squared distance from the middle of its range in [0, 1] units; a categorical's choice index
 /// over its count), reached over <see cref="MaxSteps"/> fake epochs: epoch e reports
 /// f + (5 + f/2)·(1/e − 1/E), a learning curve that falls to f and keeps the trials' order, so pruners can act.
+/// With a <see cref="BenchmarkFunction"/> (<c>--objective synthetic:NAME</c>) f is that function of its parameters
+/// instead of Branin, the other parameters penalised the same way.
 /// </summary>
-public sealed class SyntheticObjective(SearchSpace space, int epochs = 8, TimeSpan epochDelay = default) : IObjective
+public sealed class SyntheticObjective(SearchSpace space, int epochs = 8, TimeSpan epochDelay = default,
+    BenchmarkFunction? function = null) : IObjective
 {
-    public string Metric => "branin";
+    public string Metric => function?.Name ?? "branin";
     public StudyDirection Direction => StudyDirection.Minimize;
     public int MaxSteps { get; } = epochs;
 
     public void Check(SearchSpace space)
     {
+        if (function is not null)
+        {
+            foreach (var p in function.Space.Parameters)
+                if (space.Find(p.Name) is not { Condition: null } q || q.Distribution.GetType() != p.Distribution.GetType())
+                    throw new OcrForgeException($"--objective synthetic:{function.Name}: the space needs an " +
+                        $"unconditional {Kind(p.Distribution)} parameter '{p.Name}' (see bench/{function.Name}.yaml)");
+            return;
+        }
         foreach (var name in new[] { "x1", "x2" })
             if (space.Find(name) is not { Distribution: FloatDistribution, Condition: null })
                 throw new OcrForgeException($"--objective synthetic: the space needs an unconditional float " +
                     $"parameter '{name}'");
     }
 
-    public static double Branin(double x1, double x2)
-    {
-        double b = 5.1 / (4 * Math.PI * Math.PI), c = 5 / Math.PI, t = 1 / (8 * Math.PI);
-        return Math.Pow(x2 - b * x1 * x1 + c * x1 - 6, 2) + 10 * (1 - t) * Math.Cos(x1) + 10;
-    }
+    public static double Branin(double x1, double x2) => BenchmarkFunction.BraninValue(x1, x2);
 
     public double Value(IReadOnlyDictionary<string, object> parameters)
     {
-        double f = Branin(Convert.ToDouble(parameters["x1"]), Convert.ToDouble(parameters["x2"]));
+        double f = function?.Evaluate(parameters)
+            ?? Branin(Convert.ToDouble(parameters["x1"]), Convert.ToDouble(parameters["x2"]));
         foreach (var (name, value) in parameters)
         {
-            if (name is "x1" or "x2" || space.Find(name) is not { } p) continue;
+            if ((function is null ? name is "x1" or "x2" : function.Space.Find(name) is not null)
+                || space.Find(name) is not { } p) continue;
             f += p.Distribution switch
             {
                 CategoricalDistribution c => c.ToInternal(value) / c.Choices.Count,
@@ -48,6 +57,13 @@ public sealed class SyntheticObjective(SearchSpace space, int epochs = 8, TimeSp
 
     private static double Unit(double v, double low, double high, bool log) =>
         high == low ? 0.5 : log ? Math.Log(v / low) / Math.Log(high / low) : (v - low) / (high - low);
+
+    private static string Kind(Distribution d) => d switch
+    {
+        FloatDistribution => "float",
+        IntDistribution => "int",
+        _ => "categorical",
+    };
 
     private static double Square(double v) => v * v;
 

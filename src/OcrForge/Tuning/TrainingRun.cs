@@ -43,35 +43,32 @@ public sealed record TrainingRun(string Task, string Preset, IReadOnlyList<KeyVa
         "ocrforge " + string.Join(" ", args.Select(a => a.Length > 0 && a.All(c => char.IsAsciiLetterOrDigit(c)
             || "-_.,=/:+@%".Contains(c)) ? a : $"'{a.Replace("'", "'\\''")}'"));
 
+    /// <summary>This run on <paramref name="data"/> as a run specification: what <c>tune best --spec</c> writes and
+    /// <c>train … --spec</c> reads back.</summary>
+    public RunSpecification Specification(string data, DatasetFormat format)
+    {
+        var task = Task == "ctc" ? RunTask.Ctc : RunTask.Classify;
+        var defaults = RunSpecification.Default(task, data);
+        return defaults with
+        {
+            Data = defaults.Data with { Format = format },
+            Model = new RunModel { Preset = Preset, Overrides = Overrides },
+            Training = Options,
+            Classifier = task == RunTask.Ctc ? null : new ClassifierRecipe
+            {
+                Loss = new ClassificationRecipe { LabelSmoothing = LabelSmoothing ?? new ClassificationRecipe().LabelSmoothing },
+            },
+        };
+    }
+
     /// <summary>Trains this run on <paramref name="data"/> in-process and saves the model (what the command
     /// does).</summary>
     public (TrainedModel Model, TrainingResult Result) Train(string data, DatasetFormat format, string outPath,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var options = Options with { RunDirectory = TrainingOptions.RunDirectoryFor(outPath) };
-        if (Task == "ctc")
-        {
-            var outcome = CtcTraining.Run(new CtcTrainingRequest
-            {
-                Data = data,
-                Format = format,
-                Preset = Preset,
-                Overrides = Overrides,
-                OutPath = outPath,
-                Options = options,
-            }, progress, cancellationToken);
-            return (outcome.Model, outcome.Result);
-        }
-        var result = CharacterTraining.Run(new CharacterTrainingRequest
-        {
-            Data = data,
-            Format = format,
-            Preset = Preset,
-            Overrides = Overrides,
-            OutPath = outPath,
-            Options = options,
-            Recipe = new ClassificationRecipe { LabelSmoothing = LabelSmoothing ?? new ClassificationRecipe().LabelSmoothing },
-        }, progress, cancellationToken: cancellationToken);
+        var spec = Specification(data, format);
+        var result = Runs.Train(spec with { Training = spec.Training with { RunDirectory = TrainingOptions.RunDirectoryFor(outPath) } },
+            outPath, progress, cancellationToken: cancellationToken);
         return (result.Model, result.Training);
     }
 

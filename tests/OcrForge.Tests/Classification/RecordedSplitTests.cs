@@ -38,7 +38,7 @@ public class RecordedSplitTests
         var missing = Assert.Throws<OcrForgeException>(() => RecordedSplit.Select(images, Abcd, "test", new Dictionary<string, string>(), "m.onnx"));
         var unknown = Assert.Throws<OcrForgeException>(() => RecordedSplit.Select(images, Abcd, "holdout", Facts, "m.onnx"));
 
-        Assert.Equal("m.onnx: the model file does not record its training split (validation_fraction); use --split all", missing.Message);
+        Assert.Equal("m.onnx: the model file does not record its training split; use --split all", missing.Message);
         Assert.Equal("--split holdout: expected all, train, validation, test", unknown.Message);
         Assert.False(RecordedSplit.IsRecorded(new Dictionary<string, string> { ["seed"] = "1" }));
         Assert.True(RecordedSplit.IsRecorded(Facts));

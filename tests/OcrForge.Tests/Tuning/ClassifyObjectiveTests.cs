@@ -1,6 +1,7 @@
 using OcrForge.Data;
 using OcrForge.Inference;
 using OcrForge.Tests.Classification;
+using OcrForge.Training;
 using OcrForge.Tuning;
 
 namespace OcrForge.Tests.Tuning;
@@ -63,6 +64,11 @@ public sealed class ClassifyObjectiveTests : IDisposable
         ExportedRun.AssertParsesBack(run, run.CommandLine(_images.Path, DatasetFormat.Folders, modelPath));
         var (model, result) = run.Train(_images.Path, DatasetFormat.Folders, modelPath);
         using (model) Assert.Equal(best.Value, result.Best.ValidationAccuracy);
+        // So does its run specification file (what tune best --spec writes and train --spec reads).
+        run.Specification(_images.Path, DatasetFormat.Folders).ForStorage().Save(_dir.File("best.json"));
+        var again = Runs.Train(RunSpecification.Load(_dir.File("best.json")), _dir.File("again.ocrf"));
+        using (again.Model) Assert.Equal(best.Value, again.Training.Best.ValidationAccuracy);
+        Assert.Equal(run.LabelSmoothing, again.Specification.Classifier!.Loss.LabelSmoothing);
     }
 
     [Fact]

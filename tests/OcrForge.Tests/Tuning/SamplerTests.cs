@@ -96,6 +96,57 @@ public sealed class SamplerTests
     }
 
     [Fact]
+    public void Bandwidths_are_the_larger_gap_to_the_neighbours_as_in_optuna_5()
+    {
+        // Ends count as neighbours except for the outermost observations (consider_endpoints off).
+        Assert.Equal([0.3, 0.4, 0.4], Rounded(ParzenEstimator.NeighbourBandwidths([0.2, 0.5, 0.9], 0, 1)));
+        Assert.Equal([0.1, 0.1, 0.1], Rounded(ParzenEstimator.NeighbourBandwidths([0.6, 0.4, 0.5], 0, 1)));
+        Assert.Equal([0.8], Rounded(ParzenEstimator.NeighbourBandwidths([0.2], 0, 1)));
+    }
+
+    [Fact]
+    public void Narrow_kernels_are_clipped_to_the_range_over_kernels_plus_one_and_the_prior_spans_the_range()
+    {
+        var x = new SearchParameter("x", new FloatDistribution(0, 10));
+        var pe = new ParzenEstimator([x], [[5.0], [5.1]]);
+        // Optuna's magic clip: range / min(100, 1 + 3 kernels); the gaps (0.1) are narrower.
+        Assert.Equal(2.5, pe.Sigma(0, 0), 12);
+        Assert.Equal(2.5, pe.Sigma(1, 0), 12);
+        Assert.Equal(10, pe.Sigma(2, 0), 12);
+        var wide = new ParzenEstimator([x], [[1.0], [9.0]]);
+        Assert.Equal(8, wide.Sigma(0, 0), 12);
+    }
+
+    [Fact]
+    public void A_fitted_estimator_is_a_density_that_integrates_to_one()
+    {
+        // Each kernel is divided by its width (Optuna before 3.5 forgot to, which weighted narrow kernels down).
+        var x = new SearchParameter("x", new FloatDistribution(0, 10));
+        var pe = new ParzenEstimator([x], [[1.0], [1.3], [7.0]]);
+        const int steps = 20_000;
+        double integral = 0;
+        for (int i = 0; i < steps; i++) integral += Math.Exp(pe.LogPdf([(i + 0.5) * 10.0 / steps])) * 10.0 / steps;
+        Assert.Equal(1.0, integral, 4);
+    }
+
+    [Fact]
+    public void Trials_draw_independent_numbers_however_close_their_numbers_are()
+    {
+        // The legacy seeded System.Random gave trial n a first draw of frac(a + n·b): successive trials' draws moved in
+        // lockstep, so random trials lay on one line through the cube. Differences must now look uniform.
+        var first = Enumerable.Range(0, 400).Select(n => Samplers.ForTrial(0, n).NextDouble()).ToArray();
+        var steps = first.Skip(1).Zip(first, (b, a) => ((b - a) % 1 + 1) % 1).ToArray();
+        double mean = steps.Average(), sd = Math.Sqrt(steps.Average(d => (d - mean) * (d - mean)));
+        Assert.InRange(sd, 0.25, 0.33);
+        Assert.Equal(Samplers.ForTrial(3, 9).NextDouble(), Samplers.ForTrial(3, 9).NextDouble());
+        Assert.NotEqual(Samplers.ForTrial(3, 9).NextDouble(), Samplers.ForTrial(4, 9).NextDouble());
+        var r = Samplers.ForTrial(1, 2);
+        Assert.All(Enumerable.Range(0, 1000).Select(_ => r.Next(3)), v => Assert.InRange(v, 0, 2));
+    }
+
+    private static IEnumerable<double> Rounded(IEnumerable<double> values) => values.Select(v => Math.Round(v, 12));
+
+    [Fact]
     public void Running_trials_count_as_bad_and_pruned_ones_rank_by_how_far_they_got()
     {
         Trial T(int n, TrialState state, double? value, params double[] steps) => new()

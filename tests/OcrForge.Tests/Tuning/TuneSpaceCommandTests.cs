@@ -31,6 +31,8 @@ public sealed class TuneSpaceCommandTests : IDisposable
         Assert.Equal(0, CliProcess.Run("tune", "run", "--storage", db, "--trials", "1").Code);
         var (code, stdout, stderr) = CliProcess.Run("tune", "best", "--storage", db, "--objective", "ctc");
         Assert.Equal((2, "", "error: tune best: --objective and --data go together (the study's own)\n"), (code, stdout, stderr));
+        (code, _, stderr) = CliProcess.Run("tune", "best", "--storage", db, "--spec", _dir.File("best.json"));
+        Assert.Equal((2, "error: tune best --spec: needs the study's --objective and --data\n"), (code, stderr));
         (code, _, stderr) = CliProcess.Run("tune", "best", "--storage", db, "--objective", "synthetic", "--data", _dir.Path);
         Assert.Equal((2, "error: --objective synthetic: its trials train nothing; expected ctc or classify\n"), (code, stderr));
         // A synthetic study's parameters are not training parameters: no command is made up from them.

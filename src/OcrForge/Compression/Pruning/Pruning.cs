@@ -48,6 +48,10 @@ public sealed record PruneOutcome(
     public IReadOnlyList<ChannelChange> Channels { get; init; } = [];
     public long ParametersBefore { get; init; }
     public long ParametersAfter { get; init; }
+    /// <summary>Classifiers: the recipe fine-tuning used, the one the model file records (else the default).</summary>
+    public ClassificationRecipe? Recipe { get; init; }
+    /// <summary>One-line notes for the user, e.g. that an older model file records no recipe.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 
     /// <summary>Points of the headline metric lost beyond which the pruned model is worth a second try.</summary>
     public const double LargeLoss = 0.05;
@@ -155,6 +159,8 @@ public static class Pruning
             model.Save(request.OutPath);
             return new PruneOutcome(model, result, data.MetricName, before, after, data.Samples, layers, data.Problems)
             {
+                Recipe = data.Recipe,
+                Notes = data.Notes,
                 Channels = channels,
                 ParametersBefore = parametersBefore,
                 ParametersAfter = model.Module.ParameterCount(),
@@ -184,9 +190,11 @@ public static class Pruning
         return sink.Length;
     }
 
-    /// <summary>The training options the model file records (batch size, optimizer, augmentation, seed, split).</summary>
+    /// <summary>The training options the model file records (batch size, optimizer, augmentation, seed, split): its
+    /// run specification's, else the <c>options</c> fact of files written before it.</summary>
     private static TrainingOptions RecordedOptions(TrainedModel model, string path)
     {
+        if (model.Manifest.Run is { } run) return run.Training;
         if (!model.Manifest.Training.TryGetValue("options", out var json))
             throw new OcrForgeException($"{path}: the model file does not record its training options; prune needs them to rebuild its split");
         try
@@ -203,23 +211,11 @@ public static class Pruning
     {
         var spec = model.Manifest.Preprocess;
         var charset = model.Charset;
-        var dataset = DatasetReader.Read(request.Data, request.Format);
-        var decoded = spec.VariableWidth ? DatasetDecoder.Decode(dataset, spec, cancellationToken: cancellationToken)
-            : DatasetDecoder.Decode(dataset, spec.Width, spec.Height, cancellationToken: cancellationToken);
-        IReadOnlyList<Sample> samples = decoded.Samples;
-        // Training with --charset skipped labels outside it, and at variable width images too narrow for their
-        // label: leave out the same ones, or the re-created split is not the run's split.
-        if (model.Manifest.Training.ContainsKey("charset_option"))
-            samples = samples.Where(s => s.Label.EnumerateSymbols().All(charset.Contains)).ToList();
-        if (spec.VariableWidth && model.Manifest.Config is CrnnConfig crnn)
-            samples = samples.Where(s => CtcTraining.Fits(s, crnn)).ToList();
-        foreach (var s in samples)
-            if (s.Label.EnumerateSymbols().FirstOrDefault(c => !charset.Contains(c)) is { } unknown)
-                throw new OcrForgeException($"{s.Path}: label '{s.Label}' has '{unknown}', which {request.ModelPath} cannot output (was it trained on {request.Data}?)");
-        var (trainSamples, validationSamples) = CtcTraining.Split(samples, options, request.Data);
+        var (trainSamples, validationSamples, problems) = CtcTraining.RecordedSplit(model, request.Data, Format(model, request),
+            options, request.ModelPath, cancellationToken);
         var train = new ImageBatches(trainSamples, spec, options.Augment ? new Augmenter(AugmentOptions.TextLines) : null);
         var validation = new ImageBatches(validationSamples, spec, null);
-        return new PruneData("sequence_accuracy", validation.Count, decoded.Problems,
+        return new PruneData("sequence_accuracy", validation.Count, problems,
             module => new CtcTrainingTask(module, charset, train, validation),
             (task, ct) => CtcTrainingTask.Evaluate(task.Model, charset, validation, ct).Metrics.SequenceAccuracy,
             [train, validation]);
@@ -227,20 +223,33 @@ public static class Pruning
 
     private static PruneData CharacterData(TrainedModel model, PruneRequest request, TrainingOptions options, CancellationToken cancellationToken)
     {
-        if (!RecordedSplit.IsRecorded(model.Manifest.Training))
+        var manifest = model.Manifest;
+        if (!RecordedSplit.IsRecorded(manifest))
             throw new OcrForgeException($"{request.ModelPath}: the model file does not record its training split; prune needs it");
-        var spec = model.Manifest.Preprocess;
-        var (_, images, problems) = Training.Classification.CharacterData.Load(request.Data, request.Format, spec, model.Charset);
+        var spec = manifest.Preprocess;
+        var (_, images, problems) = Training.Classification.CharacterData.Load(request.Data, Format(model, request), spec, model.Charset);
         cancellationToken.ThrowIfCancellationRequested();
         // Only the labels the model was trained with: a model trained on 10 % of them is fine-tuned on that 10 %.
-        var split = RecordedSplit.Recompute(images, model.Charset, model.Manifest.Training, request.ModelPath, labeledOnly: true);
+        var split = RecordedSplit.Recompute(images, model.Charset, RecordedSplit.Settings(manifest.Run, manifest.Training),
+            request.ModelPath, labeledOnly: true);
         if (split.Test.Count == 0) throw new OcrForgeException($"{request.Data}: no held-out test images for {request.ModelPath}'s split");
         var augmenter = options.Augment ? new Augmenter(AugmentOptions.Characters) : null;
+        // Fine-tuning with another loss than training's (label smoothing, class weights) would pull the weights
+        // elsewhere; files from before the run was stored do not say, and get the default.
+        var recipe = manifest.Run?.Classifier?.Loss;
+        IReadOnlyList<string> notes = recipe is null
+            ? [$"{request.ModelPath} does not record its classifier recipe (written before run specifications); fine-tuning with the default (label smoothing {new ClassificationRecipe().LabelSmoothing})"]
+            : [];
+        recipe ??= new ClassificationRecipe();
         return new PruneData("test_accuracy", split.Test.Count, problems,
-            module => new ClassificationTask(module, spec, split.Train, split.Validation, augmenter, new ClassificationRecipe(), model.Charset.Symbols),
+            module => new ClassificationTask(module, spec, split.Train, split.Validation, augmenter, recipe, model.Charset.Symbols),
             (task, ct) => ((ClassificationTask)task).Score(split.Test, ct).Accuracy,
-            []);
+            []) { Recipe = recipe, Notes = notes };
     }
+
+    /// <summary>The layout given, else the one training read the folder with.</summary>
+    private static DatasetFormat Format(TrainedModel model, PruneRequest request) =>
+        request.Format == DatasetFormat.Auto ? model.Manifest.Run?.Data.Format ?? DatasetFormat.Auto : request.Format;
 
     /// <summary>
     /// The run's data, read once: a training task over it for any model of the same charset and input (the dense one
@@ -250,6 +259,9 @@ public static class Pruning
     private sealed record PruneData(string MetricName, int Samples, IReadOnlyList<DataProblem> Problems,
         Func<OcrModule, ITrainingTask> CreateTask, Func<ITrainingTask, CancellationToken, double> Measure, IReadOnlyList<IDisposable> Resources) : IDisposable
     {
+        public ClassificationRecipe? Recipe { get; init; }
+        public IReadOnlyList<string> Notes { get; init; } = [];
+
         public void Dispose()
         {
             foreach (var r in Resources) r.Dispose();

@@ -16,13 +16,14 @@ public sealed record CharacterTrainingRequest
     public DatasetFormat Format { get; init; } = DatasetFormat.Auto;
     public string Preset { get; init; } = DefaultPreset;
     public IReadOnlyList<KeyValuePair<string, string>> Overrides { get; init; } = [];
-    public required string OutPath { get; init; }
+    /// <summary>The model file to write; null = return the model without writing it.</summary>
+    public string? OutPath { get; init; }
     public required TrainingOptions Options { get; init; }
     public ClassificationRecipe Recipe { get; init; } = new();
     public ResizeMode Resize { get; init; } = ResizeMode.Pad;
     public bool AutoContrast { get; init; } = true;
     /// <summary>Share of the images held out for the final test (never seen by training or model selection).</summary>
-    public double TestFraction { get; init; } = 0.15;
+    public double TestFraction { get; init; } = DefaultTestFraction;
     /// <summary>Fraction of the training split whose labels are used; the rest is unlabelled (SGAN) or unused.</summary>
     public double LabeledFraction { get; init; } = 1.0;
     /// <summary>Train a semi-supervised GAN; its discriminator's K-class head is the saved classifier.</summary>
@@ -31,6 +32,7 @@ public sealed record CharacterTrainingRequest
     public string? UnlabeledData { get; init; }
 
     public const string DefaultPreset = "chars74k-resnet";
+    public const double DefaultTestFraction = 0.15;
 }
 
 /// <summary>What a training run produced: the saved model (best validation epoch) and its held-out test metrics.</summary>
@@ -196,7 +198,8 @@ public static class CharacterTraining
             facts["test_accuracy"] = test.Accuracy.ToString("G6", CultureInfo.InvariantCulture);
             facts["test_top3_accuracy"] = test.Top3Accuracy.ToString("G6", CultureInfo.InvariantCulture);
             facts["trained_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
-            model.Save(request.OutPath);
+            model.Manifest.Run = RunSpecification.From(request with { Options = options }).ForStorage();
+            if (request.OutPath is not null) model.Save(request.OutPath);
             return new CharacterTrainingResult(model, result, test, split.Train.Count, unlabeled.Count, split.Validation.Count, data.Problems);
         }
         catch
