@@ -15,7 +15,7 @@ public sealed record Threads(int Cores, int TorchIntraOp, int TorchInterOp, IRea
 
 /// <summary>Which kernels this process uses and why.</summary>
 public sealed record NumericPaths(bool OneDnn, string? OneDnnMaxCpuIsa, string OneDnnReason, bool NnpackSupported,
-    bool Nnpack, KernelCheckResult SelfCheck, bool HugePageTensors, string? KernelHugePages);
+    bool Nnpack, KernelCheckResult SelfCheck, bool HugePageTensors, string? KernelHugePages, string? OpenMpWaitPolicy);
 
 /// <summary>
 /// What a bug report needs, like PyTorch's collect_env: versions, the CPU (vendor, family/model/stepping and the
@@ -43,7 +43,8 @@ public sealed record DoctorReport(Versions Versions, MachineInfo Machine, Thread
         var threads = new Threads(Environment.ProcessorCount, torch.get_num_threads(), torch.get_num_interop_threads(),
             environment);
         var numerics = new NumericPaths(LibTorchContext.OneDnnEnabled, KernelPolicy.IsaCap, KernelPolicy.Reason, LibTorchContext.NnpackSupported(),
-            LibTorchContext.NnpackEnabled, KernelPolicy.SelfCheck, Runtime.HugePageTensors.Enabled, Runtime.HugePageTensors.KernelMode);
+            LibTorchContext.NnpackEnabled, KernelPolicy.SelfCheck, Runtime.HugePageTensors.Enabled, Runtime.HugePageTensors.KernelMode,
+            OpenMpWaiting.Policy);
         return new DoctorReport(versions, MachineInfo.Describe(), threads, numerics);
     }
 

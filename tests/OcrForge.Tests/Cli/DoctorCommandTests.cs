@@ -58,6 +58,23 @@ public class DoctorCommandTests
         Assert.Equal(expected, json.RootElement.GetProperty("numerics").GetProperty("huge_page_tensors").GetBoolean());
     }
 
+    [Theory]
+    [InlineData(null, "PASSIVE")]   // unset: OcrForge makes libtorch's OpenMP threads sleep, not spin
+    [InlineData("ACTIVE", "ACTIVE")] // the user's own setting wins
+    public void OpenMp_threads_sleep_between_regions_unless_the_user_said_otherwise(string? setting, string expected)
+    {
+        // OMP_DISPLAY_ENV makes libgomp print the settings it read when libtorch loaded it: proof that the value
+        // reached the library itself, not only our process's environment.
+        var (code, stdout, stderr) = CliProcess.RunWith(
+            new Dictionary<string, string?> { ["OMP_WAIT_POLICY"] = setting, ["OMP_DISPLAY_ENV"] = "true" },
+            Timeout, "doctor", "--json");
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"OMP_WAIT_POLICY = '{expected}'", stderr + stdout);
+        using var report = JsonDocument.Parse(stdout);
+        Assert.Equal(expected, report.RootElement.GetProperty("numerics").GetProperty("open_mp_wait_policy").GetString());
+    }
+
     [Fact]
     public void A_bad_value_of_the_environment_variable_is_one_line_naming_it()
     {
