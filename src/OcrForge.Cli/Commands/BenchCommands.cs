@@ -41,7 +41,7 @@ public static class BenchCommands
             var dataset = DatasetReader.Read(parse.GetValue(data)!);
             var decoded = spec.VariableWidth ? DatasetDecoder.Decode(dataset, spec) : DatasetDecoder.Decode(dataset, spec.Width, spec.Height);
             var images = decoded.Samples.Take(batchSizes.Max()).Select(s => s.Image).ToList();
-            var input = Batch.Prepare(images, spec);
+            var input = EngineInput.Prepare(images, spec);
 
             var machine = MachineInfo.Describe();
             var results = new List<BenchResult>();
