@@ -21,7 +21,8 @@ public sealed class EngineRegistry
     private readonly Dictionary<string, string> _extensions = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>A registry with the ONNX Runtime engine only.</summary>
-    public EngineRegistry() => Register("onnx", (path, options) => new OnnxEngine(path, options.Threads, options.Spinning), ".onnx");
+    public EngineRegistry() =>
+        Register("onnx", (path, options) => new OnnxEngine(path, options.Threads, options.Spinning), ".onnx");
 
     /// <summary>
     /// Adds (or replaces) the engine <paramref name="name"/>; files ending in one of <paramref name="extensions"/>
@@ -91,8 +92,8 @@ public static class EngineFactory
     public static EngineRegistry Engines { get; } = new();
 
     /// <inheritdoc cref="EngineRegistry.Register"/>
-    public static void Register(string name, Func<string, EngineOptions, IOcrEngine> open, params string[] extensions) =>
-        Engines.Register(name, open, extensions);
+    public static void Register(string name, Func<string, EngineOptions, IOcrEngine> open,
+        params string[] extensions) => Engines.Register(name, open, extensions);
 
     /// <param name="spinning">ONNX Runtime only: see <see cref="OnnxEngine(string, int?, bool)"/>.</param>
     public static IOcrEngine Open(string path, string? engine = null, int? threads = null, bool spinning = true) =>

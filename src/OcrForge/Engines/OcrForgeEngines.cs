@@ -10,7 +10,9 @@ namespace OcrForge.Engines;
 /// </summary>
 public static class OcrForgeEngines
 {
-    /// <summary>Registers the TorchSharp engine as <c>torch</c> for <c>.ocrf</c> files; calling it again is harmless.</summary>
+    /// <summary>
+    /// Registers the TorchSharp engine as <c>torch</c> for <c>.ocrf</c> files; calling it again is harmless.
+    /// </summary>
     public static void Register() => Register(EngineFactory.Engines);
 
     /// <summary>Registers the TorchSharp engine in <paramref name="registry"/>.</summary>

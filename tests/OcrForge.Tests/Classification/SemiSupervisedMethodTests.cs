@@ -19,7 +19,10 @@ public class SemiSupervisedMethodTests
         Task = RunTask.Classify,
         Data = new RunData { Path = data, Format = DatasetFormat.Folders, TestFraction = 0.2, LabeledFraction = 0.5 },
         Model = new RunModel { Preset = "chars74k-cnn", Overrides = RunSpecificationTests.TinyCnn },
-        Training = CharacterTraining.Recipe with { Epochs = 1, BatchSize = 8, Seed = 6, ValidationFraction = 0.2, Threads = 1 },
+        Training = CharacterTraining.Recipe with
+        {
+            Epochs = 1, BatchSize = 8, Seed = 6, ValidationFraction = 0.2, Threads = 1,
+        },
         Classifier = new ClassifierRecipe { SemiSupervised = new SganOptions { NoiseSize = 16, SampleCount = 4 } },
     };
 
@@ -45,8 +48,8 @@ public class SemiSupervisedMethodTests
     {
         using var dir = new TempDir();
         var foreign = new CountingMethod();
-        var request = Semi(RunSpecificationTests.WriteCharacters(dir.File("data"))).ToCharacterRequest(dir.File("f.ocrf"))
-            with { SemiSupervised = foreign };
+        var spec = Semi(RunSpecificationTests.WriteCharacters(dir.File("data")));
+        var request = spec.ToCharacterRequest(dir.File("f.ocrf")) with { SemiSupervised = foreign };
 
         var e = Assert.Throws<ArgumentException>(() => CharacterTraining.Run(request));
 
@@ -62,8 +65,8 @@ public class SemiSupervisedMethodTests
         public ITrainingTask CreateTask(SemiSupervisedInputs inputs)
         {
             Created++;
-            return new ClassificationTask(inputs.Classifier, inputs.Spec, inputs.Labeled, inputs.Validation, null, inputs.Recipe,
-                inputs.Labels);
+            return new ClassificationTask(inputs.Classifier, inputs.Spec, inputs.Labeled, inputs.Validation, null,
+                inputs.Recipe, inputs.Labels);
         }
     }
 }

@@ -35,7 +35,9 @@ public class EngineRegistryTests
 
         var e = Assert.Throws<OcrForgeException>(() => new EngineRegistry().Open(path));
 
-        Assert.Equal($"{path}: .ocrf models need the OcrForge library; call OcrForgeEngines.Register() or export to ONNX", e.Message);
+        Assert.Equal(
+            $"{path}: .ocrf models need the OcrForge library; call OcrForgeEngines.Register() or export to ONNX",
+            e.Message);
     }
 
     [Fact]

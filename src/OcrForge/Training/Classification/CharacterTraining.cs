@@ -182,8 +182,8 @@ public static class CharacterTraining
             TrainingResult result;
             if (request.SemiSupervised is { } method)
             {
-                var task = method.CreateTask(new SemiSupervisedInputs(cnn, spec, split.Train, unlabeled, split.Validation,
-                    augmenter, request.Recipe, samplesPerEpoch, charset.Symbols));
+                var task = method.CreateTask(new SemiSupervisedInputs(cnn, spec, split.Train, unlabeled,
+                    split.Validation, augmenter, request.Recipe, samplesPerEpoch, charset.Symbols));
                 using var owned = task as IDisposable;
                 var withSamples = onGeneratedSamples is null || task is not IGeneratedSamples generator ? progress
                     : new EpochEnd(progress, epoch => onGeneratedSamples(epoch, generator.Samples()));

@@ -30,12 +30,16 @@ internal sealed class ClassifierValidation(OcrModule model, PreprocessSpec spec,
     public ValidationResult Run(CancellationToken cancellationToken)
     {
         var (loss, metrics) = Score(set, cancellationToken, _batches);
-        return new ValidationResult(loss, metrics.Accuracy, new Dictionary<string, double> { ["top3_accuracy"] = metrics.Top3Accuracy });
+        return new ValidationResult(loss, metrics.Accuracy,
+            new Dictionary<string, double> { ["top3_accuracy"] = metrics.Top3Accuracy });
     }
 
-    public (double Loss, ClassificationMetrics Metrics) Score(IReadOnlyList<LabeledImage> samples, CancellationToken cancellationToken, ImageBatches? prepared = null)
+    public (double Loss, ClassificationMetrics Metrics) Score(IReadOnlyList<LabeledImage> samples,
+        CancellationToken cancellationToken, ImageBatches? prepared = null)
     {
-        using var own = prepared is null ? ClassifierBatches.Images(samples.Select(s => s.Image).ToList(), spec, null) : null;
+        using var own = prepared is null
+            ? ClassifierBatches.Images(samples.Select(s => s.Image).ToList(), spec, null)
+            : null;
         var batches = prepared ?? own!;
         var metrics = new ClassificationMetrics(labels);
         bool wasTraining = model.training;
@@ -49,7 +53,8 @@ internal sealed class ClassifierValidation(OcrModule model, PreprocessSpec spec,
             var indices = Enumerable.Range(start, Math.Min(BatchSize, samples.Count - start)).ToList();
             var classes = indices.Select(i => samples[i].Class).ToArray();
             var logits = model.forward(batches.Get(indices, null)).contiguous();
-            lossSum += nn.functional.cross_entropy(logits, tensor(classes.Select(c => (long)c).ToArray()), reduction: nn.Reduction.Sum).item<float>();
+            var targets = tensor(classes.Select(c => (long)c).ToArray());
+            lossSum += nn.functional.cross_entropy(logits, targets, reduction: nn.Reduction.Sum).item<float>();
             metrics.AddBatch(classes, logits.data<float>().ToArray());
         }
         model.train(wasTraining);

@@ -19,8 +19,8 @@ public interface ISemiSupervisedMethod
     ITrainingTask CreateTask(SemiSupervisedInputs inputs);
 }
 
-/// <summary>What a run gives a <see cref="ISemiSupervisedMethod"/>: the network, the prepared split and the recipe.</summary>
-/// <param name="Recipe">The supervised recipe (label smoothing, sampling, class weights) for the labelled images.</param>
+/// <summary>What a run gives an <see cref="ISemiSupervisedMethod"/>: network, prepared split, recipe.</summary>
+/// <param name="Recipe">The supervised recipe (label smoothing, sampling, weights) for the labelled images.</param>
 /// <param name="SamplesPerEpoch">The run's budget per epoch; null = the method's own default.</param>
 /// <param name="Labels">Class names in class order, for the validation metrics.</param>
 public sealed record SemiSupervisedInputs(Cnn Classifier, PreprocessSpec Spec, IReadOnlyList<LabeledImage> Labeled,

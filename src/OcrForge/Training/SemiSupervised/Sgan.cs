@@ -51,8 +51,12 @@ public sealed record SganOptions : ISemiSupervisedMethod
 
     /// <summary>The run's supervised recipe, and its budget unless <see cref="SamplesPerEpoch"/> is set.</summary>
     ITrainingTask ISemiSupervisedMethod.CreateTask(SemiSupervisedInputs inputs) =>
-        new SganTask(inputs.Classifier, inputs.Spec, inputs.Labeled, inputs.Unlabeled, inputs.Validation, inputs.Augmenter,
-            this with { SamplesPerEpoch = SamplesPerEpoch ?? inputs.SamplesPerEpoch, Supervision = inputs.Recipe }, inputs.Labels);
+        new SganTask(inputs.Classifier, inputs.Spec, inputs.Labeled, inputs.Unlabeled, inputs.Validation,
+            inputs.Augmenter, this with
+            {
+                SamplesPerEpoch = SamplesPerEpoch ?? inputs.SamplesPerEpoch,
+                Supervision = inputs.Recipe,
+            }, inputs.Labels);
 }
 
 /// <summary>
