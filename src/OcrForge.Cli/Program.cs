@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
 using OcrForge.Cli.Commands;
+using OcrForge.Engines;
 using Spectre.Console;
 
 // A plain command as the root, not RootCommand: RootCommand names itself after the executable (OcrForge.Cli), and
@@ -27,6 +28,9 @@ if (int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out int columns)
     AnsiConsole.Profile.Width = columns;
 else if (Console.IsOutputRedirected)
     AnsiConsole.Profile.Width = Cli.RedirectedWidth;
+
+// Every command that opens a model by path (eval, predict, bench, serve, compare) opens .ocrf files too.
+OcrForgeEngines.Register();
 
 if (args.Length == 0) args = ["--help"];
 var parse = root.Parse(args);

@@ -142,13 +142,9 @@ public sealed class CharacterClassifier : IDisposable
 
 internal static class Batch
 {
-    /// <summary>Decoded images as one model input, laid out by <see cref="Preprocessor.Pack"/>.</summary>
-    public static EngineInput Prepare(IReadOnlyList<GrayImage> images, PreprocessSpec spec)
-    {
-        var prepared = new GrayImage[images.Count];
-        Preprocessor.For(images.Count, i => prepared[i] = Preprocessor.Prepare(images[i], spec));
-        return Preprocessor.Pack(prepared, spec);
-    }
+    /// <summary>The public <see cref="EngineInput.Prepare"/>, under the name this package's callers use.</summary>
+    public static EngineInput Prepare(IReadOnlyList<GrayImage> images, PreprocessSpec spec) =>
+        EngineInput.Prepare(images, spec);
 
     /// <summary>The floats of <see cref="Prepare"/>: for a variable-width model padded to the widest image.</summary>
     public static float[] Preprocess(IReadOnlyList<GrayImage> images, PreprocessSpec spec) => Prepare(images, spec).Data;

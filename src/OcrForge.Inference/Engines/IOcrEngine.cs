@@ -43,6 +43,17 @@ public sealed record EngineInput(float[] Data, int Count, int Height, int Width)
     public float[]? Fill { get; init; }
 
     /// <summary>
+    /// Decoded images as one model input: each prepared with <paramref name="spec"/> (resize, contrast,
+    /// normalisation, as training did) and packed by <see cref="Imaging.Preprocessor.Pack"/>.
+    /// </summary>
+    public static EngineInput Prepare(IReadOnlyList<GrayImage> images, PreprocessSpec spec)
+    {
+        var prepared = new GrayImage[images.Count];
+        Preprocessor.For(images.Count, i => prepared[i] = Preprocessor.Prepare(images[i], spec));
+        return Preprocessor.Pack(prepared, spec);
+    }
+
+    /// <summary>
     /// One batch of several, every row padded to the widest with its own fill: what a server does when it gathers
     /// requests of different widths into one engine call. A row's content and frame count do not change.
     /// </summary>
@@ -80,7 +91,8 @@ public sealed record EngineInput(float[] Data, int Count, int Height, int Width)
 
 /// <summary>
 /// Runs a model on a batch of preprocessed images [N, 1, H, W]. Implementations are thread-safe: one engine serves
-/// concurrent callers. Engines: ONNX Runtime (this package) and TorchSharp (the OcrForge library, for .ocrf files).
+/// concurrent callers. Engines: ONNX Runtime (this package) and TorchSharp (the OcrForge library, for .ocrf files),
+/// each registered by name in <see cref="EngineFactory"/>.
 /// </summary>
 public interface IOcrEngine : IDisposable
 {
@@ -103,43 +115,3 @@ public static class EngineExtensions
         engine.Run(input.Data, input.Count, cancellationToken) with { Frames = input.Frames };
 }
 
-/// <summary>
-/// Opens a model file with the engine that reads it (by extension unless <c>engine</c> says otherwise). ONNX files
-/// use ONNX Runtime (<see cref="OnnxEngine"/>); <c>.ocrf</c> files need the
-/// TorchSharp engine of the OcrForge library, found by its fixed type name when that assembly is present, so this
-/// package does not depend on TorchSharp.
-/// </summary>
-public static class EngineFactory
-{
-    private const string TorchEngineType = "OcrForge.Inference.TorchEngine, OcrForge";
-
-    /// <param name="spinning">ONNX Runtime only: see <see cref="OnnxEngine(string, int?, bool)"/>.</param>
-    public static IOcrEngine Open(string path, string? engine = null, int? threads = null, bool spinning = true)
-    {
-        if (!File.Exists(path)) throw new OcrForgeException($"{path}: no such model file");
-        engine ??= Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase) ? "onnx" : "torch";
-        return engine switch
-        {
-            "onnx" => new OnnxEngine(path, threads, spinning),
-            "torch" => OpenTorch(path, threads),
-            _ => throw new OcrForgeException($"--engine {engine}: unknown engine (known: torch, onnx)"),
-        };
-    }
-
-    private static IOcrEngine OpenTorch(string path, int? threads)
-    {
-        var type = Type.GetType(TorchEngineType)
-            ?? throw new OcrForgeException($"{path}: .ocrf models need the OcrForge library (TorchSharp); export to ONNX for this package");
-        var open = type.GetMethod("Open", [typeof(string), typeof(int?)])
-            ?? throw new InvalidOperationException($"{TorchEngineType} has no Open(string, int?)");
-        try
-        {
-            return (IOcrEngine)open.Invoke(null, [path, threads])!;
-        }
-        catch (System.Reflection.TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
-            throw;
-        }
-    }
-}

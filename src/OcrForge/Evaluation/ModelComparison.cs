@@ -1,5 +1,6 @@
 using OcrForge.Compression.Pruning;
 using OcrForge.Data;
+using OcrForge.Engines;
 using OcrForge.Export;
 using OcrForge.Inference;
 using OcrForge.Inference.Engines;
@@ -76,6 +77,8 @@ public static class ModelComparison
             throw new OcrForgeException($"--seconds {request.Seconds}: expected (0, 600]");
         var failures = new List<ModelFailure>();
         var opened = new List<(string Path, IOcrEngine Engine)>();
+        // The models compared are .ocrf files as often as .onnx: this library's engine opens them.
+        OcrForgeEngines.Register();
         try
         {
             foreach (var path in request.Models)

@@ -193,7 +193,13 @@ public sealed record RunSpecification
         Classifier = new ClassifierRecipe
         {
             Loss = request.Recipe, Resize = request.Resize, AutoContrast = request.AutoContrast,
-            SemiSupervised = request.SemiSupervised,
+            SemiSupervised = request.SemiSupervised switch
+            {
+                null => null,
+                SganOptions sgan => sgan,
+                var other => throw new ArgumentException(
+                    $"{other.GetType().Name}: a run specification records the SGAN's settings only", nameof(request)),
+            },
         },
     };
 

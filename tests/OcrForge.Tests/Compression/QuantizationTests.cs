@@ -139,7 +139,7 @@ public class QuantizationTests
             add => Assert.All(add.Inputs, i => Assert.Equal("DequantizeLinear", graph.Producer(i)!.OpType)));
         Assert.Equal(variant.StartsWith("resnet"), graph.Nodes.Any(n => n.OpType == "Add" && !n.Inputs.Any(graph.IsInitializer)));
 
-        using var floatEngine = new OcrForge.Inference.TorchEngine(model);
+        using var floatEngine = new OcrForge.Engines.TorchEngine(model);
         using var int8Engine = new OnnxEngine(path);
         var input = TinyModels.Input(spec, 6, seed: 9);
         var expected = floatEngine.Run(input, 6).Data;

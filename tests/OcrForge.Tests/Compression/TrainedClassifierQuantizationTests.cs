@@ -23,7 +23,7 @@ public class TrainedClassifierQuantizationTests
         using var model = Train(train);
         var images = test.Select(t => t.Image).ToList();
         // Not disposed: the torch engine owns the model, which the quantizer still needs.
-        var floatPredictions = Predict(new CharacterClassifier(new OcrForge.Inference.TorchEngine(model)), images);
+        var floatPredictions = Predict(new CharacterClassifier(new OcrForge.Engines.TorchEngine(model)), images);
         double floatAccuracy = Accuracy(floatPredictions, test);
 
         var result = Int8Quantizer.Quantize(model, train.Select(t => t.Image).ToList(), new QuantizationOptions { BatchSize = 32, CalibrationBatches = 5, PerChannel = true });

@@ -17,7 +17,7 @@ public class OnnxExportTests
         var path = TinyModels.ExportTo(dir, model, $"{variant}.onnx");
 
         OnnxChecker.AssertAccepts(path);
-        using var torchEngine = new OcrForge.Inference.TorchEngine(model);
+        using var torchEngine = new OcrForge.Engines.TorchEngine(model);
         using var onnxEngine = new OnnxEngine(path, threads: 1);
         foreach (int batch in new[] { 1, 5 })
         {

@@ -243,7 +243,7 @@ public class SganTests
 
     private static Tensor Inputs(IReadOnlyList<LabeledImage> data)
     {
-        using var batches = ClassificationTask.Batches(data.Select(d => d.Image).ToList(), TinyCharacters.Spec, null);
+        using var batches = ClassifierBatches.Images(data.Select(d => d.Image).ToList(), TinyCharacters.Spec, null);
         return batches.Get(Enumerable.Range(0, data.Count).ToList(), null);
     }
 

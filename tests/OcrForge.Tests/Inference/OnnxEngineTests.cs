@@ -37,7 +37,7 @@ public class OnnxEngineTests
             torchLogits = model.Module.forward(tensor(trainingInput, [samples.Count, 1, spec.Height, spec.Width])).contiguous().data<float>().ToArray();
 
         using var recognizer = TextRecognizer.Load(onnxPath);
-        using var torchRecognizer = new TextRecognizer(new OcrForge.Inference.TorchEngine(model));
+        using var torchRecognizer = new TextRecognizer(new OcrForge.Engines.TorchEngine(model));
         var images = samples.Select(s => ImageDecoder.Decode(File.ReadAllBytes(s.Path))).ToList();
         var onnxLogits = recognizer.Engine.Run(Batch.Preprocess(images, spec), images.Count).Data;
 

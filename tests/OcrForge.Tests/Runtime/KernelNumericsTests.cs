@@ -1,3 +1,4 @@
+using OcrForge.Engines;
 using OcrForge.Inference;
 using OcrForge.Inference.Imaging;
 using OcrForge.IO;

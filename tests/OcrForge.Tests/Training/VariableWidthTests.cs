@@ -1,4 +1,5 @@
 using OcrForge.Data;
+using OcrForge.Engines;
 using OcrForge.Export;
 using OcrForge.Inference;
 using OcrForge.Inference.Engines;

@@ -5,7 +5,6 @@ using OcrForge.Inference.Imaging;
 using OcrForge.IO;
 using OcrForge.Models;
 using OcrForge.Runtime;
-using OcrForge.Training.SemiSupervised;
 
 namespace OcrForge.Training.Classification;
 
@@ -26,8 +25,11 @@ public sealed record CharacterTrainingRequest
     public double TestFraction { get; init; } = DefaultTestFraction;
     /// <summary>Fraction of the training split whose labels are used; the rest is unlabelled (SGAN) or unused.</summary>
     public double LabeledFraction { get; init; } = 1.0;
-    /// <summary>Train a semi-supervised GAN; its discriminator's K-class head is the saved classifier.</summary>
-    public SganOptions? SemiSupervised { get; init; }
+    /// <summary>
+    /// Also learn from unlabelled images, e.g. with a semi-supervised GAN (<c>SganOptions</c>), whose discriminator's
+    /// K-class head is the saved classifier; null = supervised only.
+    /// </summary>
+    public ISemiSupervisedMethod? SemiSupervised { get; init; }
     /// <summary>Extra unlabelled images (any layout; their labels, if any, are ignored).</summary>
     public string? UnlabeledData { get; init; }
 
@@ -144,6 +146,8 @@ public static class CharacterTraining
         IProgress<string>? log = null, Action<int, IReadOnlyList<GrayImage>>? onGeneratedSamples = null, CancellationToken cancellationToken = default)
     {
         var options = request.Options.Validate();
+        // Before training: a request the specification cannot record (a foreign semi-supervised method) fails now.
+        var run = RunSpecification.From(request with { Options = options });
         TorchRuntime.Initialize(options.Threads);
         var config = Config(request.Preset, request.Overrides);
         var spec = Spec(config, request.Resize, request.AutoContrast);
@@ -176,11 +180,13 @@ public static class CharacterTraining
             using var supervised = new ClassificationTask(cnn, spec, split.Train, split.Validation, augmenter,
                 request.Recipe with { SamplesPerEpoch = samplesPerEpoch }, charset.Symbols);
             TrainingResult result;
-            if (request.SemiSupervised is { } sgan)
+            if (request.SemiSupervised is { } method)
             {
-                using var task = new SganTask(cnn, spec, split.Train, unlabeled, split.Validation, augmenter,
-                    sgan with { SamplesPerEpoch = sgan.SamplesPerEpoch ?? samplesPerEpoch, Supervision = request.Recipe }, charset.Symbols);
-                var withSamples = onGeneratedSamples is null ? progress : new EpochEnd(progress, epoch => onGeneratedSamples(epoch, task.Samples()));
+                var task = method.CreateTask(new SemiSupervisedInputs(cnn, spec, split.Train, unlabeled,
+                    split.Validation, augmenter, request.Recipe, samplesPerEpoch, charset.Symbols));
+                using var owned = task as IDisposable;
+                var withSamples = onGeneratedSamples is null || task is not IGeneratedSamples generator ? progress
+                    : new EpochEnd(progress, epoch => onGeneratedSamples(epoch, generator.Samples()));
                 result = new Trainer(options, withSamples).Fit(task, cancellationToken);
             }
             else
@@ -198,7 +204,7 @@ public static class CharacterTraining
             facts["test_accuracy"] = test.Accuracy.ToString("G6", CultureInfo.InvariantCulture);
             facts["test_top3_accuracy"] = test.Top3Accuracy.ToString("G6", CultureInfo.InvariantCulture);
             facts["trained_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
-            model.Manifest.Run = RunSpecification.From(request with { Options = options }).ForStorage();
+            model.Manifest.Run = run.ForStorage();
             if (request.OutPath is not null) model.Save(request.OutPath);
             return new CharacterTrainingResult(model, result, test, split.Train.Count, unlabeled.Count, split.Validation.Count, data.Problems);
         }

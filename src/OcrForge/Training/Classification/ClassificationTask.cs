@@ -28,7 +28,7 @@ public sealed class ClassificationTask : ITrainingTask, IDisposable
 {
     private readonly ImageBatches _train;
     private readonly int[] _trainClasses;
-    private readonly Validation _validation;
+    private readonly ClassifierValidation _validation;
     private readonly ClassificationRecipe _recipe;
     private readonly BalancedSampler? _sampler;
     private readonly Tensor? _weights;
@@ -38,9 +38,9 @@ public sealed class ClassificationTask : ITrainingTask, IDisposable
     {
         Model = model;
         _recipe = recipe;
-        _train = Batches(train.Select(t => t.Image).ToList(), spec, augmenter);
+        _train = ClassifierBatches.Images(train.Select(t => t.Image).ToList(), spec, augmenter);
         _trainClasses = train.Select(t => t.Class).ToArray();
-        _validation = new Validation(model, spec, validation, labels);
+        _validation = new ClassifierValidation(model, spec, validation, labels);
         _sampler = recipe.BalancedSampling ? new BalancedSampler(_trainClasses) : null;
         _weights = recipe.ClassWeights ? tensor(ClassBalance.InverseFrequencyWeights(_trainClasses, model.ClassCount)).DetachFromDisposeScope() : null;
     }
@@ -65,52 +65,10 @@ public sealed class ClassificationTask : ITrainingTask, IDisposable
     public ClassificationMetrics Score(IReadOnlyList<LabeledImage> samples, CancellationToken cancellationToken = default) =>
         _validation.Score(samples, cancellationToken).Metrics;
 
-    /// <summary>Image-only batches; the training code never needs a sample's label through them.</summary>
-    internal static ImageBatches Batches(IReadOnlyList<GrayImage> images, PreprocessSpec spec, Augmenter? augmenter) =>
-        new(images.Select((image, i) => new Sample(image, "", $"image {i}")).ToList(), spec, augmenter);
-
     public void Dispose()
     {
         _train.Dispose();
         _validation.Dispose();
         _weights?.Dispose();
-    }
-
-    /// <summary>Validation (loss, accuracy, top-3) over a fixed labelled set; shared with the SGAN task.</summary>
-    internal sealed class Validation(OcrModule model, PreprocessSpec spec, IReadOnlyList<LabeledImage> set, IReadOnlyList<string> labels) : IDisposable
-    {
-        private const int BatchSize = 256;
-        private readonly ImageBatches _batches = Batches(set.Select(s => s.Image).ToList(), spec, null);
-
-        public ValidationResult Run(CancellationToken cancellationToken)
-        {
-            var (loss, metrics) = Score(set, cancellationToken, _batches);
-            return new ValidationResult(loss, metrics.Accuracy, new Dictionary<string, double> { ["top3_accuracy"] = metrics.Top3Accuracy });
-        }
-
-        public (double Loss, ClassificationMetrics Metrics) Score(IReadOnlyList<LabeledImage> samples, CancellationToken cancellationToken, ImageBatches? prepared = null)
-        {
-            using var own = prepared is null ? Batches(samples.Select(s => s.Image).ToList(), spec, null) : null;
-            var batches = prepared ?? own!;
-            var metrics = new ClassificationMetrics(labels);
-            bool wasTraining = model.training;
-            model.eval();
-            using var noGrad = no_grad();
-            double lossSum = 0;
-            for (int start = 0; start < samples.Count; start += BatchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                var indices = Enumerable.Range(start, Math.Min(BatchSize, samples.Count - start)).ToList();
-                var classes = indices.Select(i => samples[i].Class).ToArray();
-                var logits = model.forward(batches.Get(indices, null)).contiguous();
-                lossSum += nn.functional.cross_entropy(logits, tensor(classes.Select(c => (long)c).ToArray()), reduction: nn.Reduction.Sum).item<float>();
-                metrics.AddBatch(classes, logits.data<float>().ToArray());
-            }
-            model.train(wasTraining);
-            return (samples.Count == 0 ? double.NaN : lossSum / samples.Count, metrics);
-        }
-
-        public void Dispose() => _batches.Dispose();
     }
 }

@@ -6,8 +6,11 @@ using static TorchSharp.torch;
 
 namespace OcrForge.Training.SemiSupervised;
 
-/// <summary>Settings of the semi-supervised GAN on top of the classifier recipe.</summary>
-public sealed record SganOptions
+/// <summary>
+/// Settings of the semi-supervised GAN on top of the classifier recipe; as an <see cref="ISemiSupervisedMethod"/> it
+/// makes the <see cref="SganTask"/> a classifier run trains.
+/// </summary>
+public sealed record SganOptions : ISemiSupervisedMethod
 {
     public int NoiseSize { get; init; } = 100;
     /// <summary>Weight of the unsupervised (real/fake) loss next to the supervised cross-entropy.</summary>
@@ -45,6 +48,15 @@ public sealed record SganOptions
     /// supervised baseline's recipe, for a like-for-like comparison. Its samples per epoch are not used here.
     /// </summary>
     public ClassificationRecipe Supervision { get; init; } = new() { LabelSmoothing = 0 };
+
+    /// <summary>The run's supervised recipe, and its budget unless <see cref="SamplesPerEpoch"/> is set.</summary>
+    ITrainingTask ISemiSupervisedMethod.CreateTask(SemiSupervisedInputs inputs) =>
+        new SganTask(inputs.Classifier, inputs.Spec, inputs.Labeled, inputs.Unlabeled, inputs.Validation,
+            inputs.Augmenter, this with
+            {
+                SamplesPerEpoch = SamplesPerEpoch ?? inputs.SamplesPerEpoch,
+                Supervision = inputs.Recipe,
+            }, inputs.Labels);
 }
 
 /// <summary>
@@ -54,14 +66,14 @@ public sealed record SganOptions
 /// <see cref="SganOptions.UnlabeledRatio"/> times as many unlabelled images drawn from the seeded generator — images
 /// only: the unlabelled set has no labels to give.
 /// </summary>
-public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
+public sealed class SganTask : ITrainingTask, ICheckpointedTask, IGeneratedSamples, IDisposable
 {
     private readonly ImageBatches _labeled;
     private readonly int[] _classes;
     private readonly ImageBatches _unlabeled;
     /// <summary>The unlabelled images plain and strongly augmented, when the pseudo-label consistency is on.</summary>
     private readonly (ImageBatches Plain, ImageBatches Strong)? _consistency;
-    private readonly ClassificationTask.Validation _validation;
+    private readonly ClassifierValidation _validation;
     private readonly DcganGenerator _generator;
     private readonly SganStep _step;
     private readonly Tensor _fixedNoise;
@@ -80,13 +92,13 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IDisposable
         if (options.UnlabeledRatio < 1) throw new Inference.OcrForgeException($"--unlabeled-ratio {options.UnlabeledRatio}: expected at least 1");
         if (unlabeled.Count == 0) throw new Inference.OcrForgeException("--semi-supervised needs unlabelled images: pass --labeled-fraction below 1 or --unlabeled DIR");
         Model = discriminator;
-        _labeled = ClassificationTask.Batches(labeled.Select(l => l.Image).ToList(), spec, augmenter);
+        _labeled = ClassifierBatches.Images(labeled.Select(l => l.Image).ToList(), spec, augmenter);
         _classes = labeled.Select(l => l.Class).ToArray();
-        _unlabeled = ClassificationTask.Batches(unlabeled, spec, augmenter);
+        _unlabeled = ClassifierBatches.Images(unlabeled, spec, augmenter);
         if (options.ConsistencyWeight > 0)
-            _consistency = (ClassificationTask.Batches(unlabeled, spec, null),
-                ClassificationTask.Batches(unlabeled, spec, new Augmenter(AugmentOptions.CharactersStrong)));
-        _validation = new ClassificationTask.Validation(discriminator, spec, validation, labels);
+            _consistency = (ClassifierBatches.Images(unlabeled, spec, null),
+                ClassifierBatches.Images(unlabeled, spec, new Augmenter(AugmentOptions.CharactersStrong)));
+        _validation = new ClassifierValidation(discriminator, spec, validation, labels);
         _generator = new DcganGenerator(options.NoiseSize);
         _sampler = options.Supervision.BalancedSampling ? new BalancedSampler(_classes) : null;
         _classWeights = options.Supervision.ClassWeights

@@ -4,12 +4,12 @@ using OcrForge.Models;
 using OcrForge.Runtime;
 using static TorchSharp.torch;
 
-namespace OcrForge.Inference;
+namespace OcrForge.Engines;
 
 /// <summary>
-/// Runs an <c>.ocrf</c> model with TorchSharp. Found by <see cref="EngineFactory"/> through its type name, so the
-/// light inference package needs no TorchSharp reference. Forward passes are serialised by a lock: libtorch
-/// already uses every core inside one forward.
+/// Runs an <c>.ocrf</c> model with TorchSharp. <see cref="OcrForgeEngines.Register"/> makes <see cref="EngineFactory"/>
+/// open <c>.ocrf</c> files with it, so the light inference package needs no TorchSharp reference. Forward passes are
+/// serialised by a lock: libtorch already uses every core inside one forward.
 /// </summary>
 public sealed class TorchEngine : IOcrEngine
 {
