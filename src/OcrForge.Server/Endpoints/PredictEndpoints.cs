@@ -110,7 +110,7 @@ internal static class PredictEndpoints
                     return Error("request has no image: send the image as the body, or as files of a multipart form",
                         StatusCodes.Status400BadRequest);
 
-                var input = Batch.Prepare(images.Select(i => i.Image).ToList(), model.Info.Preprocess);
+                var input = EngineInput.Prepare(images.Select(i => i.Image).ToList(), model.Info.Preprocess);
                 EngineOutput output;
                 try
                 {

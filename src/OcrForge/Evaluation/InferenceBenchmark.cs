@@ -38,7 +38,7 @@ public static class InferenceBenchmark
         var decoded = spec.VariableWidth ? DatasetDecoder.Decode(dataset, spec)
             : DatasetDecoder.Decode(dataset, spec.Width, spec.Height);
         var images = decoded.Samples.Take(request.BatchSizes.Max()).Select(s => s.Image).ToList();
-        var input = Batch.Prepare(images, spec);
+        var input = EngineInput.Prepare(images, spec);
 
         var results = new List<BenchResult>();
         foreach (int threads in request.ThreadCounts)

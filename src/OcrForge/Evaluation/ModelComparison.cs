@@ -185,7 +185,7 @@ public static class ModelComparison
             ? TextMetricsOf(engine, data.Text, cancellationToken)
             : ClassifierMetricsOf(engine, data.Characters!, cancellationToken);
         var weights = engine is TorchEngine torchEngine ? Count(torchEngine) : OnnxWeights.Count(path);
-        var input = Batch.Prepare(data.First(ThroughputBatch).ToList(), engine.Info.Preprocess);
+        var input = EngineInput.Prepare(data.First(ThroughputBatch).ToList(), engine.Info.Preprocess);
         var name = Path.GetFileName(path);
         var one = EngineBenchmark.Measure(engine, name, input, 1, threads, minSeconds: seconds,
             cancellationToken: cancellationToken);
