@@ -52,18 +52,19 @@ internal static class MipmapResampler
         }
 
         var dst = new byte[width * height];
+        var upperRow = new float[width];
+        var lowerRow = lower is null ? null : new float[width];
         for (int y = 0; y < height; y++)
         {
-            for (int x = 0; x < width; x++)
+            SampleRow(upper, upperCols, upperRows, y, upperRow);
+            if (lower is not null) SampleRow(lower, lowerCols!, lowerRows!, y, lowerRow!);
+            var row = dst.AsSpan(y * width, width);
+            for (int x = 0; x < row.Length; x++)
             {
-                float v = Sample(upper, upperCols, upperRows, x, y);
-                if (lower is not null)
-                {
-                    float l = Sample(lower, lowerCols!, lowerRows!, x, y);
-                    v = (l - v) * lowerWeight + v;
-                }
+                float v = upperRow[x];
+                if (lowerRow is not null) v = (lowerRow[x] - v) * lowerWeight + v;
                 float luminance = v * 0.2126f + v * 0.7152f + v * 0.0722f;
-                dst[y * width + x] = ToByte(luminance);
+                row[x] = ToByte(luminance);
             }
         }
         return new GrayImage(width, height, dst);
@@ -178,18 +179,30 @@ internal static class MipmapResampler
         return new AxisTaps(near, far, nearWeight, farWeight);
     }
 
-    /// <summary>Four taps accumulated in Skia's order: (near x, near y), (far x, near y), (near x, far y), (far, far).</summary>
-    private static float Sample(GrayImage level, AxisTaps cols, AxisTaps rows, int x, int y)
+    /// <summary>One destination row of one level: four taps per pixel accumulated in Skia's order, (near x, near y),
+    /// (far x, near y), (near x, far y), (far x, far y).</summary>
+    private static void SampleRow(GrayImage level, AxisTaps cols, AxisTaps rows, int y, float[] result)
     {
+        var unit = Unit;
         var p = level.Pixels;
         int w = level.Width;
-        int r0 = rows.Near[y] * w, r1 = rows.Far[y] * w, c0 = cols.Near[x], c1 = cols.Far[x];
-        float wx0 = cols.NearWeight[x], wx1 = cols.FarWeight[x], wy0 = rows.NearWeight[y], wy1 = rows.FarWeight[y];
-        float acc = wx0 * wy0 * Unit[p[r0 + c0]] + 0f;
-        acc = wx1 * wy0 * Unit[p[r0 + c1]] + acc;
-        acc = wx0 * wy1 * Unit[p[r1 + c0]] + acc;
-        acc = wx1 * wy1 * Unit[p[r1 + c1]] + acc;
-        return acc;
+        var top = p.AsSpan(rows.Near[y] * w, w);
+        var bottom = p.AsSpan(rows.Far[y] * w, w);
+        float wy0 = rows.NearWeight[y], wy1 = rows.FarWeight[y];
+        var near = cols.Near;
+        var far = cols.Far;
+        var nearWeight = cols.NearWeight;
+        var farWeight = cols.FarWeight;
+        for (int x = 0; x < result.Length; x++)
+        {
+            int c0 = near[x], c1 = far[x];
+            float wx0 = nearWeight[x], wx1 = farWeight[x];
+            float acc = wx0 * wy0 * unit[top[c0]] + 0f;
+            acc = wx1 * wy0 * unit[top[c1]] + acc;
+            acc = wx0 * wy1 * unit[bottom[c0]] + acc;
+            acc = wx1 * wy1 * unit[bottom[c1]] + acc;
+            result[x] = acc;
+        }
     }
 
     /// <summary>Clamped to [0, 1], scaled to 255 and rounded to nearest, ties to even (SSE's cvtps2dq).</summary>
