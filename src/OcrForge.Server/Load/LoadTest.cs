@@ -59,7 +59,7 @@ public static class LoadTest
         string path, IReadOnlyList<byte[]> bodies, int concurrency, int requests, TimeSpan maxTime,
         CancellationToken cancellationToken)
     {
-        var latencies = new List<double>(requests);
+        var latencies = new List<double>(Math.Min(requests, 1 << 16));
         var errors = new Dictionary<string, int>();
         int next = -1;
         var deadline = Stopwatch.GetTimestamp() + (long)(maxTime.TotalSeconds * Stopwatch.Frequency);

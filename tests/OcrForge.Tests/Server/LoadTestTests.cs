@@ -28,6 +28,25 @@ public class LoadTestTests
             "ocrforge_http_requests_total{route=\"/v1/predict\",code=\"200\"}"));
     }
 
+    [Fact]
+    public async Task A_timed_warm_up_keeps_sending_for_its_duration_and_is_not_measured()
+    {
+        using var dir = new TempDir();
+        await using var server = await StartAsync([Open("captcha", CaptchaOnnx(dir))], new OcrServerOptions());
+        var http = server.Http;
+        var bodies = Enumerable.Range(0, 3).Select(i => Png(200, 50, seed: i)).ToList();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = await LoadTest.RunAsync(http, "v1/predict", bodies, concurrency: 2, requests: 10,
+            TimeSpan.FromSeconds(60), warmup: TimeSpan.FromSeconds(1));
+
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1), $"warm-up ended after {clock.Elapsed}");
+        Assert.Equal(10, result.Requests);
+        double served = Metric(await http.GetStringAsync("/metrics"),
+            "ocrforge_http_requests_total{route=\"/v1/predict\",code=\"200\"}");
+        Assert.True(served > 10 + 4, $"only {served} requests reached the server: the warm-up did not keep sending");
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1:5080", true)]
     [InlineData("http://localhost:5080", true)]
