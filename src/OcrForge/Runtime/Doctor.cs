@@ -15,7 +15,8 @@ public sealed record Threads(int Cores, int TorchIntraOp, int TorchInterOp, IRea
 
 /// <summary>Which kernels this process uses and why.</summary>
 public sealed record NumericPaths(bool OneDnn, string? OneDnnMaxCpuIsa, string OneDnnReason, bool NnpackSupported,
-    bool Nnpack, KernelCheckResult SelfCheck, bool HugePageTensors, string? KernelHugePages, string? OpenMpWaitPolicy);
+    bool Nnpack, KernelCheckResult SelfCheck, bool HugePageTensors, string? KernelHugePages, string? OpenMpWaitPolicy,
+    string? OpenMpSpinCount);
 
 /// <summary>
 /// What a bug report needs, like PyTorch's collect_env: versions, the CPU (vendor, family/model/stepping and the
@@ -44,7 +45,7 @@ public sealed record DoctorReport(Versions Versions, MachineInfo Machine, Thread
             environment);
         var numerics = new NumericPaths(LibTorchContext.OneDnnEnabled, KernelPolicy.IsaCap, KernelPolicy.Reason, LibTorchContext.NnpackSupported(),
             LibTorchContext.NnpackEnabled, KernelPolicy.SelfCheck, Runtime.HugePageTensors.Enabled, Runtime.HugePageTensors.KernelMode,
-            OpenMpWaiting.Policy);
+            OpenMpWaiting.Policy, OpenMpWaiting.SpinCount);
         return new DoctorReport(versions, MachineInfo.Describe(), threads, numerics);
     }
 

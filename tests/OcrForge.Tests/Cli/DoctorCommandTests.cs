@@ -59,20 +59,29 @@ public class DoctorCommandTests
     }
 
     [Theory]
-    [InlineData(null, "PASSIVE")]   // unset: OcrForge makes libtorch's OpenMP threads sleep, not spin
-    [InlineData("ACTIVE", "ACTIVE")] // the user's own setting wins
-    public void OpenMp_threads_sleep_between_regions_unless_the_user_said_otherwise(string? setting, string expected)
+    [InlineData(null, null, "20000")]        // unset: OcrForge shortens libgomp's spinning
+    [InlineData(null, "5000", "5000")]       // the user's own spin count wins
+    [InlineData("PASSIVE", null, null)]      // so does a wait policy: libgomp derives the spin count from it
+    public void OpenMp_threads_spin_briefly_unless_the_user_said_otherwise(string? policy, string? spin, string? expected)
     {
         // OMP_DISPLAY_ENV makes libgomp print the settings it read when libtorch loaded it: proof that the value
         // reached the library itself, not only our process's environment.
-        var (code, stdout, stderr) = CliProcess.RunWith(
-            new Dictionary<string, string?> { ["OMP_WAIT_POLICY"] = setting, ["OMP_DISPLAY_ENV"] = "true" },
-            Timeout, "doctor", "--json");
+        var (code, stdout, stderr) = CliProcess.RunWith(new Dictionary<string, string?>
+        {
+            ["OMP_WAIT_POLICY"] = policy, ["GOMP_SPINCOUNT"] = spin, ["OMP_DISPLAY_ENV"] = "VERBOSE",
+        }, Timeout, "doctor", "--json");
 
         Assert.True(code == 0, stderr);
-        Assert.Contains($"OMP_WAIT_POLICY = '{expected}'", stderr + stdout);
         using var report = JsonDocument.Parse(stdout);
-        Assert.Equal(expected, report.RootElement.GetProperty("numerics").GetProperty("open_mp_wait_policy").GetString());
+        var numerics = report.RootElement.GetProperty("numerics");
+        if (expected is null)
+        {
+            Assert.Equal(JsonValueKind.Null, numerics.GetProperty("open_mp_spin_count").ValueKind);
+            Assert.Contains($"OMP_WAIT_POLICY = '{policy}'", stderr);
+            return;
+        }
+        Assert.Contains($"GOMP_SPINCOUNT = '{expected}'", stderr);
+        Assert.Equal(expected, numerics.GetProperty("open_mp_spin_count").GetString());
     }
 
     [Fact]
