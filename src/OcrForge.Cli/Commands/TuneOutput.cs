@@ -76,6 +76,7 @@ public static class TuneOutput
         {
             ["study"] = study.Name,
             ["direction"] = study.Direction.ToString().ToLowerInvariant(),
+            ["definition"] = study.Definition.ToJson(),
             ["trials"] = counts,
             ["best"] = best is null ? null : Row(best),
         };
@@ -96,6 +97,12 @@ public static class TuneOutput
                 counts["failed"]!.ToString(),
             best is null ? "–" : $"#{best["number"]}: {best["value"]!.GetValue<double>():G6}");
         AnsiConsole.Write(table);
+        if (summary["definition"] is JsonObject d)
+        {
+            int parameters = d["space"]?["parameters"]?.AsObject().Count ?? 0;
+            AnsiConsole.MarkupLineInterpolated(
+                $"objective {d["objective"]?.ToString() ?? "–"}, data {d["data"]?.ToString() ?? "–"}, space of {parameters} parameters, {d["epochs"]?.ToString() ?? "–"} epochs, sampler {d["sampler"]?.ToString() ?? "–"} (seed {d["seed"]?.ToString() ?? "–"}), pruner {d["pruner"]?.ToString() ?? "–"}, cv {d["cv"]?.ToString() ?? "–"}");
+        }
         if (best is not null)
             AnsiConsole.MarkupLineInterpolated(
                 $"best parameters: {string.Join(" ", best["params"]!.AsObject().Select(kv

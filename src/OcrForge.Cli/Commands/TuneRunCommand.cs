@@ -14,7 +14,7 @@ public static class TuneRunCommand
     {
         var study = new StudyOptions();
         var space = new Option<string?>("--space") { Description = "Search space file (.json, .yaml; docs/tuning.md). " +
-            "Default: the objective's own (tune space --objective …)." };
+            "Default: the study's, else the objective's own (tune space --objective …)." };
         var trials = new Option<int>("--trials") { Description = "Trials in the whole study, across all workers.",
             Required = true };
         var workers = new Option<int>("--workers") { Description = "Local worker processes; threads are split " +
@@ -25,15 +25,16 @@ public static class TuneRunCommand
             DefaultValueFactory = _ => "none" };
         var seed = new Option<int>("--seed") { Description = "Sampler seed (and the training seed of every trial).",
             DefaultValueFactory = _ => 0 };
-        var objective = new Option<string>("--objective") { Description = "synthetic (Branin, no training), ctc (text lines) or classify (characters).",
-            DefaultValueFactory = _ => "synthetic" };
+        var objective = new Option<string?>("--objective") { Description = "synthetic (Branin, no training), ctc " +
+            "(text lines) or classify (characters). Default: the study's, else synthetic." };
         var timeout = new Option<double?>("--timeout") { Description = "Seconds after which no new trial starts." };
         var threads = new Option<int?>("--threads") { Description = "Threads in all (default: all cores)." };
         var epochs = new Option<int>("--epochs") { Description = "Epoch budget of a trial.", DefaultValueFactory = _
             => 8 };
         var epochMs = new Option<int>("--epoch-ms") { Description = "Synthetic objective: milliseconds per fake epoch.",
             DefaultValueFactory = _ => 0 };
-        var data = new Option<string?>("--data") { Description = "Dataset for training objectives." };
+        var data = new Option<string?>("--data") { Description = "Dataset for training objectives (default: the " +
+            "study's)." };
         var cv = new Option<int>("--cv") { Description = "Cross-validation folds: a trial's value is the mean over K " +
             "folds with its standard error (1 = one split).", DefaultValueFactory = _ => 1 };
         var format = new Option<DatasetFormat>("--format") { Description = "Dataset layout.", DefaultValueFactory = _
@@ -56,25 +57,31 @@ public static class TuneRunCommand
                 throw new OcrForgeException($"--heartbeat {parse.GetValue(heartbeat)}: expected seconds > 0");
             int totalThreads = parse.GetValue(threads) ?? Environment.ProcessorCount;
             if (totalThreads < 1) throw new OcrForgeException($"--threads {totalThreads}: expected at least 1");
-            // Everything the user can get wrong is checked before the storage is touched.
-            var searchSpace = DefaultSpaces.Load(parse.GetValue(space), parse.GetValue(objective)!);
             var theSampler = Samplers.Create(parse.GetValue(sampler)!, parse.GetValue(seed));
+            if (parse.GetValue(epochs) < 1) throw new OcrForgeException($"--epochs {parse.GetValue(epochs)}: expected at least 1");
+            if (parse.GetValue(objective) is { } given) Objectives.Require(given);
+
+            using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);
+            string studyName = parse.GetValue(study.Study)!;
+            // What the worker does not give is the study's: a worker joins with nothing but --storage and --study.
+            var (objectiveName, dataPath, searchSpace) = StudyDefinition.Resolve(storage.FindStudy(studyName),
+                parse.GetValue(objective), parse.GetValue(data), parse.GetValue(space));
             var settings = new ObjectiveSettings
             {
                 Epochs = parse.GetValue(epochs),
                 EpochDelay = TimeSpan.FromMilliseconds(parse.GetValue(epochMs)),
-                Data = parse.GetValue(data),
+                Data = dataPath,
                 Format = parse.GetValue(format),
                 Seed = parse.GetValue(seed),
                 Folds = parse.GetValue(cv),
             };
-            if (settings.Epochs < 1) throw new OcrForgeException($"--epochs {settings.Epochs}: expected at least 1");
-            var theObjective = Objectives.Create(parse.GetValue(objective)!, searchSpace, settings);
+            var theObjective = Objectives.Create(objectiveName, searchSpace, settings);
             var thePruner = Pruners.Create(parse.GetValue(pruner)!, theObjective.MaxSteps);
             bool json = parse.GetValue(study.Json), quiet = json || parse.GetValue(child);
 
-            using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);
-            var info = storage.CreateStudy(parse.GetValue(study.Study)!, theObjective.Direction);
+            var info = storage.CreateStudy(studyName, theObjective.Direction, StudyDefinition.Create(objectiveName,
+                dataPath, searchSpace, settings.Epochs, parse.GetValue(sampler), settings.Seed, parse.GetValue(pruner),
+                settings.Folds));
             using var cancel = new CancelOnCtrlC();
             bool interrupted;
             if (processes > 1)
