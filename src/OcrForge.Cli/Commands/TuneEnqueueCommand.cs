@@ -26,10 +26,12 @@ public static class TuneEnqueueCommand
         command.SetAction(parse => Cli.Run(() =>
         {
             if (parse.GetValue(objective) is { } given) Objectives.Require(given);
+            // A space file is read before the storage is touched: a bad one writes nothing.
+            var spaceFile = parse.GetValue(space) is { } spacePath ? SearchSpaceFile.Load(spacePath) : null;
             using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);
             string studyName = parse.GetValue(study.Study)!;
             var (objectiveName, dataPath, searchSpace) = StudyDefinition.Resolve(storage.FindStudy(studyName),
-                parse.GetValue(objective), null, parse.GetValue(space));
+                parse.GetValue(objective), null, spaceFile);
             var parsed = ParameterValues.Parse(searchSpace, parse.GetValue(values)!);
             var info = storage.CreateStudy(studyName, Objectives.Direction(objectiveName),
                 StudyDefinition.Create(objectiveName, dataPath, searchSpace));

@@ -58,14 +58,19 @@ public static class TuneRunCommand
             int totalThreads = parse.GetValue(threads) ?? Environment.ProcessorCount;
             if (totalThreads < 1) throw new OcrForgeException($"--threads {totalThreads}: expected at least 1");
             var theSampler = Samplers.Create(parse.GetValue(sampler)!, parse.GetValue(seed));
-            if (parse.GetValue(epochs) < 1) throw new OcrForgeException($"--epochs {parse.GetValue(epochs)}: expected at least 1");
+            if (parse.GetValue(epochs) < 1)
+                throw new OcrForgeException($"--epochs {parse.GetValue(epochs)}: expected at least 1");
+            // Everything the user can get wrong is checked before the storage is touched: bad input writes nothing.
             if (parse.GetValue(objective) is { } given) Objectives.Require(given);
+            if (parse.GetValue(data) is { } dataGiven && !Directory.Exists(dataGiven) && !File.Exists(dataGiven))
+                throw new OcrForgeException($"--data {dataGiven}: not found");
+            var spaceFile = parse.GetValue(space) is { } spacePath ? SearchSpaceFile.Load(spacePath) : null;
 
             using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);
             string studyName = parse.GetValue(study.Study)!;
             // What the worker does not give is the study's: a worker joins with nothing but --storage and --study.
             var (objectiveName, dataPath, searchSpace) = StudyDefinition.Resolve(storage.FindStudy(studyName),
-                parse.GetValue(objective), parse.GetValue(data), parse.GetValue(space));
+                parse.GetValue(objective), parse.GetValue(data), spaceFile);
             var settings = new ObjectiveSettings
             {
                 Epochs = parse.GetValue(epochs),

@@ -103,17 +103,16 @@ public sealed record StudyDefinition
     /// then the objective's default space, and the synthetic objective. A value given that differs from the study's
     /// is refused later, by <see cref="IStudyStorage.CreateStudy"/>.
     /// </summary>
+    /// <param name="space">The worker's space (a file it read before touching the storage), or null.</param>
     public static (string Objective, string? Data, SearchSpace Space) Resolve(StudyInfo? existing, string? objective,
-        string? data, string? spacePath)
+        string? data, SearchSpace? space)
     {
         var recorded = existing?.Definition ?? new StudyDefinition();
         string name = objective ?? recorded.Objective ?? "synthetic";
         Objectives.Require(name);
         bool same = name == recorded.Objective;
-        var space = spacePath is not null ? SearchSpaceFile.Load(spacePath)
-            : same && recorded.SearchSpace is { } stored ? stored
-            : DefaultSpaces.For(name);
-        return (name, data ?? (same ? recorded.Data : null), space);
+        var searched = space ?? (same && recorded.SearchSpace is { } stored ? stored : DefaultSpaces.For(name));
+        return (name, data ?? (same ? recorded.Data : null), searched);
     }
 
     /// <summary>The one-line error for a worker that may not join.</summary>
