@@ -103,6 +103,29 @@ public sealed class TuneCommandTests(PostgresServer server) : IDisposable
             "d", "--json").Stdout)!["trials"]!["complete"]!.GetValue<int>());
     }
 
+    [Fact]
+    public void Tune_best_repeats_the_best_trial_from_the_studys_record_alone()
+    {
+        var images = Directory.CreateDirectory(_dir.File("lines")).FullName;
+        foreach (var (sample, i) in OcrForge.Tests.Training.TinyText.Make(24, 5).Select((s, i) => (s, i)))
+            OcrForge.Data.ImageWriter.WritePng(sample.Image, Path.Combine(images, $"{sample.Label}__{i}.png"));
+        var space = Space("parameters:\n  lr: { type: float, low: 1.0e-3, high: 3.0e-2, log: true }\n" +
+            "  set.height: { type: categorical, choices: [16] }\n  set.width: { type: categorical, choices: [64] }\n" +
+            "  set.filters: { type: categorical, choices: [\"8,8,8\"] }\n  set.rnn_hidden: { type: categorical, choices: [8] }\n");
+        var db = _dir.File("ctc.db");
+        var (code, _, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), "tune", "run", "--objective", "ctc", "--data",
+            images, "--space", space, "--storage", db, "--trials", "1", "--epochs", "1", "--seed", "4", "--threads", "1");
+        Assert.True(code == 0, stderr);
+
+        // No --objective, --data, --epochs or --seed: the study's record gives them.
+        var best = CliProcess.Run("tune", "best", "--storage", db, "--json");
+        Assert.True(best.Code == 0, best.Stderr);
+        var line = System.Text.Json.Nodes.JsonNode.Parse(best.Stdout)!["command_line"]!.GetValue<string>();
+        Assert.StartsWith($"ocrforge train ctc --data {images} ", line);
+        Assert.Contains(" --epochs 1 ", line);
+        Assert.Contains(" --seed 4 ", line);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
