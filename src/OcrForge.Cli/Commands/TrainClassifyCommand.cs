@@ -86,7 +86,8 @@ public static class TrainClassifyCommand
                     },
                 },
             };
-            return Train(spec.Validate(), parse.GetValue(options.Out)!, parse.GetValue(options.Json), parse.GetValue(cv));
+            return Train(spec.Validate(), parse.GetValue(options.Out)!, parse.GetValue(options.Json),
+                parse.GetValue(cv));
         }));
         return command;
     }

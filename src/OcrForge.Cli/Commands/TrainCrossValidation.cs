@@ -19,15 +19,20 @@ public static class TrainCrossValidation
 
     /// <summary>The estimate, or null when <paramref name="k"/> is 1; printed as it comes unless
     /// <paramref name="json"/>.</summary>
-    public static CrossValidationResult? Run(RunSpecification spec, int k, bool json, CancellationToken cancellationToken)
+    public static CrossValidationResult? Run(RunSpecification spec, int k, bool json,
+        CancellationToken cancellationToken)
     {
         if (k == 1) return null;
         int fold = 0;
         void Next() { if (!json) AnsiConsole.MarkupLineInterpolated($"cross-validation: fold {++fold} of {k} done"); }
         var result = Runs.CrossValidate(spec, k, nextFold: Next, cancellationToken: cancellationToken);
         if (!json)
-            AnsiConsole.MarkupLineInterpolated(
-                $"[bold]cross-validated validation accuracy over {k} folds: {result.Mean:P2} ± {result.StandardError:P2}[/] (folds: {string.Join(", ", result.Folds.Select(v => v.ToString("P2")))}; {result.Images} images)");
+        {
+            string folds = string.Join(", ", result.Folds.Select(v => v.ToString("P2")));
+            AnsiConsole.MarkupLine("[bold]" + Markup.Escape($"cross-validated validation accuracy over {k} folds: " +
+                $"{result.Mean:P2} ± {result.StandardError:P2}") + "[/]" +
+                Markup.Escape($" (folds: {folds}; {result.Images} images)"));
+        }
         return result;
     }
 

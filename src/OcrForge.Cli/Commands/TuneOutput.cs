@@ -100,8 +100,11 @@ public static class TuneOutput
         if (summary["definition"] is JsonObject d)
         {
             int parameters = d["space"]?["parameters"]?.AsObject().Count ?? 0;
-            AnsiConsole.MarkupLineInterpolated(
-                $"objective {d["objective"]?.ToString() ?? "–"}, data {d["data"]?.ToString() ?? "–"}, space of {parameters} parameters, {d["epochs"]?.ToString() ?? "–"} epochs, sampler {d["sampler"]?.ToString() ?? "–"} (seed {d["seed"]?.ToString() ?? "–"}), pruner {d["pruner"]?.ToString() ?? "–"}, cv {d["cv"]?.ToString() ?? "–"}");
+            string Text(string key) => d[key]?.ToString() ?? "–";
+            AnsiConsole.WriteLine(
+                $"objective {Text("objective")}, data {Text("data")}, space of {parameters} parameters, " +
+                $"{Text("epochs")} epochs, sampler {Text("sampler")} (seed {Text("seed")}), pruner {Text("pruner")}, " +
+                $"cv {Text("cv")}");
         }
         if (best is not null)
             AnsiConsole.MarkupLineInterpolated(

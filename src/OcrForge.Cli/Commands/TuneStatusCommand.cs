@@ -71,7 +71,8 @@ public static class TuneBestCommand
             string outPath = parse.GetValue(output)!;
             if (!outPath.EndsWith(IO.ModelFile.Extension, StringComparison.OrdinalIgnoreCase))
                 throw new OcrForgeException($"--out {outPath}: model files end in {IO.ModelFile.Extension}");
-            if (parse.GetValue(epochs) < 1) throw new OcrForgeException($"--epochs {parse.GetValue(epochs)}: expected at least 1");
+            if (parse.GetValue(epochs) < 1)
+                throw new OcrForgeException($"--epochs {parse.GetValue(epochs)}: expected at least 1");
 
             using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!, create: false);
             var info = storage.RequireStudy(parse.GetValue(study.Study)!);

@@ -62,13 +62,15 @@ public static class CrossValidation
     /// <param name="nextFold">Called after each fold (a tuning trial's reporter starts the next curve).</param>
     public static CrossValidationResult Ctc(CtcData data, CrnnConfig config, string preset,
         IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options, int k,
-        IProgress<TrainingProgress>? progress = null, Action? nextFold = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, Action? nextFold = null,
+        CancellationToken cancellationToken = default)
     {
         List<Sample> all = [.. data.Train, .. data.Validation];
         return Run(all, _ => "", k, options.Seed, (train, held) =>
         {
             var fold = data with { Train = train, Validation = held, Spec = CtcTraining.Standardize(train, config) };
-            var (model, result) = CtcTraining.Fit(fold, config, preset, overrides, options, progress, cancellationToken);
+            var (model, result) = CtcTraining.Fit(fold, config, preset, overrides, options, progress,
+                cancellationToken);
             model.Dispose();
             return result;
         }, nextFold);

@@ -125,8 +125,9 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
             throw StudyDefinition.Refused(name, difference);
         var completed = existing.Definition.Complete(definition);
         if (completed == existing.Definition) return existing;
-        Exec(c, t, $"UPDATE studies SET {string.Join(", ", DefinitionColumns.Select(col => $"{col.Name} = @{col.Name}"))} " +
-            "WHERE id = @id", [("id", existing.Id), .. DefinitionValues(completed)]);
+        string assignments = string.Join(", ", DefinitionColumns.Select(col => $"{col.Name} = @{col.Name}"));
+        Exec(c, t, $"UPDATE studies SET {assignments} WHERE id = @id", [("id", existing.Id),
+            .. DefinitionValues(completed)]);
         return existing with { Definition = completed };
     });
 
