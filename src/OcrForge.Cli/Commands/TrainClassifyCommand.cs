@@ -43,6 +43,8 @@ public static class TrainClassifyCommand
         var unlabeledRatio = new Option<int>("--unlabeled-ratio") { Description = "--semi-supervised: unlabelled images per labelled image in a batch.", DefaultValueFactory = _ => sganDefaults.UnlabeledRatio };
         var command = new Command("classify", "Train a character classifier (CNN), optionally semi-supervised with a GAN.");
         command.Options.Add(preset);
+        var cv = TrainCrossValidation.CreateOption();
+        command.Options.Add(cv);
         options.AddTo(command);
         foreach (var o in new Option[] { test, balanced, classWeights, smoothing, resize, autoContrast, semi, labeledFraction, unlabeled, unsupervisedWeight, entropyWeight, generatorLr, consistencyWeight, confidenceThreshold, unlabeledRatio })
             command.Options.Add(o);
@@ -84,12 +86,13 @@ public static class TrainClassifyCommand
                     },
                 },
             };
-            return Train(spec.Validate(), parse.GetValue(options.Out)!, parse.GetValue(options.Json));
+            return Train(spec.Validate(), parse.GetValue(options.Out)!, parse.GetValue(options.Json),
+                parse.GetValue(cv));
         }));
         return command;
     }
 
-    private static int Train(RunSpecification spec, string outPath, bool json)
+    private static int Train(RunSpecification spec, string outPath, bool json, int folds)
     {
         var runDirectory = spec.Training.RunDirectory;
         var display = new TrainingDisplay(runDirectory, $"{spec.Model.Preset} on {Path.GetFileName(Path.GetFullPath(spec.Data.Path))}", "accuracy", json);
@@ -97,6 +100,7 @@ public static class TrainClassifyCommand
         Action<int, IReadOnlyList<GrayImage>>? samples = spec.Classifier?.SemiSupervised is null ? null
             : (epoch, images) => GanSampleGrid.Save(Path.Combine(runDirectory, $"gan-epoch-{epoch:D3}.png"), images, $"SGAN samples, epoch {epoch}");
         using var cancel = new CancelOnCtrlC();
+        var estimate = TrainCrossValidation.Run(spec, folds, json, cancel.Token);
         var outcome = display.Run(() => Runs.Train(spec, outPath, display, log, samples, cancel.Token));
         using var model = outcome.Model;
         Cli.WarnSkipped(outcome.Problems);
@@ -118,6 +122,7 @@ public static class TrainClassifyCommand
                     top_confusions = t.TopConfusions(5).Select(c => new { expected = c.Truth, predicted = c.Predicted, count = c.Count }).ToList(),
                 },
                 skipped = outcome.Problems.Count, run_directory = runDirectory, epochs = TrainingJson.Epochs(r.History),
+                cross_validation = TrainCrossValidation.Json(estimate),
             });
             return Cli.Ok;
         }

@@ -26,6 +26,8 @@ public static class TrainCtcCommand
         var command = new Command("ctc", "Train a CRNN text recogniser (CTC) on images labelled with their text.");
         command.Options.Add(preset);
         command.Options.Add(charset);
+        var cv = TrainCrossValidation.CreateOption();
+        command.Options.Add(cv);
         options.AddTo(command);
         command.SetAction(parse => Cli.Run(() =>
         {
@@ -41,6 +43,7 @@ public static class TrainCtcCommand
             bool json = parse.GetValue(options.Json);
             var display = new TrainingDisplay(training.RunDirectory, $"{spec.Model.Preset} on {Path.GetFileName(Path.GetFullPath(spec.Data.Path))}", "sequence_accuracy", json);
             using var cancel = new CancelOnCtrlC();
+            var estimate = TrainCrossValidation.Run(spec, parse.GetValue(cv), json, cancel.Token);
             var outcome = display.Run(() => Runs.Train(spec, outPath, display, cancellationToken: cancel.Token));
             using var model = outcome.Model;
             Cli.WarnSkipped(outcome.Problems);
@@ -55,6 +58,7 @@ public static class TrainCtcCommand
                     train_images = outcome.TrainCount, validation_images = outcome.ValidationCount, seconds = r.Elapsed.TotalSeconds,
                     validation = new { sequence_accuracy = v.SequenceAccuracy, character_accuracy = v.CharacterAccuracy, cer = v.Cer },
                     skipped = outcome.Problems.Count, run_directory = training.RunDirectory, epochs = TrainingJson.Epochs(r.History),
+                    cross_validation = TrainCrossValidation.Json(estimate),
                 });
                 return Cli.Ok;
             }

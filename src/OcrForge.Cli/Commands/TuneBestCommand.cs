@@ -16,13 +16,13 @@ public static class TuneBestCommand
     public static Command Create()
     {
         var study = new StudyOptions();
-        var objective = new Option<string?>("--objective") { Description = "The study's objective (ctc or classify): " +
-            "print the train command that repeats the best trial." };
-        var data = SharedOptions.OptionalData("The study's dataset (as given to tune run).");
+        var objective = new Option<string?>("--objective") { Description = "The study's objective (ctc or classify; " +
+            "default: the study's record): print the train command that repeats the best trial." };
+        var data = SharedOptions.OptionalData("The study's dataset (default: the study's record).");
         var format = SharedOptions.Format();
-        var epochs = new Option<int>("--epochs") { Description = "Epochs of the run (tune run's per-trial budget " +
-            "repeats the trial).", DefaultValueFactory = _ => 8 };
-        var seed = SharedOptions.Seed("The study's --seed (the trials' training seed).");
+        var epochs = new Option<int>("--epochs") { Description = "Epochs of the run (default: the study's per-trial " +
+            "budget, which repeats the trial; 8 for a study without one).", DefaultValueFactory = _ => 8 };
+        var seed = SharedOptions.Seed("The trials' training seed (default: the study's).");
         var retrain = new Option<bool>("--retrain") { Description = "Train the best configuration now and save it to " +
             "--out." };
         var output = SharedOptions.Out("Model file of the command (and of --retrain).", "best.ocrf");
@@ -35,26 +35,32 @@ public static class TuneBestCommand
             command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
-            string? objectiveName = parse.GetValue(objective), dataPath = parse.GetValue(data),
-                outPath = parse.GetValue(output)!;
+            string outPath = parse.GetValue(output)!;
+            if (!outPath.EndsWith(IO.ModelFile.Extension, StringComparison.OrdinalIgnoreCase))
+                throw new OcrForgeException($"--out {outPath}: model files end in {IO.ModelFile.Extension}");
+            if (parse.GetValue(epochs) < 1)
+                throw new OcrForgeException($"--epochs {parse.GetValue(epochs)}: expected at least 1");
+
+            using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!, create: false);
+            var info = storage.RequireStudy(parse.GetValue(study.Study)!);
+            // What is not given is the study's record (a study of an older version has none: then they are needed).
+            var recorded = info.Definition;
+            string? objectiveName = parse.GetValue(objective)
+                ?? (recorded.Objective is "ctc" or "classify" ? recorded.Objective : null);
+            string? dataPath = parse.GetValue(data) ?? (objectiveName == recorded.Objective ? recorded.Data : null);
             if ((objectiveName is null) != (dataPath is null))
                 throw new OcrForgeException("tune best: --objective and --data go together (the study's own)");
             if (parse.GetValue(retrain) && objectiveName is null)
                 throw new OcrForgeException("tune best --retrain: needs the study's --objective and --data");
             if (parse.GetValue(specFile) is not null && objectiveName is null)
                 throw new OcrForgeException("tune best --spec: needs the study's --objective and --data");
-            if (!outPath.EndsWith(IO.ModelFile.Extension, StringComparison.OrdinalIgnoreCase))
-                throw new OcrForgeException($"--out {outPath}: model files end in {IO.ModelFile.Extension}");
             var settings = new ObjectiveSettings
             {
-                Data = dataPath, Format = parse.GetValue(format), Epochs = parse.GetValue(epochs),
-                Seed = parse.GetValue(seed),
+                Data = dataPath, Format = parse.GetValue(format),
+                Epochs = TrainingOptionSet.Pick(parse, epochs, recorded.Epochs ?? parse.GetValue(epochs)),
+                Seed = TrainingOptionSet.Pick(parse, seed, recorded.Seed ?? parse.GetValue(seed)),
             };
-            if (settings.Epochs < 1) throw new OcrForgeException($"--epochs {settings.Epochs}: expected at least 1");
             var trainer = objectiveName is null ? null : Objectives.Training(objectiveName, settings);
-
-            using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!, create: false);
-            var info = storage.RequireStudy(parse.GetValue(study.Study)!);
             var best = TuneOutput.Best(info, storage.Trials(info.Id))
                 ?? throw new OcrForgeException($"study {info.Name}: no completed trial yet");
             var run = trainer?.Plan(best.Params, best.Threads, TrainingOptions.RunDirectoryFor(outPath));

@@ -12,9 +12,9 @@ public static class TuneEnqueueCommand
     {
         var study = new StudyOptions();
         var space = new Option<string?>("--space") { Description = "Search space file the values are checked against " +
-            "(default: the objective's own)." };
-        var objective = new Option<string>("--objective") { Description = "Objective (sets the direction of a new " +
-            "study).", DefaultValueFactory = _ => "synthetic" };
+            "(default: the study's, else the objective's own)." };
+        var objective = new Option<string?>("--objective") { Description = "Objective (sets the direction of a new " +
+            "study; default: the study's, else synthetic)." };
         var values = new Argument<string[]>("name=value") { Description = "Parameter values; the sampler fills in " +
             "the others.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("enqueue",
@@ -25,11 +25,16 @@ public static class TuneEnqueueCommand
         command.Arguments.Add(values);
         command.SetAction(parse => Cli.Run(() =>
         {
-            var searchSpace = DefaultSpaces.Load(parse.GetValue(space), parse.GetValue(objective)!);
-            var parsed = ParameterValues.Parse(searchSpace, parse.GetValue(values)!);
-            var direction = Objectives.Direction(parse.GetValue(objective)!);
+            if (parse.GetValue(objective) is { } given) Objectives.Require(given);
+            // A space file is read before the storage is touched: a bad one writes nothing.
+            var spaceFile = parse.GetValue(space) is { } spacePath ? SearchSpaceFile.Load(spacePath) : null;
             using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);
-            var info = storage.CreateStudy(parse.GetValue(study.Study)!, direction);
+            string studyName = parse.GetValue(study.Study)!;
+            var (objectiveName, dataPath, searchSpace) = StudyDefinition.Resolve(storage.FindStudy(studyName),
+                parse.GetValue(objective), null, spaceFile);
+            var parsed = ParameterValues.Parse(searchSpace, parse.GetValue(values)!);
+            var info = storage.CreateStudy(studyName, Objectives.Direction(objectiveName),
+                StudyDefinition.Create(objectiveName, dataPath, searchSpace));
             var trial = storage.Enqueue(info.Id, parsed);
             if (parse.GetValue(study.Json)) TuneOutput.Json(new JsonObject { ["study"] = info.Name,
                 ["trial"] = TuneOutput.Row(trial) });

@@ -30,6 +30,7 @@ public static class TuneExportCommand
                 {
                     ["study"] = info.Name,
                     ["direction"] = info.Direction.ToString().ToLowerInvariant(),
+                    ["definition"] = info.Definition.ToJson(),
                     ["trials"] = new JsonArray(trials.Select(t => (JsonNode)TuneOutput.Row(t)).ToArray()),
                 }) + "\n";
             if (parse.GetValue(output) is { } path) IO.AtomicFile.WriteAllText(path, text);

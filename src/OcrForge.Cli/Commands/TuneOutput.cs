@@ -75,6 +75,7 @@ public static class TuneOutput
         {
             ["study"] = study.Name,
             ["direction"] = study.Direction.ToString().ToLowerInvariant(),
+            ["definition"] = study.Definition.ToJson(),
             ["trials"] = counts,
             ["best"] = best is null ? null : Row(best),
         };
@@ -95,6 +96,15 @@ public static class TuneOutput
                 counts["failed"]!.ToString(),
             best is null ? "–" : $"#{best["number"]}: {best["value"]!.GetValue<double>():G6}");
         AnsiConsole.Write(table);
+        if (summary["definition"] is JsonObject d)
+        {
+            int parameters = d["space"]?["parameters"]?.AsObject().Count ?? 0;
+            string Text(string key) => d[key]?.ToString() ?? "–";
+            AnsiConsole.WriteLine(
+                $"objective {Text("objective")}, data {Text("data")}, space of {parameters} parameters, " +
+                $"{Text("epochs")} epochs, sampler {Text("sampler")} (seed {Text("seed")}), pruner {Text("pruner")}, " +
+                $"cv {Text("cv")}");
+        }
         if (best is not null)
             AnsiConsole.MarkupLineInterpolated(
                 $"best parameters: {string.Join(" ", best["params"]!.AsObject().Select(kv

@@ -15,7 +15,7 @@ public static class TuneRunCommand
         var study = new StudyOptions();
         var space = new Option<string?>("--space")
         {
-            Description = "Search space file (.json, .yaml; docs/tuning.md). Default: the objective's own "
+            Description = "Search space file (.json, .yaml; docs/tuning.md). Default: the study's, else the objective's own "
                 + "(tune space --objective …).",
         };
         var trials = new Option<int>("--trials") { Description = "Trials in the whole study, across all workers.",
@@ -27,10 +27,10 @@ public static class TuneRunCommand
         var pruner = new Option<string>("--pruner") { Description = "none, median, asha or hyperband.",
             DefaultValueFactory = _ => "none" };
         var seed = SharedOptions.Seed("Sampler seed (and the training seed of every trial).");
-        var objective = new Option<string>("--objective")
+        var objective = new Option<string?>("--objective")
         {
-            Description = "synthetic (Branin, no training), ctc (text lines) or classify (characters).",
-            DefaultValueFactory = _ => "synthetic",
+            Description = "synthetic (Branin, no training), ctc (text lines) or classify (characters). "
+                + "Default: the study's, else synthetic.",
         };
         var timeout = new Option<double?>("--timeout") { Description = "Seconds after which no new trial starts." };
         var threads = SharedOptions.Threads("Threads in all (default: all cores).");
@@ -38,7 +38,7 @@ public static class TuneRunCommand
             => 8 };
         var epochMs = new Option<int>("--epoch-ms") { Description = "Synthetic objective: milliseconds per fake epoch.",
             DefaultValueFactory = _ => 0 };
-        var data = SharedOptions.OptionalData("Dataset for training objectives.");
+        var data = SharedOptions.OptionalData("Dataset for training objectives (default: the study's).");
         var cv = new Option<int>("--cv") { Description = "Cross-validation folds: a trial's value is the mean over K " +
             "folds with its standard error (1 = one split).", DefaultValueFactory = _ => 1 };
         var format = SharedOptions.Format();
@@ -60,25 +60,36 @@ public static class TuneRunCommand
                 throw new OcrForgeException($"--heartbeat {parse.GetValue(heartbeat)}: expected seconds > 0");
             int totalThreads = parse.GetValue(threads) ?? Environment.ProcessorCount;
             if (totalThreads < 1) throw new OcrForgeException($"--threads {totalThreads}: expected at least 1");
-            // Everything the user can get wrong is checked before the storage is touched.
-            var searchSpace = DefaultSpaces.Load(parse.GetValue(space), parse.GetValue(objective)!);
             var theSampler = Samplers.Create(parse.GetValue(sampler)!, parse.GetValue(seed));
+            if (parse.GetValue(epochs) < 1)
+                throw new OcrForgeException($"--epochs {parse.GetValue(epochs)}: expected at least 1");
+            // Everything the user can get wrong is checked before the storage is touched: bad input writes nothing.
+            if (parse.GetValue(objective) is { } given) Objectives.Require(given);
+            if (parse.GetValue(data) is { } dataGiven && !Directory.Exists(dataGiven) && !File.Exists(dataGiven))
+                throw new OcrForgeException($"--data {dataGiven}: not found");
+            var spaceFile = parse.GetValue(space) is { } spacePath ? SearchSpaceFile.Load(spacePath) : null;
+
+            using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);
+            string studyName = parse.GetValue(study.Study)!;
+            // What the worker does not give is the study's: a worker joins with nothing but --storage and --study.
+            var (objectiveName, dataPath, searchSpace) = StudyDefinition.Resolve(storage.FindStudy(studyName),
+                parse.GetValue(objective), parse.GetValue(data), spaceFile);
             var settings = new ObjectiveSettings
             {
                 Epochs = parse.GetValue(epochs),
                 EpochDelay = TimeSpan.FromMilliseconds(parse.GetValue(epochMs)),
-                Data = parse.GetValue(data),
+                Data = dataPath,
                 Format = parse.GetValue(format),
                 Seed = parse.GetValue(seed),
                 Folds = parse.GetValue(cv),
             };
-            if (settings.Epochs < 1) throw new OcrForgeException($"--epochs {settings.Epochs}: expected at least 1");
-            var theObjective = Objectives.Create(parse.GetValue(objective)!, searchSpace, settings);
+            var theObjective = Objectives.Create(objectiveName, searchSpace, settings);
             var thePruner = Pruners.Create(parse.GetValue(pruner)!, theObjective.MaxSteps);
             bool json = parse.GetValue(study.Json), quiet = json || parse.GetValue(child);
 
-            using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);
-            var info = storage.CreateStudy(parse.GetValue(study.Study)!, theObjective.Direction);
+            var info = storage.CreateStudy(studyName, theObjective.Direction, StudyDefinition.Create(objectiveName,
+                dataPath, searchSpace, settings.Epochs, parse.GetValue(sampler), settings.Seed, parse.GetValue(pruner),
+                settings.Folds));
             using var cancel = new CancelOnCtrlC();
             bool interrupted;
             if (processes > 1)

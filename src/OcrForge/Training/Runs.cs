@@ -2,6 +2,7 @@ using OcrForge.Data;
 using OcrForge.Inference;
 using OcrForge.Inference.Imaging;
 using OcrForge.IO;
+using OcrForge.Runtime;
 using OcrForge.Training.Classification;
 
 namespace OcrForge.Training;
@@ -68,5 +69,52 @@ public static class Runs
             ["accuracy"] = cls.Test.Accuracy,
             ["top3_accuracy"] = cls.Test.Top3Accuracy,
         }, cls.TrainCount, cls.UnlabeledCount, cls.ValidationCount, cls.Problems) { Test = cls.Test };
+    }
+
+    /// <summary>
+    /// The cross-validated estimate of the run's configuration over <paramref name="k"/> folds of its training and
+    /// validation images (<see cref="CrossValidation"/>): the same value a tuning trial with <c>--cv K</c> computes for
+    /// these settings and seed. Nothing is saved; the folds' checkpoints go to a temporary folder, deleted after.
+    /// Supervised runs only (a classifier's test part stays aside, as in <see cref="Train"/>).
+    /// </summary>
+    public static CrossValidationResult CrossValidate(RunSpecification spec, int k,
+        IProgress<TrainingProgress>? progress = null, Action? nextFold = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (k is < 2 or > CrossValidation.MaxFolds)
+            throw new OcrForgeException($"--cv {k}: expected 2 to {CrossValidation.MaxFolds} folds (1 = off)");
+        string runDirectory = Path.Combine(Path.GetTempPath(), $"ocrforge-cv-{Guid.NewGuid():N}");
+        spec = spec with { Training = spec.Training with { RunDirectory = runDirectory, Resume = false } };
+        spec.Validate();
+        var options = spec.Training;
+        string preset = spec.Model.Preset ?? RunSpecification.DefaultPreset(spec.Task);
+        TorchRuntime.Initialize(options.Threads);
+        try
+        {
+            if (spec.Task == RunTask.Ctc)
+            {
+                var config = CtcTraining.Config(preset, spec.Model.Overrides);
+                var data = CtcTraining.Prepare(spec.Data.Path, spec.Data.Format, config, options, cancellationToken,
+                    spec.Data.Charset is { } symbols ? CtcTraining.ParseCharset(symbols) : null);
+                return CrossValidation.Ctc(data, config, preset, spec.Model.Overrides, options, k, progress, nextFold,
+                    cancellationToken);
+            }
+            var recipe = spec.Classifier ?? new ClassifierRecipe();
+            if (recipe.SemiSupervised is not null || spec.Data.LabeledFraction < 1)
+                throw new OcrForgeException("--cv: supervised classifier runs only (no --semi-supervised, " +
+                    "--labeled-fraction 1)");
+            var cnn = CharacterTraining.Config(preset, spec.Model.Overrides);
+            var prepared = CharacterTraining.Prepare(spec.Data.Path, spec.Data.Format,
+                CharacterTraining.Spec(cnn, recipe.Resize, recipe.AutoContrast), options,
+                spec.Data.TestFraction ?? RunSpecification.DefaultTestFraction(spec.Task));
+            return CrossValidation.Classify(prepared, cnn, preset, spec.Model.Overrides, options, recipe.Loss, k,
+                progress, nextFold, cancellationToken);
+        }
+        finally
+        {
+            try { Directory.Delete(runDirectory, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
     }
 }

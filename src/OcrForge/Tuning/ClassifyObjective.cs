@@ -53,38 +53,6 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
         return run;
     }
 
-    /// <summary>Trains once per fold of the training and validation images (stratified by class; the test part stays
-    /// aside); returns the mean best accuracy, its standard error to the reporter.</summary>
-    private double CrossValidate(PreparedCharacters data, Models.CnnConfig config, TrainingRun plan,
-        ClassificationRecipe recipe, ITrialReporter reporter, CancellationToken cancellationToken)
-    {
-        List<LabeledImage> all = [.. data.Split.Train, .. data.Split.Validation];
-        var folds = CrossValidation.Folds([.. all.Select(i => i.Class.ToString(CultureInfo.InvariantCulture))],
-            settings.Folds, settings.Seed);
-        var progress = new CrossValidation.FoldReporter(reporter);
-        var values = new List<double>();
-        foreach (var held in folds)
-        {
-            var heldOut = held.ToHashSet();
-            var fold = data with
-            {
-                Split = data.Split with
-                {
-                    Train = [.. all.Where((_, i) => !heldOut.Contains(i))],
-                    Validation = [.. held.Select(i => all[i])],
-                },
-            };
-            var (model, result) = CharacterTraining.Fit(fold, config, plan.Preset, plan.Overrides, plan.Options, recipe,
-                progress, cancellationToken);
-            model.Dispose();
-            values.Add(result.Best.ValidationAccuracy);
-            progress.NextFold();
-        }
-        var (mean, standardError) = CrossValidation.Summarise(values);
-        reporter.StandardError(standardError);
-        return mean;
-    }
-
     public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads,
         CancellationToken cancellationToken)
     {
@@ -99,7 +67,14 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
         try
         {
             var recipe = Defaults.Recipe with { LabelSmoothing = plan.LabelSmoothing ?? Defaults.Recipe.LabelSmoothing };
-            if (settings.Folds > 1) return CrossValidate(data, config, plan, recipe, reporter, cancellationToken);
+            if (settings.Folds > 1)
+            {
+                var progress = new FoldReporter(reporter);
+                var cv = CrossValidation.Classify(data, config, plan.Preset, plan.Overrides, plan.Options, recipe,
+                    settings.Folds, progress, progress.NextFold, cancellationToken);
+                reporter.StandardError(cv.StandardError);
+                return cv.Mean;
+            }
             var (model, result) = CharacterTraining.Fit(data, config, plan.Preset, plan.Overrides, plan.Options, recipe,
                 new TrainingParameters.EpochReporter(reporter), cancellationToken);
             model.Dispose();

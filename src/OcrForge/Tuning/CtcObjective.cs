@@ -45,32 +45,6 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
         return run;
     }
 
-    /// <summary>Trains once per fold of the training and validation images (text lines: not stratified), each
-    /// standardised with its own training part; returns the mean best accuracy, its standard error to the
-    /// reporter.</summary>
-    private double CrossValidate(CtcData data, Models.CrnnConfig config, TrainingRun plan, ITrialReporter reporter,
-        CancellationToken cancellationToken)
-    {
-        List<Data.Sample> all = [.. data.Train, .. data.Validation];
-        var folds = CrossValidation.Folds([.. all.Select(_ => "")], settings.Folds, settings.Seed);
-        var progress = new CrossValidation.FoldReporter(reporter);
-        var values = new List<double>();
-        foreach (var held in folds)
-        {
-            var heldOut = held.ToHashSet();
-            var train = all.Where((_, i) => !heldOut.Contains(i)).ToList();
-            var fold = data with { Train = train, Validation = [.. held.Select(i => all[i])], Spec = CtcTraining.Standardize(train, config) };
-            var (model, result) = CtcTraining.Fit(fold, config, plan.Preset, plan.Overrides, plan.Options, progress,
-                cancellationToken);
-            model.Dispose();
-            values.Add(result.Best.ValidationAccuracy);
-            progress.NextFold();
-        }
-        var (mean, standardError) = CrossValidation.Summarise(values);
-        reporter.StandardError(standardError);
-        return mean;
-    }
-
     public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads,
         CancellationToken cancellationToken)
     {
@@ -83,7 +57,14 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
                 settings.Format, config, plan.Options, cancellationToken);
         try
         {
-            if (settings.Folds > 1) return CrossValidate(data, config, plan, reporter, cancellationToken);
+            if (settings.Folds > 1)
+            {
+                var progress = new FoldReporter(reporter);
+                var cv = CrossValidation.Ctc(data, config, plan.Preset, plan.Overrides, plan.Options, settings.Folds,
+                    progress, progress.NextFold, cancellationToken);
+                reporter.StandardError(cv.StandardError);
+                return cv.Mean;
+            }
             var (model, result) = CtcTraining.Fit(data, config, plan.Preset, plan.Overrides, plan.Options,
                 new TrainingParameters.EpochReporter(reporter), cancellationToken);
             model.Dispose();

@@ -22,8 +22,11 @@ public interface IStudyStorage : IDisposable
     /// <summary>The storage as shown to users (passwords masked).</summary>
     string Name { get; }
 
-    /// <summary>Opens the study, creating it if absent; an existing study must have the same direction.</summary>
-    StudyInfo CreateStudy(string name, StudyDirection direction);
+    /// <summary>Opens the study, creating it if absent with <paramref name="definition"/>. An existing study must have
+    /// the same direction, and a definition given must agree with the recorded one on objective, data and space
+    /// (<see cref="StudyDefinition.Difference"/>; else a one-line error naming the difference, nothing written); the
+    /// recorded definition's missing fields are filled in from it.</summary>
+    StudyInfo CreateStudy(string name, StudyDirection direction, StudyDefinition? definition = null);
 
     StudyInfo? FindStudy(string name);
 

@@ -1,4 +1,5 @@
 using OcrForge.Inference;
+using OcrForge.Training;
 
 namespace OcrForge.Tuning;
 

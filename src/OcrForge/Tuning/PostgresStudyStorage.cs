@@ -33,6 +33,11 @@ public sealed class PostgresStudyStorage : RelationalStudyStorage
             _source.Dispose();
             throw new OcrForgeException($"--storage {Name}: {Describe(e)}");
         }
+        catch (OcrForgeException e)
+        {
+            _source.Dispose();
+            throw new OcrForgeException($"--storage {Name}: {e.Message}");
+        }
         catch
         {
             _source.Dispose();
@@ -84,6 +89,8 @@ public sealed class PostgresStudyStorage : RelationalStudyStorage
 
     protected override string SkipLocked => " FOR UPDATE SKIP LOCKED";
 
+    protected override string LockRow => " FOR UPDATE";
+
     // Serialization failures and deadlocks are the server asking for a retry. A unique violation can only come from
     // two workers creating the same study at once: the retry finds it. A refused connection is not retried: an
     // unreachable server should be reported at once, not after a minute of attempts.
@@ -96,10 +103,11 @@ public sealed class PostgresStudyStorage : RelationalStudyStorage
         Exec(c, t, "CREATE TABLE IF NOT EXISTS ocrforge_schema (version INTEGER NOT NULL)");
         long? version = Scalar<long?>(c, t, "SELECT MAX(version) FROM ocrforge_schema");
         if (version is { } v) return Migrate(c, t, v, "DOUBLE PRECISION");
-        Exec(c, t, """
+        Exec(c, t, $$"""
             CREATE TABLE studies (
                 id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, direction TEXT NOT NULL,
-                claimed INTEGER NOT NULL DEFAULT 0, next_number INTEGER NOT NULL DEFAULT 0, created_ms BIGINT NOT NULL);
+                claimed INTEGER NOT NULL DEFAULT 0, next_number INTEGER NOT NULL DEFAULT 0, created_ms BIGINT NOT NULL,
+                {{DefinitionDdl}});
             CREATE TABLE trials (
                 id BIGSERIAL PRIMARY KEY, study_id BIGINT NOT NULL REFERENCES studies(id),
                 number INTEGER NOT NULL, state TEXT NOT NULL, params TEXT NOT NULL DEFAULT '{}', value DOUBLE PRECISION,

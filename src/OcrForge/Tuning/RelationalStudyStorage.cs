@@ -11,20 +11,38 @@ namespace OcrForge.Tuning;
 /// </summary>
 public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorage
 {
-    /// <summary>2 added <c>trials.value_se</c> (the standard error of a cross-validated value).</summary>
-    public const int SchemaVersion = 2;
+    /// <summary>2 added <c>trials.value_se</c> (the standard error of a cross-validated value); 3 added what a
+    /// study optimises (<see cref="StudyDefinition"/>: <c>studies.objective</c>, <c>data</c>, <c>space</c>,
+    /// <c>epochs</c>, <c>sampler</c>, <c>seed</c>, <c>pruner</c>, <c>folds</c>).</summary>
+    public const int SchemaVersion = 3;
+
+    /// <summary>The columns of <see cref="StudyDefinition"/> added by version 3, with their SQL types (the same in
+    /// both dialects).</summary>
+    protected static readonly (string Name, string Type)[] DefinitionColumns =
+    [
+        ("objective", "TEXT"), ("data", "TEXT"), ("space", "TEXT"), ("epochs", "INTEGER"), ("sampler", "TEXT"),
+        ("seed", "INTEGER"), ("pruner", "TEXT"), ("folds", "INTEGER"),
+    ];
+
+    /// <summary>The version-3 definition columns as a DDL fragment for <c>CREATE TABLE studies</c>.</summary>
+    protected static string DefinitionDdl => string.Join(", ", DefinitionColumns.Select(c => $"{c.Name} {c.Type}"));
 
     /// <summary>Brings an older schema up to <see cref="SchemaVersion"/> in the creating transaction; refuses a
-    /// newer one.</summary>
+    /// newer one (its tables may mean something this version does not know), before anything is written.</summary>
     protected static int Migrate(DbConnection c, DbTransaction t, long version, string realType)
     {
         if (version == SchemaVersion) return 0;
         if (version > SchemaVersion)
-            throw new OcrForgeException($"schema version {version}; this ocrforge reads version {SchemaVersion}");
+            throw new OcrForgeException($"schema version {version} is newer than this ocrforge reads " +
+                $"({SchemaVersion}); use a newer ocrforge");
         if (version < 2) Exec(c, t, $"ALTER TABLE trials ADD COLUMN value_se {realType}");
+        if (version < 3)
+            foreach (var (name, type) in DefinitionColumns)
+                Exec(c, t, $"ALTER TABLE studies ADD COLUMN {name} {type}");
         Exec(c, t, "UPDATE ocrforge_schema SET version = @v", ("v", SchemaVersion));
         return 0;
     }
+
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     public abstract string Name { get; }
@@ -38,6 +56,10 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
     /// <summary>The clause that locks selected rows and skips rows other claimers hold (empty where locks are
     /// global).</summary>
     protected abstract string SkipLocked { get; }
+
+    /// <summary>The clause that locks a selected row until the transaction ends (empty where locks are global): two
+    /// workers completing a study's definition at once take turns.</summary>
+    protected virtual string LockRow => "";
 
     /// <summary>Whether an operation failed only because of contention and may simply be retried.</summary>
     protected abstract bool IsTransient(Exception e);
@@ -79,42 +101,82 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
         }
     }
 
-    public StudyInfo CreateStudy(string name, StudyDirection direction) => InTransaction((c, t) =>
+    public StudyInfo CreateStudy(string name, StudyDirection direction, StudyDefinition? definition = null)
+        => InTransaction((c, t) =>
     {
-        var existing = FindStudy(c, t, name);
-        if (existing is not null)
-            return existing.Direction == direction ? existing
-                : throw new OcrForgeException($"study {name}: exists to " +
-                    $"{existing.Direction.ToString().ToLowerInvariant()}, not " +
-                    $"{direction.ToString().ToLowerInvariant()}");
-        long id = Scalar<long>(c, t,
-            "INSERT INTO studies (name, direction, created_ms) VALUES (@n, @d, @now) RETURNING id",
-            ("n", name), ("d", direction.ToString().ToLowerInvariant()), ("now", Now));
-        return new StudyInfo(id, name, direction, DateTimeOffset.FromUnixTimeMilliseconds(Now));
+        var existing = FindStudy(c, t, name, LockRow);
+        if (existing is null)
+        {
+            long id = Scalar<long>(c, t,
+                $"INSERT INTO studies (name, direction, created_ms, {DefinitionNames}) VALUES (@n, @d, @now, " +
+                    $"{DefinitionParameters}) RETURNING id",
+                [("n", name), ("d", direction.ToString().ToLowerInvariant()), ("now", Now),
+                    .. DefinitionValues(definition ?? new())]);
+            return new StudyInfo(id, name, direction, DateTimeOffset.FromUnixTimeMilliseconds(Now))
+            {
+                Definition = definition ?? new(),
+            };
+        }
+        if (existing.Direction != direction)
+            throw new OcrForgeException($"study {name}: exists to " +
+                $"{existing.Direction.ToString().ToLowerInvariant()}, not {direction.ToString().ToLowerInvariant()}");
+        if (definition is null) return existing;
+        if (existing.Definition.Difference(definition) is { } difference)
+            throw StudyDefinition.Refused(name, difference);
+        var completed = existing.Definition.Complete(definition);
+        if (completed == existing.Definition) return existing;
+        string assignments = string.Join(", ", DefinitionColumns.Select(col => $"{col.Name} = @{col.Name}"));
+        Exec(c, t, $"UPDATE studies SET {assignments} WHERE id = @id", [("id", existing.Id),
+            .. DefinitionValues(completed)]);
+        return existing with { Definition = completed };
     });
+
+    private static string DefinitionNames => string.Join(", ", DefinitionColumns.Select(c => c.Name));
+
+    private static string DefinitionParameters => string.Join(", ", DefinitionColumns.Select(c => "@" + c.Name));
+
+    private static (string, object?)[] DefinitionValues(StudyDefinition d) =>
+    [
+        ("objective", d.Objective), ("data", d.Data), ("space", d.Space), ("epochs", d.Epochs), ("sampler", d.Sampler),
+        ("seed", d.Seed), ("pruner", d.Pruner), ("folds", d.Folds),
+    ];
 
     public StudyInfo? FindStudy(string name) => Retrying(c => FindStudy(c, null, name));
 
     public IReadOnlyList<StudyInfo> Studies() => Retrying(c =>
     {
-        using var cmd = Command(c, null, "SELECT id, name, direction, created_ms FROM studies ORDER BY id");
+        using var cmd = Command(c, null, $"SELECT {StudyColumns} FROM studies ORDER BY id");
         using var r = cmd.ExecuteReader();
         var list = new List<StudyInfo>();
         while (r.Read()) list.Add(ReadStudy(r));
         return list;
     });
 
-    private static StudyInfo? FindStudy(DbConnection c, DbTransaction? t, string name)
+    private static string StudyColumns => $"id, name, direction, created_ms, {DefinitionNames}";
+
+    private static StudyInfo? FindStudy(DbConnection c, DbTransaction? t, string name, string lockRow = "")
     {
-        using var cmd = Command(c, t, "SELECT id, name, direction, created_ms FROM studies WHERE name = @n", ("n",
-            name));
+        using var cmd = Command(c, t, $"SELECT {StudyColumns} FROM studies WHERE name = @n{lockRow}", ("n", name));
         using var r = cmd.ExecuteReader();
         return r.Read() ? ReadStudy(r) : null;
     }
 
     private static StudyInfo ReadStudy(DbDataReader r) => new(r.GetInt64(0), r.GetString(1),
         Enum.Parse<StudyDirection>(r.GetString(2), ignoreCase: true),
-            DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)));
+        DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)))
+    {
+        Definition = new StudyDefinition
+        {
+            Objective = r.IsDBNull(4) ? null : r.GetString(4),
+            Data = r.IsDBNull(5) ? null : r.GetString(5),
+            Space = r.IsDBNull(6) ? null : r.GetString(6),
+            Epochs = r.IsDBNull(7) ? null : r.GetInt32(7),
+            Sampler = r.IsDBNull(8) ? null : r.GetString(8),
+            Seed = r.IsDBNull(9) ? null : r.GetInt32(9),
+            Pruner = r.IsDBNull(10) ? null : r.GetString(10),
+            Folds = r.IsDBNull(11) ? null : r.GetInt32(11),
+        },
+    };
 
     public Trial Enqueue(long studyId, IReadOnlyDictionary<string, object> values) => InTransaction((c, t) =>
     {

@@ -33,6 +33,34 @@ public static class SearchSpaceFile
 
     public static SearchSpace ParseText(string text, bool yaml) => Parse(yaml ? ParseYaml(text) : ParseJson(text));
 
+    /// <summary>
+    /// The space as compact JSON in the space-file schema with every field spelled out in a fixed order, so that two
+    /// files meaning the same space (YAML or JSON, defaults left out or given) give the same text: what a study
+    /// records and compares.
+    /// </summary>
+    public static string ToCanonicalJson(SearchSpace space)
+    {
+        var parameters = new JsonObject();
+        foreach (var p in space.Parameters)
+        {
+            var o = p.Distribution switch
+            {
+                IntDistribution d => new JsonObject { ["type"] = "int", ["low"] = d.Low, ["high"] = d.High,
+                    ["step"] = d.Step, ["log"] = d.Log },
+                FloatDistribution d => new JsonObject { ["type"] = "float", ["low"] = d.Low, ["high"] = d.High,
+                    ["step"] = d.Step, ["log"] = d.Log },
+                CategoricalDistribution d => new JsonObject { ["type"] = "categorical",
+                    ["choices"] = new JsonArray(d.Choices.Select(c => (JsonNode)c).ToArray()) },
+                _ => throw new ArgumentException($"unknown distribution {p.Distribution.GetType().Name}"),
+            };
+            if (o["step"] is null) o.Remove("step");
+            if (p.Condition is { } c)
+                o["when"] = new JsonObject { [c.Parent] = new JsonArray(c.Values.Select(v => (JsonNode)v).ToArray()) };
+            parameters[p.Name] = o;
+        }
+        return new JsonObject { ["parameters"] = parameters }.ToJsonString();
+    }
+
     /// <summary>A YAML space as the equivalent JSON space file (indented).</summary>
     public static string YamlToJson(string yaml) =>
         ParseYaml(yaml)?.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) ?? "{}";

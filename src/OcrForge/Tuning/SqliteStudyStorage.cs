@@ -36,6 +36,11 @@ public sealed class SqliteStudyStorage : RelationalStudyStorage
             throw new OcrForgeException($"--storage {path}: cannot open as a study database " +
                 $"({e.Message.Split('\n')[0]})");
         }
+        catch (OcrForgeException e)
+        {
+            // A schema this version does not know (newer, or not ours): named with the file.
+            throw new OcrForgeException($"--storage {path}: {e.Message}");
+        }
     }
 
     public override string Name { get; }
@@ -69,11 +74,11 @@ public sealed class SqliteStudyStorage : RelationalStudyStorage
         if (version is { } v) return Migrate(c, t, v, "REAL");
         if (Scalar<long>(c, t, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'trials'") > 0)
             throw new OcrForgeException("has a 'trials' table but no ocrforge schema version");
-        Exec(c, t, """
+        Exec(c, t, $$"""
             CREATE TABLE studies (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, direction TEXT NOT NULL,
                 claimed INTEGER NOT NULL DEFAULT 0, next_number INTEGER NOT NULL DEFAULT 0,
-                    created_ms INTEGER NOT NULL);
+                    created_ms INTEGER NOT NULL, {{DefinitionDdl}});
             CREATE TABLE trials (
                 id INTEGER PRIMARY KEY AUTOINCREMENT, study_id INTEGER NOT NULL REFERENCES studies(id),
                 number INTEGER NOT NULL, state TEXT NOT NULL, params TEXT NOT NULL DEFAULT '{}', value REAL,

@@ -97,6 +97,41 @@ public sealed class ClassifyObjectiveTests : IDisposable
     }
 
     [Fact]
+    public void Train_with_cv_gives_the_value_of_a_tune_trial_with_cv_for_the_same_configuration_and_seed()
+    {
+        // Given a cross-validated trial of a configuration that learns something in one epoch (2 folds)
+        var space = SearchSpaceFile.ParseText(Space, yaml: true);
+        var objective = (ClassifyObjective)Objectives.Create("classify", space, new ObjectiveSettings
+        {
+            Data = _images.Path, Format = DatasetFormat.Folders, Epochs = 1, Seed = 2, RunsDirectory = _dir.Path, Folds = 2,
+        });
+        using var storage = new SqliteStudyStorage(_dir.File("cv-train.db"));
+        var study = storage.CreateStudy("cv", objective.Direction);
+        storage.Enqueue(study.Id, new Dictionary<string, object> { ["lr"] = 0.03, ["batch_size"] = 8L,
+            ["optimizer"] = "adam", ["label_smoothing"] = 0.0 });
+        new StudyRunner(storage, study, space, new RandomSampler(2), new NopPruner(), objective,
+            new RunnerOptions { Worker = "t", Threads = 1, Budget = 1 }).Run();
+        var trial = Assert.Single(storage.Trials(study.Id));
+        Assert.True(trial.State == TrialState.Complete, trial.Failure);
+
+        // When the same configuration is cross-validated as a run, in-process and by `train classify --cv 2`
+        var modelPath = _dir.File("cv.ocrf");
+        var run = objective.Plan(trial.Params, trial.Threads, OcrForge.Training.TrainingOptions.RunDirectoryFor(modelPath));
+        var estimate = OcrForge.Training.Runs.CrossValidate(run.Specification(_images.Path, DatasetFormat.Folders), 2);
+        var (code, stdout, stderr) = OcrForge.Tests.Cli.CliProcess.Run(TimeSpan.FromMinutes(2),
+            [.. run.CommandLine(_images.Path, DatasetFormat.Folders, modelPath), "--cv", "2", "--json"]);
+
+        // Then all three give the same mean and standard error (folds that differ: the estimate is not a constant)
+        Assert.NotEqual(estimate.Folds[0], estimate.Folds[1]);
+        Assert.Equal((trial.Value, trial.ValueStandardError), (estimate.Mean, estimate.StandardError));
+        Assert.True(code == 0, stderr);
+        var cv = System.Text.Json.Nodes.JsonNode.Parse(stdout)!["cross_validation"]!;
+        Assert.Equal((estimate.Mean, estimate.StandardError, 2), (cv["mean"]!.GetValue<double>(),
+            cv["standard_error"]!.GetValue<double>(), cv["folds"]!.GetValue<int>()));
+        Assert.True(File.Exists(modelPath));
+    }
+
+    [Fact]
     public void Text_presets_and_unknown_parameters_are_refused_before_anything_runs()
     {
         var settings = new ObjectiveSettings { Data = _images.Path };

@@ -1,3 +1,4 @@
+using OcrForge.Training;
 using OcrForge.Tuning;
 
 namespace OcrForge.Tests.Tuning;

@@ -87,6 +87,40 @@ public sealed class CtcObjectiveTests : IDisposable
     }
 
     [Fact]
+    public void Train_with_cv_gives_the_value_of_a_tune_trial_with_cv_for_the_same_configuration_and_seed()
+    {
+        // Given a cross-validated trial (2 folds, 1 epoch: its sequence accuracy is still 0 on this tiny set, so the
+        // classifier's test is the one with values that could differ; this one checks the CTC path end to end)
+        var space = SearchSpaceFile.ParseText(Space, yaml: true);
+        var objective = (CtcObjective)Objectives.Create("ctc", space, new ObjectiveSettings
+        {
+            Data = _images.Path, Epochs = 1, Seed = 3, RunsDirectory = _dir.Path, Folds = 2,
+        });
+        using var storage = new SqliteStudyStorage(_dir.File("cv-train.db"));
+        var study = storage.CreateStudy("cv", objective.Direction);
+        new StudyRunner(storage, study, space, new RandomSampler(5), new NopPruner(), objective,
+            new RunnerOptions { Worker = "t", Threads = 1, Budget = 1 }).Run();
+        var trial = Assert.Single(storage.Trials(study.Id));
+        Assert.True(trial.State == TrialState.Complete, trial.Failure);
+
+        // When the same configuration is cross-validated as a run, in-process and by `train ctc --cv 2`
+        var modelPath = _dir.File("cv.ocrf");
+        var run = objective.Plan(trial.Params, trial.Threads, OcrForge.Training.TrainingOptions.RunDirectoryFor(modelPath));
+        var estimate = OcrForge.Training.Runs.CrossValidate(run.Specification(_images.Path, DatasetFormat.Auto), 2);
+        var (code, stdout, stderr) = OcrForge.Tests.Cli.CliProcess.Run(TimeSpan.FromMinutes(2),
+            [.. run.CommandLine(_images.Path, DatasetFormat.Auto, modelPath), "--cv", "2", "--json"]);
+
+        // Then all three are the same mean and standard error
+        Assert.Equal((trial.Value, trial.ValueStandardError), (estimate.Mean, estimate.StandardError));
+        Assert.Equal(2, estimate.Folds.Count);
+        Assert.True(code == 0, stderr);
+        var cv = System.Text.Json.Nodes.JsonNode.Parse(stdout)!["cross_validation"]!;
+        Assert.Equal((estimate.Mean, estimate.StandardError, 2), (cv["mean"]!.GetValue<double>(),
+            cv["standard_error"]!.GetValue<double>(), cv["folds"]!.GetValue<int>()));
+        Assert.True(File.Exists(modelPath));
+    }
+
+    [Fact]
     public void Parameters_the_trainer_does_not_know_are_refused_before_anything_runs()
     {
         var space = SearchSpaceFile.ParseText("parameters:\n  learning_rate: { type: float, low: 0.001, high: 0.1 }",

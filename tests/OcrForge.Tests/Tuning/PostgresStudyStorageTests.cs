@@ -8,6 +8,28 @@ public sealed class PostgresStudyStorageTests(PostgresServer server) : StudyStor
 {
     protected override IStudyStorage Open(TimeProvider? clock = null) => new PostgresStudyStorage(server.Url(), clock);
 
+    protected override string Dialect => "postgres";
+
+    // Each legacy schema gets a database of its own on the test cluster: the shared one already has the current schema.
+    protected override (Func<IStudyStorage> Open, Func<string, object?> Scalar) Legacy(string ddl)
+    {
+        string database = $"legacy{Guid.NewGuid():N}";
+        Scalar(server.Url(), $"CREATE DATABASE {database}");
+        string url = server.Url()[..server.Url().LastIndexOf('/')] + "/" + database;
+        Scalar(url, ddl);
+        return (() => new PostgresStudyStorage(url), sql => Scalar(url, sql));
+    }
+
+    private static object? Scalar(string url, string sql)
+    {
+        var builder = PostgresStudyStorage.ParseUrl(url);
+        builder.Pooling = false;
+        using var connection = new Npgsql.NpgsqlConnection(builder.ConnectionString);
+        connection.Open();
+        using var cmd = new Npgsql.NpgsqlCommand(sql, connection);
+        return cmd.ExecuteScalar();
+    }
+
     [Fact]
     public void A_wrong_password_is_one_line_error_naming_the_storage_without_the_password()
     {

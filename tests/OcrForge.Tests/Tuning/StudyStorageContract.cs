@@ -13,6 +13,17 @@ public abstract class StudyStorageContract
 
     protected abstract IStudyStorage Open(TimeProvider? clock = null);
 
+    /// <summary>"sqlite" or "postgres": which dialect of <see cref="LegacySchemas"/> to build.</summary>
+    protected abstract string Dialect { get; }
+
+    /// <summary>A fresh database built by <paramref name="ddl"/> alone (as an earlier version left it): how to open it
+    /// with the current code, and how to read one value from it directly.</summary>
+    protected abstract (Func<IStudyStorage> Open, Func<string, object?> Scalar) Legacy(string ddl);
+
+    private static readonly SearchSpace Space = SearchSpaceFile.ParseText(
+        """{"parameters":{"x1":{"type":"float","low":-5,"high":10},"opt":{"type":"categorical","choices":["a","b"]}}}""",
+        yaml: false);
+
     private static string NewName() => $"s{Guid.NewGuid():N}";
 
     private static ClaimRequest Request(int budget, string worker = "w1", int maxRetries = 2) => new(worker, 3, budget,
@@ -179,5 +190,118 @@ public abstract class StudyStorageContract
         Assert.Equal(Enumerable.Range(0, 25), claims.Select(t => t.Number).Order());
         using var check = Open();
         Assert.Equal(25, check.Trials(studyId).Count(t => t.State == TrialState.Running));
+    }
+
+    [Fact]
+    public void A_study_records_what_it_optimises_when_it_is_created()
+    {
+        using var storage = Open();
+        string name = NewName();
+        var definition = StudyDefinition.Create("synthetic:branin", null, Space, 8, "tpe", 3, "median", 1);
+        var created = storage.CreateStudy(name, StudyDirection.Minimize, definition);
+        Assert.Equal(definition, created.Definition);
+        Assert.Equal(definition, storage.FindStudy(name)!.Definition);
+        Assert.Equal(definition, storage.Studies().Single(s => s.Name == name).Definition);
+        Assert.Equal((8, "tpe", 3, "median", 1), (definition.Epochs, definition.Sampler, definition.Seed,
+            definition.Pruner, definition.Folds));
+        Assert.Equal(Space.Parameters, storage.FindStudy(name)!.Definition.SearchSpace!.Parameters);
+    }
+
+    [Fact]
+    public void A_worker_with_another_objective_data_or_space_is_refused_with_one_line_naming_the_difference()
+    {
+        using var storage = Open();
+        string name = NewName();
+        var definition = StudyDefinition.Create("ctc", "/data/a", Space, 8, "tpe", 0, "none", 1);
+        storage.CreateStudy(name, StudyDirection.Maximize, definition);
+
+        var objective = Assert.Throws<OcrForgeException>(() => storage.CreateStudy(name, StudyDirection.Maximize,
+            definition with { Objective = "classify" }));
+        Assert.Contains("objective is ctc, not classify", objective.Message);
+        var data = Assert.Throws<OcrForgeException>(() => storage.CreateStudy(name, StudyDirection.Maximize,
+            definition with { Data = "/data/b" }));
+        Assert.Contains("data is /data/a, not /data/b", data.Message);
+        var wider = SearchSpaceFile.ParseText(
+            """{"parameters":{"x1":{"type":"float","low":-5,"high":12},"opt":{"type":"categorical","choices":["a","b"]}}}""",
+            yaml: false);
+        var space = Assert.Throws<OcrForgeException>(() => storage.CreateStudy(name, StudyDirection.Maximize,
+            StudyDefinition.Create("ctc", "/data/a", wider)));
+        Assert.Contains("parameter x1", space.Message);
+        Assert.All(new[] { objective, data, space }, e =>
+        {
+            Assert.Contains(name, e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+        });
+
+        // The run settings may differ between workers; a worker giving nothing takes the study as it is.
+        Assert.Equal(definition, storage.CreateStudy(name, StudyDirection.Maximize,
+            definition with { Epochs = 4, Sampler = "random", Pruner = "asha", Seed = 7 }).Definition);
+        Assert.Equal(definition, storage.CreateStudy(name, StudyDirection.Maximize).Definition);
+        Assert.Equal(definition, storage.FindStudy(name)!.Definition);
+        Assert.Empty(storage.Trials(storage.FindStudy(name)!.Id));
+    }
+
+    [Fact]
+    public void A_study_without_data_takes_it_from_the_first_worker_that_gives_it()
+    {
+        using var storage = Open();
+        string name = NewName();
+        // As tune enqueue creates it: objective and space, no data or run settings.
+        storage.CreateStudy(name, StudyDirection.Maximize, StudyDefinition.Create("ctc", null, Space));
+        var worker = StudyDefinition.Create("ctc", "/data/a", Space, 8, "tpe", 0, "median", 2);
+        Assert.Equal(worker, storage.CreateStudy(name, StudyDirection.Maximize, worker).Definition);
+        Assert.Equal(worker, storage.FindStudy(name)!.Definition);
+        Assert.Throws<OcrForgeException>(() => storage.CreateStudy(name, StudyDirection.Maximize,
+            worker with { Data = "/data/b" }));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_database_of_an_older_schema_is_migrated_to_the_current_one_with_its_trials_intact(int version)
+    {
+        // Given a database as version `version` of the schema left it, with three trials
+        var (open, scalar) = Legacy(LegacySchemas.Ddl(Dialect, version));
+
+        // When the current code opens it (twice: the second open finds it current)
+        using (open()) { }
+        using var storage = open();
+
+        // Then it is at the current version, its trials read as before and the new columns work
+        Assert.Equal((1L, (long)RelationalStudyStorage.SchemaVersion), (Convert.ToInt64(scalar(
+            "SELECT COUNT(*) FROM ocrforge_schema")), Convert.ToInt64(scalar("SELECT MAX(version) FROM ocrforge_schema"))));
+        var study = storage.FindStudy(LegacySchemas.StudyName)!;
+        Assert.Equal((StudyDirection.Minimize, new StudyDefinition()), (study.Direction, study.Definition));
+        var trials = storage.Trials(study.Id);
+        Assert.Equal([TrialState.Complete, TrialState.Failed, TrialState.Waiting], trials.Select(t => t.State));
+        var complete = trials[0];
+        Assert.Equal((0.5, (double?)null, "h:1:0", (int?)2, TimeSpan.FromSeconds(2)), (complete.Value,
+            complete.ValueStandardError, complete.Worker, complete.Threads, complete.Duration!.Value));
+        Assert.Equal([0.75, 0.5], complete.Intermediate.Values);
+        Assert.Equal((1.5, "sgd"), ((double)complete.Params["x"], complete.Params["opt"]));
+        Assert.Equal(("NaN loss", 1), (trials[1].Failure, trials[1].Retries));
+        // The budget counter and numbering carried over: the waiting trial is the third and last claim of 3.
+        var claimed = storage.Claim(study.Id, Request(3))!;
+        Assert.Equal((2, 3.5), (claimed.Number, (double)claimed.Params["x"]));
+        Assert.Null(storage.Claim(study.Id, Request(3)));
+        Assert.True(storage.Finish(claimed.Id, TrialState.Complete, 0.4, standardError: 0.1));
+        Assert.Equal(0.1, storage.Trials(study.Id)[2].ValueStandardError);
+        // The old study takes the definition of the first worker that gives one.
+        var definition = StudyDefinition.Create("synthetic", null, Space, 8, "tpe", 0, "none", 1);
+        storage.CreateStudy(LegacySchemas.StudyName, StudyDirection.Minimize, definition);
+        Assert.Equal(definition, storage.FindStudy(LegacySchemas.StudyName)!.Definition);
+    }
+
+    [Fact]
+    public void A_database_of_a_newer_schema_is_refused_with_one_line_and_left_as_it_was()
+    {
+        int newer = RelationalStudyStorage.SchemaVersion + 1;
+        var (open, scalar) = Legacy(LegacySchemas.Ddl(Dialect, 2).Replace("VALUES (2);", $"VALUES ({newer});"));
+        var e = Assert.Throws<OcrForgeException>(() => open().Dispose());
+        Assert.Contains($"schema version {newer} is newer than this ocrforge reads", e.Message);
+        Assert.Contains("--storage", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Equal((long)newer, Convert.ToInt64(scalar("SELECT MAX(version) FROM ocrforge_schema")));
+        Assert.Equal(3L, Convert.ToInt64(scalar("SELECT COUNT(*) FROM trials")));
     }
 }

@@ -66,6 +66,66 @@ public sealed class TuneCommandTests(PostgresServer server) : IDisposable
             missing.Stderr));
     }
 
+    [Fact]
+    public void A_worker_joins_with_the_studys_objective_and_space_and_one_with_another_space_is_refused()
+    {
+        var db = _dir.File("s.db");
+        var (code, _, stderr) = CliProcess.Run("tune", "run", "--objective", "synthetic:branin", "--space", Space(),
+            "--storage", db, "--study", "d", "--trials", "3", "--epochs", "2", "--sampler", "random", "--seed", "5");
+        Assert.True(code == 0, stderr);
+        // Given nothing but the storage and the study, a worker runs the study's objective over its space.
+        (code, _, stderr) = CliProcess.Run("tune", "run", "--storage", db, "--study", "d", "--trials", "5");
+        Assert.True(code == 0, stderr);
+        var export = System.Text.Json.Nodes.JsonNode.Parse(CliProcess.Run("tune", "export", "--storage", db, "--study",
+            "d", "--json").Stdout)!;
+        Assert.Equal(5, export["trials"]!.AsArray().Count);
+        Assert.All(export["trials"]!.AsArray(), t => Assert.Equal(["x1", "x2"], t!["params"]!.AsObject()
+            .Select(kv => kv.Key).Order()));
+        var definition = export["definition"]!;
+        Assert.Equal(("synthetic:branin", 2, "random", 5, "none", 1), (definition["objective"]!.GetValue<string>(),
+            definition["epochs"]!.GetValue<int>(), definition["sampler"]!.GetValue<string>(),
+            definition["seed"]!.GetValue<int>(), definition["pruner"]!.GetValue<string>(), definition["cv"]!.GetValue<int>()));
+        Assert.Equal(-5, definition["space"]!["parameters"]!["x1"]!["low"]!.GetValue<double>());
+        var status = System.Text.Json.Nodes.JsonNode.Parse(CliProcess.Run("tune", "status", "--storage", db, "--study",
+            "d", "--json").Stdout)!;
+        Assert.Equal(definition.ToJsonString(), status["definition"]!.ToJsonString());
+
+        // A worker with another space, or another objective, is refused before it runs anything.
+        var wider = CliProcess.Run("tune", "run", "--space", Space("parameters:\n  x1: { type: float, low: -5, high: 12 }\n" +
+            "  x2: { type: float, low: 0, high: 15 }\n"), "--storage", db, "--study", "d", "--trials", "6");
+        Assert.Equal(2, wider.Code);
+        Assert.Matches(@"^error: study d: its space differs \(parameter x1: [^\n]*\n$", wider.Stderr);
+        var other = CliProcess.Run("tune", "run", "--objective", "synthetic", "--storage", db, "--study", "d",
+            "--trials", "6");
+        Assert.Equal((2, "error: study d: its objective is synthetic:branin, not synthetic; use another " +
+            "--study or the study's settings\n"), (other.Code, other.Stderr));
+        Assert.Equal(5, System.Text.Json.Nodes.JsonNode.Parse(CliProcess.Run("tune", "status", "--storage", db, "--study",
+            "d", "--json").Stdout)!["trials"]!["complete"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Tune_best_repeats_the_best_trial_from_the_studys_record_alone()
+    {
+        var images = Directory.CreateDirectory(_dir.File("lines")).FullName;
+        foreach (var (sample, i) in OcrForge.Tests.Training.TinyText.Make(24, 5).Select((s, i) => (s, i)))
+            OcrForge.Data.ImageWriter.WritePng(sample.Image, Path.Combine(images, $"{sample.Label}__{i}.png"));
+        var space = Space("parameters:\n  lr: { type: float, low: 1.0e-3, high: 3.0e-2, log: true }\n" +
+            "  set.height: { type: categorical, choices: [16] }\n  set.width: { type: categorical, choices: [64] }\n" +
+            "  set.filters: { type: categorical, choices: [\"8,8,8\"] }\n  set.rnn_hidden: { type: categorical, choices: [8] }\n");
+        var db = _dir.File("ctc.db");
+        var (code, _, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), "tune", "run", "--objective", "ctc", "--data",
+            images, "--space", space, "--storage", db, "--trials", "1", "--epochs", "1", "--seed", "4", "--threads", "1");
+        Assert.True(code == 0, stderr);
+
+        // No --objective, --data, --epochs or --seed: the study's record gives them.
+        var best = CliProcess.Run("tune", "best", "--storage", db, "--json");
+        Assert.True(best.Code == 0, best.Stderr);
+        var line = System.Text.Json.Nodes.JsonNode.Parse(best.Stdout)!["command_line"]!.GetValue<string>();
+        Assert.StartsWith($"ocrforge train ctc --data {images} ", line);
+        Assert.Contains(" --epochs 1 ", line);
+        Assert.Contains(" --seed 4 ", line);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
