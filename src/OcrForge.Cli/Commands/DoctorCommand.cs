@@ -46,7 +46,8 @@ public static class DoctorCommand
         Row("NNPACK", $"{(n.Nnpack ? "on" : "off")} (supported on this CPU: {(n.NnpackSupported ? "yes" : "no")})");
         Row("huge-page tensors",
             $"{(n.HugePageTensors ? "on" : "off")} (kernel THP mode: {n.KernelHugePages ?? "unknown"})");
-        Row("OpenMP waiting", $"policy {n.OpenMpWaitPolicy ?? "default"}, spin count {n.OpenMpSpinCount ?? "libgomp default"}");
+        Row("OpenMP waiting",
+            $"policy {n.OpenMpWaitPolicy ?? "default"}, spin count {n.OpenMpSpinCount ?? "libgomp default"}");
         var check = n.SelfCheck;
         Row("self-check", check.Ran
             ? $"{(check.Passed ? "passed" : "FAILED")} in {check.Milliseconds:F0} ms, tolerance {check.Tolerance:G2}"

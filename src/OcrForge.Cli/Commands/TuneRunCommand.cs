@@ -13,11 +13,8 @@ public static class TuneRunCommand
     public static Command Create()
     {
         var study = new StudyOptions();
-        var space = new Option<string?>("--space")
-        {
-            Description = "Search space file (.json, .yaml; docs/tuning.md). Default: the study's, else the objective's own "
-                + "(tune space --objective …).",
-        };
+        var space = new Option<string?>("--space") { Description = "Search space file (.json, .yaml; "
+            + "docs/tuning.md). Default: the study's, else the objective's own (tune space --objective …)." };
         var trials = new Option<int>("--trials") { Description = "Trials in the whole study, across all workers.",
             Required = true };
         var workers = new Option<int>("--workers") { Description = "Local worker processes; threads are split " +
@@ -27,11 +24,8 @@ public static class TuneRunCommand
         var pruner = new Option<string>("--pruner") { Description = "none, median, asha or hyperband.",
             DefaultValueFactory = _ => "none" };
         var seed = SharedOptions.Seed("Sampler seed (and the training seed of every trial).");
-        var objective = new Option<string?>("--objective")
-        {
-            Description = "synthetic (Branin, no training), ctc (text lines) or classify (characters). "
-                + "Default: the study's, else synthetic.",
-        };
+        var objective = new Option<string?>("--objective") { Description = "synthetic (Branin, no training), "
+            + "ctc (text lines) or classify (characters). Default: the study's, else synthetic." };
         var timeout = new Option<double?>("--timeout") { Description = "Seconds after which no new trial starts." };
         var threads = SharedOptions.Threads("Threads in all (default: all cores).");
         var epochs = new Option<int>("--epochs") { Description = "Epoch budget of a trial.", DefaultValueFactory = _
