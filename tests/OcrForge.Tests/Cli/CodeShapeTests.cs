@@ -8,9 +8,13 @@ namespace OcrForge.Tests.Cli;
 /// </summary>
 public partial class CodeShapeTests
 {
-    /// <summary>Being rewritten around the run specification; they join the rule when that lands.</summary>
+    /// <summary>Still too long or too wide (issue 12): the training, pruning and quantization commands and the training
+    /// option set and display they share. They join the rule when they are trimmed.</summary>
     private static readonly string[] Waiting =
-        ["TrainCommands.cs", "TrainCtcCommand.cs", "TrainClassifyCommand.cs", "PruneCommand.cs", "QuantizeCommand.cs"];
+    [
+        "TrainingOptionSet.cs", "TrainingDisplay.cs", "TrainCtcCommand.cs", "TrainClassifyCommand.cs",
+        "PruneCommand.cs", "QuantizeCommand.cs",
+    ];
 
     private const int MaxLines = 120, MaxWidth = 120;
 
