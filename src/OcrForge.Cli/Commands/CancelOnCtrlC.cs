@@ -1,10 +1,3 @@
-using System.CommandLine;
-using OcrForge.Data;
-using OcrForge.Inference;
-using OcrForge.Reports;
-using OcrForge.Training;
-using Spectre.Console;
-
 namespace OcrForge.Cli.Commands;
 
 /// <summary>
