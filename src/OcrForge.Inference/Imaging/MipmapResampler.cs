@@ -29,26 +29,25 @@ internal static class MipmapResampler
         // The inverse of the source-to-destination scale, as Skia inverts the matrix: 1 / (dst / src).
         float invX = 1f / ((float)width / srcW), invY = 1f / ((float)height / srcH);
 
-        var (levelNum, lowerWeight) = Level(invX, invY, srcW, srcH, out bool mipmaps);
+        var (levelNum, lowerWeight) = Level(invX, invY, srcW, srcH);
         var levels = new List<GrayImage> { image };
-        int needed = !mipmaps ? 0 : levelNum + (lowerWeight > 0 ? 1 : 0);
+        int needed = levelNum + (lowerWeight > 0 ? 1 : 0);
         for (int i = 0; i < needed; i++) levels.Add(HalfSize(levels[^1]));
-        var upper = levels[mipmaps ? levelNum : 0];
+        var upper = levels[levelNum];
         var lower = lowerWeight > 0 ? levels[levelNum + 1] : null;
 
-        // The upper level's matrix: the level's size ratio times the base inverse (identity ratio at level 0).
-        float upperX = upper == image ? invX : (float)upper.Width / srcW * invX;
-        float upperY = upper == image ? invY : (float)upper.Height / srcH * invY;
+        // The upper level's matrix: the level's size ratio times the base inverse (at level 0 the ratio is exactly 1).
+        float upperX = (float)upper.Width / srcW * invX, upperY = (float)upper.Height / srcH * invY;
         // Skia samples nearest instead of bilinear, on both levels, when the upper level maps 1:1 onto the
         // destination (an identity matrix): bilinear would give the same there, but not on the lower level.
         bool nearest = upperX == 1f && upperY == 1f;
-        var upperCols = Taps(width, upperX, 1f, upper.Width, lower: false, nearest);
-        var upperRows = Taps(height, upperY, 1f, upper.Height, lower: false, nearest);
+        var upperCols = Taps(width, upperX, 1f, upper.Width, nearest);
+        var upperRows = Taps(height, upperY, 1f, upper.Height, nearest);
         AxisTaps? lowerCols = null, lowerRows = null;
         if (lower is not null)
         {
-            lowerCols = Taps(width, upperX, (float)lower.Width / upper.Width, lower.Width, lower: true, nearest);
-            lowerRows = Taps(height, upperY, (float)lower.Height / upper.Height, lower.Height, lower: true, nearest);
+            lowerCols = Taps(width, upperX, (float)lower.Width / upper.Width, lower.Width, nearest);
+            lowerRows = Taps(height, upperY, (float)lower.Height / upper.Height, lower.Height, nearest);
         }
 
         var dst = new byte[width * height];
@@ -71,10 +70,9 @@ internal static class MipmapResampler
     }
 
     /// <summary>Skia's level choice: <c>SkMipmap::ComputeLevel</c> on the smaller scale, with the fallbacks of its
-    /// accessor when the level is beyond the chain.</summary>
-    private static (int LevelNum, float LowerWeight) Level(float invX, float invY, int srcW, int srcH, out bool mipmaps)
+    /// accessor when the level is beyond the chain. (0, 0) is the base image alone.</summary>
+    private static (int LevelNum, float LowerWeight) Level(float invX, float invY, int srcW, int srcH)
     {
-        mipmaps = false;
         // decomposeScale: the length of each column of the inverse matrix, in float.
         float lengthX = MathF.Sqrt(invX * invX), lengthY = MathF.Sqrt(invY * invY);
         float scale = Math.Min(1f / lengthX, 1f / lengthY);
@@ -86,7 +84,6 @@ internal static class MipmapResampler
         int count = LevelCount(srcW, srcH);
         // The upper level must exist, else Skia samples the base image without mipmaps.
         if (levelNum > 0 && levelNum - 1 >= count) return (0, 0);
-        mipmaps = true;
         // The lower level must exist, else only the upper one is sampled.
         if (lowerWeight > 0 && levelNum >= count) lowerWeight = 0;
         return (levelNum, lowerWeight);
@@ -150,7 +147,7 @@ internal static class MipmapResampler
     /// upper level's coordinate as Skia's mipmap stage does.</param>
     /// <param name="nearest">One tap with weight 1 (the second weighs 0, which adds exactly nothing), at the pixel
     /// the coordinate falls in, an exact integer counting to the pixel before it as in Skia's gather.</param>
-    private static AxisTaps Taps(int count, float inverse, float toLevel, int size, bool lower, bool nearest)
+    private static AxisTaps Taps(int count, float inverse, float toLevel, int size, bool nearest)
     {
         var near = new int[count];
         var far = new int[count];
@@ -160,8 +157,8 @@ internal static class MipmapResampler
         float limit = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(size) - 1);
         for (int i = 0; i < count; i++)
         {
-            float c = (i + 0.5f) * inverse;
-            if (lower) c *= toLevel;
+            // Times exactly 1 for the upper level.
+            float c = (i + 0.5f) * inverse * toLevel;
             if (nearest)
             {
                 float clamped = Math.Min(Math.Max(SmallestNormal, c), limit);

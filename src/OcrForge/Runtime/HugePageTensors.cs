@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace OcrForge.Runtime;
 
@@ -12,12 +11,12 @@ namespace OcrForge.Runtime;
 /// assembly loads, before any model code runs — with setenv: .NET's own environment copy is not what libtorch reads.
 /// A value the user set (0 or 1) wins. Where the kernel's THP mode is <c>never</c> the switch is harmless.
 /// </summary>
-public static partial class HugePageTensors
+public static class HugePageTensors
 {
     public const string Variable = "THP_MEM_ALLOC_ENABLE";
 
     /// <summary>Whether libtorch will use huge pages, as its getenv will see it.</summary>
-    public static bool Enabled => OperatingSystem.IsLinux() && Marshal.PtrToStringUTF8(NativeGetenv(Variable)) == "1";
+    public static bool Enabled => OperatingSystem.IsLinux() && NativeEnvironment.Get(Variable) == "1";
 
     /// <summary>The kernel's THP mode (<c>always</c>, <c>madvise</c> or <c>never</c>), or null where unknown.</summary>
     public static string? KernelMode
@@ -41,12 +40,6 @@ public static partial class HugePageTensors
 #pragma warning restore CA2255
     internal static void Enable()
     {
-        if (OperatingSystem.IsLinux()) NativeSetenv(Variable, "1", overwrite: 0);
+        NativeEnvironment.SetDefault(Variable, "1");
     }
-
-    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial IntPtr NativeGetenv(string name);
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int NativeSetenv(string name, string value, int overwrite);
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using OcrForge.Inference;
 
 namespace OcrForge.Runtime;
@@ -12,7 +11,7 @@ namespace OcrForge.Runtime;
 /// CPU); <c>on</c> trusts oneDNN unchecked (to reproduce a problem). oneDNN's own <c>ONEDNN_MAX_CPU_ISA</c> is
 /// honoured as usual, and the self-check runs under it.
 /// </summary>
-public static partial class KernelPolicy
+public static class KernelPolicy
 {
     public const string EnvironmentVariable = "OCRFORGE_ONEDNN";
     public const string IsaVariable = "ONEDNN_MAX_CPU_ISA";
@@ -25,9 +24,7 @@ public static partial class KernelPolicy
     public static KernelCheckResult SelfCheck => Choice.Value.Check;
 
     /// <summary>oneDNN's ISA cap as its own getenv sees it (.NET's copy of the environment can differ on Linux).</summary>
-    public static string? IsaCap => OperatingSystem.IsLinux()
-        ? Marshal.PtrToStringUTF8(NativeGetenv(IsaVariable))
-        : Environment.GetEnvironmentVariable(IsaVariable);
+    public static string? IsaCap => NativeEnvironment.Get(IsaVariable);
 
     private static string Setting =>
         (Environment.GetEnvironmentVariable(EnvironmentVariable) ?? "").Trim().ToLowerInvariant() switch
@@ -62,7 +59,4 @@ public static partial class KernelPolicy
             ? (true, $"self-check passed{(isa.Length > 0 ? $" ({isa.TrimEnd(' ', ';')})" : "")}", check)
             : (false, $"self-check failed ({isa}{check.Worst}): oneDNN is off", check);
     }
-
-    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial IntPtr NativeGetenv(string name);
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace OcrForge.Runtime;
 
@@ -15,34 +14,23 @@ namespace OcrForge.Runtime;
 /// are set here, when this assembly loads, with setenv; a
 /// user who set either variable keeps their own setting.
 /// </summary>
-public static partial class OpenMpWaiting
+public static class OpenMpWaiting
 {
     public const string PolicyVariable = "OMP_WAIT_POLICY";
     public const string SpinVariable = "GOMP_SPINCOUNT";
     public const string DefaultSpinCount = "20000";
 
     /// <summary>The wait policy libgomp will read (its getenv's view), or null when unset.</summary>
-    public static string? Policy => Read(PolicyVariable);
+    public static string? Policy => NativeEnvironment.Get(PolicyVariable);
 
     /// <summary>The spin count libgomp will read, or null when unset.</summary>
-    public static string? SpinCount => Read(SpinVariable);
+    public static string? SpinCount => NativeEnvironment.Get(SpinVariable);
 
 #pragma warning disable CA2255 // A module initializer is the one hook that runs before this library loads libtorch.
     [ModuleInitializer]
 #pragma warning restore CA2255
     internal static void LimitSpinning()
     {
-        if (OperatingSystem.IsLinux() && Policy is null && SpinCount is null)
-            NativeSetenv(SpinVariable, DefaultSpinCount, overwrite: 0);
+        if (Policy is null && SpinCount is null) NativeEnvironment.SetDefault(SpinVariable, DefaultSpinCount);
     }
-
-    private static string? Read(string name) => OperatingSystem.IsLinux()
-        ? Marshal.PtrToStringUTF8(NativeGetenv(name))
-        : Environment.GetEnvironmentVariable(name);
-
-    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial IntPtr NativeGetenv(string name);
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int NativeSetenv(string name, string value, int overwrite);
 }
