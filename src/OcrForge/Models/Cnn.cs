@@ -6,13 +6,13 @@ namespace OcrForge.Models;
 
 /// <summary>
 /// One stage of a <see cref="CnnConfig"/>: a convolution; <see cref="Valid"/> = no padding (the map shrinks by
-/// kernel − 1). With <see cref="Residual"/> it is a ResNet basic block instead: two convolutions with BatchNorm and an
-/// identity shortcut (a strided 1×1 projection when the stride or the width changes). <see cref="Dropout"/> zeroes
+/// kernel − 1). With <see cref="Residual"/> it is a ResNet basic block instead: two convolutions with BatchNorm and
+/// an identity shortcut (a strided 1×1 projection when the stride or the width changes). <see cref="Dropout"/> zeroes
 /// that share of the stage's outputs in training (element-wise, as nn.Dropout). <see cref="Inner"/> is a residual
 /// block's width between its two convolutions (null = <see cref="Filters"/>); channel pruning narrows it.
 /// </summary>
-public sealed record ConvLayer(int Filters, int Kernel = 3, int Stride = 1, bool BatchNorm = false, bool Valid = false, bool Residual = false, double Dropout = 0,
-    int? Inner = null);
+public sealed record ConvLayer(int Filters, int Kernel = 3, int Stride = 1, bool BatchNorm = false, bool Valid = false,
+    bool Residual = false, double Dropout = 0, int? Inner = null);
 
 /// <summary>
 /// A character classifier: (training-only input noise), a stack of convolutions, global average pooling, dropout, a
@@ -31,7 +31,11 @@ public sealed record CnnConfig : ModelConfig
 
     public override OcrModule Build(int classCount) => new Cnn(this, classCount);
 
-    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<string> Keys { get; } = ["height", "width", "filters", "base_filters", "growth", "activation", "dropout", "batch_norm", "input_noise", "layer_dropout"];
+    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<string> Keys { get; } =
+    [
+        "height", "width", "filters", "base_filters", "growth", "activation", "dropout", "batch_norm", "input_noise",
+        "layer_dropout",
+    ];
 
     public override ModelConfig With(string key, string value) => key switch
     {
@@ -39,16 +43,24 @@ public sealed record CnnConfig : ModelConfig
         "width" => this with { InputWidth = OverrideValue.Int(key, value, 4) },
         "filters" => OverrideValue.IntList(key, value) is var f && f.Length == Layers.Length
             ? this with { Layers = Layers.Select((l, i) => l with { Filters = f[i] }).ToArray() }
-            : throw new Inference.OcrForgeException($"--set {key}: expected {Layers.Length} values, one per conv layer"),
-        "base_filters" => WithFilters(OverrideValue.Int(key, value, 1), i => (double)Layers[i].Filters / Layers[0].Filters),
-        "growth" => OverrideValue.Double(key, value, 1, 4) is var g ? WithFilters(Layers[0].Filters, i => Math.Pow(g, Stage(i))) : this,
+            : throw new Inference.OcrForgeException(
+                $"--set {key}: expected {Layers.Length} values, one per conv layer"),
+        "base_filters" =>
+            WithFilters(OverrideValue.Int(key, value, 1), i => (double)Layers[i].Filters / Layers[0].Filters),
+        "growth" => OverrideValue.Double(key, value, 1, 4) is var g
+            ? WithFilters(Layers[0].Filters, i => Math.Pow(g, Stage(i)))
+            : this,
         "activation" => this with { Activation = OverrideValue.Enum<Activation>(key, value) },
         "dropout" => this with { Dropout = OverrideValue.Double(key, value, 0, 0.9) },
-        "batch_norm" => this with { Layers = Layers.Select(l => l with { BatchNorm = OverrideValue.Bool(key, value) }).ToArray() },
+        "batch_norm" => this with
+        {
+            Layers = Layers.Select(l => l with { BatchNorm = OverrideValue.Bool(key, value) }).ToArray(),
+        },
         "input_noise" => this with { InputNoise = OverrideValue.Double(key, value, 0, 2) },
         "layer_dropout" => OverrideValue.DoubleList(key, value, 0, 0.9) is var d && d.Length == Layers.Length
             ? this with { Layers = Layers.Select((l, i) => l with { Dropout = d[i] }).ToArray() }
-            : throw new Inference.OcrForgeException($"--set {key}: expected {Layers.Length} values, one per conv layer"),
+            : throw new Inference.OcrForgeException(
+                $"--set {key}: expected {Layers.Length} values, one per conv layer"),
         _ => throw UnknownKey(key),
     };
 
@@ -62,7 +74,9 @@ public sealed record CnnConfig : ModelConfig
     /// follow their block's.</summary>
     private CnnConfig WithFilters(int first, Func<int, double> factor) => this with
     {
-        Layers = Layers.Select((l, i) => l with { Filters = Math.Max(1, (int)Math.Round(first * factor(i))), Inner = null }).ToArray(),
+        Layers = Layers
+            .Select((l, i) => l with { Filters = Math.Max(1, (int)Math.Round(first * factor(i))), Inner = null })
+            .ToArray(),
     };
 }
 
@@ -87,7 +101,8 @@ public sealed class Cnn : OcrModule
             }
             else
             {
-                layers.Add(($"conv{i}", nn.Conv2d(channels, l.Filters, l.Kernel, stride: l.Stride, padding: l.Valid ? 0 : l.Kernel / 2, bias: !l.BatchNorm)));
+                layers.Add(($"conv{i}", nn.Conv2d(channels, l.Filters, l.Kernel, stride: l.Stride,
+                    padding: l.Valid ? 0 : l.Kernel / 2, bias: !l.BatchNorm)));
                 if (l.BatchNorm) layers.Add(($"bn{i}", nn.BatchNorm2d(l.Filters)));
                 layers.Add(($"act{i}", CreateActivation(config.Activation)));
             }

@@ -25,7 +25,8 @@ public abstract record ModelConfig
     /// <summary>Builds the network for <paramref name="classCount"/> outputs (charset + blank for CTC).</summary>
     public abstract OcrModule Build(int classCount);
 
-    /// <summary>Returns a copy with one <c>key=value</c> override applied; unknown keys and bad values are one-line errors.</summary>
+    /// <summary>Returns a copy with one <c>key=value</c> override applied; unknown keys and bad values are one-line
+    /// errors.</summary>
     public abstract ModelConfig With(string key, string value);
 
     /// <summary>The keys <see cref="With"/> accepts, for help text and error messages.</summary>
@@ -54,14 +55,20 @@ internal static class OverrideValue
     };
 
     public static T Enum<T>(string key, string v) where T : struct, System.Enum =>
-        System.Enum.TryParse<T>(v.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var e) && System.Enum.IsDefined(e) ? e
-            : throw new OcrForgeException($"--set {key}={v}: expected one of {string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
+        System.Enum.TryParse<T>(v.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var e)
+            && System.Enum.IsDefined(e) ? e
+            : throw new OcrForgeException($"--set {key}={v}: expected one of "
+                + $"{string.Join(", ", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}");
 
     public static int[] IntList(string key, string v, int min = 1) =>
-        v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => Int(key, s, min)).ToArray();
+        v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => Int(key, s, min))
+            .ToArray();
 
     public static double[] DoubleList(string key, string v, double min = 0, double max = double.MaxValue) =>
-        v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => Double(key, s, min, max)).ToArray();
+        v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(s => Double(key, s, min, max))
+            .ToArray();
 
     /// <summary>Pool sizes as <c>2x2,2x1,1x1</c> (height × width).</summary>
     public static PoolSize[] PoolList(string key, string v) =>
