@@ -12,7 +12,8 @@ public static class DefaultSpaces
     public static string Text(string objective)
     {
         Objectives.Require(objective);
-        using var stream = typeof(DefaultSpaces).Assembly.GetManifestResourceStream($"OcrForge.Tuning.Spaces.{objective}.yaml")
+        using var stream = typeof(DefaultSpaces).Assembly
+            .GetManifestResourceStream($"OcrForge.Tuning.Spaces.{objective}.yaml")
             ?? throw new OcrForgeException($"--objective {objective}: no default space");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
