@@ -1,3 +1,4 @@
+using OcrForge.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -124,6 +125,7 @@ public sealed class Cnn : OcrModule
     /// <summary>Globally average-pooled features [N, FeatureCount], before dropout and head.</summary>
     public Tensor Features(Tensor input)
     {
+        using var gate = KernelGate.Enter();
         using var scope = NewDisposeScope();
         return features.forward(input).mean([2, 3]).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using OcrForge.Runtime;
 using OcrForge.Inference.Imaging;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -218,6 +219,7 @@ public sealed class Crnn : OcrModule
 
     public override Tensor forward(Tensor input)
     {
+        using var gate = KernelGate.Enter();
         using var scope = NewDisposeScope();
         var x = backbone.forward(input);                 // [N, C, H', T]
         x = x.permute(0, 3, 1, 2);                       // [N, T, C, H']: width is time
@@ -226,12 +228,7 @@ public sealed class Crnn : OcrModule
         if (dropout is not null) x = dropout.forward(x);
         for (int i = 0; i < rnns.Count; i++)
         {
-            x = rnns[i] switch
-            {
-                LSTM lstm => lstm.forward(x).Item1,
-                GRU gru => gru.forward(x).Item1,
-                _ => throw new InvalidOperationException("unknown recurrent layer"),
-            };
+            x = RecurrentKernels.Forward(rnns[i], x);
             if (Config.RnnDropout > 0) x = rnnDropouts[i].forward(x);
         }
         return head.forward(x).MoveToOuterDisposeScope(); // [N, T, classes]
