@@ -46,16 +46,7 @@ public class SourceWidthTests
         "OcrForge/Training/TrainingBenchmark.cs",
         "OcrForge/Training/TrainingOptions.cs",
         "OcrForge/Training/WeightAverage.cs",
-        // Runtime.
-        "OcrForge/Runtime/CollectionPause.cs",
-        "OcrForge/Runtime/Doctor.cs",
-        "OcrForge/Runtime/HugePageTensors.cs",
-        "OcrForge/Runtime/KernelPolicy.cs",
-        "OcrForge/Runtime/KernelSelfCheck.cs",
-        "OcrForge/Runtime/NativeEnvironment.cs",
-        "OcrForge/Runtime/TorchRuntime.cs",
         // Single files elsewhere.
-        "OcrForge/Models/Crnn.cs",
         "OcrForge/Compression/Pruning/Pruning.cs",
         "OcrForge/Tuning/CtcObjective.cs",
         "OcrForge/Tuning/ClassifyObjective.cs",

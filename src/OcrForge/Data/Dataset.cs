@@ -59,6 +59,7 @@ public sealed class Dataset
             else problems.Add(new DataProblem(file.Path,
                 $"label \"{file.Label}\" has '{file.Label[bad]}', which is not in the charset \"{charset}\""));
         }
+        if (Files.Count == 0) throw new OcrForgeException($"{Source}: no labelled images");
         if (kept.Count == 0)
             throw new OcrForgeException(
                 $"{Source}: no label fits the charset \"{charset}\" (first: {problems[Problems.Count]})");

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 
 namespace OcrForge.Models;
 
-/// <summary>Weight initialisation of a model: PyTorch's layer defaults, or Keras' (he_normal/glorot/orthogonal, forget bias 1).</summary>
+/// <summary>Weight initialisation of a model: PyTorch's layer defaults, or Keras' (he_normal/glorot/orthogonal,
+/// forget bias 1).</summary>
 public enum WeightInit { Torch, Keras }
 
 /// <summary>
@@ -35,21 +36,25 @@ public sealed record CrnnConfig : ModelConfig
     /// cref="ModelConfig.InputWidth"/> wide (<see cref="ResizeMode.KeepAspect"/>): words and lines of any length.
     /// Left out of the JSON when false, so fixed-size model files read and write exactly as before.
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool VariableWidth { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore] public override ModelTask Task => ModelTask.TextRecognition;
     [System.Text.Json.Serialization.JsonIgnore] public override string Family => "crnn";
 
     /// <summary>Feature-map height after the backbone: each pool divides it (floor), as MaxPool2d does.</summary>
-    [System.Text.Json.Serialization.JsonIgnore] public int OutputHeight => Pools.Aggregate(InputHeight, (h, p) => h / p.Height);
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int OutputHeight => Pools.Aggregate(InputHeight, (h, p) => h / p.Height);
 
     /// <summary>
     /// CTC time steps. The image's width becomes the time axis: every column of the final feature map is one frame,
-    /// so T = width / (product of pool widths). CTC needs T ≥ 2·label length − 1 in the worst case (repeats need a blank between).
+    /// so T = width / (product of pool widths). CTC needs T ≥ 2·label length − 1 in the worst case (repeats need a
+    /// blank between).
     /// </summary>
     /// <remarks>For a variable-width model: the frames of an image at the maximum width.</remarks>
-    [System.Text.Json.Serialization.JsonIgnore] public int TimeSteps => Pools.Aggregate(InputWidth, (w, p) => w / p.Width);
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int TimeSteps => Pools.Aggregate(InputWidth, (w, p) => w / p.Width);
 
     /// <summary>
     /// Input pixels per frame: the product of the pool widths (nested floor divisions by each pool equal one floor
@@ -89,8 +94,16 @@ public sealed record CrnnConfig : ModelConfig
         "dense" => this with { DenseUnits = OverrideValue.Int(key, value) },
         "dropout" => this with { Dropout = OverrideValue.Double(key, value, 0, 0.9) },
         "rnn" => this with { Rnn = OverrideValue.Enum<RnnKind>(key, value) },
-        "rnn_layers" => this with { RnnHidden = Enumerable.Repeat(RnnHidden[0], OverrideValue.Int(key, value, 1)).ToArray() },
-        "rnn_hidden" => this with { RnnHidden = OverrideValue.IntList(key, value) is { Length: 1 } one ? Enumerable.Repeat(one[0], RnnHidden.Length).ToArray() : OverrideValue.IntList(key, value) },
+        "rnn_layers" => this with
+        {
+            RnnHidden = Enumerable.Repeat(RnnHidden[0], OverrideValue.Int(key, value, 1)).ToArray(),
+        },
+        "rnn_hidden" => this with
+        {
+            RnnHidden = OverrideValue.IntList(key, value) is { Length: 1 } one
+                ? Enumerable.Repeat(one[0], RnnHidden.Length).ToArray()
+                : OverrideValue.IntList(key, value),
+        },
         "bidirectional" => this with { Bidirectional = OverrideValue.Bool(key, value) },
         "rnn_dropout" => this with { RnnDropout = OverrideValue.Double(key, value, 0, 0.9) },
         "init" => this with { Init = OverrideValue.Enum<WeightInit>(key, value) },
@@ -102,18 +115,26 @@ public sealed record CrnnConfig : ModelConfig
     private double GrowthFactor => Filters.Length > 1 ? (double)Filters[1] / Filters[0] : 2.0;
 
     private CrnnConfig WithGrowth(int baseFilters, double growth) =>
-        this with { Filters = Enumerable.Range(0, Filters.Length).Select(i => (int)Math.Round(baseFilters * Math.Pow(growth, i))).ToArray() };
+        this with
+        {
+            Filters = Enumerable.Range(0, Filters.Length)
+                .Select(i => (int)Math.Round(baseFilters * Math.Pow(growth, i))).ToArray(),
+        };
 
-    /// <summary>Changes the number of conv blocks, repeating the last kernel and pool (1×1 for added blocks beyond the last pool).</summary>
+    /// <summary>Changes the number of conv blocks, repeating the last kernel and pool (1×1 for added blocks beyond the
+    /// last pool).</summary>
     private CrnnConfig Resize(int blocks) => Resize(new int[blocks]) with
     {
-        Filters = Enumerable.Range(0, blocks).Select(i => (int)Math.Round(Filters[0] * Math.Pow(GrowthFactor, i))).ToArray(),
+        Filters = Enumerable.Range(0, blocks)
+            .Select(i => (int)Math.Round(Filters[0] * Math.Pow(GrowthFactor, i))).ToArray(),
     };
 
     private CrnnConfig Resize(int[] blocks) => this with
     {
-        Kernels = Enumerable.Range(0, blocks.Length).Select(i => i < Kernels.Length ? Kernels[i] : Kernels[^1]).ToArray(),
-        Pools = Enumerable.Range(0, blocks.Length).Select(i => i < Pools.Length ? Pools[i] : new PoolSize(1, 1)).ToArray(),
+        Kernels = Enumerable.Range(0, blocks.Length)
+            .Select(i => i < Kernels.Length ? Kernels[i] : Kernels[^1]).ToArray(),
+        Pools = Enumerable.Range(0, blocks.Length)
+            .Select(i => i < Pools.Length ? Pools[i] : new PoolSize(1, 1)).ToArray(),
     };
 
     private T[] Same<T>(string key, T[] list) => list.Length == Filters.Length ? list
@@ -133,7 +154,9 @@ public sealed class Crnn : OcrModule
     public Crnn(CrnnConfig config, int classCount) : base("Crnn", config, classCount)
     {
         if (config.OutputHeight < 1 || config.TimeSteps < 1)
-            throw new Inference.OcrForgeException($"model: pooling {string.Join(",", config.Pools.AsEnumerable())} leaves no feature map for a {config.InputWidth}x{config.InputHeight} input");
+            throw new Inference.OcrForgeException(
+                $"model: pooling {string.Join(",", config.Pools.AsEnumerable())} leaves no feature map for a " +
+                $"{config.InputWidth}x{config.InputHeight} input");
 
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
         int channels = 1;
@@ -141,7 +164,8 @@ public sealed class Crnn : OcrModule
         {
             int k = config.Kernels[i];
             // "same" padding for odd kernels keeps the size arithmetic in the pools alone.
-            layers.Add(($"conv{i}", nn.Conv2d(channels, config.Filters[i], k, padding: k / 2, bias: !config.BatchNorm)));
+            layers.Add(($"conv{i}",
+                nn.Conv2d(channels, config.Filters[i], k, padding: k / 2, bias: !config.BatchNorm)));
             if (config.BatchNorm) layers.Add(($"bn{i}", nn.BatchNorm2d(config.Filters[i])));
             layers.Add(($"act{i}", config.Activation == Activation.Relu ? nn.ReLU() : nn.LeakyReLU(0.01)));
             var pool = config.Pools[i];
@@ -188,10 +212,12 @@ public sealed class Crnn : OcrModule
         using var noGrad = no_grad();
         foreach (var (name, p) in named_parameters())
         {
-            bool isBias = name.EndsWith("bias", StringComparison.Ordinal) || name.Contains(".bias_", StringComparison.Ordinal);
+            bool isBias = name.EndsWith("bias", StringComparison.Ordinal)
+                || name.Contains(".bias_", StringComparison.Ordinal);
             bool recurrent = name.Contains("weight_hh", StringComparison.Ordinal);
             if (isBias) p.zero_();
-            else if (name.StartsWith("backbone.conv", StringComparison.Ordinal)) nn.init.kaiming_normal_(p, nonlinearity: nn.init.NonlinearityType.ReLU);
+            else if (name.StartsWith("backbone.conv", StringComparison.Ordinal))
+                nn.init.kaiming_normal_(p, nonlinearity: nn.init.NonlinearityType.ReLU);
             else if (name.StartsWith("backbone.bn", StringComparison.Ordinal)) nn.init.ones_(p);
             else if (recurrent) InitOrthogonalPerGate(p);
             else nn.init.xavier_uniform_(p);
@@ -199,8 +225,8 @@ public sealed class Crnn : OcrModule
         if (Config.Rnn == RnnKind.Lstm)
             foreach (var (name, p) in named_parameters())
             {
-                // PyTorch LSTM gates are stacked (input, forget, cell, output) and it keeps two bias vectors that add up;
-                // setting the forget slice of one of them to 1 gives Keras' unit_forget_bias.
+                // PyTorch LSTM gates are stacked (input, forget, cell, output) and it keeps two bias vectors that add
+                // up; setting the forget slice of one of them to 1 gives Keras' unit_forget_bias.
                 if (!name.Contains("bias_ih", StringComparison.Ordinal)) continue;
                 long hidden = p.shape[0] / 4;
                 p.narrow(0, hidden, hidden).fill_(1.0);

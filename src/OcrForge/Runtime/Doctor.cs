@@ -11,15 +11,16 @@ public sealed record Versions(string Ocrforge, string Dotnet, string Torchsharp,
     string Skiasharp, string Os);
 
 /// <summary>Thread pools that decide speed, and the environment variables that set them.</summary>
-public sealed record Threads(int Cores, int TorchIntraOp, int TorchInterOp, IReadOnlyDictionary<string, string> Environment);
+public sealed record Threads(int Cores, int TorchIntraOp, int TorchInterOp,
+    IReadOnlyDictionary<string, string> Environment);
 
 /// <summary>Which kernels this process uses and why.</summary>
 /// <param name="OneDnn">oneDNN switched on process-wide now.</param>
 /// <param name="OneDnnUse">Where the policy lets oneDNN run: <c>all</c>, <c>recurrent</c> (recurrent layers only,
 /// with gradients) or <c>off</c>.</param>
-public sealed record NumericPaths(bool OneDnn, string OneDnnUse, string? OneDnnMaxCpuIsa, string OneDnnReason, bool NnpackSupported,
-    bool Nnpack, KernelCheckResult SelfCheck, bool HugePageTensors, string? KernelHugePages, string? OpenMpWaitPolicy,
-    string? OpenMpSpinCount);
+public sealed record NumericPaths(bool OneDnn, string OneDnnUse, string? OneDnnMaxCpuIsa, string OneDnnReason,
+    bool NnpackSupported, bool Nnpack, KernelCheckResult SelfCheck, bool HugePageTensors, string? KernelHugePages,
+    string? OpenMpWaitPolicy, string? OpenMpSpinCount);
 
 /// <summary>
 /// What a bug report needs, like PyTorch's collect_env: versions, the CPU (vendor, family/model/stepping and the

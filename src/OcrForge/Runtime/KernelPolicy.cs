@@ -38,7 +38,8 @@ public static class KernelPolicy
     public static string Reason => Choice.Value.Reason;
     public static KernelCheckResult SelfCheck => Choice.Value.Check;
 
-    /// <summary>oneDNN's ISA cap as its own getenv sees it (.NET's copy of the environment can differ on Linux).</summary>
+    /// <summary>oneDNN's ISA cap as its own getenv sees it (.NET's copy of the environment can differ on
+    /// Linux).</summary>
     public static string? IsaCap => NativeEnvironment.Get(IsaVariable);
 
     private static string Setting =>

@@ -83,7 +83,8 @@ public static class KernelSelfCheck
         (false, 16, 8, 1, 3), (false, 8, 4, 1, 1), (false, 16, 16, 2, 3), (false, 16, 48, 1, 3), (true, 16, 8, 1, 3),
     ];
 
-    /// <summary>A bidirectional LSTM or GRU in eval mode without gradients, as eval, predict and the engines run it.</summary>
+    /// <summary>A bidirectional LSTM or GRU in eval mode without gradients: libtorch's default path for eval,
+    /// predict and the engines.</summary>
     public static KernelCheckCase Recurrent(bool gru, int input, int hidden, int layers, int batch, int steps)
     {
         using var scope = NewDisposeScope();
@@ -91,7 +92,8 @@ public static class KernelSelfCheck
         var (single, reference) = RecurrentPair(gru, input, hidden, layers, bidirectional: true);
         var x = randn(batch, steps, input);
         string label = $"{(gru ? "GRU" : "LSTM")} {input}→{hidden}{(layers > 1 ? $"×{layers}" : "")} batch {batch}";
-        return new KernelCheckCase(label, RelativeError(RunRecurrent(single, x), RunRecurrent(reference, x.to(float64))));
+        return new KernelCheckCase(label,
+            RelativeError(RunRecurrent(single, x), RunRecurrent(reference, x.to(float64))));
     }
 
     /// <summary>
