@@ -32,33 +32,37 @@ public sealed record CnnConfig : ModelConfig
 
     public override OcrModule Build(int classCount) => new Cnn(this, classCount);
 
-    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<string> Keys { get; } =
+    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<ModelParameter> Parameters { get; } =
     [
-        "height", "width", "filters", "base_filters", "growth", "activation", "dropout", "batch_norm", "input_noise",
-        "layer_dropout",
+        ModelParameter.Int("height", 4, "input height in pixels"),
+        ModelParameter.Int("width", 4, "input width in pixels"),
+        ModelParameter.IntList("filters", 1, "every conv layer's width"),
+        ModelParameter.Int("base_filters", 1, "width of the first conv layer (the others keep their ratios)",
+            search: new(8, 64, Log: true)),
+        ModelParameter.Float("growth", 1, 4, "ratio between consecutive stages' widths", search: new(1, 2.5)),
+        ModelParameter.Choice<Activation>("activation", "activation after every convolution"),
+        ModelParameter.Float("dropout", 0, 0.9, "dropout before the classifier head", search: new(0, 0.5)),
+        ModelParameter.Bool("batch_norm", "BatchNorm after every convolution"),
+        ModelParameter.Float("input_noise", 0, 2, "standard deviation of Gaussian noise on the input in training",
+            search: new(0, 0.3)),
+        ModelParameter.FloatList("layer_dropout", 0, 0.9, "dropout after every conv layer"),
     ];
 
-    public override ModelConfig With(string key, string value) => key switch
+    protected override ModelConfig Apply(string key, object value) => key switch
     {
-        "height" => this with { InputHeight = OverrideValue.Int(key, value, 4) },
-        "width" => this with { InputWidth = OverrideValue.Int(key, value, 4) },
-        "filters" => OverrideValue.IntList(key, value) is var f && f.Length == Layers.Length
+        "height" => this with { InputHeight = (int)value },
+        "width" => this with { InputWidth = (int)value },
+        "filters" => (int[])value is var f && f.Length == Layers.Length
             ? this with { Layers = Layers.Select((l, i) => l with { Filters = f[i] }).ToArray() }
             : throw new Inference.OcrForgeException(
                 $"--set {key}: expected {Layers.Length} values, one per conv layer"),
-        "base_filters" =>
-            WithFilters(OverrideValue.Int(key, value, 1), i => (double)Layers[i].Filters / Layers[0].Filters),
-        "growth" => OverrideValue.Double(key, value, 1, 4) is var g
-            ? WithFilters(Layers[0].Filters, i => Math.Pow(g, Stage(i)))
-            : this,
-        "activation" => this with { Activation = OverrideValue.Enum<Activation>(key, value) },
-        "dropout" => this with { Dropout = OverrideValue.Double(key, value, 0, 0.9) },
-        "batch_norm" => this with
-        {
-            Layers = Layers.Select(l => l with { BatchNorm = OverrideValue.Bool(key, value) }).ToArray(),
-        },
-        "input_noise" => this with { InputNoise = OverrideValue.Double(key, value, 0, 2) },
-        "layer_dropout" => OverrideValue.DoubleList(key, value, 0, 0.9) is var d && d.Length == Layers.Length
+        "base_filters" => WithFilters((int)value, i => (double)Layers[i].Filters / Layers[0].Filters),
+        "growth" => WithFilters(Layers[0].Filters, i => Math.Pow((double)value, Stage(i))),
+        "activation" => this with { Activation = (Activation)value },
+        "dropout" => this with { Dropout = (double)value },
+        "batch_norm" => this with { Layers = Layers.Select(l => l with { BatchNorm = (bool)value }).ToArray() },
+        "input_noise" => this with { InputNoise = (double)value },
+        "layer_dropout" => (double[])value is var d && d.Length == Layers.Length
             ? this with { Layers = Layers.Select((l, i) => l with { Dropout = d[i] }).ToArray() }
             : throw new Inference.OcrForgeException(
                 $"--set {key}: expected {Layers.Length} values, one per conv layer"),

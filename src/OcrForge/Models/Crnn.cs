@@ -72,42 +72,60 @@ public sealed record CrnnConfig : ModelConfig
 
     public override OcrModule Build(int classCount) => new Crnn(this, classCount);
 
-    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<string> Keys { get; } =
+    /// <summary>In the order overrides apply: the block count before the widths derived from it, the base width
+    /// before the growth that scales from it, the layer count before the per-layer sizes.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<ModelParameter> Parameters { get; } =
     [
-        "height", "width", "conv_blocks", "base_filters", "growth", "filters", "kernels", "pools", "batch_norm",
-        "activation", "dense", "dropout", "rnn", "rnn_layers", "rnn_hidden", "bidirectional", "rnn_dropout", "init",
-        "variable_width",
+        ModelParameter.Int("height", 1, "input height in pixels"),
+        ModelParameter.Int("width", 1, "input width in pixels (the maximum width of a variable-width model)"),
+        ModelParameter.Int("conv_blocks", 1, "conv blocks; widths follow base_filters × growth^i",
+            search: new(2, 5)),
+        ModelParameter.Int("base_filters", 1, "width of the first conv block", search: new(8, 64, Log: true)),
+        ModelParameter.Float("growth", 1, 4, "ratio between consecutive conv widths", search: new(1, 2)),
+        ModelParameter.IntList("filters", 1, "every conv block's width (sets the block count)"),
+        ModelParameter.IntList("kernels", 1, "every conv block's kernel size"),
+        ModelParameter.PoolList("pools", "every conv block's pooling, height × width"),
+        ModelParameter.Bool("batch_norm", "BatchNorm after every convolution"),
+        ModelParameter.Choice<Activation>("activation", "activation after every convolution"),
+        ModelParameter.Int("dense", 0, "units of a dense layer before the recurrent layers; 0 = none",
+            search: new(0, 256)),
+        ModelParameter.Float("dropout", 0, 0.9, "dropout before the recurrent layers", search: new(0, 0.5)),
+        ModelParameter.Choice<RnnKind>("rnn", "recurrent layer kind"),
+        ModelParameter.Int("rnn_layers", 1, "recurrent layers", search: new(1, 3)),
+        ModelParameter.IntList("rnn_hidden", 1, "hidden size of every recurrent layer (one value: all of them)",
+            search: new(32, 256, Log: true)),
+        ModelParameter.Bool("bidirectional", "recurrent layers read both ways"),
+        ModelParameter.Float("rnn_dropout", 0, 0.9, "dropout after every recurrent layer", search: new(0, 0.5)),
+        ModelParameter.Choice<WeightInit>("init", "weight initialisation"),
+        ModelParameter.Bool("variable_width", "keep the aspect ratio and pad batches to their widest image",
+            searchable: false),
     ];
 
-    public override ModelConfig With(string key, string value) => key switch
+    protected override ModelConfig Apply(string key, object value) => key switch
     {
-        "height" => this with { InputHeight = OverrideValue.Int(key, value, 1) },
-        "width" => this with { InputWidth = OverrideValue.Int(key, value, 1) },
-        "conv_blocks" => Resize(OverrideValue.Int(key, value, 1)),
-        "base_filters" => WithGrowth(OverrideValue.Int(key, value, 1), GrowthFactor),
-        "growth" => WithGrowth(Filters[0], OverrideValue.Double(key, value, 1, 4)),
-        "filters" => Resize(OverrideValue.IntList(key, value)) with { Filters = OverrideValue.IntList(key, value) },
-        "kernels" => Same(key, OverrideValue.IntList(key, value)) is var k ? this with { Kernels = k } : this,
-        "pools" => Same(key, OverrideValue.PoolList(key, value)) is var p ? this with { Pools = p } : this,
-        "batch_norm" => this with { BatchNorm = OverrideValue.Bool(key, value) },
-        "activation" => this with { Activation = OverrideValue.Enum<Activation>(key, value) },
-        "dense" => this with { DenseUnits = OverrideValue.Int(key, value) },
-        "dropout" => this with { Dropout = OverrideValue.Double(key, value, 0, 0.9) },
-        "rnn" => this with { Rnn = OverrideValue.Enum<RnnKind>(key, value) },
-        "rnn_layers" => this with
-        {
-            RnnHidden = Enumerable.Repeat(RnnHidden[0], OverrideValue.Int(key, value, 1)).ToArray(),
-        },
+        "height" => this with { InputHeight = (int)value },
+        "width" => this with { InputWidth = (int)value },
+        "conv_blocks" => Resize((int)value),
+        "base_filters" => WithGrowth((int)value, GrowthFactor),
+        "growth" => WithGrowth(Filters[0], (double)value),
+        "filters" => Resize((int[])value) with { Filters = (int[])value },
+        "kernels" => this with { Kernels = Same(key, (int[])value) },
+        "pools" => this with { Pools = Same(key, (PoolSize[])value) },
+        "batch_norm" => this with { BatchNorm = (bool)value },
+        "activation" => this with { Activation = (Activation)value },
+        "dense" => this with { DenseUnits = (int)value },
+        "dropout" => this with { Dropout = (double)value },
+        "rnn" => this with { Rnn = (RnnKind)value },
+        "rnn_layers" => this with { RnnHidden = Enumerable.Repeat(RnnHidden[0], (int)value).ToArray() },
         "rnn_hidden" => this with
         {
-            RnnHidden = OverrideValue.IntList(key, value) is { Length: 1 } one
-                ? Enumerable.Repeat(one[0], RnnHidden.Length).ToArray()
-                : OverrideValue.IntList(key, value),
+            RnnHidden = (int[])value is { Length: 1 } one ? Enumerable.Repeat(one[0], RnnHidden.Length).ToArray()
+                : (int[])value,
         },
-        "bidirectional" => this with { Bidirectional = OverrideValue.Bool(key, value) },
-        "rnn_dropout" => this with { RnnDropout = OverrideValue.Double(key, value, 0, 0.9) },
-        "init" => this with { Init = OverrideValue.Enum<WeightInit>(key, value) },
-        "variable_width" => this with { VariableWidth = OverrideValue.Bool(key, value) },
+        "bidirectional" => this with { Bidirectional = (bool)value },
+        "rnn_dropout" => this with { RnnDropout = (double)value },
+        "init" => this with { Init = (WeightInit)value },
+        "variable_width" => this with { VariableWidth = (bool)value },
         _ => throw UnknownKey(key),
     };
 
