@@ -78,5 +78,10 @@ public sealed class TrainingDisplay(string runDirectory, string title, string ac
         return result;
     }
 
+    /// <summary>The name of the validation accuracy an epoch line shows for a model of <paramref name="task"/> (and
+    /// leaves out of its other metrics).</summary>
+    public static string AccuracyName(Models.ModelTask task) =>
+        task == Models.ModelTask.TextRecognition ? "sequence_accuracy" : "accuracy";
+
     private static string Percent(double v) => double.IsNaN(v) ? "–" : $"{v:P1}";
 }
