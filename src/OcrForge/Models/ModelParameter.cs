@@ -81,7 +81,8 @@ public sealed class ModelParameter
             Choices = Enum.GetNames<T>().Select(n => n.ToLowerInvariant()).ToArray(),
         };
 
-    /// <param name="search">A range searched as one value for every element (<c>rnn_hidden=64</c>: every layer).</param>
+    /// <param name="search">A range searched as one value for every element (<c>rnn_hidden=64</c>: every
+    /// layer).</param>
     public static ModelParameter IntList(string name, int min, string help, SearchRange? search = null) =>
         new(name, ParameterType.IntList, help, v => OverrideValue.IntList(name, v, min))
         {
