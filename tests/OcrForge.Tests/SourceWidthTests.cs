@@ -45,7 +45,6 @@ public class SourceWidthTests
         "OcrForge/Tuning/ClassifyObjective.cs",
         "OcrForge/Tuning/TrainingRun.cs",
         "OcrForge/Export/OnnxExporter.cs",
-        "OcrForge/Data/DatasetReader.cs",
     ];
 
     [Fact]

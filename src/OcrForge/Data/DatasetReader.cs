@@ -3,7 +3,8 @@ using OcrForge.Inference;
 
 namespace OcrForge.Data;
 
-/// <summary>Lists the labelled images of a dataset in any supported layout. Decoding is <see cref="DatasetDecoder"/>'s job.</summary>
+/// <summary>Lists the labelled images of a dataset in any supported layout. Decoding is
+/// <see cref="DatasetDecoder"/>'s job.</summary>
 public static class DatasetReader
 {
     public static readonly IReadOnlySet<string> ImageExtensions =
@@ -33,7 +34,8 @@ public static class DatasetReader
             throw new OcrForgeException($"{path}: cannot read the dataset ({e.Message})", e);
         }
         if (files.Count == 0)
-            throw new OcrForgeException($"{path}: no labelled images found (format {format.ToString().ToLowerInvariant()}"
+            throw new OcrForgeException(
+                $"{path}: no labelled images found (format {format.ToString().ToLowerInvariant()}"
                 + (problems.Count > 0 ? $"; first problem: {problems[0]})" : ")"));
         return new Dataset(path, format, files, problems);
     }
@@ -41,7 +43,8 @@ public static class DatasetReader
     /// <summary>
     /// A CSV file (or a folder holding exactly one) is a manifest; a folder of <c>SampleNNN</c> folders is Chars74K
     /// (a folder holding them deeper, as <c>English/</c> does, is an error naming the folder to pass); a folder of
-    /// sub-folders is one-folder-per-class; a folder of images is label-in-filename. Anything else is an error naming the folder.
+    /// sub-folders is one-folder-per-class; a folder of images is label-in-filename. Anything else is an error
+    /// naming the folder.
     /// </summary>
     public static DatasetFormat Detect(string path)
     {
@@ -63,21 +66,25 @@ public static class DatasetReader
             return DatasetFormat.Csv;
         // Images beside a manifest: the file names may or may not be the labels, and guessing wrong trains on garbage.
         if (images && csvs.Length > 0)
-            throw new OcrForgeException($"{path}: ambiguous layout (images beside {Path.GetFileName(csvs[0])}); pass --format csv or --format filename");
+            throw new OcrForgeException($"{path}: ambiguous layout (images beside {Path.GetFileName(csvs[0])}); " +
+                "pass --format csv or --format filename");
         if (images && subdirs.Length == 0)
             return DatasetFormat.Filename;
         if (!images && subdirs.Length > 0)
             return DatasetFormat.Folders;
         if (images && subdirs.Length > 0)
-            throw new OcrForgeException($"{path}: ambiguous layout (images and sub-folders side by side); pass --format filename or --format folders");
+            throw new OcrForgeException($"{path}: ambiguous layout (images and sub-folders side by side); " +
+                "pass --format filename or --format folders");
         if (csvs.Length > 1)
             throw new OcrForgeException($"{path}: several .csv manifests; pass the manifest file itself");
         var others = FilesIn(path);
         if (others.Length == 0) throw new OcrForgeException($"{path}: empty folder");
-        throw new OcrForgeException($"{path}: no images in this folder ({others.Length} other files, e.g. {Path.GetFileName(others[0])}; images are {string.Join("/", ImageExtensions)})");
+        throw new OcrForgeException($"{path}: no images in this folder ({others.Length} other files, e.g. " +
+            $"{Path.GetFileName(others[0])}; images are {string.Join("/", ImageExtensions)})");
     }
 
-    /// <summary>The first folder below <paramref name="path"/> (breadth-first, a few levels) that holds SampleNNN folders.</summary>
+    /// <summary>The first folder below <paramref name="path"/> (breadth-first, a few levels) that holds SampleNNN
+    /// folders.</summary>
     private static string? FindSampleFolders(string path)
     {
         var level = new List<string> { path };
@@ -126,7 +133,8 @@ public static class DatasetReader
 
     /// <summary>
     /// The label of a label-in-filename image: the stem, minus a disambiguating suffix <c>__N</c> that
-    /// <see cref="SyntheticData"/> adds when two images share a label (double underscore never occurs in a label we write).
+    /// <see cref="SyntheticData"/> adds when two images share a label (double underscore never occurs in a label we
+    /// write).
     /// </summary>
     public static string FilenameLabel(string file)
     {
@@ -154,9 +162,17 @@ public static class DatasetReader
         foreach (var dir in SubFolders(folder))
         {
             var name = Path.GetFileName(dir);
-            if (!IsSampleFolder(name)) { problems.Add(new DataProblem(dir, "not a SampleNNN folder; skipped")); continue; }
+            if (!IsSampleFolder(name))
+            {
+                problems.Add(new DataProblem(dir, "not a SampleNNN folder; skipped"));
+                continue;
+            }
             int sample = int.Parse(name[6..], CultureInfo.InvariantCulture);
-            if (sample is < 1 or > 62) { problems.Add(new DataProblem(dir, $"sample number {sample} is outside 001–062; skipped")); continue; }
+            if (sample is < 1 or > 62)
+            {
+                problems.Add(new DataProblem(dir, $"sample number {sample} is outside 001–062; skipped"));
+                continue;
+            }
             var label = Chars74KLabel(sample);
             foreach (var file in FilesIn(dir).Where(IsImage))
                 files.Add(new LabeledFile(file, label));
@@ -180,7 +196,8 @@ public static class DatasetReader
     private static string FindManifest(string folder)
     {
         var csvs = Manifests(folder);
-        return csvs.Length == 1 ? csvs[0] : throw new OcrForgeException($"{folder}: expected exactly one .csv manifest, found {csvs.Length}");
+        return csvs.Length == 1 ? csvs[0]
+            : throw new OcrForgeException($"{folder}: expected exactly one .csv manifest, found {csvs.Length}");
     }
 
     private static List<LabeledFile> ReadCsv(string manifest, List<DataProblem> problems)
@@ -217,7 +234,8 @@ public static class DatasetReader
         return files;
     }
 
-    /// <summary>Manifests written on Windows use backslashes; on other systems they are folder separators too.</summary>
+    /// <summary>Manifests written on Windows use backslashes; on other systems they are folder separators
+    /// too.</summary>
     private static string ResolveManifestPath(string root, string relative)
     {
         var file = Path.GetFullPath(Path.Combine(root, relative));
