@@ -62,6 +62,10 @@ public static class TuneRunCommand
             if (parse.GetValue(data) is { } dataGiven && !Directory.Exists(dataGiven) && !File.Exists(dataGiven))
                 throw new OcrForgeException($"--data {dataGiven}: not found");
             var spaceFile = parse.GetValue(space) is { } spacePath ? SearchSpaceFile.Load(spacePath) : null;
+            if (parse.GetValue(objective) is { } named && (named.StartsWith("synthetic", StringComparison.Ordinal)
+                    || parse.GetValue(data) is not null))
+                Objectives.Create(named, spaceFile ?? DefaultSpaces.For(named),
+                    new ObjectiveSettings { Data = parse.GetValue(data), Epochs = parse.GetValue(epochs) });
 
             using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);
             string studyName = parse.GetValue(study.Study)!;

@@ -19,7 +19,7 @@ public static class ModelSpace
     /// </summary>
     public static void Check(SearchSpace space, IEnumerable<string> presets, Func<string, ModelConfig> config)
     {
-        var configs = presets.Select(p => (Name: p, Config: config(p))).ToList();
+        var configs = presets.Select(p => (Name: p, Config: Preset(p, config))).ToList();
         foreach (var parameter in space.Parameters.Where(p => p.Name.StartsWith(TrainingParameters.SetPrefix,
                      StringComparison.Ordinal)))
         {
@@ -40,6 +40,12 @@ public static class ModelSpace
                 }
             }
         }
+    }
+
+    private static ModelConfig Preset(string name, Func<string, ModelConfig> config)
+    {
+        try { return config(name); }
+        catch (OcrForgeException e) { throw new OcrForgeException($"parameters.preset: {e.Message}"); }
     }
 
     /// <summary>The values that bound what a distribution can give: both ends of a range, every choice.</summary>

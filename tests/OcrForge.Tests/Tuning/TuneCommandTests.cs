@@ -28,6 +28,23 @@ public sealed class TuneCommandTests(PostgresServer server) : IDisposable
         Assert.False(File.Exists(db));
     }
 
+    [Theory]
+    [InlineData("  preset: { type: categorical, choices: [captcha-crnn, nope] }\n",
+        "error: parameters.preset: --preset nope: unknown preset (known: ")]
+    [InlineData("  set.rnn_hiden: { type: int, low: 8, high: 64 }\n",
+        "error: parameters.set.rnn_hiden: preset captcha-crnn has no setting 'rnn_hiden' (known: ")]
+    public void A_space_naming_an_unknown_preset_or_setting_is_one_line_and_no_database_is_written(string line,
+        string error)
+    {
+        var db = _dir.File("s.db");
+        var (code, stdout, stderr) = CliProcess.Run("tune", "run", "--objective", "ctc", "--data", _dir.Path,
+            "--space", Space("parameters:\n" + line), "--storage", db, "--trials", "1");
+        Assert.Equal((2, ""), (code, stdout));
+        Assert.StartsWith(error, stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+        Assert.False(File.Exists(db));
+    }
+
     [Fact]
     public void A_wrong_password_is_one_line_exit_2_without_the_password()
     {
