@@ -66,7 +66,7 @@ public static class CtcTraining
     };
 
     public static CtcTrainingOutcome Run(CtcTrainingRequest request, IProgress<TrainingProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, RunControl? control = null)
     {
         var options = request.Options.Validate();
         TorchRuntime.Initialize(options.Threads);
@@ -74,7 +74,8 @@ public static class CtcTraining
         var data = Prepare(request.Data, request.Format, config, options, cancellationToken,
             request.Charset is { } symbols ? ParseCharset(symbols) : null);
         var (model, result) = Fit(data, config, request.Preset, request.Overrides, options, progress,
-            cancellationToken);
+            cancellationToken, control);
+        cancellationToken = RunControl.After(result, cancellationToken);
         try
         {
             using var validationBatches = new ImageBatches(data.Validation, data.Spec, null);
@@ -166,7 +167,8 @@ public static class CtcTraining
     /// <summary>Builds the model (seeded) and trains it on prepared data; the caller owns the returned model.</summary>
     public static (TrainedModel Model, TrainingResult Result) Fit(CtcData data, CrnnConfig config, string preset,
         IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default,
+        RunControl? control = null)
     {
         if (config.InputWidth != data.Spec.Width || config.InputHeight != data.Spec.Height
             || config.VariableWidth != data.Spec.VariableWidth)
@@ -188,7 +190,7 @@ public static class CtcTraining
                 ? new Augmenter(AugmentOptions.TextLines) : null);
             using var validationBatches = new ImageBatches(data.Validation, data.Spec, null);
             var task = new CtcTrainingTask(model.Module, data.Charset, trainBatches, validationBatches);
-            return (model, new Trainer(options, progress).Fit(task, cancellationToken));
+            return (model, new Trainer(options, progress, control).Fit(task, cancellationToken));
         }
         catch
         {

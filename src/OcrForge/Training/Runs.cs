@@ -39,9 +39,12 @@ public static class Runs
     /// </summary>
     /// <param name="log">Status lines (image counts, split sizes) as they come.</param>
     /// <param name="onGeneratedSamples">Semi-supervised classifiers: the generator's samples after each epoch.</param>
+    /// <param name="control">A per-epoch callback that may stop the run, and whether cancelling keeps the finished
+    /// epochs: either way the result (and the model file, when asked for) holds the epochs run.</param>
     public static RunResult Train(RunSpecification spec, string? outPath = null,
         IProgress<TrainingProgress>? progress = null, IProgress<string>? log = null,
-        Action<int, IReadOnlyList<GrayImage>>? onGeneratedSamples = null, CancellationToken cancellationToken = default)
+        Action<int, IReadOnlyList<GrayImage>>? onGeneratedSamples = null, CancellationToken cancellationToken = default,
+        RunControl? control = null)
     {
         if (outPath is not null && !outPath.EndsWith(ModelFile.Extension, StringComparison.OrdinalIgnoreCase))
             throw new OcrForgeException($"--out {outPath}: model files end in {ModelFile.Extension}");
@@ -58,12 +61,12 @@ public static class Runs
         spec.Validate();
         if (spec.Task == RunTask.Ctc)
         {
-            var ctc = CtcTraining.Run(spec.ToCtcRequest(outPath), progress, cancellationToken);
+            var ctc = CtcTraining.Run(spec.ToCtcRequest(outPath), progress, cancellationToken, control);
             return new RunResult(spec, ctc.Model, ctc.Result, ctc.Validation.ToDictionary(), ctc.TrainingSamples, 0,
                 ctc.ValidationSamples, ctc.Problems) { Text = ctc.Validation };
         }
         var cls = CharacterTraining.Run(spec.ToCharacterRequest(outPath), progress, log, onGeneratedSamples,
-            cancellationToken);
+            cancellationToken, control);
         return new RunResult(spec, cls.Model, cls.Training, new Dictionary<string, double>
         {
             ["accuracy"] = cls.Test.Accuracy,

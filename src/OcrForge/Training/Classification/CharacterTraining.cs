@@ -125,7 +125,8 @@ public static class CharacterTraining
     /// </summary>
     public static (TrainedModel Model, TrainingResult Result) Fit(PreparedCharacters data, CnnConfig config, string preset,
         IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options, ClassificationRecipe recipe,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default,
+        RunControl? control = null)
     {
         var model = CreateModel(config, data, preset, overrides, options);
         try
@@ -133,7 +134,7 @@ public static class CharacterTraining
             var split = data.Split;
             using var task = new ClassificationTask(model.Module, data.Spec, split.Train, split.Validation,
                 options.Augment ? new Augmenter(AugmentOptions.Characters) : null, recipe, split.Charset.Symbols);
-            return (model, new Trainer(options, progress).Fit(task, cancellationToken));
+            return (model, new Trainer(options, progress, control).Fit(task, cancellationToken));
         }
         catch
         {
@@ -143,7 +144,8 @@ public static class CharacterTraining
     }
 
     public static CharacterTrainingResult Run(CharacterTrainingRequest request, IProgress<TrainingProgress>? progress = null,
-        IProgress<string>? log = null, Action<int, IReadOnlyList<GrayImage>>? onGeneratedSamples = null, CancellationToken cancellationToken = default)
+        IProgress<string>? log = null, Action<int, IReadOnlyList<GrayImage>>? onGeneratedSamples = null,
+        CancellationToken cancellationToken = default, RunControl? control = null)
     {
         var options = request.Options.Validate();
         // Before training: a request the specification cannot record (a foreign semi-supervised method) fails now.
@@ -187,12 +189,13 @@ public static class CharacterTraining
                 using var owned = task as IDisposable;
                 var withSamples = onGeneratedSamples is null || task is not IGeneratedSamples generator ? progress
                     : new EpochEnd(progress, epoch => onGeneratedSamples(epoch, generator.Samples()));
-                result = new Trainer(options, withSamples).Fit(task, cancellationToken);
+                result = new Trainer(options, withSamples, control).Fit(task, cancellationToken);
             }
             else
             {
-                result = new Trainer(options, progress).Fit(supervised, cancellationToken);
+                result = new Trainer(options, progress, control).Fit(supervised, cancellationToken);
             }
+            cancellationToken = RunControl.After(result, cancellationToken);
 
             var test = supervised.Score(split.Test, cancellationToken);
             var facts = model.Manifest.Training;
