@@ -13,6 +13,9 @@ public enum OcrTask { TextRecognition, Classification }
 public sealed record ModelInfo(OcrTask Task, Charset Charset, PreprocessSpec Preprocess, IReadOnlyDictionary<string, string>? Training = null)
 {
     public IReadOnlyDictionary<string, string> Training { get; init; } = Training ?? new Dictionary<string, string>();
+    /// <summary>The training run's specification as JSON (OcrForge's <c>RunSpecification</c>), when the file
+    /// carries one; null for files written before, or trained elsewhere.</summary>
+    public string? RunSpecification { get; init; }
 }
 
 /// <summary>
