@@ -69,7 +69,13 @@ public sealed class TrainingOptionSet
         var overrides = Models.ModelRegistry.ParseOverrides(parse.GetValue(Set) ?? []);
         return spec with
         {
-            Data = spec.Data with { Path = data, Format = Pick(parse, Format, spec.Data.Format) },
+            Data = spec.Data with
+            {
+                Path = data, Format = Pick(parse, Format, spec.Data.Format),
+                // The split lives in data: --val-fraction given here replaces a --spec file's data.validation_fraction.
+                ValidationFraction = parse.GetResult(ValidationFraction) is { Implicit: false }
+                    ? parse.GetValue(ValidationFraction) : spec.Data.ValidationFraction,
+            },
             Model = spec.Model with
             {
                 Overrides = [.. spec.Model.Overrides.Where(kv => overrides.All(o => o.Key != kv.Key)), .. overrides],
