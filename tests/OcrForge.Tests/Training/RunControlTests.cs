@@ -101,4 +101,45 @@ public class RunControlTests
         Assert.ThrowsAny<OperationCanceledException>(() =>
             Runs.Train(Tiny(data, dir.File("run2")), control: plain, cancellationToken: lost.Token));
     }
+
+    [Fact]
+    public void A_classifier_run_stopped_after_its_first_epoch_keeps_it_and_scores_its_test_split()
+    {
+        using var dir = new TempDir();
+        var spec = new RunSpecification
+        {
+            Task = RunTask.Classify,
+            Data = new RunData
+            {
+                Path = RunSpecificationTests.WriteCharacters(dir.File("data")), Format = DatasetFormat.Folders,
+                TestFraction = 0.2,
+            },
+            Model = new RunModel { Preset = "chars74k-cnn", Overrides = RunSpecificationTests.TinyCnn },
+            Training = OcrForge.Training.Classification.CharacterTraining.Recipe with
+            {
+                Epochs = 3, BatchSize = 8, Seed = 6, Threads = 1, RunDirectory = dir.File("run"),
+            },
+            Classifier = new ClassifierRecipe(),
+        };
+
+        var result = Runs.Train(spec, control: new RunControl { AfterEpoch = _ => EpochDecision.Stop });
+        using (result.Model) { }
+
+        Assert.Equal(TrainingStop.Callback, result.Training.Stop);
+        Assert.Single(result.Training.History);
+        Assert.Equal(1, result.Training.BestEpoch);
+        Assert.Equal(8, result.Test!.Samples);
+    }
+
+    [Fact]
+    public void A_run_cancelled_before_its_first_epoch_ends_has_nothing_to_keep_and_throws()
+    {
+        using var dir = new TempDir();
+        var data = Compression.PruningTests.WriteTextData(dir.File("data"), TinyText.Make(40, 1));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.ThrowsAny<OperationCanceledException>(() => Runs.Train(Tiny(data, dir.File("run")),
+            control: new RunControl { KeepOnCancel = true }, cancellationToken: cancelled.Token));
+    }
 }
