@@ -20,7 +20,8 @@ public static class ModelMetadata
     /// <summary>Optional: the training facts of the source model (JSON object of strings).</summary>
     public const string Training = "ocrforge.training";
     /// <summary>Optional: the run specification the source model was trained with (JSON object, as the
-    /// <c>.ocrf</c> manifest's <c>run</c>), so that the ONNX file alone says how to repeat or re-split its run.</summary>
+    /// <c>.ocrf</c> manifest's <c>run</c>), so that the ONNX file alone says how to repeat or re-split its
+    /// run.</summary>
     public const string RunSpecification = "ocrforge.run_specification";
 
     private static readonly JsonSerializerOptions Json = new()

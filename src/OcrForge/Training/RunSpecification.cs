@@ -28,8 +28,9 @@ public sealed record RunSpecification
     public required RunData Data { get; init; }
     public RunModel Model { get; init; } = new();
     /// <summary>How to train. Its <see cref="TrainingOptions.ValidationFraction"/> and
-    /// <see cref="TrainingOptions.Seed"/> make the split only where <see cref="RunData.ValidationFraction"/> and <see cref="RunData.Seed"/> leave it
-    /// (specifications written before kept the split here; see <see cref="Split"/>).</summary>
+    /// <see cref="TrainingOptions.Seed"/> make the split only where <see cref="RunData.ValidationFraction"/> and
+    /// <see cref="RunData.Seed"/> leave it (specifications written before kept the split here; see
+    /// <see cref="Split"/>).</summary>
     public required TrainingOptions Training { get; init; }
     /// <summary>The classifier's recipe; null for CTC runs (their recipe is <see cref="Training"/> alone).</summary>
     public ClassifierRecipe? Classifier { get; init; }

@@ -30,7 +30,8 @@ public class TrainSpecTests
 
         // When train classify runs it with --epochs, --label-smoothing and --val-fraction given
         var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), "train", "classify", "--spec", dir.File("run.json"),
-            "--epochs", "1", "--label-smoothing", "0.05", "--val-fraction", "0.25", "--json", "--out", dir.File("c.ocrf"));
+            "--epochs", "1", "--label-smoothing", "0.05", "--val-fraction", "0.25", "--json",
+            "--out", dir.File("c.ocrf"));
 
         // Then the command line wins where given, the file elsewhere, the recipe where neither says
         Assert.True(code == 0, stderr + stdout);

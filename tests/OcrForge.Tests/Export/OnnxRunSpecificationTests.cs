@@ -47,8 +47,9 @@ public class OnnxRunSpecificationTests
     [Fact]
     public void A_specification_that_is_not_a_json_object_is_damaged_metadata()
     {
-        var metadata = ModelMetadata.Write(new ModelInfo(OcrTask.Classification,
-            new Charset(["a", "b"], hasBlank: false), new PreprocessSpec(8, 8)) { RunSpecification = "{\"task\": \"ctc\"}" });
+        var info = new ModelInfo(OcrTask.Classification, new Charset(["a", "b"], hasBlank: false),
+            new PreprocessSpec(8, 8)) { RunSpecification = "{\"task\": \"ctc\"}" };
+        var metadata = ModelMetadata.Write(info);
         Assert.Equal("{\"task\": \"ctc\"}", ModelMetadata.Read(metadata, "m.onnx").RunSpecification);
 
         metadata[ModelMetadata.RunSpecification] = "[1, 2]";

@@ -64,8 +64,10 @@ public class PreparedDataTests
         var cache = new DataCache();
 
         var a = Runs.Train(spec, cache: cache);
-        var b = Runs.Train(spec with { Training = spec.Training with { LearningRate = 1e-3, RunDirectory = dir.File("b") } },
-            cache: cache);
+        var b = Runs.Train(spec with
+        {
+            Training = spec.Training with { LearningRate = 1e-3, RunDirectory = dir.File("b") },
+        }, cache: cache);
         var alone = Runs.Train(spec with { Training = spec.Training with { RunDirectory = dir.File("c") } });
         using (a.Model) using (b.Model) using (alone.Model) { }
 

@@ -59,7 +59,10 @@ public class SplitSettingsTests
         {
             Data = new RunData { Path = data, TestFraction = 0, Seed = 3 },
             Model = new RunModel { Preset = "captcha-crnn", Overrides = RunSpecificationTests.TinyCrnn },
-            Training = CtcTraining.Recipe with { Epochs = 1, BatchSize = 8, Threads = 1, Seed = 1, RunDirectory = dir.File("r") },
+            Training = CtcTraining.Recipe with
+            {
+                Epochs = 1, BatchSize = 8, Threads = 1, Seed = 1, RunDirectory = dir.File("r"),
+            },
         };
         var config = CtcTraining.Config("captcha-crnn", RunSpecificationTests.TinyCrnn);
 
