@@ -19,7 +19,8 @@ public sealed class Charset
         for (int i = 0; i < Symbols.Count; i++)
         {
             if (Symbols[i].Length == 0) throw new ArgumentException("empty symbol in charset");
-            if (!_index.TryAdd(Symbols[i], i)) throw new ArgumentException($"duplicate symbol '{Symbols[i]}' in charset");
+            if (!_index.TryAdd(Symbols[i], i))
+                throw new ArgumentException($"duplicate symbol '{Symbols[i]}' in charset");
         }
     }
 
@@ -42,19 +43,22 @@ public sealed class Charset
     public string SymbolOf(int classIndex)
     {
         int i = classIndex - (HasBlank ? 1 : 0);
-        if (HasBlank && classIndex == BlankIndex) throw new ArgumentOutOfRangeException(nameof(classIndex), "the blank has no symbol");
+        if (HasBlank && classIndex == BlankIndex)
+            throw new ArgumentOutOfRangeException(nameof(classIndex), "the blank has no symbol");
         if (i < 0 || i >= Symbols.Count) throw new ArgumentOutOfRangeException(nameof(classIndex));
         return Symbols[i];
     }
 
-    /// <summary>Class indices of a text label, one per symbol. Throws naming the first symbol outside the charset.</summary>
+    /// <summary>Class indices of a text label, one per symbol. Throws naming the first symbol outside the
+    /// charset.</summary>
     public int[] Encode(string text)
     {
         var result = new List<int>(text.Length);
         foreach (var s in text.EnumerateSymbols())
         {
             if (!_index.TryGetValue(s, out int i))
-                throw new OcrForgeException($"label '{text}' has symbol '{s}' outside the charset \"{string.Concat(Symbols)}\"");
+                throw new OcrForgeException(
+                    $"label '{text}' has symbol '{s}' outside the charset \"{string.Concat(Symbols)}\"");
             result.Add(i + (HasBlank ? 1 : 0));
         }
         return result.ToArray();
@@ -67,7 +71,8 @@ public sealed class Charset
 
 public static class SymbolExtensions
 {
-    /// <summary>Text elements (user-perceived characters), so that a label with combining marks or emoji splits correctly.</summary>
+    /// <summary>Text elements (user-perceived characters), so that a label with combining marks or emoji splits
+    /// correctly.</summary>
     public static IEnumerable<string> EnumerateSymbols(this string text)
     {
         var e = System.Globalization.StringInfo.GetTextElementEnumerator(text);

@@ -15,7 +15,8 @@ public sealed class TextRecognizer : IDisposable
     public TextRecognizer(IOcrEngine engine)
     {
         if (engine.Info.Task != OcrTask.TextRecognition)
-            throw new OcrForgeException($"{engine.Name}: model is a character classifier, not a text recogniser (use CharacterClassifier)");
+            throw new OcrForgeException(
+                $"{engine.Name}: model is a character classifier, not a text recogniser (use CharacterClassifier)");
         _engine = engine;
     }
 
@@ -38,20 +39,23 @@ public sealed class TextRecognizer : IDisposable
         init
         {
             if (value is not null && !value.Lexicon.Charset.Symbols.SequenceEqual(Info.Charset.Symbols))
-                throw new OcrForgeException($"{value.Lexicon.Source}: word list was read for the symbols \"{value.Lexicon.Charset}\", not this model's \"{Info.Charset}\"");
+                throw new OcrForgeException($"{value.Lexicon.Source}: word list was read for the symbols "
+                    + $"\"{value.Lexicon.Charset}\", not this model's \"{Info.Charset}\"");
             _lexicon = value;
         }
     }
     private readonly LexiconOptions? _lexicon;
 
     /// <summary>The beam width decoding actually uses.</summary>
-    public int DecodingBeamWidth => _lexicon is not null && BeamWidth <= 1 ? LexiconDecoder.DefaultBeamWidth : BeamWidth;
+    public int DecodingBeamWidth =>
+        _lexicon is not null && BeamWidth <= 1 ? LexiconDecoder.DefaultBeamWidth : BeamWidth;
 
     public Prediction Predict(GrayImage image) => PredictBatch([image])[0];
     public Prediction Predict(byte[] encodedImage) => Predict(ImageDecoder.Decode(encodedImage));
     public Prediction Predict(string imagePath) => Predict(ImageDecoder.DecodeFile(imagePath));
 
-    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<GrayImage> images, CancellationToken cancellationToken = default)
+    public IReadOnlyList<Prediction> PredictBatch(IReadOnlyList<GrayImage> images,
+        CancellationToken cancellationToken = default)
     {
         if (images.Count == 0) return [];
         var output = _engine.Run(Batch.Prepare(images, Info.Preprocess), cancellationToken);
@@ -74,7 +78,8 @@ public sealed class TextRecognizer : IDisposable
             int frames = output.FramesOf(n);
             var scores = output.Data.AsSpan(n * allFrames * classes, frames * classes);
             var logProbs = buffer.AsSpan(0, frames * classes);
-            for (int t = 0; t < frames; t++) Batch.LogSoftmax(scores.Slice(t * classes, classes), logProbs.Slice(t * classes, classes));
+            for (int t = 0; t < frames; t++)
+                Batch.LogSoftmax(scores.Slice(t * classes, classes), logProbs.Slice(t * classes, classes));
             results[n] = _lexicon is not null
                 ? LexiconDecoder.Decode(logProbs, frames, classes, Info.Charset, _lexicon, DecodingBeamWidth)
                 : BeamWidth > 1
@@ -90,7 +95,8 @@ public sealed class TextRecognizer : IDisposable
 /// <summary>A class and its probability.</summary>
 public sealed record ClassScore(string Label, double Probability);
 
-/// <summary>Classifies single-character images: <c>CharacterClassifier.Load("m.onnx").Predict(bytes)</c>. Thread-safe.</summary>
+/// <summary>Classifies single-character images: <c>CharacterClassifier.Load("m.onnx").Predict(bytes)</c>.
+/// Thread-safe.</summary>
 public sealed class CharacterClassifier : IDisposable
 {
     private readonly IOcrEngine _engine;
@@ -98,7 +104,8 @@ public sealed class CharacterClassifier : IDisposable
     public CharacterClassifier(IOcrEngine engine)
     {
         if (engine.Info.Task != OcrTask.Classification)
-            throw new OcrForgeException($"{engine.Name}: model is a text recogniser, not a character classifier (use TextRecognizer)");
+            throw new OcrForgeException(
+                $"{engine.Name}: model is a text recogniser, not a character classifier (use TextRecognizer)");
         _engine = engine;
     }
 
@@ -109,11 +116,14 @@ public sealed class CharacterClassifier : IDisposable
     public IOcrEngine Engine => _engine;
 
     public IReadOnlyList<ClassScore> Predict(GrayImage image, int top = 1) => PredictBatch([image], top)[0];
-    public IReadOnlyList<ClassScore> Predict(byte[] encodedImage, int top = 1) => Predict(ImageDecoder.Decode(encodedImage), top);
-    public IReadOnlyList<ClassScore> Predict(string imagePath, int top = 1) => Predict(ImageDecoder.DecodeFile(imagePath), top);
+    public IReadOnlyList<ClassScore> Predict(byte[] encodedImage, int top = 1) =>
+        Predict(ImageDecoder.Decode(encodedImage), top);
+    public IReadOnlyList<ClassScore> Predict(string imagePath, int top = 1) =>
+        Predict(ImageDecoder.DecodeFile(imagePath), top);
 
     /// <summary>The <paramref name="top"/> most probable classes of each image, most probable first.</summary>
-    public IReadOnlyList<IReadOnlyList<ClassScore>> PredictBatch(IReadOnlyList<GrayImage> images, int top = 1, CancellationToken cancellationToken = default)
+    public IReadOnlyList<IReadOnlyList<ClassScore>> PredictBatch(IReadOnlyList<GrayImage> images, int top = 1,
+        CancellationToken cancellationToken = default)
     {
         if (images.Count == 0) return [];
         return Decode(_engine.Run(Batch.Preprocess(images, Info.Preprocess), images.Count, cancellationToken), top);
@@ -147,7 +157,8 @@ internal static class Batch
         EngineInput.Prepare(images, spec);
 
     /// <summary>The floats of <see cref="Prepare"/>: for a variable-width model padded to the widest image.</summary>
-    public static float[] Preprocess(IReadOnlyList<GrayImage> images, PreprocessSpec spec) => Prepare(images, spec).Data;
+    public static float[] Preprocess(IReadOnlyList<GrayImage> images, PreprocessSpec spec) =>
+        Prepare(images, spec).Data;
 
     public static void LogSoftmax(ReadOnlySpan<float> scores, Span<float> destination)
     {

@@ -36,14 +36,16 @@ public static class ConfusionMatrixChart
             for (int p = 0; p < k; p++)
                 if (counts[t, p] > 0)
                 {
-                    var text = plot.Add.Text(counts[t, p].ToString(System.Globalization.CultureInfo.InvariantCulture), p, k - 1 - t);
+                    var text = plot.Add.Text(
+                        counts[t, p].ToString(System.Globalization.CultureInfo.InvariantCulture), p, k - 1 - t);
                     text.LabelFontSize = fontSize;
                     text.LabelAlignment = Alignment.MiddleCenter;
                     text.LabelFontColor = fractions[t, p] > 0.5 ? Colors.Black : Colors.White;
                 }
 
         var positions = Enumerable.Range(0, k).Select(i => (double)i).ToArray();
-        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(positions, metrics.Labels.ToArray());
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            positions, metrics.Labels.ToArray());
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             positions, Enumerable.Range(0, k).Select(y => metrics.Labels[k - 1 - y]).ToArray());
         plot.Axes.Bottom.Label.Text = "predicted";

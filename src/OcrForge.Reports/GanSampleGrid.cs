@@ -4,7 +4,8 @@ using SkiaSharp;
 
 namespace OcrForge.Reports;
 
-/// <summary>Generated characters tiled into one PNG (a square-ish grid, scaled up so 32×32 images are visible).</summary>
+/// <summary>Generated characters tiled into one PNG (a square-ish grid, scaled up so 32×32 images are
+/// visible).</summary>
 public static class GanSampleGrid
 {
     private const int Scale = 3;
@@ -30,7 +31,8 @@ public static class GanSampleGrid
         for (int i = 0; i < images.Count; i++)
         {
             var image = images[i];
-            using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Gray8, SKAlphaType.Opaque));
+            using var bitmap = new SKBitmap(
+                new SKImageInfo(image.Width, image.Height, SKColorType.Gray8, SKAlphaType.Opaque));
             System.Runtime.InteropServices.Marshal.Copy(image.Pixels, 0, bitmap.GetPixels(), image.Pixels.Length);
             using var tile = SKImage.FromBitmap(bitmap);
             int x = Gap + i % columns * (cellW + Gap), y = header + Gap + i / columns * (cellH + Gap);

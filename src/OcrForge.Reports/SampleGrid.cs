@@ -11,13 +11,15 @@ namespace OcrForge.Reports;
 /// </summary>
 public static class SampleGrid
 {
-    public static void Write(IReadOnlyList<Sample> samples, string path, int columns = 4, int rows = 4, string? title = null)
+    public static void Write(IReadOnlyList<Sample> samples, string path, int columns = 4, int rows = 4,
+        string? title = null)
     {
         if (samples.Count == 0) throw new ArgumentException("no samples to draw", nameof(samples));
         var shown = samples.Take(columns * rows).ToList();
         rows = (shown.Count + columns - 1) / columns;
 
-        // One cell shape for all: the median aspect ratio, so a dataset of captchas gets wide cells, characters square ones.
+        // One cell shape for all: the median aspect ratio, so a dataset of captchas gets wide cells, characters square
+        // ones.
         var aspects = shown.Select(s => (double)s.Image.Width / s.Image.Height).Order().ToList();
         double aspect = Math.Clamp(aspects[aspects.Count / 2], 0.25, 8);
         const int cellArea = 200 * 100;
@@ -32,7 +34,10 @@ public static class SampleGrid
         using var captionFont = new SKFont(InstalledFonts.Caption, 17);
         using var titleFont = new SKFont(InstalledFonts.Caption, 18) { Embolden = true };
         using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
-        using var frame = new SKPaint { Color = new SKColor(200, 200, 200), Style = SKPaintStyle.Stroke, StrokeWidth = 1 };
+        using var frame = new SKPaint
+        {
+            Color = new SKColor(200, 200, 200), Style = SKPaintStyle.Stroke, StrokeWidth = 1
+        };
         if (title is not null) canvas.DrawText(Ellipsize(title, width - 2 * pad, titleFont), pad, 24, titleFont, ink);
 
         for (int i = 0; i < shown.Count; i++)
@@ -45,7 +50,9 @@ public static class SampleGrid
             var dest = SKRect.Create(x + (cellW - w) / 2, y + (cellH - h) / 2, w, h);
             using (var picture = ToSkImage(image))
             {
-                var sampling = scale >= 3 ? new SKSamplingOptions(SKFilterMode.Nearest) : new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
+                var sampling = scale >= 3
+                    ? new SKSamplingOptions(SKFilterMode.Nearest)
+                    : new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
                 canvas.DrawImage(picture, dest, sampling);
             }
             canvas.DrawRect(dest, frame);

@@ -21,10 +21,12 @@ public static class TrainingCurves
 
         double[] epochs = history.Select(h => (double)h.Epoch).ToArray();
         AddLine(plot, epochs, history.Select(h => Log(h.TrainLoss)), "train loss", Colors.Blue, right: false);
-        AddLine(plot, epochs, history.Select(h => Log(h.ValidationLoss)), "validation loss", Colors.Orange, right: false);
+        AddLine(plot, epochs, history.Select(h => Log(h.ValidationLoss)), "validation loss", Colors.Orange,
+            right: false);
         if (history.Any(h => !double.IsNaN(h.TrainAccuracy)))
             AddLine(plot, epochs, history.Select(h => h.TrainAccuracy), "train accuracy", Colors.Green, right: true);
-        AddLine(plot, epochs, history.Select(h => h.ValidationAccuracy), "validation accuracy", Colors.Red, right: true);
+        AddLine(plot, epochs, history.Select(h => h.ValidationAccuracy), "validation accuracy", Colors.Red,
+            right: true);
         plot.Axes.SetLimitsY(0, 1.02, plot.Axes.Right);
         if (bestEpoch > 0)
         {

@@ -60,7 +60,7 @@ public static class DemoCommand
 
             Step("2. train", $"preset {CtcTraining.DefaultPreset}, {parse.GetValue(epochs)} epochs "
                 + $"(ocrforge train ctc --data {trainDir} --out {modelPath})");
-            var options = TrainCtcCommand.Recipe with
+            var options = CtcTraining.Recipe with
             {
                 Epochs = parse.GetValue(epochs),
                 Seed = s,

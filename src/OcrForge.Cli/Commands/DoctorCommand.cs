@@ -42,7 +42,8 @@ public static class DoctorCommand
             + $"inter-op {r.Threads.TorchInterOp}"
             + string.Concat(r.Threads.Environment.Select(e => $"; {e.Key}={e.Value}")));
         var n = r.Numerics;
-        Row("oneDNN", $"{(n.OneDnn ? "on" : "off")}, ISA cap {n.OneDnnMaxCpuIsa ?? "none"} ({n.OneDnnReason})");
+        string oneDnn = n.OneDnnUse switch { "all" => "on", "recurrent" => "recurrent layers only", _ => "off" };
+        Row("oneDNN", $"{oneDnn}, ISA cap {n.OneDnnMaxCpuIsa ?? "none"} ({n.OneDnnReason})");
         Row("NNPACK", $"{(n.Nnpack ? "on" : "off")} (supported on this CPU: {(n.NnpackSupported ? "yes" : "no")})");
         Row("huge-page tensors",
             $"{(n.HugePageTensors ? "on" : "off")} (kernel THP mode: {n.KernelHugePages ?? "unknown"})");

@@ -6,52 +6,43 @@ using OcrForge.Training;
 namespace OcrForge.Cli.Commands;
 
 /// <summary>The options every training task takes, mapped one to one onto <see cref="TrainingOptions"/>.</summary>
-public sealed class TrainingOptionSet
+/// <param name="recipe">The task's recipe: each option's default, so <c>--help</c> shows what a run without it
+/// does.</param>
+public sealed class TrainingOptionSet(TrainingOptions recipe)
 {
-    /// <param name="recipe">The task's recipe: each option's default, so <c>--help</c> shows what a run without it does.</param>
-    public TrainingOptionSet(TrainingOptions recipe)
-    {
-        Epochs = new("--epochs") { Description = "Maximum number of epochs.", DefaultValueFactory = _ => recipe.Epochs };
-        BatchSize = new("--batch-size") { Description = "Images per optimizer step.", DefaultValueFactory = _ => recipe.BatchSize };
-        LearningRate = new("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => recipe.LearningRate };
-        Optimizer = new("--optimizer") { Description = "adam, adamw, adamax, adadelta, adagrad, sgd (Nesterov, --momentum) or rmsprop.", DefaultValueFactory = _ => recipe.Optimizer };
-        Schedule = new("--schedule") { Description = "Learning-rate schedule: none, plateau, cosine or onecycle.", DefaultValueFactory = _ => recipe.Schedule };
-        Patience = new("--patience") { Description = "Stop after this many epochs without a lower validation loss (0 = never).", DefaultValueFactory = _ => recipe.Patience };
-        ValidationFraction = new("--val-fraction") { Description = "Share of the images held out for validation and early stopping.", DefaultValueFactory = _ => recipe.ValidationFraction };
-        Augment = new("--augment") { Description = "Random rotation, shift, zoom, noise and blur on training images (--augment false: off).", DefaultValueFactory = _ => recipe.Augment };
-        Seed = new("--seed") { Description = "Seed for the split, initialisation, order and augmentation.", DefaultValueFactory = _ => recipe.Seed };
-        WeightDecay = new("--weight-decay") { Description = "L2 penalty on the weights, decoupled for adamw (default: the recipe's, else the optimizer's: 0, adamw 0.01).", DefaultValueFactory = _ => recipe.WeightDecay };
-        Momentum = new("--momentum") { Description = "Momentum of sgd (Nesterov); the other optimizers ignore it.", DefaultValueFactory = _ => recipe.Momentum };
-        GradClip = new("--grad-clip") { Description = "Clip the global gradient norm to this value (0 = off).", DefaultValueFactory = _ => recipe.GradClip };
-        Ema = new("--ema") { Description = "Validate, keep and save a moving average of the weights with this decay per step (e.g. 0.999; 0 = off).", DefaultValueFactory = _ => recipe.Ema };
-    }
+    private readonly TrainingOptionRow[] _rows = TrainingOptionTable.Rows(recipe);
 
-    public Option<string> Data { get; } = SharedOptions.Data("Dataset folder (or .csv manifest); required unless --spec names it.", required: false);
-    public Option<string?> Spec { get; } = new("--spec") { Description = "Run specification file (JSON, e.g. from tune best --spec); options given on the command line override it." };
+    public Option<string> Data { get; } =
+        SharedOptions.Data("Dataset folder (or .csv manifest); required unless --spec names it.", required: false);
+
+    public Option<string?> Spec { get; } = new("--spec")
+    {
+        Description = "Run specification file (JSON, e.g. from tune best --spec); options given on the command " +
+            "line override it.",
+    };
+
     public Option<DatasetFormat> Format { get; } = SharedOptions.Format();
-    public Option<string[]> Set { get; } = new("--set") { Description = "Override a preset's setting: key=value (repeatable).", AllowMultipleArgumentsPerToken = false };
-    public Option<int> Epochs { get; }
-    public Option<int> BatchSize { get; }
-    public Option<double> LearningRate { get; }
-    public Option<OptimizerKind> Optimizer { get; }
-    public Option<ScheduleKind> Schedule { get; }
-    public Option<int> Patience { get; }
-    public Option<double> ValidationFraction { get; }
-    public Option<bool> Augment { get; }
-    public Option<int> Seed { get; }
-    public Option<double?> WeightDecay { get; }
-    public Option<double> Momentum { get; }
-    public Option<double> GradClip { get; }
-    public Option<double> Ema { get; }
-    public Option<bool> Resume { get; } = new("--resume") { Description = "Continue from the run folder's last checkpoint." };
+
+    public Option<string[]> Set { get; } = new("--set")
+    {
+        Description = "Override a preset's setting: key=value (repeatable).", AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<bool> Resume { get; } =
+        new("--resume") { Description = "Continue from the run folder's last checkpoint." };
+
     public Option<int?> Threads { get; } = SharedOptions.Threads("Torch threads (default: all cores).");
-    public Option<string> Out { get; } = SharedOptions.Out("Model file to write (.ocrf); logs go to a .train folder beside it.");
-    public Option<bool> Json { get; } = SharedOptions.Json("Print the result as one JSON document on stdout (epoch lines go to stderr).");
+
+    public Option<string> Out { get; } =
+        SharedOptions.Out("Model file to write (.ocrf); logs go to a .train folder beside it.");
+
+    public Option<bool> Json { get; } =
+        SharedOptions.Json("Print the result as one JSON document on stdout (epoch lines go to stderr).");
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Data, Spec, Format, Set, Epochs, BatchSize, LearningRate, Optimizer, WeightDecay, Momentum, Schedule, Patience, ValidationFraction, Augment, Seed, GradClip, Ema, Resume, Threads, Out, Json })
-            command.Options.Add(option);
+        Option[] options = [Data, Spec, Format, Set, .. _rows.Select(r => r.Option), Resume, Threads, Out, Json];
+        foreach (var option in options) command.Options.Add(option);
     }
 
     /// <summary>
@@ -62,7 +53,10 @@ public sealed class TrainingOptionSet
     {
         var baseline = parse.GetValue(Spec) is { } path ? RunSpecification.Load(path) : null;
         if (baseline is not null && baseline.Task != task)
-            throw new OcrForgeException($"{parse.GetValue(Spec)}: a {baseline.Task.ToString().ToLowerInvariant()} run; use `ocrforge train {baseline.Task.ToString().ToLowerInvariant()}`");
+        {
+            var given = baseline.Task.ToString().ToLowerInvariant();
+            throw new OcrForgeException($"{parse.GetValue(Spec)}: a {given} run; use `ocrforge train {given}`");
+        }
         var data = (parse.GetResult(Data) is { Implicit: false } ? parse.GetValue(Data) : baseline?.Data.Path)
             ?? throw new OcrForgeException("--data: required (the dataset folder), unless --spec names it");
         var spec = baseline ?? RunSpecification.Default(task, data);
@@ -73,8 +67,8 @@ public sealed class TrainingOptionSet
             {
                 Path = data, Format = Pick(parse, Format, spec.Data.Format),
                 // The split lives in data: --val-fraction given here replaces a --spec file's data.validation_fraction.
-                ValidationFraction = parse.GetResult(ValidationFraction) is { Implicit: false }
-                    ? parse.GetValue(ValidationFraction) : spec.Data.ValidationFraction,
+                ValidationFraction = _rows.Single(r => r.Option.Name == "--val-fraction").Option is Option<double> v
+                    && parse.GetResult(v) is { Implicit: false } ? parse.GetValue(v) : spec.Data.ValidationFraction,
             },
             Model = spec.Model with
             {
@@ -89,33 +83,13 @@ public sealed class TrainingOptionSet
         var outPath = parse.GetValue(Out)!;
         if (!outPath.EndsWith(IO.ModelFile.Extension, StringComparison.OrdinalIgnoreCase))
             throw new OcrForgeException($"--out {outPath}: model files end in {IO.ModelFile.Extension}");
-        var o = from ?? new TrainingOptions
+        var options = new TrainingOptions
         {
-            Epochs = parse.GetValue(Epochs), BatchSize = parse.GetValue(BatchSize), LearningRate = parse.GetValue(LearningRate),
-            Optimizer = parse.GetValue(Optimizer), Schedule = parse.GetValue(Schedule), Patience = parse.GetValue(Patience),
-            ValidationFraction = parse.GetValue(ValidationFraction), Augment = parse.GetValue(Augment), Seed = parse.GetValue(Seed),
-            GradClip = parse.GetValue(GradClip), Ema = parse.GetValue(Ema), WeightDecay = parse.GetValue(WeightDecay),
-            Momentum = parse.GetValue(Momentum), Threads = parse.GetValue(Threads),
-        };
-        return new TrainingOptions
-        {
-            Epochs = Pick(parse, Epochs, o.Epochs),
-            BatchSize = Pick(parse, BatchSize, o.BatchSize),
-            LearningRate = Pick(parse, LearningRate, o.LearningRate),
-            Optimizer = Pick(parse, Optimizer, o.Optimizer),
-            Schedule = Pick(parse, Schedule, o.Schedule),
-            Patience = Pick(parse, Patience, o.Patience),
-            ValidationFraction = Pick(parse, ValidationFraction, o.ValidationFraction),
-            Augment = Pick(parse, Augment, o.Augment),
-            Seed = Pick(parse, Seed, o.Seed),
-            GradClip = Pick(parse, GradClip, o.GradClip),
-            Ema = Pick(parse, Ema, o.Ema),
-            WeightDecay = Pick(parse, WeightDecay, o.WeightDecay),
-            Momentum = Pick(parse, Momentum, o.Momentum),
             Resume = parse.GetValue(Resume),
-            Threads = Pick(parse, Threads, o.Threads),
+            Threads = from is null ? parse.GetValue(Threads) : Pick(parse, Threads, from.Threads),
             RunDirectory = TrainingOptions.RunDirectoryFor(outPath),
-        }.Validate();
+        };
+        return _rows.Aggregate(options, (to, row) => row.Apply(parse, from, to)).Validate();
     }
 
     /// <summary>The option's value when the command line gives it, else <paramref name="fallback"/> (the

@@ -79,7 +79,8 @@ public static class CtcDecoder
                         .ToDictionary(kv => kv.Key, kv => kv.Value);
         }
         var bestPrefix = beams.MaxBy(kv => LogAdd(kv.Value.Blank, kv.Value.NonBlank)).Key;
-        return new Prediction(charset.Decode(bestPrefix.Classes), TextProbability(logProbs, frames, classes, bestPrefix.Classes));
+        return new Prediction(charset.Decode(bestPrefix.Classes),
+            TextProbability(logProbs, frames, classes, bestPrefix.Classes));
     }
 
     /// <summary>
@@ -87,7 +88,8 @@ public static class CtcDecoder
     /// <paramref name="symbols"/> — the CTC forward algorithm (Graves et al. 2006) over the text with a blank
     /// between and around its symbols, i.e. exp(−CTC loss).
     /// </summary>
-    public static double TextProbability(ReadOnlySpan<float> logProbs, int frames, int classes, IReadOnlyList<int> symbols)
+    public static double TextProbability(ReadOnlySpan<float> logProbs, int frames, int classes,
+        IReadOnlyList<int> symbols)
     {
         if (frames == 0) return symbols.Count == 0 ? 1 : 0;
         // Extended label: blank, s1, blank, s2, …, blank (length 2L+1).

@@ -75,7 +75,8 @@ public sealed class Lexicon
     /// <summary>Distinct words kept.</summary>
     public int Count { get; }
 
-    /// <summary>Entries dropped because a symbol is outside the model's charset (or the entry is not one word).</summary>
+    /// <summary>Entries dropped because a symbol is outside the model's charset (or the entry is not one
+    /// word).</summary>
     public int Skipped { get; }
 
     /// <summary>The first skipped entry, to show the user an example.</summary>
@@ -86,10 +87,13 @@ public sealed class Lexicon
     public bool IsWord(int node) => _isWord[node];
 
     /// <summary>The classes that continue the prefix at <paramref name="node"/>, ascending, and their nodes.</summary>
-    public ReadOnlySpan<int> ChildClasses(int node) => _childClass.AsSpan(_firstChild[node], _firstChild[node + 1] - _firstChild[node]);
-    public ReadOnlySpan<int> ChildNodes(int node) => _childNode.AsSpan(_firstChild[node], _firstChild[node + 1] - _firstChild[node]);
+    public ReadOnlySpan<int> ChildClasses(int node) =>
+        _childClass.AsSpan(_firstChild[node], _firstChild[node + 1] - _firstChild[node]);
+    public ReadOnlySpan<int> ChildNodes(int node) =>
+        _childNode.AsSpan(_firstChild[node], _firstChild[node + 1] - _firstChild[node]);
 
-    /// <summary>The node reached from <paramref name="node"/> by <paramref name="classIndex"/>, or −1 when no word continues that way.</summary>
+    /// <summary>The node reached from <paramref name="node"/> by <paramref name="classIndex"/>, or −1 when no word
+    /// continues that way.</summary>
     public int Child(int node, int classIndex)
     {
         int i = ChildClasses(node).BinarySearch(classIndex);
@@ -111,7 +115,9 @@ public sealed class Lexicon
     /// </summary>
     public static Lexicon FromWords(IEnumerable<string> entries, Charset charset, string source = "word list")
     {
-        if (!charset.HasBlank) throw new ArgumentException("a lexicon is for CTC text models (a charset with the blank)", nameof(charset));
+        if (!charset.HasBlank)
+            throw new ArgumentException("a lexicon is for CTC text models (a charset with the blank)",
+                nameof(charset));
         var words = new List<int[]>();
         int skipped = 0;
         string? firstSkipped = null;
@@ -151,7 +157,8 @@ public sealed class Lexicon
         if (lines.All(string.IsNullOrWhiteSpace)) throw new OcrForgeException($"{path}: empty word list");
         var lexicon = FromWords(lines, charset, path);
         if (lexicon.Count == 0)
-            throw new OcrForgeException($"{path}: none of its {lexicon.Skipped} words can be written with the model's symbols \"{charset}\"");
+            throw new OcrForgeException($"{path}: none of its {lexicon.Skipped} words can be written with the model's "
+                + $"symbols \"{charset}\"");
         return lexicon;
     }
 

@@ -6,7 +6,8 @@ public enum LexiconMode
     /// <summary>Only words of the list (separated by single spaces when the model can write a space).</summary>
     Only,
 
-    /// <summary>Any text, but every complete word found in the list adds <see cref="LexiconOptions.Weight"/> to its log score.</summary>
+    /// <summary>Any text, but every complete word found in the list adds <see cref="LexiconOptions.Weight"/> to its log
+    /// score.</summary>
     Prior,
 }
 
@@ -15,12 +16,14 @@ public enum LexiconMode
 /// <see cref="LexiconMode.Prior"/> mode: 2 lets a known word win over an unknown one the model finds up to e² ≈ 7.4
 /// times likelier, while an unknown string the model is sure of (a number, a price) still wins.
 /// </summary>
-public sealed record LexiconOptions(Lexicon Lexicon, LexiconMode Mode = LexiconMode.Only, double Weight = LexiconOptions.DefaultWeight)
+public sealed record LexiconOptions(Lexicon Lexicon, LexiconMode Mode = LexiconMode.Only,
+    double Weight = LexiconOptions.DefaultWeight)
 {
     public const double DefaultWeight = 2.0;
 
     public double Weight { get; init; } = double.IsFinite(Weight) && Weight >= 0 ? Weight
-        : throw new ArgumentOutOfRangeException(nameof(Weight), Weight, "a lexicon weight is a log-probability bonus, finite and ≥ 0");
+        : throw new ArgumentOutOfRangeException(nameof(Weight), Weight,
+            "a lexicon weight is a log-probability bonus, finite and ≥ 0");
 }
 
 /// <summary>
@@ -32,7 +35,8 @@ public sealed record LexiconOptions(Lexicon Lexicon, LexiconMode Mode = LexiconM
 /// </summary>
 public static class LexiconDecoder
 {
-    /// <summary>The beam a lexicon search uses when the caller asks for greedy decoding, which cannot follow a trie.</summary>
+    /// <summary>The beam a lexicon search uses when the caller asks for greedy decoding, which cannot follow a
+    /// trie.</summary>
     public const int DefaultBeamWidth = 16;
 
     /// <summary>The symbol that separates words in a text line.</summary>
@@ -74,7 +78,8 @@ public static class LexiconDecoder
         return new Prediction(charset.Decode(symbols), CtcDecoder.TextProbability(logProbs, frames, classes, symbols));
     }
 
-    private static void Add(Dictionary<int, (double Blank, double NonBlank)> beams, int prefix, double blank, double nonBlank)
+    private static void Add(Dictionary<int, (double Blank, double NonBlank)> beams, int prefix, double blank,
+        double nonBlank)
     {
         if (double.IsNegativeInfinity(blank) && double.IsNegativeInfinity(nonBlank)) return;
         var (b, nb) = beams.TryGetValue(prefix, out var v) ? v : (double.NegativeInfinity, double.NegativeInfinity);
@@ -122,7 +127,8 @@ public static class LexiconDecoder
     private sealed class Search(LexiconOptions options, int space)
     {
         private readonly Lexicon _lexicon = options.Lexicon;
-        private readonly List<(int Parent, int Last, int Node, int Words, int Length)> _prefixes = [(-1, -1, Lexicon.Root, 0, 0)];
+        private readonly List<(int Parent, int Last, int Node, int Words, int Length)> _prefixes =
+            [(-1, -1, Lexicon.Root, 0, 0)];
         private readonly Dictionary<long, int> _children = [];
         private readonly List<int> _continuations = [];
 
@@ -141,7 +147,8 @@ public static class LexiconDecoder
             return _prefixes.Count - 1;
         }
 
-        /// <summary>The classes a prefix may continue with: any symbol, or in "only" mode the trie's, plus a space after a whole word.</summary>
+        /// <summary>The classes a prefix may continue with: any symbol, or in "only" mode the trie's, plus a space
+        /// after a whole word.</summary>
         public List<int> Continuations(int prefix, bool only, int classes)
         {
             _continuations.Clear();
@@ -158,7 +165,8 @@ public static class LexiconDecoder
 
         public bool EndsOnWord(int prefix) => CompleteWord(_prefixes[prefix].Node);
 
-        /// <summary>The lexicon bonus the text would get if it ended here (its current word counts when complete).</summary>
+        /// <summary>The lexicon bonus the text would get if it ended here (its current word counts when
+        /// complete).</summary>
         public double Bonus(int prefix)
         {
             if (options.Mode == LexiconMode.Only || options.Weight == 0) return 0;

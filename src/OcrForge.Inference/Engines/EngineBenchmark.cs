@@ -3,7 +3,8 @@ using System.Runtime.InteropServices;
 
 namespace OcrForge.Inference.Engines;
 
-/// <summary>Latency of one engine at one batch size and thread count. Times are of <see cref="IOcrEngine.Run"/> on preprocessed input.</summary>
+/// <summary>Latency of one engine at one batch size and thread count. Times are of <see cref="IOcrEngine.Run"/> on
+/// preprocessed input.</summary>
 public sealed record BenchResult(string Model, string Engine, int Batch, int Threads, int Repetitions,
     double P50Ms, double P90Ms, double P99Ms, double MeanMs, double ImagesPerSecond);
 
@@ -24,7 +25,9 @@ public sealed record MachineInfo(string Cpu, int Cores, IReadOnlyList<string> Is
     public static MachineInfo Describe()
     {
         string cpuInfo = File.Exists("/proc/cpuinfo") ? File.ReadAllText("/proc/cpuinfo") : "";
-        string Field(string name) => cpuInfo.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
+        string Field(string name) => cpuInfo.Split('\n')
+            .FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
+            ?? "unknown";
         var flags = Field("flags").Split(' ');
         return new MachineInfo(
             Field("model name"),
@@ -34,7 +37,9 @@ public sealed record MachineInfo(string Cpu, int Cores, IReadOnlyList<string> Is
             RuntimeInformation.OSDescription,
             RuntimeInformation.FrameworkDescription,
             typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString() ?? "unknown",
-            File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown",
+            File.Exists("/proc/loadavg")
+                ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3))
+                : "unknown",
             Field("vendor_id"), Field("cpu family"), Field("model\t"), Field("stepping"));
     }
 }
@@ -46,17 +51,20 @@ public sealed record MachineInfo(string Cpu, int Cores, IReadOnlyList<string> Is
 public static class EngineBenchmark
 {
     public static BenchResult Measure(IOcrEngine engine, string model, float[] images, int batch, int threads,
-        int warmup = 3, int minRepetitions = 20, double minSeconds = 2, int maxRepetitions = 1000, CancellationToken cancellationToken = default) =>
-        Measure(engine, model, new EngineInput(images, images.Length / (engine.Info.Preprocess.Width * engine.Info.Preprocess.Height),
-            engine.Info.Preprocess.Height, engine.Info.Preprocess.Width), batch, threads, warmup, minRepetitions, minSeconds,
-            maxRepetitions, cancellationToken);
+        int warmup = 3, int minRepetitions = 20, double minSeconds = 2, int maxRepetitions = 1000,
+        CancellationToken cancellationToken = default) =>
+        Measure(engine, model,
+            new EngineInput(images, images.Length / (engine.Info.Preprocess.Width * engine.Info.Preprocess.Height),
+                engine.Info.Preprocess.Height, engine.Info.Preprocess.Width),
+            batch, threads, warmup, minRepetitions, minSeconds, maxRepetitions, cancellationToken);
 
     /// <summary>
     /// Times batches cycled from <paramref name="images"/> at its width: for a variable-width model the widest of
     /// the given images (<see cref="Imaging.Preprocessor.Pack"/>), so the numbers are for text of that length.
     /// </summary>
     public static BenchResult Measure(IOcrEngine engine, string model, EngineInput images, int batch, int threads,
-        int warmup = 3, int minRepetitions = 20, double minSeconds = 2, int maxRepetitions = 1000, CancellationToken cancellationToken = default)
+        int warmup = 3, int minRepetitions = 20, double minSeconds = 2, int maxRepetitions = 1000,
+        CancellationToken cancellationToken = default)
     {
         int size = images.Width * images.Height;
         int available = images.Data.Length / size;
@@ -68,7 +76,8 @@ public static class EngineBenchmark
         for (int i = 0; i < warmup; i++) engine.Run(input, batch, cancellationToken);
         var times = new List<double>();
         var total = Stopwatch.StartNew();
-        while (times.Count < maxRepetitions && (times.Count < minRepetitions || total.Elapsed.TotalSeconds < minSeconds))
+        while (times.Count < maxRepetitions
+            && (times.Count < minRepetitions || total.Elapsed.TotalSeconds < minSeconds))
         {
             long start = Stopwatch.GetTimestamp();
             engine.Run(input, batch, cancellationToken);

@@ -5,12 +5,14 @@ namespace OcrForge.Inference.Engines;
 /// <summary>What a model computes, as an inference engine sees it.</summary>
 public enum OcrTask { TextRecognition, Classification }
 
-/// <summary>Everything needed to feed a model and read its output; carried by every model file (.ocrf and .onnx).</summary>
+/// <summary>Everything needed to feed a model and read its output; carried by every model file (.ocrf and
+/// .onnx).</summary>
 /// <param name="Training">
 /// How the model was trained (preset, seed, split fractions, metrics): lets tools re-create its held-out split
 /// from any copy of the model, exported or quantized.
 /// </param>
-public sealed record ModelInfo(OcrTask Task, Charset Charset, PreprocessSpec Preprocess, IReadOnlyDictionary<string, string>? Training = null)
+public sealed record ModelInfo(OcrTask Task, Charset Charset, PreprocessSpec Preprocess,
+    IReadOnlyDictionary<string, string>? Training = null)
 {
     public IReadOnlyDictionary<string, string> Training { get; init; } = Training ?? new Dictionary<string, string>();
     /// <summary>The training run's specification as JSON (OcrForge's <c>RunSpecification</c>), when the file
@@ -71,7 +73,8 @@ public sealed record EngineInput(float[] Data, int Count, int Height, int Width)
         int at = 0;
         foreach (var part in parts)
         {
-            if (part.Height != height) throw new ArgumentException("inputs of different heights cannot share a batch", nameof(parts));
+            if (part.Height != height)
+                throw new ArgumentException("inputs of different heights cannot share a batch", nameof(parts));
             if (part.Width != width && (part.Fill is null || part.Frames is null))
                 throw new ArgumentException("inputs of different widths need their fills to be joined", nameof(parts));
             for (int i = 0; i < part.Count; i++, at++)
@@ -114,7 +117,8 @@ public static class EngineExtensions
     /// Runs a packed batch (<see cref="Imaging.Preprocessor.Pack"/>) and tells which frames of each row belong to its
     /// image: every engine applies the same layout and the same frame rule, because both come from the input.
     /// </summary>
-    public static EngineOutput Run(this IOcrEngine engine, EngineInput input, CancellationToken cancellationToken = default) =>
+    public static EngineOutput Run(this IOcrEngine engine, EngineInput input,
+        CancellationToken cancellationToken = default) =>
         engine.Run(input.Data, input.Count, cancellationToken) with { Frames = input.Frames };
 }
 

@@ -34,7 +34,8 @@ public static class ModelMetadata
     {
         [Task] = info.Task == OcrTask.TextRecognition ? "text_recognition" : "classification",
         [Charset] = JsonSerializer.Serialize(info.Charset.Symbols, Json),
-        [BlankIndex] = (info.Charset.HasBlank ? Inference.Charset.BlankIndex : -1).ToString(CultureInfo.InvariantCulture),
+        [BlankIndex] =
+            (info.Charset.HasBlank ? Inference.Charset.BlankIndex : -1).ToString(CultureInfo.InvariantCulture),
         [InputSize] = $"{info.Preprocess.Width}x{info.Preprocess.Height}",
         [Preprocess] = JsonSerializer.Serialize(info.Preprocess, Json),
         [Training] = JsonSerializer.Serialize(info.Training, Json),
@@ -50,7 +51,8 @@ public static class ModelMetadata
     public static ModelInfo Read(IReadOnlyDictionary<string, string> metadata, string source)
     {
         string Get(string key) => metadata.TryGetValue(key, out var v) ? v
-            : throw new OcrForgeException($"{source}: ONNX file lacks OcrForge metadata '{key}' (export it with 'ocrforge export')");
+            : throw new OcrForgeException(
+                $"{source}: ONNX file lacks OcrForge metadata '{key}' (export it with 'ocrforge export')");
         try
         {
             var task = Get(Task) switch
@@ -63,7 +65,9 @@ public static class ModelMetadata
             int blank = int.Parse(Get(BlankIndex), CultureInfo.InvariantCulture);
             var preprocess = JsonSerializer.Deserialize<PreprocessSpec>(Get(Preprocess), Json)
                 ?? throw new OcrForgeException($"{source}: empty preprocessing metadata");
-            var training = metadata.TryGetValue(Training, out var facts) ? JsonSerializer.Deserialize<Dictionary<string, string>>(facts, Json) : null;
+            var training = metadata.TryGetValue(Training, out var facts)
+                ? JsonSerializer.Deserialize<Dictionary<string, string>>(facts, Json)
+                : null;
             return new ModelInfo(task, new Charset(symbols, hasBlank: blank >= 0), preprocess, training)
             {
                 RunSpecification = ReadRun(metadata, source),

@@ -34,7 +34,8 @@ public sealed class OnnxEngine : IOcrEngine
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            // One inference is small: parallelism inside an op is the useful kind; across calls, callers bring their own threads.
+            // One inference is small: parallelism inside an op is the useful kind; across calls, callers bring their
+            // own threads.
             IntraOpNumThreads = threads ?? Environment.ProcessorCount,
             InterOpNumThreads = 1,
         };

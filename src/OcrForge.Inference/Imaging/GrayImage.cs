@@ -5,8 +5,10 @@ public sealed class GrayImage
 {
     public GrayImage(int width, int height, byte[] pixels)
     {
-        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), "image size must be positive");
-        if (pixels.Length != width * height) throw new ArgumentException($"expected {width * height} pixels, got {pixels.Length}", nameof(pixels));
+        if (width <= 0 || height <= 0)
+            throw new ArgumentOutOfRangeException(nameof(width), "image size must be positive");
+        if (pixels.Length != width * height)
+            throw new ArgumentException($"expected {width * height} pixels, got {pixels.Length}", nameof(pixels));
         Width = width;
         Height = height;
         Pixels = pixels;

@@ -32,22 +32,28 @@ public static class ImageDecoder
         if (codec is null) throw new OcrForgeException($"{name}: not a readable image ({Describe(result)})");
 
         var info = codec.Info;
-        if (info.Width <= 0 || info.Height <= 0 || info.Width > MaxSide || info.Height > MaxSide || (long)info.Width * info.Height > MaxPixels)
-            throw new OcrForgeException($"{name}: image of {info.Width}x{info.Height} pixels is outside the supported size (at most {MaxSide} per side, {MaxPixels} pixels)");
+        if (info.Width <= 0 || info.Height <= 0 || info.Width > MaxSide || info.Height > MaxSide
+            || (long)info.Width * info.Height > MaxPixels)
+            throw new OcrForgeException($"{name}: image of {info.Width}x{info.Height} pixels is outside the supported "
+                + $"size (at most {MaxSide} per side, {MaxPixels} pixels)");
 
         // Gray PNGs (captchas, Chars74K Fnt) decode straight into the result: no RGBA buffer, no conversion pass.
         if (info.ColorType == SKColorType.Gray8 && info.AlphaType == SKAlphaType.Opaque)
         {
             var gray = new byte[info.Width * info.Height];
-            CheckDecoded(Decode(codec, new SKImageInfo(info.Width, info.Height, SKColorType.Gray8, SKAlphaType.Opaque), gray), name);
+            CheckDecoded(
+                Decode(codec, new SKImageInfo(info.Width, info.Height, SKColorType.Gray8, SKAlphaType.Opaque), gray),
+                name);
             return Orient(new GrayImage(info.Width, info.Height, gray), codec.EncodedOrigin);
         }
 
-        // Decode to premultiplied-free RGBA so every other source layout arrives the same way; we convert to gray ourselves.
+        // Decode to premultiplied-free RGBA so every other source layout arrives the same way; we convert to gray
+        // ourselves.
         var rgbaInfo = new SKImageInfo(info.Width, info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var rgba = new byte[rgbaInfo.BytesSize];
         CheckDecoded(Decode(codec, rgbaInfo, rgba), name);
-        return Orient(new GrayImage(info.Width, info.Height, ToGray(rgba, info.Width * info.Height)), codec.EncodedOrigin);
+        return Orient(new GrayImage(info.Width, info.Height, ToGray(rgba, info.Width * info.Height)),
+            codec.EncodedOrigin);
     }
 
     /// <summary>

@@ -9,8 +9,9 @@ namespace OcrForge.Inference.Imaging;
 /// inference engine use the same numbers; <see cref="Preprocessor"/> is the one implementation of it.
 /// </summary>
 /// <param name="AutoContrast">
-/// Per image: a background darker than the ink is flipped to light, then the range is stretched to 0–255. Natural-scene
-/// characters come light-on-dark and dark-on-light at every contrast; this takes both variations out of the input.
+/// Per image: a background darker than the ink is flipped to light, then the range is stretched to 0–255.
+/// Natural-scene characters come light-on-dark and dark-on-light at every contrast; this takes both variations out of
+/// the input.
 /// </param>
 /// <param name="FrameWidth">
 /// Variable-width models only (<see cref="ResizeMode.KeepAspect"/>): input pixels per output frame, the product of the
@@ -27,7 +28,8 @@ public sealed record PreprocessSpec(int Width, int Height, float Mean = 0f, floa
     /// <summary>True when images keep their aspect and <see cref="Width"/> is only the maximum width.</summary>
     [JsonIgnore] public bool VariableWidth => Resize == ResizeMode.KeepAspect;
 
-    /// <summary>Frames an image of this prepared width owns (variable width); a fixed-size model has no per-image count.</summary>
+    /// <summary>Frames an image of this prepared width owns (variable width); a fixed-size model has no per-image
+    /// count.</summary>
     public int FramesOf(int width) => (width + Math.Max(FrameWidth, 1) - 1) / Math.Max(FrameWidth, 1);
 
     /// <summary>
@@ -41,7 +43,8 @@ public sealed record PreprocessSpec(int Width, int Height, float Mean = 0f, floa
                 : throw new ArgumentException($"input holds {floats} floats, expected {batch}×1×{Height}×{Width}");
         int step = Math.Max(FrameWidth, 1);
         if (batch <= 0 || floats <= 0 || floats % (batch * Height) != 0 || floats / (batch * Height) % step != 0)
-            throw new ArgumentException($"input holds {floats} floats, expected {batch}×1×{Height}×W with W a multiple of {step}");
+            throw new ArgumentException(
+                $"input holds {floats} floats, expected {batch}×1×{Height}×W with W a multiple of {step}");
         return floats / (batch * Height);
     }
 }
@@ -69,7 +72,8 @@ public static class Preprocessor
 {
     /// <summary>
     /// Bilinear resize blended between mipmap levels, so strong down-scaling does not alias: byte for byte what
-    /// Skia's <c>ScalePixels</c> (linear filter, linear mipmaps) gives, at a fraction of its cost (<see cref="MipmapResampler"/>).
+    /// Skia's <c>ScalePixels</c> (linear filter, linear mipmaps) gives, at a fraction of its cost
+    /// (<see cref="MipmapResampler"/>).
     /// </summary>
     public static GrayImage Resize(GrayImage image, int width, int height)
     {
@@ -110,7 +114,8 @@ public static class Preprocessor
         return new GrayImage(canvasW, canvasH, canvas);
     }
 
-    /// <summary>The median of the image's edge pixels: the background colour around a cropped character or word.</summary>
+    /// <summary>The median of the image's edge pixels: the background colour around a cropped character or
+    /// word.</summary>
     public static byte BorderColour(GrayImage image)
     {
         int w = image.Width, h = image.Height;
@@ -133,7 +138,8 @@ public static class Preprocessor
         return spec.AutoContrast ? ApplyAutoContrast(sized) : sized;
     }
 
-    /// <summary>Dark backgrounds flipped to light (border colour below the image mean), then min–max stretched to 0–255.</summary>
+    /// <summary>Dark backgrounds flipped to light (border colour below the image mean), then min–max stretched to
+    /// 0–255.</summary>
     public static GrayImage ApplyAutoContrast(GrayImage image)
     {
         var src = image.Pixels;
@@ -151,7 +157,8 @@ public static class Preprocessor
         return new GrayImage(image.Width, image.Height, dst);
     }
 
-    /// <summary>Prepared pixels as the model's float input (one channel, row-major) written into <paramref name="destination"/>.</summary>
+    /// <summary>Prepared pixels as the model's float input (one channel, row-major) written into
+    /// <paramref name="destination"/>.</summary>
     public static void ToTensor(GrayImage image, PreprocessSpec spec, Span<float> destination) =>
         Normalize(Prepare(image, spec).Pixels, spec, destination);
 
@@ -179,7 +186,8 @@ public static class Preprocessor
             {
                 var image = prepared[i];
                 if (image.Width != spec.Width || image.Height != height)
-                    throw new ArgumentException($"image {i} is {image.Width}x{image.Height}, expected {spec.Width}x{height}", nameof(prepared));
+                    throw new ArgumentException(
+                        $"image {i} is {image.Width}x{image.Height}, expected {spec.Width}x{height}", nameof(prepared));
                 Normalize(image.Pixels, spec, fixedData.AsSpan(i * size, size));
             });
             return new EngineInput(fixedData, count, height, spec.Width);
@@ -194,7 +202,8 @@ public static class Preprocessor
         {
             var image = prepared[i];
             if (image.Height != height)
-                throw new ArgumentException($"image {i} is {image.Height} px high, expected {height}", nameof(prepared));
+                throw new ArgumentException($"image {i} is {image.Height} px high, expected {height}",
+                    nameof(prepared));
             Span<float> fill = stackalloc float[1];
             Normalize([BorderColour(image)], spec, fill);
             var row = data.AsSpan(i * height * width, height * width);
@@ -222,7 +231,8 @@ public static class Preprocessor
     /// <summary>Scales already-sized pixels; used by training on cached, augmented bytes.</summary>
     public static void Normalize(ReadOnlySpan<byte> pixels, PreprocessSpec spec, Span<float> destination)
     {
-        if (destination.Length < pixels.Length) throw new ArgumentException("destination too small", nameof(destination));
+        if (destination.Length < pixels.Length)
+            throw new ArgumentException("destination too small", nameof(destination));
         float scale = 1f / (255f * spec.Std);
         float offset = spec.Mean / spec.Std;
         for (int i = 0; i < pixels.Length; i++)

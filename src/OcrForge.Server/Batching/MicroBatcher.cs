@@ -151,7 +151,8 @@ public sealed class MicroBatcher : IAsyncDisposable
         }
     }
 
-    private sealed class BatchItem(Admission admission, EngineInput input, int count, CancellationToken cancellationToken)
+    private sealed class BatchItem(Admission admission, EngineInput input, int count,
+        CancellationToken cancellationToken)
     {
         public EngineInput Input { get; } = input;
         public int Count { get; } = count;

@@ -7,7 +7,8 @@ public sealed record ErrorResponse(string Error);
 public sealed record HealthResponse(string Status, string Engine, string Task, IReadOnlyList<string> Models);
 
 /// <param name="Width">The model's width; for a variable-width model the widest an image is scaled to.</param>
-/// <param name="VariableWidth">Images keep their aspect at <paramref name="Height"/> and may be any width up to Width.</param>
+/// <param name="VariableWidth">Images keep their aspect at <paramref name="Height"/> and may be any width up to
+/// Width.</param>
 /// <param name="FrameWidth">Variable width: input pixels per output frame (0 for fixed-size models).</param>
 public sealed record InputShape(int Width, int Height, int Channels, bool VariableWidth = false, int FrameWidth = 0);
 

@@ -25,13 +25,14 @@ public sealed record AugmentOptions(
     /// twice the geometric range plus shear, noise, blur and a cutout square, so that agreeing with the plain image's
     /// class is a real task rather than a near copy of the supervised one.
     /// </summary>
-    public static readonly AugmentOptions CharactersStrong = new(RotationDegrees: 20f, Translate: 0.15f, ZoomMin: 0.85f, ZoomMax: 1.4f,
-        NoiseStd: 12f, BlurProbability: 0.3f, ShearDegrees: 15f, CutoutFraction: 0.4f);
+    public static readonly AugmentOptions CharactersStrong = new(RotationDegrees: 20f, Translate: 0.15f, ZoomMin: 0.85f,
+        ZoomMax: 1.4f, NoiseStd: 12f, BlurProbability: 0.3f, ShearDegrees: 15f, CutoutFraction: 0.4f);
     /// <summary>
     /// Text lines: a wide image cannot take the same rotation or zoom without losing its ends. Their backgrounds are
     /// often gradients (captchas), so uncovered margins continue the nearest edge rather than take one flat colour.
     /// </summary>
-    public static readonly AugmentOptions TextLines = new(RotationDegrees: 3f, Translate: 0.04f, ZoomMin: 0.95f, ZoomMax: 1.05f, NoiseStd: 6f, BlurProbability: 0.2f, ReplicateEdges: true);
+    public static readonly AugmentOptions TextLines = new(RotationDegrees: 3f, Translate: 0.04f, ZoomMin: 0.95f,
+        ZoomMax: 1.05f, NoiseStd: 6f, BlurProbability: 0.2f, ReplicateEdges: true);
 }
 
 /// <summary>
@@ -54,7 +55,9 @@ public sealed class Augmenter(AugmentOptions options)
         bool blur = rng.NextDouble() < Options.BlurProbability;
         bool invert = rng.NextDouble() < Options.InvertProbability;
         // Drawn only when enabled, so the other options give the same images as before these existed.
-        double shear = Options.ShearDegrees > 0 ? Math.Tan((rng.NextDouble() * 2 - 1) * Options.ShearDegrees * Math.PI / 180) : 0;
+        double shear = Options.ShearDegrees > 0
+            ? Math.Tan((rng.NextDouble() * 2 - 1) * Options.ShearDegrees * Math.PI / 180)
+            : 0;
 
         // Inverse mapping: for each output pixel find where it comes from, so every output pixel is filled once.
         double cos = Math.Cos(angle) / zoom, sin = Math.Sin(angle) / zoom;
@@ -124,7 +127,8 @@ public sealed class Augmenter(AugmentOptions options)
         return dst;
     }
 
-    /// <summary>A square of side fraction·min(w, h), centred anywhere in the image (so it may hang over an edge).</summary>
+    /// <summary>A square of side fraction·min(w, h), centred anywhere in the image (so it may hang over an
+    /// edge).</summary>
     private static void Cutout(byte[] pixels, int w, int h, float fraction, Random rng)
     {
         int side = Math.Max(1, (int)Math.Round(fraction * Math.Min(w, h)));
@@ -134,7 +138,8 @@ public sealed class Augmenter(AugmentOptions options)
                 pixels[y * w + x] = 128;
     }
 
-    /// <summary>Gaussian noise of standard deviation <paramref name="std"/> grey levels; synthesis draws sensor noise with it too.</summary>
+    /// <summary>Gaussian noise of standard deviation <paramref name="std"/> grey levels; synthesis draws sensor noise
+    /// with it too.</summary>
     internal static void AddNoise(byte[] pixels, double std, Random rng)
     {
         // Marsaglia's polar method gives two normal samples per accepted pair with one log and one square root and no
@@ -154,5 +159,6 @@ public sealed class Augmenter(AugmentOptions options)
         }
     }
 
-    private static byte AddClamped(byte pixel, double delta) => (byte)Math.Clamp((int)Math.Round(pixel + delta), 0, 255);
+    private static byte AddClamped(byte pixel, double delta) =>
+        (byte)Math.Clamp((int)Math.Round(pixel + delta), 0, 255);
 }

@@ -8,7 +8,8 @@ public enum DatasetFormat
     Auto,
     /// <summary>A folder of images whose label is the file stem: <c>2b827.png</c> → <c>2b827</c>.</summary>
     Filename,
-    /// <summary>Chars74K English: <c>SampleNNN/…</c> folders, 001–010 = 0–9, 011–036 = A–Z, 037–062 = a–z.</summary>
+    /// <summary>Chars74K English: <c>SampleNNN/…</c> folders, 001–010 = 0–9, 011–036 = A–Z, 037–062 =
+    /// a–z.</summary>
     Chars74K,
     /// <summary>One sub-folder per class; the folder name is the label.</summary>
     Folders,
@@ -28,7 +29,8 @@ public sealed record DataProblem(string Path, string Reason)
 /// <summary>The labelled files of a dataset, found by a <see cref="DatasetReader"/>; nothing decoded yet.</summary>
 public sealed class Dataset
 {
-    public Dataset(string source, DatasetFormat format, IReadOnlyList<LabeledFile> files, IReadOnlyList<DataProblem> problems)
+    public Dataset(string source, DatasetFormat format, IReadOnlyList<LabeledFile> files,
+        IReadOnlyList<DataProblem> problems)
     {
         Source = source;
         Format = format;
@@ -54,10 +56,13 @@ public sealed class Dataset
         {
             int bad = file.Label.AsSpan().IndexOfAnyExcept(charset);
             if (bad < 0) kept.Add(file);
-            else problems.Add(new DataProblem(file.Path, $"label \"{file.Label}\" has '{file.Label[bad]}', which is not in the charset \"{charset}\""));
+            else problems.Add(new DataProblem(file.Path,
+                $"label \"{file.Label}\" has '{file.Label[bad]}', which is not in the charset \"{charset}\""));
         }
+        if (Files.Count == 0) throw new OcrForgeException($"{Source}: no labelled images");
         if (kept.Count == 0)
-            throw new OcrForgeException($"{Source}: no label fits the charset \"{charset}\" (first: {problems[Problems.Count]})");
+            throw new OcrForgeException(
+                $"{Source}: no label fits the charset \"{charset}\" (first: {problems[Problems.Count]})");
         return new Dataset(Source, Format, kept, problems);
     }
 }

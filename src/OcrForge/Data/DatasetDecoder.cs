@@ -23,7 +23,8 @@ public static class DatasetDecoder
     /// with a one-line error instead of running the machine out of memory.
     /// </param>
     public static DecodedSet Decode(Dataset dataset, int? width = null, int? height = null,
-        IProgress<int>? progress = null, CancellationToken cancellationToken = default, long? memoryBudgetBytes = null) =>
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default,
+        long? memoryBudgetBytes = null) =>
         Decode(dataset, width is int w && height is int h ? image => Preprocessor.Resize(image, w, h) : null,
             progress, cancellationToken, memoryBudgetBytes);
 
@@ -64,11 +65,14 @@ public static class DatasetDecoder
         });
 
         if (held > budget)
-            throw new OcrForgeException($"{dataset.Source}: {files.Count} images do not fit in memory at this size (over {budget / (1 << 20)} MiB after {done} images); decode them smaller or use part of the dataset");
+            throw new OcrForgeException($"{dataset.Source}: {files.Count} images do not fit in memory at this size "
+                + $"(over {budget / (1 << 20)} MiB after {done} images); "
+                + "decode them smaller or use part of the dataset");
         var samples = decoded.Where(s => s is not null).Select(s => s!).ToList();
         var allProblems = dataset.Problems.Concat(problems.OrderBy(p => p.Index).Select(p => p.Problem)).ToList();
         if (samples.Count == 0)
-            throw new OcrForgeException($"{dataset.Source}: none of the {files.Count} images could be decoded (first: {allProblems.FirstOrDefault()})");
+            throw new OcrForgeException($"{dataset.Source}: none of the {files.Count} images could be decoded "
+                + $"(first: {allProblems.FirstOrDefault()})");
         return new DecodedSet(samples, allProblems);
     }
 

@@ -3,7 +3,8 @@ namespace OcrForge.Data;
 /// <summary>
 /// What <c>ocrforge data show</c> reports about a decoded dataset: counts, charset, label-length, image-size and
 /// per-class distributions, pixel mean and standard deviation on the [0, 1] scale (the numbers a
-/// <see cref="OcrForge.Inference.Imaging.PreprocessSpec"/> normalises with), and how fast it decoded. Keys of the distributions are sorted so output is stable.
+/// <see cref="OcrForge.Inference.Imaging.PreprocessSpec"/> normalises with), and how fast it decoded. Keys of the
+/// distributions are sorted so output is stable.
 /// </summary>
 public sealed record DatasetSummary(
     string Source,
@@ -29,11 +30,13 @@ public sealed record DatasetSummary(
     /// <summary>Symbols for text labels, classes for one-label-per-image layouts.</summary>
     public int Classes => IsClassification ? DistinctLabels : Charset.Length;
 
-    public static DatasetSummary Compute(Dataset dataset, DecodedSet decoded, TimeSpan decodeTime, TimeSpan listTime = default)
+    public static DatasetSummary Compute(Dataset dataset, DecodedSet decoded, TimeSpan decodeTime,
+        TimeSpan listTime = default)
     {
         var labels = decoded.Samples.Select(s => s.Label).ToList();
         // Folder layouts name classes; label-in-name layouts whose labels are all one character are classes too.
-        bool classification = dataset.Format is DatasetFormat.Chars74K or DatasetFormat.Folders || labels.All(l => l.Length == 1);
+        bool classification = dataset.Format is DatasetFormat.Chars74K or DatasetFormat.Folders
+            || labels.All(l => l.Length == 1);
         var charset = string.Concat(labels.SelectMany(l => l).Distinct().Order());
         var lengths = labels.GroupBy(l => l.Length).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => g.Count());
         var sizes = decoded.Samples.GroupBy(s => (s.Image.Width, s.Image.Height))
@@ -47,7 +50,8 @@ public sealed record DatasetSummary(
             listTime.TotalSeconds, decodeTime.TotalSeconds, Environment.ProcessorCount, mean, std);
     }
 
-    /// <summary>Over every pixel of every image, so large images weigh more, as they do in a model's input statistics.</summary>
+    /// <summary>Over every pixel of every image, so large images weigh more, as they do in a model's input
+    /// statistics.</summary>
     private static (double Mean, double Std) PixelStatistics(IReadOnlyList<Sample> samples)
     {
         // A histogram instead of a running sum of squares: exact, and the same whatever the order of the images.
@@ -55,7 +59,11 @@ public sealed record DatasetSummary(
         foreach (var sample in samples)
             foreach (var p in sample.Image.Pixels) histogram[p]++;
         double n = histogram.Sum(), sum = 0, squares = 0;
-        for (int v = 0; v < 256; v++) { sum += histogram[v] * (v / 255.0); squares += histogram[v] * (v / 255.0) * (v / 255.0); }
+        for (int v = 0; v < 256; v++)
+        {
+            sum += histogram[v] * (v / 255.0);
+            squares += histogram[v] * (v / 255.0) * (v / 255.0);
+        }
         double mean = sum / n;
         return (mean, Math.Sqrt(Math.Max(0, squares / n - mean * mean)));
     }

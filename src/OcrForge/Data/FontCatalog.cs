@@ -21,7 +21,9 @@ public enum FontSet { Train, Heldout }
 /// </summary>
 public static class FontCatalog
 {
-    /// <summary>Serif, sans, condensed and monospaced families (DejaVu Sans and Serif include their condensed faces), each with its bold and italic faces (Debian: fonts-dejavu, fonts-liberation, fonts-open-sans, fonts-go, fonts-croscore).</summary>
+    /// <summary>Serif, sans, condensed and monospaced families (DejaVu Sans and Serif include their condensed faces),
+    /// each with its bold and italic faces (Debian: fonts-dejavu, fonts-liberation, fonts-open-sans, fonts-go,
+    /// fonts-croscore).</summary>
     public static readonly IReadOnlyList<string> TrainFamilies =
     [
         "DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono",
@@ -29,7 +31,8 @@ public static class FontCatalog
         "Open Sans", "Go", "Go Medium", "Go Mono", "Arimo", "Tinos", "Cousine",
     ];
 
-    /// <summary>Families no training font shares a design with (Debian: fonts-urw-base35, fonts-crosextra-carlito, fonts-crosextra-caladea).</summary>
+    /// <summary>Families no training font shares a design with (Debian: fonts-urw-base35, fonts-crosextra-carlito,
+    /// fonts-crosextra-caladea).</summary>
     public static readonly IReadOnlyList<string> HeldoutFamilies =
     [
         "Nimbus Sans", "Nimbus Sans Narrow", "Nimbus Roman", "Nimbus Mono PS", "C059", "P052", "URW Bookman",
@@ -39,21 +42,27 @@ public static class FontCatalog
     public static IReadOnlyList<string> Families(FontSet set) => set == FontSet.Train ? TrainFamilies : HeldoutFamilies;
 
     private static readonly Lazy<IReadOnlyList<FontFace>> Installed = new(() =>
-        [.. InstalledFonts.Files.Select(f => (f, t: SKTypeface.FromFile(f))).Where(p => p.t is not null).Select(p => new FontFace(p.f, p.t!))]);
+        [.. InstalledFonts.Files
+            .Select(f => (f, t: SKTypeface.FromFile(f)))
+            .Where(p => p.t is not null)
+            .Select(p => new FontFace(p.f, p.t!))]);
 
-    /// <summary>The faces of a fixed set; a family that is not installed is an error naming it and its Debian package source.</summary>
+    /// <summary>The faces of a fixed set; a family that is not installed is an error naming it and its Debian package
+    /// source.</summary>
     public static IReadOnlyList<FontFace> Resolve(FontSet set)
     {
         var missing = Families(set).Where(f => !Installed.Value.Any(i => SameFamily(i.Family, f))).ToList();
         if (missing.Count > 0)
-            throw new OcrForgeException($"--font-set {set.ToString().ToLowerInvariant()}: {string.Join(", ", missing)} not installed "
+            throw new OcrForgeException(
+                $"--font-set {set.ToString().ToLowerInvariant()}: {string.Join(", ", missing)} not installed "
                 + "(build the project as root to install them, see build/WordsData.targets)");
         return Resolve(Families(set), "--font-set");
     }
 
     /// <summary>
     /// Faces for each spec: a path to a .ttf/.otf file, or an installed family name (case-insensitive; every face of
-    /// the family: regular, bold, italic…). Returned in spec order, each file once. An unknown spec is a one-line error.
+    /// the family: regular, bold, italic…). Returned in spec order, each file once. An unknown spec is a one-line
+    /// error.
     /// </summary>
     public static IReadOnlyList<FontFace> Resolve(IEnumerable<string> specs, string option = "--fonts")
     {
@@ -73,7 +82,8 @@ public static class FontCatalog
             var family = Installed.Value.Where(f => SameFamily(f.Family, spec)).ToList();
             if (family.Count == 0)
                 throw new OcrForgeException($"{option} \"{spec}\": no such font file or installed family "
-                    + $"({Installed.Value.Select(f => f.Family).Distinct().Count()} families installed, e.g. {string.Join(", ", Installed.Value.Select(f => f.Family).Distinct().Take(4))})");
+                    + $"({Installed.Value.Select(f => f.Family).Distinct().Count()} families installed, "
+                    + $"e.g. {string.Join(", ", Installed.Value.Select(f => f.Family).Distinct().Take(4))})");
             faces.AddRange(family);
         }
         if (faces.Count == 0) throw new OcrForgeException($"{option}: no font given");
@@ -82,7 +92,8 @@ public static class FontCatalog
 
     private static bool LooksLikeFile(string spec) =>
         spec.Contains('/') || spec.Contains('\\')
-        || spec.EndsWith(".ttf", StringComparison.OrdinalIgnoreCase) || spec.EndsWith(".otf", StringComparison.OrdinalIgnoreCase);
+        || spec.EndsWith(".ttf", StringComparison.OrdinalIgnoreCase)
+        || spec.EndsWith(".otf", StringComparison.OrdinalIgnoreCase);
 
     private static bool SameFamily(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 }

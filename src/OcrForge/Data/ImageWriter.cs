@@ -3,7 +3,8 @@ using SkiaSharp;
 
 namespace OcrForge.Data;
 
-/// <summary>Writes <see cref="GrayImage"/>s as 8-bit grayscale PNGs (the layout of captcha_images_v2 and Chars74K Fnt).</summary>
+/// <summary>Writes <see cref="GrayImage"/>s as 8-bit grayscale PNGs (the layout of captcha_images_v2 and Chars74K
+/// Fnt).</summary>
 public static class ImageWriter
 {
     public static byte[] EncodePng(GrayImage image)
@@ -14,11 +15,14 @@ public static class ImageWriter
             fixed (byte* p = image.Pixels)
             {
                 using var pixmap = new SKPixmap(info, (IntPtr)p, image.Width);
-                // Fixed encoder options make the file a pure function of the pixels: seeded synthetic data is byte-identical.
-                // The Sub filter at zlib level 3 encoded a synthetic captcha in 0.15 ms against 0.53 ms for Skia's default
-                // (all filters, level 6), for files 3 % larger: encoding was 40 % of the time `data synth` took.
+                // Fixed encoder options make the file a pure function of the pixels: seeded synthetic data is
+                // byte-identical.
+                // The Sub filter at zlib level 3 encoded a synthetic captcha in 0.15 ms against 0.53 ms for Skia's
+                // default (all filters, level 6), for files 3 % larger: encoding was 40 % of the time `data synth`
+                // took.
                 using var data = pixmap.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.Sub, zLibLevel: 3))
-                    ?? throw new InvalidOperationException($"PNG encoding of a {image.Width}x{image.Height} image failed");
+                    ?? throw new InvalidOperationException(
+                        $"PNG encoding of a {image.Width}x{image.Height} image failed");
                 return data.ToArray();
             }
         }

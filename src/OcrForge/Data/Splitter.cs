@@ -10,10 +10,12 @@ public sealed record SplitIndices(int[] Train, int[] Validation, int[] Test);
 /// </summary>
 public static class Splitter
 {
-    public static SplitIndices Split(IReadOnlyList<string> labels, double validationFraction, double testFraction, int seed, bool stratified)
+    public static SplitIndices Split(IReadOnlyList<string> labels, double validationFraction, double testFraction,
+        int seed, bool stratified)
     {
         if (validationFraction < 0 || testFraction < 0 || validationFraction + testFraction >= 1)
-            throw new ArgumentOutOfRangeException(nameof(validationFraction), "validation + test fractions must be in [0, 1)");
+            throw new ArgumentOutOfRangeException(nameof(validationFraction),
+                "validation + test fractions must be in [0, 1)");
 
         var rng = new Random(seed);
         var groups = stratified
@@ -30,7 +32,11 @@ public static class Splitter
             int nTest = (int)Math.Round(group.Length * testFraction);
             int nVal = (int)Math.Round(group.Length * validationFraction);
             // Keep at least one training example of every class.
-            if (nTest + nVal >= group.Length) { nTest = Math.Min(nTest, (group.Length - 1) / 2); nVal = Math.Min(nVal, group.Length - 1 - nTest); }
+            if (nTest + nVal >= group.Length)
+            {
+                nTest = Math.Min(nTest, (group.Length - 1) / 2);
+                nVal = Math.Min(nVal, group.Length - 1 - nTest);
+            }
             test.AddRange(group[..nTest]);
             validation.AddRange(group[nTest..(nTest + nVal)]);
             train.AddRange(group[(nTest + nVal)..]);

@@ -28,7 +28,8 @@ public static class SyntheticData
         var names = CaptchaNames(count, seed, length, charset, width, height);
         Directory.CreateDirectory(dir);
         var paths = names.Select(n => Path.Combine(dir, n.FileName)).ToArray();
-        Parallel.For(0, count, i => ImageWriter.WritePng(RenderCaptcha(names[i].Label, ImageRandom(seed, i), width, height), paths[i]));
+        Parallel.For(0, count, i =>
+            ImageWriter.WritePng(RenderCaptcha(names[i].Label, ImageRandom(seed, i), width, height), paths[i]));
         return paths;
     }
 
@@ -42,12 +43,15 @@ public static class SyntheticData
         var names = CaptchaNames(count, seed, length, charset, width, height);
         var samples = new Sample[count];
         Parallel.For(0, count, i =>
-            samples[i] = new Sample(RenderCaptcha(names[i].Label, ImageRandom(seed, i), width, height), names[i].Label, names[i].FileName));
+            samples[i] = new Sample(RenderCaptcha(names[i].Label, ImageRandom(seed, i), width, height), names[i].Label,
+                names[i].FileName));
         return samples;
     }
 
-    /// <summary>Labels from one sequential generator, so that duplicates and their __N suffixes are deterministic.</summary>
-    private static (string Label, string FileName)[] CaptchaNames(int count, int seed, int length, string charset, int width, int height)
+    /// <summary>Labels from one sequential generator, so that duplicates and their __N suffixes are
+    /// deterministic.</summary>
+    private static (string Label, string FileName)[] CaptchaNames(int count, int seed, int length, string charset,
+        int width, int height)
     {
         ValidateCount(count);
         ValidateSize(width, height, minWidth: 16, minHeight: 12);
@@ -59,7 +63,8 @@ public static class SyntheticData
         var names = new (string, string)[count];
         for (int i = 0; i < count; i++)
         {
-            var label = new string(Enumerable.Range(0, length).Select(_ => charset[rng.Next(charset.Length)]).ToArray());
+            var label = new string(
+                Enumerable.Range(0, length).Select(_ => charset[rng.Next(charset.Length)]).ToArray());
             int n = seen.TryGetValue(label, out var k) ? k + 1 : 0;
             seen[label] = n;
             names[i] = (label, n == 0 ? $"{label}.png" : $"{label}__{n}.png");
@@ -80,14 +85,16 @@ public static class SyntheticData
         // Folder names are labels: on a case-insensitive file system "a" and "A" would share a folder.
         var caseClash = charset.GroupBy(char.ToLowerInvariant).FirstOrDefault(g => g.Count() > 1);
         if (caseClash is not null && !OperatingSystem.IsLinux())
-            throw new OcrForgeException($"--charset: '{string.Concat(caseClash)}' differ only in case, which this file system cannot keep apart as folders");
+            throw new OcrForgeException($"--charset: '{string.Concat(caseClash)}' differ only in case, "
+                + "which this file system cannot keep apart as folders");
         foreach (var c in charset) Directory.CreateDirectory(Path.Combine(dir, c.ToString()));
 
         var paths = new string[count];
         for (int i = 0; i < count; i++)
             paths[i] = Path.Combine(dir, charset[i % charset.Length].ToString(), $"{i:D6}.png");
         Parallel.For(0, count, i =>
-            ImageWriter.WritePng(RenderCharacter(charset[i % charset.Length], ImageRandom(seed, i), width, height), paths[i]));
+            ImageWriter.WritePng(RenderCharacter(charset[i % charset.Length], ImageRandom(seed, i), width, height),
+                paths[i]));
         return paths;
     }
 
@@ -112,7 +119,8 @@ public static class SyntheticData
 
         using var blur = SKMaskFilter.CreateBlur(SKBlurStyle.Normal, (float)(0.25 + 0.4 * rng.NextDouble()) * s);
         using var paint = new SKPaint { Color = inkColour, IsAntialias = true, MaskFilter = blur };
-        using var font = new SKFont(typeface, (float)(33 + 7 * rng.NextDouble()) * s) { Embolden = rng.NextDouble() < 0.7, Subpixel = true };
+        using var font = new SKFont(typeface, (float)(33 + 7 * rng.NextDouble()) * s)
+            { Embolden = rng.NextDouble() < 0.7, Subpixel = true };
 
         // Glyphs overlap as in the originals: each advances by only part of its own width.
         float overlap = (float)(0.72 + 0.18 * rng.NextDouble());
@@ -128,7 +136,8 @@ public static class SyntheticData
         float x = (float)(0.08 * width + rng.NextDouble() * Math.Max(0, Math.Min(0.2 * width, 0.92 * width - total)));
         float textStart = x;
         font.MeasureText("x", out var xBounds);
-        // The originals' glyphs are tall and narrow: stretch vertically rather than enlarge, which would widen the text.
+        // The originals' glyphs are tall and narrow: stretch vertically rather than enlarge, which would widen the
+        // text.
         float stretch = (float)(1.05 + 0.25 * rng.NextDouble());
         // Centre the lowercase body (x-height) vertically; capitals and ascenders stick out above as in the originals.
         float baseline = height / 2f - xBounds.MidY * stretch;
@@ -189,12 +198,14 @@ public static class SyntheticData
         byte paper = (byte)rng.Next(215, 256), ink = (byte)rng.Next(0, 60);
         canvas.Clear(new SKColor(paper, paper, paper));
 
-        using var font = new SKFont(typeface, side * (float)(0.65 + 0.3 * rng.NextDouble())) { Embolden = rng.NextDouble() < 0.3, Subpixel = true };
+        using var font = new SKFont(typeface, side * (float)(0.65 + 0.3 * rng.NextDouble()))
+            { Embolden = rng.NextDouble() < 0.3, Subpixel = true };
         using var blur = rng.NextDouble() < 0.3 ? SKMaskFilter.CreateBlur(SKBlurStyle.Normal, side / 40f) : null;
         using var paint = new SKPaint { Color = new SKColor(ink, ink, ink), IsAntialias = true, MaskFilter = blur };
         font.MeasureText(text, out var bounds);
         // Rotate about the glyph's centre, then move that centre to the image centre plus a ±10 % offset.
-        float dx = (float)((rng.NextDouble() * 2 - 1) * 0.1 * width), dy = (float)((rng.NextDouble() * 2 - 1) * 0.1 * height);
+        float dx = (float)((rng.NextDouble() * 2 - 1) * 0.1 * width),
+            dy = (float)((rng.NextDouble() * 2 - 1) * 0.1 * height);
         canvas.Translate(width / 2f + dx, height / 2f + dy);
         canvas.RotateDegrees((float)((rng.NextDouble() * 2 - 1) * 12));
         canvas.DrawText(text, -bounds.MidX, -bounds.MidY, font, paint);
@@ -214,7 +225,8 @@ public static class SyntheticData
         return new Random((int)((z ^ (z >> 31)) & 0x7FFFFFFF));
     }
 
-    /// <summary>Legacy fonts (<see cref="InstalledFonts.Legacy"/>) that have every glyph of <paramref name="text"/>; captchas skip thin and monospaced faces, which the originals do not use.</summary>
+    /// <summary>Legacy fonts (<see cref="InstalledFonts.Legacy"/>) that have every glyph of <paramref name="text"/>;
+    /// captchas skip thin and monospaced faces, which the originals do not use.</summary>
     private static IReadOnlyList<SKTypeface> FontsFor(string text, bool captcha)
     {
         var pool = InstalledFonts.Legacy;
@@ -222,21 +234,25 @@ public static class SyntheticData
             && (!captcha || (f.FontWeight >= (int)SKFontStyleWeight.Normal && !f.IsFixedPitch))).ToList();
         if (usable.Count == 0) usable = pool.Where(f => f.ContainsGlyphs(text)).ToList();
         return usable.Count > 0 ? usable
-            : throw new OcrForgeException($"no installed font has the glyphs of \"{text}\" (fonts found: {pool.Count})");
+            : throw new OcrForgeException(
+                $"no installed font has the glyphs of \"{text}\" (fonts found: {pool.Count})");
     }
 
     private static void ValidateCount(int count)
     {
-        if (count < 1 || count > 10_000_000) throw new OcrForgeException($"--count {count}: expected 1–10000000 images");
+        if (count < 1 || count > 10_000_000)
+            throw new OcrForgeException($"--count {count}: expected 1–10000000 images");
     }
 
     private static void ValidateSize(int width, int height, int minWidth, int minHeight)
     {
         if (width < minWidth || height < minHeight || width > 4096 || height > 4096)
-            throw new OcrForgeException($"--size {width}x{height}: expected at least {minWidth}x{minHeight} and at most 4096 per side");
+            throw new OcrForgeException(
+                $"--size {width}x{height}: expected at least {minWidth}x{minHeight} and at most 4096 per side");
     }
 
-    /// <summary>Labels become file or folder names, so the charset must hold only characters every file system keeps.</summary>
+    /// <summary>Labels become file or folder names, so the charset must hold only characters every file system
+    /// keeps.</summary>
     private static void ValidateCharset(string charset, string forbidden)
     {
         if (charset.Length == 0) throw new OcrForgeException("--charset: empty");

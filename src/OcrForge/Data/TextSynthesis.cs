@@ -10,13 +10,15 @@ namespace OcrForge.Data;
 /// <summary>Words: one token per image; lines: two to six tokens separated by single spaces.</summary>
 public enum TextKind { Words, Lines }
 
-/// <summary>What <see cref="TextSynthesis.Write"/> draws. Null members take the defaults of <see cref="FontSet"/>.</summary>
+/// <summary>What <see cref="TextSynthesis.Write"/> draws. Null members take the defaults of
+/// <see cref="FontSet"/>.</summary>
 public sealed record TextSynthOptions
 {
     public TextKind Kind { get; init; } = TextKind.Words;
     public int Count { get; init; } = 1000;
     public int Seed { get; init; } = 42;
-    /// <summary>Fonts (unless <see cref="Fonts"/> is given), distortions and default height: training's or the held-out set's.</summary>
+    /// <summary>Fonts (unless <see cref="Fonts"/> is given), distortions and default height: training's or the held-out
+    /// set's.</summary>
     public FontSet FontSet { get; init; } = FontSet.Train;
     /// <summary>Family names or font files replacing the set's fonts (the set's distortions stay).</summary>
     public IReadOnlyList<string>? Fonts { get; init; }
@@ -61,12 +63,14 @@ public static class TextSynthesis
     public static TextSynthSummary Write(string dir, TextSynthOptions options)
     {
         var clock = Stopwatch.StartNew();
-        if (options.Count < 1 || options.Count > 10_000_000) throw new OcrForgeException($"--count {options.Count}: expected 1–10000000 images");
+        if (options.Count < 1 || options.Count > 10_000_000)
+            throw new OcrForgeException($"--count {options.Count}: expected 1–10000000 images");
         var distortions = options.FontSet == FontSet.Train ? Distortions.Train : Distortions.Heldout;
         int height = options.Height ?? DefaultHeight(options.FontSet);
         if (height < 12 || height > 512) throw new OcrForgeException($"--height {height}: expected 12–512 pixels");
         int maxWidth = options.MaxWidth ?? DefaultMaxWidth(height);
-        if (maxWidth < height || maxWidth > 16384) throw new OcrForgeException($"--max-width {maxWidth}: expected {height} (the height) to 16384 pixels");
+        if (maxWidth < height || maxWidth > 16384)
+            throw new OcrForgeException($"--max-width {maxWidth}: expected {height} (the height) to 16384 pixels");
         var charset = options.Charset ?? DefaultCharset;
         ValidateCharset(charset);
         var wordList = options.WordsFile ?? DefaultWordList;
@@ -76,7 +80,8 @@ public static class TextSynthesis
         if (File.Exists(dir)) throw new OcrForgeException($"{dir}: is a file; --out names a folder");
         if (Directory.Exists(dir) && (File.Exists(Path.Combine(dir, ManifestName))
             || Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Any(DatasetReader.IsImage)))
-            throw new OcrForgeException($"{dir}: already holds images or a {ManifestName}; synth writes into a new or image-free folder");
+            throw new OcrForgeException(
+                $"{dir}: already holds images or a {ManifestName}; synth writes into a new or image-free folder");
         var imageDir = Path.Combine(dir, ImageFolder);
         Directory.CreateDirectory(imageDir);
 
@@ -86,7 +91,8 @@ public static class TextSynthesis
         {
             Parallel.For(0, options.Count, i =>
             {
-                var (image, label) = Render(source, fonts, distortions, height, maxWidth, SyntheticData.ImageRandom(options.Seed, i));
+                var (image, label) = Render(source, fonts, distortions, height, maxWidth,
+                    SyntheticData.ImageRandom(options.Seed, i));
                 ImageWriter.WritePng(image, Path.Combine(imageDir, FileName(i)));
                 labels[i] = label;
                 widths[i] = image.Width;
@@ -107,15 +113,17 @@ public static class TextSynthesis
         File.Move(temp, manifest, overwrite: true);
 
         double seconds = clock.Elapsed.TotalSeconds;
-        return new TextSynthSummary(options.Kind.ToString().ToLowerInvariant(), options.Count, dir, manifest, options.Seed,
-            options.FontSet.ToString().ToLowerInvariant(), [.. fonts.Select(f => f.ToString())], wordList, source.WordCount,
-            charset, height, maxWidth, widths.Min(), widths.Average(), widths.Max(), labels.Max(l => l.Length),
+        return new TextSynthSummary(options.Kind.ToString().ToLowerInvariant(), options.Count, dir, manifest,
+            options.Seed, options.FontSet.ToString().ToLowerInvariant(), [.. fonts.Select(f => f.ToString())], wordList,
+            source.WordCount, charset, height, maxWidth, widths.Min(), widths.Average(), widths.Max(),
+            labels.Max(l => l.Length),
             seconds, options.Count / Math.Max(seconds, 1e-9));
     }
 
     private static string FileName(int i) => $"{i:D6}.png";
 
-    /// <summary>RFC 4180: a field holding a comma, a quote, a line break or edge spaces is quoted, quotes doubled.</summary>
+    /// <summary>RFC 4180: a field holding a comma, a quote, a line break or edge spaces is quoted, quotes
+    /// doubled.</summary>
     public static string CsvField(string value) =>
         value.IndexOfAny([',', '"', '\n', '\r']) >= 0 || value != value.Trim()
             ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
@@ -128,16 +136,20 @@ public static class TextSynthesis
         if (dup is not null) throw new OcrForgeException($"--charset: '{dup.Key}' appears twice");
         // Labels live in a CSV manifest one per line, and lines put the only space between tokens themselves.
         var bad = charset.FirstOrDefault(c => char.IsWhiteSpace(c) || char.IsControl(c) || char.IsSurrogate(c));
-        if (bad != default) throw new OcrForgeException($"--charset: U+{(int)bad:X4} cannot be drawn as a label symbol");
-        if (!charset.Any(char.IsLetterOrDigit)) throw new OcrForgeException("--charset: needs letters or digits to draw words");
+        if (bad != default)
+            throw new OcrForgeException($"--charset: U+{(int)bad:X4} cannot be drawn as a label symbol");
+        if (!charset.Any(char.IsLetterOrDigit))
+            throw new OcrForgeException("--charset: needs letters or digits to draw words");
     }
 
-    /// <summary>The list's words made only of charset symbols, in file order (one word a line; blank and # lines skipped).</summary>
+    /// <summary>The list's words made only of charset symbols, in file order (one word a line; blank and # lines
+    /// skipped).</summary>
     private static string[] ReadWords(string file, string charset, bool isDefault)
     {
         if (!File.Exists(file))
             throw new OcrForgeException(isDefault
-                ? $"{file}: no word list; install Debian's wamerican (building the project as root does) or pass --words FILE"
+                ? $"{file}: no word list; install Debian's wamerican (building the project as root does) "
+                    + "or pass --words FILE"
                 : $"{file}: no such word list");
         var symbols = new HashSet<char>(charset);
         string[] words;
@@ -181,7 +193,8 @@ public static class TextSynthesis
     /// Draws <paramref name="text"/> centred, or returns null when it would be wider than <paramref name="maxWidth"/>
     /// (unless <paramref name="squeeze"/>, which narrows the glyphs to fit instead).
     /// </summary>
-    private static GrayImage? Draw(string text, SKTypeface face, Distortions d, int height, int maxWidth, Random rng, bool squeeze)
+    private static GrayImage? Draw(string text, SKTypeface face, Distortions d, int height, int maxWidth, Random rng,
+        bool squeeze)
     {
         // Sized by the ink height of "Hg" (cap top to descender bottom), so every font's text is equally tall.
         using var font = new SKFont(face, 100) { Subpixel = true, Edging = SKFontEdging.Antialias };
@@ -244,16 +257,19 @@ public static class TextSynthesis
         var image = ImageWriter.FromBitmap(bitmap);
         var pixels = image.Pixels;
         if (d.NoiseMax > 0) Augmenter.AddNoise(pixels, d.NoiseMax * rng.NextDouble(), rng);
-        if (rng.NextDouble() < d.MotionBlurProbability) pixels = MotionBlur(pixels, width, height, 2 + rng.Next(3), rng.NextDouble() * Math.PI);
+        if (rng.NextDouble() < d.MotionBlurProbability)
+            pixels = MotionBlur(pixels, width, height, 2 + rng.Next(3), rng.NextDouble() * Math.PI);
         if (rng.NextDouble() < d.InkSpreadProbability) pixels = InkSpread(pixels, width, height);
         if (d.Vignette > 0) Vignette(pixels, width, height, d.Vignette * rng.NextDouble());
-        if (rng.NextDouble() < d.SpeckleProbability) Speckle(pixels, width, height, ink8, paper, 0.002 * rng.NextDouble(), rng);
+        if (rng.NextDouble() < d.SpeckleProbability)
+            Speckle(pixels, width, height, ink8, paper, 0.002 * rng.NextDouble(), rng);
         return new GrayImage(width, height, pixels);
     }
 
     private static byte Level(double v) => (byte)Math.Clamp((int)Math.Round(v), 0, 255);
 
-    /// <summary>Camera shake: the mean along a short segment of <paramref name="length"/> pixels at <paramref name="angle"/>.</summary>
+    /// <summary>Camera shake: the mean along a short segment of <paramref name="length"/> pixels at
+    /// <paramref name="angle"/>.</summary>
     private static byte[] MotionBlur(byte[] src, int w, int h, int length, double angle)
     {
         var dst = new byte[src.Length];
@@ -272,7 +288,8 @@ public static class TextSynthesis
         return dst;
     }
 
-    /// <summary>Toner or ink spreading on a copy: each pixel takes the darkest of its 2×2 block, strokes thicken.</summary>
+    /// <summary>Toner or ink spreading on a copy: each pixel takes the darkest of its 2×2 block, strokes
+    /// thicken.</summary>
     private static byte[] InkSpread(byte[] src, int w, int h)
     {
         var dst = new byte[src.Length];
@@ -280,7 +297,8 @@ public static class TextSynthesis
             for (int x = 0; x < w; x++)
             {
                 int x1 = Math.Min(x + 1, w - 1), y1 = Math.Min(y + 1, h - 1);
-                dst[y * w + x] = Math.Min(Math.Min(src[y * w + x], src[y * w + x1]), Math.Min(src[y1 * w + x], src[y1 * w + x1]));
+                dst[y * w + x] = Math.Min(Math.Min(src[y * w + x], src[y * w + x1]),
+                    Math.Min(src[y1 * w + x], src[y1 * w + x1]));
             }
         return dst;
     }
@@ -314,18 +332,22 @@ public static class TextSynthesis
     private sealed record Distortions(double TextMin, double TextMax, double RotationDegrees, double VerticalJitter,
         int PaperMin, int PaperMax, int InkMin, int InkMax, int MinContrast, double Gradient,
         double Perspective, double BlurProbability, double BlurMax, double NoiseMax,
-        double ShearMax, double MotionBlurProbability, double InkSpreadProbability, double Vignette, double SpeckleProbability)
+        double ShearMax, double MotionBlurProbability, double InkSpreadProbability, double Vignette,
+        double SpeckleProbability)
     {
-        public static readonly Distortions Train = new(TextMin: 0.55, TextMax: 0.72, RotationDegrees: 2, VerticalJitter: 0.05,
+        public static readonly Distortions Train = new(TextMin: 0.55, TextMax: 0.72, RotationDegrees: 2,
+            VerticalJitter: 0.05,
             PaperMin: 160, PaperMax: 255, InkMin: 0, InkMax: 90, MinContrast: 70, Gradient: 20,
             Perspective: 0.06, BlurProbability: 0.7, BlurMax: 0.9, NoiseMax: 10,
             ShearMax: 0, MotionBlurProbability: 0, InkSpreadProbability: 0, Vignette: 0, SpeckleProbability: 0);
 
         // Height 48 × 0.64 = 30.7 px: the "Hg" ink height is at least 30 px at the default height.
-        public static readonly Distortions Heldout = new(TextMin: 0.64, TextMax: 0.74, RotationDegrees: 1.5, VerticalJitter: 0.04,
+        public static readonly Distortions Heldout = new(TextMin: 0.64, TextMax: 0.74, RotationDegrees: 1.5,
+            VerticalJitter: 0.04,
             PaperMin: 175, PaperMax: 250, InkMin: 5, InkMax: 80, MinContrast: 80, Gradient: 15,
             Perspective: 0, BlurProbability: 0, BlurMax: 0, NoiseMax: 0,
-            ShearMax: 0.12, MotionBlurProbability: 0.5, InkSpreadProbability: 0.3, Vignette: 0.25, SpeckleProbability: 0.5);
+            ShearMax: 0.12, MotionBlurProbability: 0.5, InkSpreadProbability: 0.3, Vignette: 0.25,
+            SpeckleProbability: 0.5);
     }
 
     /// <summary>
@@ -378,7 +400,8 @@ public static class TextSynthesis
             return rng.NextDouble() < 0.05 ? $"{word}-{ListWord(rng).ToLowerInvariant()}" : word;
         }
 
-        /// <summary>wamerican lists most nouns again as possessives (28 % of it): one is kept only if a second draw is one too.</summary>
+        /// <summary>wamerican lists most nouns again as possessives (28 % of it): one is kept only if a second draw is
+        /// one too.</summary>
         private string ListWord(Random rng)
         {
             var word = words[rng.Next(words.Length)];
@@ -389,7 +412,8 @@ public static class TextSynthesis
         {
             double r = rng.NextDouble();
             if (r < 0.55) return word.ToLowerInvariant();
-            if (r < 0.85) return word.Length == 0 ? word : char.ToUpperInvariant(word[0]) + word[1..].ToLowerInvariant();
+            if (r < 0.85)
+                return word.Length == 0 ? word : char.ToUpperInvariant(word[0]) + word[1..].ToLowerInvariant();
             return word.ToUpperInvariant();
         }
 
@@ -405,17 +429,25 @@ public static class TextSynthesis
         private static string Integer(Random rng)
         {
             long n = Magnitude(rng, rng.Next(1, 6));
-            if (rng.NextDouble() < 0.08) return n % 100 is >= 11 and <= 13 ? $"{n}th" : $"{n}{(n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" }}";
-            return n >= 1000 && rng.NextDouble() < 0.6 ? n.ToString("N0", CultureInfo.InvariantCulture) : n.ToString(CultureInfo.InvariantCulture);
+            if (rng.NextDouble() < 0.08)
+                return n % 100 is >= 11 and <= 13
+                    ? $"{n}th"
+                    : $"{n}{(n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" }}";
+            return n >= 1000 && rng.NextDouble() < 0.6
+                ? n.ToString("N0", CultureInfo.InvariantCulture)
+                : n.ToString(CultureInfo.InvariantCulture);
         }
 
         private static string Price(Random rng)
         {
             long dollars = Magnitude(rng, rng.Next(1, 5));
-            var whole = dollars >= 1000 && rng.NextDouble() < 0.7 ? dollars.ToString("N0", CultureInfo.InvariantCulture) : dollars.ToString(CultureInfo.InvariantCulture);
+            var whole = dollars >= 1000 && rng.NextDouble() < 0.7
+                ? dollars.ToString("N0", CultureInfo.InvariantCulture)
+                : dollars.ToString(CultureInfo.InvariantCulture);
             double r = rng.NextDouble();
             int cents = r < 0.3 ? 99 : r < 0.45 ? 50 : r < 0.6 ? 0 : rng.Next(100);
-            return (rng.NextDouble() < 0.75 ? "$" : "") + whole + "." + cents.ToString("D2", CultureInfo.InvariantCulture);
+            return (rng.NextDouble() < 0.75 ? "$" : "") + whole + "."
+                + cents.ToString("D2", CultureInfo.InvariantCulture);
         }
 
         /// <summary>A number of exactly <paramref name="digits"/> digits (0–9 for one).</summary>

@@ -20,7 +20,8 @@ public sealed class TorchEngine : IOcrEngine
     {
         _model = model;
         _model.Module.eval();
-        Info = new ModelInfo(model.Manifest.Task == ModelTask.TextRecognition ? OcrTask.TextRecognition : OcrTask.Classification,
+        Info = new ModelInfo(
+            model.Manifest.Task == ModelTask.TextRecognition ? OcrTask.TextRecognition : OcrTask.Classification,
             model.Charset, model.Manifest.Preprocess, model.Manifest.Training)
         {
             RunSpecification = model.Manifest.Run?.ToJson(),

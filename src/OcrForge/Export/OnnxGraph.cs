@@ -5,14 +5,20 @@ namespace OcrForge.Export;
 /// <summary>ONNX TensorProto.DataType values used by OcrForge graphs.</summary>
 public enum OnnxDataType { Float = 1, UInt8 = 2, Int8 = 3, Int32 = 6, Int64 = 7 }
 
-/// <summary>A constant tensor (an initializer or a Constant/attribute value). Data is little-endian raw bytes, as TensorProto.raw_data.</summary>
+/// <summary>A constant tensor (an initializer or a Constant/attribute value). Data is little-endian raw bytes, as
+/// TensorProto.raw_data.</summary>
 public sealed record OnnxTensor(string Name, OnnxDataType Type, long[] Dims, byte[] RawData)
 {
-    public static OnnxTensor Float(string name, ReadOnlySpan<float> data, params long[] dims) => new(name, OnnxDataType.Float, Checked(dims, data.Length), MemoryMarshal.AsBytes(data).ToArray());
-    public static OnnxTensor Int64(string name, ReadOnlySpan<long> data, params long[] dims) => new(name, OnnxDataType.Int64, Checked(dims, data.Length), MemoryMarshal.AsBytes(data).ToArray());
-    public static OnnxTensor Int32(string name, ReadOnlySpan<int> data, params long[] dims) => new(name, OnnxDataType.Int32, Checked(dims, data.Length), MemoryMarshal.AsBytes(data).ToArray());
-    public static OnnxTensor Int8(string name, ReadOnlySpan<sbyte> data, params long[] dims) => new(name, OnnxDataType.Int8, Checked(dims, data.Length), MemoryMarshal.AsBytes(data).ToArray());
-    public static OnnxTensor UInt8(string name, ReadOnlySpan<byte> data, params long[] dims) => new(name, OnnxDataType.UInt8, Checked(dims, data.Length), data.ToArray());
+    public static OnnxTensor Float(string name, ReadOnlySpan<float> data, params long[] dims) =>
+        new(name, OnnxDataType.Float, Checked(dims, data.Length), MemoryMarshal.AsBytes(data).ToArray());
+    public static OnnxTensor Int64(string name, ReadOnlySpan<long> data, params long[] dims) =>
+        new(name, OnnxDataType.Int64, Checked(dims, data.Length), MemoryMarshal.AsBytes(data).ToArray());
+    public static OnnxTensor Int32(string name, ReadOnlySpan<int> data, params long[] dims) =>
+        new(name, OnnxDataType.Int32, Checked(dims, data.Length), MemoryMarshal.AsBytes(data).ToArray());
+    public static OnnxTensor Int8(string name, ReadOnlySpan<sbyte> data, params long[] dims) =>
+        new(name, OnnxDataType.Int8, Checked(dims, data.Length), MemoryMarshal.AsBytes(data).ToArray());
+    public static OnnxTensor UInt8(string name, ReadOnlySpan<byte> data, params long[] dims) =>
+        new(name, OnnxDataType.UInt8, Checked(dims, data.Length), data.ToArray());
 
     public float[] Floats() => Type == OnnxDataType.Float ? MemoryMarshal.Cast<byte, float>(RawData).ToArray()
         : throw new InvalidOperationException($"{Name} is {Type}, not float");
@@ -24,7 +30,8 @@ public sealed record OnnxTensor(string Name, OnnxDataType Type, long[] Dims, byt
             : throw new ArgumentException($"shape [{string.Join(",", dims)}] does not hold {count} elements");
 }
 
-/// <summary>A node attribute: the value is a long, float, string, long[], float[] or <see cref="OnnxTensor"/>.</summary>
+/// <summary>A node attribute: the value is a long, float, string, long[], float[] or
+/// <see cref="OnnxTensor"/>.</summary>
 public sealed record OnnxAttribute(string Name, object Value);
 
 public sealed record OnnxNode(string OpType, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, string Name,
@@ -71,7 +78,8 @@ public sealed class OnnxGraph(string name)
     public string Add(string opType, string[] inputs, string label, params OnnxAttribute[] attributes) =>
         AddMulti(opType, inputs, 1, label, attributes)[0];
 
-    public string[] AddMulti(string opType, string[] inputs, int outputCount, string label, OnnxAttribute[] attributes, string domain = "")
+    public string[] AddMulti(string opType, string[] inputs, int outputCount, string label, OnnxAttribute[] attributes,
+        string domain = "")
     {
         string node = $"{label}/{opType}_{_counter++}";
         var outputs = Enumerable.Range(0, outputCount).Select(i => outputCount == 1 ? node : $"{node}:{i}").ToArray();
@@ -107,7 +115,8 @@ public sealed class OnnxModel(OnnxGraph graph, IReadOnlyDictionary<string, strin
     /// <summary>ONNX Runtime's contrib domain (DynamicQuantizeLSTM).</summary>
     public const string MicrosoftDomain = "com.microsoft";
 
-    /// <summary>IR version 8 (ONNX 1.10–1.12) and opset 17: read by current ONNX Runtime and by Debian's onnx 1.12 checker.</summary>
+    /// <summary>IR version 8 (ONNX 1.10–1.12) and opset 17: read by current ONNX Runtime and by Debian's onnx 1.12
+    /// checker.</summary>
     public const long IrVersion = 8;
     public const long DefaultOpset = 17;
 

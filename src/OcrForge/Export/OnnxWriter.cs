@@ -10,7 +10,8 @@ namespace OcrForge.Export;
 /// </summary>
 public static class OnnxWriter
 {
-    public static void Save(string path, OnnxModel model) => AtomicFile.Write(path, stream => stream.Write(Serialize(model)));
+    public static void Save(string path, OnnxModel model) =>
+        AtomicFile.Write(path, stream => stream.Write(Serialize(model)));
 
     public static byte[] Serialize(OnnxModel model) => Message(w =>
     {
@@ -19,7 +20,11 @@ public static class OnnxWriter
         String(w, 3, model.ProducerVersion);                                                      // producer_version
         Nested(w, 7, Graph(model.Graph));                                                         // graph
         foreach (var (domain, version) in model.Opsets)                                           // opset_import
-            Nested(w, 8, Message(o => { if (domain.Length > 0) String(o, 1, domain); o.WriteTag(2, WireFormat.WireType.Varint); o.WriteInt64(version); }));
+            Nested(w, 8, Message(o =>
+            {
+                if (domain.Length > 0) String(o, 1, domain);
+                o.WriteTag(2, WireFormat.WireType.Varint); o.WriteInt64(version);
+            }));
         foreach (var (key, value) in model.Metadata)                                              // metadata_props
             Nested(w, 14, Message(e => { String(e, 1, key); String(e, 2, value); }));
     });
@@ -43,7 +48,8 @@ public static class OnnxWriter
         if (node.Domain.Length > 0) String(w, 7, node.Domain);
     });
 
-    // AttributeProto: name = 1, f = 2, i = 3, s = 4, t = 5, floats = 7, ints = 8, type = 20 (FLOAT 1, INT 2, STRING 3, TENSOR 4, FLOATS 6, INTS 7).
+    // AttributeProto: name = 1, f = 2, i = 3, s = 4, t = 5, floats = 7, ints = 8, type = 20 (FLOAT 1, INT 2, STRING 3,
+    // TENSOR 4, FLOATS 6, INTS 7).
     private static byte[] Attribute(OnnxAttribute attribute) => Message(w =>
     {
         String(w, 1, attribute.Name);
@@ -55,9 +61,15 @@ public static class OnnxWriter
             case int i: w.WriteTag(3, WireFormat.WireType.Varint); w.WriteInt64(i); type = 2; break;
             case string s: String(w, 4, s); type = 3; break;
             case OnnxTensor t: Nested(w, 5, Tensor(t)); type = 4; break;
-            case float[] fs: Packed(w, 7, fs.Length * 4, o => { foreach (var f in fs) o.WriteFloat(f); }); type = 6; break;
-            case long[] ls: Packed(w, 8, ls.Sum(l => CodedOutputStream.ComputeInt64Size(l)), o => { foreach (var l in ls) o.WriteInt64(l); }); type = 7; break;
-            default: throw new ArgumentException($"attribute {attribute.Name}: unsupported value type {attribute.Value.GetType().Name}");
+            case float[] fs:
+                Packed(w, 7, fs.Length * 4, o => { foreach (var f in fs) o.WriteFloat(f); }); type = 6; break;
+            case long[] ls:
+                Packed(w, 8, ls.Sum(l => CodedOutputStream.ComputeInt64Size(l)),
+                    o => { foreach (var l in ls) o.WriteInt64(l); });
+                type = 7; break;
+            default:
+                throw new ArgumentException(
+                    $"attribute {attribute.Name}: unsupported value type {attribute.Value.GetType().Name}");
         }
         w.WriteTag(20, WireFormat.WireType.Varint); w.WriteInt32(type);
     });
@@ -66,7 +78,8 @@ public static class OnnxWriter
     private static byte[] Tensor(OnnxTensor tensor) => Message(w =>
     {
         if (tensor.Dims.Length > 0)
-            Packed(w, 1, tensor.Dims.Sum(d => CodedOutputStream.ComputeInt64Size(d)), o => { foreach (var d in tensor.Dims) o.WriteInt64(d); });
+            Packed(w, 1, tensor.Dims.Sum(d => CodedOutputStream.ComputeInt64Size(d)),
+                o => { foreach (var d in tensor.Dims) o.WriteInt64(d); });
         w.WriteTag(2, WireFormat.WireType.Varint); w.WriteInt32((int)tensor.Type);
         String(w, 8, tensor.Name);
         w.WriteTag(9, WireFormat.WireType.LengthDelimited); w.WriteBytes(ByteString.CopyFrom(tensor.RawData));

@@ -46,7 +46,8 @@ public sealed class TrainedModel(ModelManifest manifest, OcrModule module) : IDi
     public Charset Charset { get; } = manifest.CreateCharset();
 
     /// <summary>A fresh, randomly initialised model for a config and charset.</summary>
-    public static TrainedModel Create(ModelConfig config, Charset charset, PreprocessSpec preprocess, Dictionary<string, string>? training = null)
+    public static TrainedModel Create(ModelConfig config, Charset charset, PreprocessSpec preprocess,
+        Dictionary<string, string>? training = null)
     {
         var manifest = new ModelManifest
         {
@@ -135,14 +136,17 @@ public static class ModelFile
         }
         catch (InvalidDataException)
         {
-            var hint = Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase) ? " (an ONNX file, which runs with --engine onnx; export and quantize need the trained .ocrf)" : "";
+            var hint = Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase)
+                ? " (an ONNX file, which runs with --engine onnx; export and quantize need the trained .ocrf)"
+                : "";
             throw new OcrForgeException($"{path}: not an OcrForge model file{hint}");
         }
     }
 
     private static ModelManifest ReadManifest(ZipArchive zip, string path)
     {
-        var entry = zip.GetEntry(ManifestEntry) ?? throw new OcrForgeException($"{path}: not an OcrForge model file (no {ManifestEntry})");
+        var entry = zip.GetEntry(ManifestEntry)
+            ?? throw new OcrForgeException($"{path}: not an OcrForge model file (no {ManifestEntry})");
         ModelManifest? manifest;
         try
         {
@@ -156,7 +160,8 @@ public static class ModelFile
         if (manifest is null || manifest.Format != ModelManifest.FormatName)
             throw new OcrForgeException($"{path}: not an OcrForge model file");
         if (manifest.Version > ModelManifest.CurrentVersion)
-            throw new OcrForgeException($"{path}: model file version {manifest.Version} is newer than this OcrForge understands ({ModelManifest.CurrentVersion})");
+            throw new OcrForgeException($"{path}: model file version {manifest.Version} is newer than this OcrForge "
+                + $"understands ({ModelManifest.CurrentVersion})");
         return manifest;
     }
 

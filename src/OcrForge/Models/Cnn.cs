@@ -1,3 +1,4 @@
+using OcrForge.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,13 +7,13 @@ namespace OcrForge.Models;
 
 /// <summary>
 /// One stage of a <see cref="CnnConfig"/>: a convolution; <see cref="Valid"/> = no padding (the map shrinks by
-/// kernel − 1). With <see cref="Residual"/> it is a ResNet basic block instead: two convolutions with BatchNorm and an
-/// identity shortcut (a strided 1×1 projection when the stride or the width changes). <see cref="Dropout"/> zeroes
+/// kernel − 1). With <see cref="Residual"/> it is a ResNet basic block instead: two convolutions with BatchNorm and
+/// an identity shortcut (a strided 1×1 projection when the stride or the width changes). <see cref="Dropout"/> zeroes
 /// that share of the stage's outputs in training (element-wise, as nn.Dropout). <see cref="Inner"/> is a residual
 /// block's width between its two convolutions (null = <see cref="Filters"/>); channel pruning narrows it.
 /// </summary>
-public sealed record ConvLayer(int Filters, int Kernel = 3, int Stride = 1, bool BatchNorm = false, bool Valid = false, bool Residual = false, double Dropout = 0,
-    int? Inner = null);
+public sealed record ConvLayer(int Filters, int Kernel = 3, int Stride = 1, bool BatchNorm = false, bool Valid = false,
+    bool Residual = false, double Dropout = 0, int? Inner = null);
 
 /// <summary>
 /// A character classifier: (training-only input noise), a stack of convolutions, global average pooling, dropout, a
@@ -31,24 +32,40 @@ public sealed record CnnConfig : ModelConfig
 
     public override OcrModule Build(int classCount) => new Cnn(this, classCount);
 
-    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<string> Keys { get; } = ["height", "width", "filters", "base_filters", "growth", "activation", "dropout", "batch_norm", "input_noise", "layer_dropout"];
+    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<ModelParameter> Parameters { get; } =
+    [
+        ModelParameter.Int("height", 4, "input height in pixels"),
+        ModelParameter.Int("width", 4, "input width in pixels"),
+        ModelParameter.IntList("filters", 1, "every conv layer's width"),
+        ModelParameter.Int("base_filters", 1, "width of the first conv layer (the others keep their ratios)",
+            search: new(8, 64, Log: true)),
+        ModelParameter.Float("growth", 1, 4, "ratio between consecutive stages' widths", search: new(1, 2.5)),
+        ModelParameter.Choice<Activation>("activation", "activation after every convolution"),
+        ModelParameter.Float("dropout", 0, 0.9, "dropout before the classifier head", search: new(0, 0.5)),
+        ModelParameter.Bool("batch_norm", "BatchNorm after every convolution"),
+        ModelParameter.Float("input_noise", 0, 2, "standard deviation of Gaussian noise on the input in training",
+            search: new(0, 0.3)),
+        ModelParameter.FloatList("layer_dropout", 0, 0.9, "dropout after every conv layer"),
+    ];
 
-    public override ModelConfig With(string key, string value) => key switch
+    protected override ModelConfig Apply(string key, object value) => key switch
     {
-        "height" => this with { InputHeight = OverrideValue.Int(key, value, 4) },
-        "width" => this with { InputWidth = OverrideValue.Int(key, value, 4) },
-        "filters" => OverrideValue.IntList(key, value) is var f && f.Length == Layers.Length
+        "height" => this with { InputHeight = (int)value },
+        "width" => this with { InputWidth = (int)value },
+        "filters" => (int[])value is var f && f.Length == Layers.Length
             ? this with { Layers = Layers.Select((l, i) => l with { Filters = f[i] }).ToArray() }
-            : throw new Inference.OcrForgeException($"--set {key}: expected {Layers.Length} values, one per conv layer"),
-        "base_filters" => WithFilters(OverrideValue.Int(key, value, 1), i => (double)Layers[i].Filters / Layers[0].Filters),
-        "growth" => OverrideValue.Double(key, value, 1, 4) is var g ? WithFilters(Layers[0].Filters, i => Math.Pow(g, Stage(i))) : this,
-        "activation" => this with { Activation = OverrideValue.Enum<Activation>(key, value) },
-        "dropout" => this with { Dropout = OverrideValue.Double(key, value, 0, 0.9) },
-        "batch_norm" => this with { Layers = Layers.Select(l => l with { BatchNorm = OverrideValue.Bool(key, value) }).ToArray() },
-        "input_noise" => this with { InputNoise = OverrideValue.Double(key, value, 0, 2) },
-        "layer_dropout" => OverrideValue.DoubleList(key, value, 0, 0.9) is var d && d.Length == Layers.Length
+            : throw new Inference.OcrForgeException(
+                $"--set {key}: expected {Layers.Length} values, one per conv layer"),
+        "base_filters" => WithFilters((int)value, i => (double)Layers[i].Filters / Layers[0].Filters),
+        "growth" => WithFilters(Layers[0].Filters, i => Math.Pow((double)value, Stage(i))),
+        "activation" => this with { Activation = (Activation)value },
+        "dropout" => this with { Dropout = (double)value },
+        "batch_norm" => this with { Layers = Layers.Select(l => l with { BatchNorm = (bool)value }).ToArray() },
+        "input_noise" => this with { InputNoise = (double)value },
+        "layer_dropout" => (double[])value is var d && d.Length == Layers.Length
             ? this with { Layers = Layers.Select((l, i) => l with { Dropout = d[i] }).ToArray() }
-            : throw new Inference.OcrForgeException($"--set {key}: expected {Layers.Length} values, one per conv layer"),
+            : throw new Inference.OcrForgeException(
+                $"--set {key}: expected {Layers.Length} values, one per conv layer"),
         _ => throw UnknownKey(key),
     };
 
@@ -62,7 +79,9 @@ public sealed record CnnConfig : ModelConfig
     /// follow their block's.</summary>
     private CnnConfig WithFilters(int first, Func<int, double> factor) => this with
     {
-        Layers = Layers.Select((l, i) => l with { Filters = Math.Max(1, (int)Math.Round(first * factor(i))), Inner = null }).ToArray(),
+        Layers = Layers
+            .Select((l, i) => l with { Filters = Math.Max(1, (int)Math.Round(first * factor(i))), Inner = null })
+            .ToArray(),
     };
 }
 
@@ -87,7 +106,8 @@ public sealed class Cnn : OcrModule
             }
             else
             {
-                layers.Add(($"conv{i}", nn.Conv2d(channels, l.Filters, l.Kernel, stride: l.Stride, padding: l.Valid ? 0 : l.Kernel / 2, bias: !l.BatchNorm)));
+                layers.Add(($"conv{i}", nn.Conv2d(channels, l.Filters, l.Kernel, stride: l.Stride,
+                    padding: l.Valid ? 0 : l.Kernel / 2, bias: !l.BatchNorm)));
                 if (l.BatchNorm) layers.Add(($"bn{i}", nn.BatchNorm2d(l.Filters)));
                 layers.Add(($"act{i}", CreateActivation(config.Activation)));
             }
@@ -109,6 +129,7 @@ public sealed class Cnn : OcrModule
     /// <summary>Globally average-pooled features [N, FeatureCount], before dropout and head.</summary>
     public Tensor Features(Tensor input)
     {
+        using var gate = KernelGate.Enter();
         using var scope = NewDisposeScope();
         return features.forward(input).mean([2, 3]).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using OcrForge.Runtime;
 using OcrForge.Inference.Imaging;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -5,7 +6,8 @@ using static TorchSharp.torch;
 
 namespace OcrForge.Models;
 
-/// <summary>Weight initialisation of a model: PyTorch's layer defaults, or Keras' (he_normal/glorot/orthogonal, forget bias 1).</summary>
+/// <summary>Weight initialisation of a model: PyTorch's layer defaults, or Keras' (he_normal/glorot/orthogonal,
+/// forget bias 1).</summary>
 public enum WeightInit { Torch, Keras }
 
 /// <summary>
@@ -34,21 +36,25 @@ public sealed record CrnnConfig : ModelConfig
     /// cref="ModelConfig.InputWidth"/> wide (<see cref="ResizeMode.KeepAspect"/>): words and lines of any length.
     /// Left out of the JSON when false, so fixed-size model files read and write exactly as before.
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool VariableWidth { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore] public override ModelTask Task => ModelTask.TextRecognition;
     [System.Text.Json.Serialization.JsonIgnore] public override string Family => "crnn";
 
     /// <summary>Feature-map height after the backbone: each pool divides it (floor), as MaxPool2d does.</summary>
-    [System.Text.Json.Serialization.JsonIgnore] public int OutputHeight => Pools.Aggregate(InputHeight, (h, p) => h / p.Height);
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int OutputHeight => Pools.Aggregate(InputHeight, (h, p) => h / p.Height);
 
     /// <summary>
     /// CTC time steps. The image's width becomes the time axis: every column of the final feature map is one frame,
-    /// so T = width / (product of pool widths). CTC needs T ≥ 2·label length − 1 in the worst case (repeats need a blank between).
+    /// so T = width / (product of pool widths). CTC needs T ≥ 2·label length − 1 in the worst case (repeats need a
+    /// blank between).
     /// </summary>
     /// <remarks>For a variable-width model: the frames of an image at the maximum width.</remarks>
-    [System.Text.Json.Serialization.JsonIgnore] public int TimeSteps => Pools.Aggregate(InputWidth, (w, p) => w / p.Width);
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int TimeSteps => Pools.Aggregate(InputWidth, (w, p) => w / p.Width);
 
     /// <summary>
     /// Input pixels per frame: the product of the pool widths (nested floor divisions by each pool equal one floor
@@ -66,34 +72,60 @@ public sealed record CrnnConfig : ModelConfig
 
     public override OcrModule Build(int classCount) => new Crnn(this, classCount);
 
-    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<string> Keys { get; } =
+    /// <summary>In the order overrides apply: the block count before the widths derived from it, the base width
+    /// before the growth that scales from it, the layer count before the per-layer sizes.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public override IReadOnlyList<ModelParameter> Parameters { get; } =
     [
-        "height", "width", "conv_blocks", "base_filters", "growth", "filters", "kernels", "pools", "batch_norm",
-        "activation", "dense", "dropout", "rnn", "rnn_layers", "rnn_hidden", "bidirectional", "rnn_dropout", "init",
-        "variable_width",
+        ModelParameter.Int("height", 1, "input height in pixels"),
+        ModelParameter.Int("width", 1, "input width in pixels (the maximum width of a variable-width model)"),
+        ModelParameter.Int("conv_blocks", 1, "conv blocks; widths follow base_filters × growth^i",
+            search: new(2, 5)),
+        ModelParameter.Int("base_filters", 1, "width of the first conv block", search: new(8, 64, Log: true)),
+        ModelParameter.Float("growth", 1, 4, "ratio between consecutive conv widths", search: new(1, 2)),
+        ModelParameter.IntList("filters", 1, "every conv block's width (sets the block count)"),
+        ModelParameter.IntList("kernels", 1, "every conv block's kernel size"),
+        ModelParameter.PoolList("pools", "every conv block's pooling, height × width"),
+        ModelParameter.Bool("batch_norm", "BatchNorm after every convolution"),
+        ModelParameter.Choice<Activation>("activation", "activation after every convolution"),
+        ModelParameter.Int("dense", 0, "units of a dense layer before the recurrent layers; 0 = none",
+            search: new(0, 256)),
+        ModelParameter.Float("dropout", 0, 0.9, "dropout before the recurrent layers", search: new(0, 0.5)),
+        ModelParameter.Choice<RnnKind>("rnn", "recurrent layer kind"),
+        ModelParameter.Int("rnn_layers", 1, "recurrent layers", search: new(1, 3)),
+        ModelParameter.IntList("rnn_hidden", 1, "hidden size of every recurrent layer (one value: all of them)",
+            search: new(32, 256, Log: true)),
+        ModelParameter.Bool("bidirectional", "recurrent layers read both ways"),
+        ModelParameter.Float("rnn_dropout", 0, 0.9, "dropout after every recurrent layer", search: new(0, 0.5)),
+        ModelParameter.Choice<WeightInit>("init", "weight initialisation"),
+        ModelParameter.Bool("variable_width", "keep the aspect ratio and pad batches to their widest image",
+            searchable: false),
     ];
 
-    public override ModelConfig With(string key, string value) => key switch
+    protected override ModelConfig Apply(string key, object value) => key switch
     {
-        "height" => this with { InputHeight = OverrideValue.Int(key, value, 1) },
-        "width" => this with { InputWidth = OverrideValue.Int(key, value, 1) },
-        "conv_blocks" => Resize(OverrideValue.Int(key, value, 1)),
-        "base_filters" => WithGrowth(OverrideValue.Int(key, value, 1), GrowthFactor),
-        "growth" => WithGrowth(Filters[0], OverrideValue.Double(key, value, 1, 4)),
-        "filters" => Resize(OverrideValue.IntList(key, value)) with { Filters = OverrideValue.IntList(key, value) },
-        "kernels" => Same(key, OverrideValue.IntList(key, value)) is var k ? this with { Kernels = k } : this,
-        "pools" => Same(key, OverrideValue.PoolList(key, value)) is var p ? this with { Pools = p } : this,
-        "batch_norm" => this with { BatchNorm = OverrideValue.Bool(key, value) },
-        "activation" => this with { Activation = OverrideValue.Enum<Activation>(key, value) },
-        "dense" => this with { DenseUnits = OverrideValue.Int(key, value) },
-        "dropout" => this with { Dropout = OverrideValue.Double(key, value, 0, 0.9) },
-        "rnn" => this with { Rnn = OverrideValue.Enum<RnnKind>(key, value) },
-        "rnn_layers" => this with { RnnHidden = Enumerable.Repeat(RnnHidden[0], OverrideValue.Int(key, value, 1)).ToArray() },
-        "rnn_hidden" => this with { RnnHidden = OverrideValue.IntList(key, value) is { Length: 1 } one ? Enumerable.Repeat(one[0], RnnHidden.Length).ToArray() : OverrideValue.IntList(key, value) },
-        "bidirectional" => this with { Bidirectional = OverrideValue.Bool(key, value) },
-        "rnn_dropout" => this with { RnnDropout = OverrideValue.Double(key, value, 0, 0.9) },
-        "init" => this with { Init = OverrideValue.Enum<WeightInit>(key, value) },
-        "variable_width" => this with { VariableWidth = OverrideValue.Bool(key, value) },
+        "height" => this with { InputHeight = (int)value },
+        "width" => this with { InputWidth = (int)value },
+        "conv_blocks" => Resize((int)value),
+        "base_filters" => WithGrowth((int)value, GrowthFactor),
+        "growth" => WithGrowth(Filters[0], (double)value),
+        "filters" => Resize((int[])value) with { Filters = (int[])value },
+        "kernels" => this with { Kernels = Same(key, (int[])value) },
+        "pools" => this with { Pools = Same(key, (PoolSize[])value) },
+        "batch_norm" => this with { BatchNorm = (bool)value },
+        "activation" => this with { Activation = (Activation)value },
+        "dense" => this with { DenseUnits = (int)value },
+        "dropout" => this with { Dropout = (double)value },
+        "rnn" => this with { Rnn = (RnnKind)value },
+        "rnn_layers" => this with { RnnHidden = Enumerable.Repeat(RnnHidden[0], (int)value).ToArray() },
+        "rnn_hidden" => this with
+        {
+            RnnHidden = (int[])value is { Length: 1 } one ? Enumerable.Repeat(one[0], RnnHidden.Length).ToArray()
+                : (int[])value,
+        },
+        "bidirectional" => this with { Bidirectional = (bool)value },
+        "rnn_dropout" => this with { RnnDropout = (double)value },
+        "init" => this with { Init = (WeightInit)value },
+        "variable_width" => this with { VariableWidth = (bool)value },
         _ => throw UnknownKey(key),
     };
 
@@ -101,18 +133,26 @@ public sealed record CrnnConfig : ModelConfig
     private double GrowthFactor => Filters.Length > 1 ? (double)Filters[1] / Filters[0] : 2.0;
 
     private CrnnConfig WithGrowth(int baseFilters, double growth) =>
-        this with { Filters = Enumerable.Range(0, Filters.Length).Select(i => (int)Math.Round(baseFilters * Math.Pow(growth, i))).ToArray() };
+        this with
+        {
+            Filters = Enumerable.Range(0, Filters.Length)
+                .Select(i => (int)Math.Round(baseFilters * Math.Pow(growth, i))).ToArray(),
+        };
 
-    /// <summary>Changes the number of conv blocks, repeating the last kernel and pool (1×1 for added blocks beyond the last pool).</summary>
+    /// <summary>Changes the number of conv blocks, repeating the last kernel and pool (1×1 for added blocks beyond the
+    /// last pool).</summary>
     private CrnnConfig Resize(int blocks) => Resize(new int[blocks]) with
     {
-        Filters = Enumerable.Range(0, blocks).Select(i => (int)Math.Round(Filters[0] * Math.Pow(GrowthFactor, i))).ToArray(),
+        Filters = Enumerable.Range(0, blocks)
+            .Select(i => (int)Math.Round(Filters[0] * Math.Pow(GrowthFactor, i))).ToArray(),
     };
 
     private CrnnConfig Resize(int[] blocks) => this with
     {
-        Kernels = Enumerable.Range(0, blocks.Length).Select(i => i < Kernels.Length ? Kernels[i] : Kernels[^1]).ToArray(),
-        Pools = Enumerable.Range(0, blocks.Length).Select(i => i < Pools.Length ? Pools[i] : new PoolSize(1, 1)).ToArray(),
+        Kernels = Enumerable.Range(0, blocks.Length)
+            .Select(i => i < Kernels.Length ? Kernels[i] : Kernels[^1]).ToArray(),
+        Pools = Enumerable.Range(0, blocks.Length)
+            .Select(i => i < Pools.Length ? Pools[i] : new PoolSize(1, 1)).ToArray(),
     };
 
     private T[] Same<T>(string key, T[] list) => list.Length == Filters.Length ? list
@@ -132,7 +172,9 @@ public sealed class Crnn : OcrModule
     public Crnn(CrnnConfig config, int classCount) : base("Crnn", config, classCount)
     {
         if (config.OutputHeight < 1 || config.TimeSteps < 1)
-            throw new Inference.OcrForgeException($"model: pooling {string.Join(",", config.Pools.AsEnumerable())} leaves no feature map for a {config.InputWidth}x{config.InputHeight} input");
+            throw new Inference.OcrForgeException(
+                $"model: pooling {string.Join(",", config.Pools.AsEnumerable())} leaves no feature map for a " +
+                $"{config.InputWidth}x{config.InputHeight} input");
 
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
         int channels = 1;
@@ -140,7 +182,8 @@ public sealed class Crnn : OcrModule
         {
             int k = config.Kernels[i];
             // "same" padding for odd kernels keeps the size arithmetic in the pools alone.
-            layers.Add(($"conv{i}", nn.Conv2d(channels, config.Filters[i], k, padding: k / 2, bias: !config.BatchNorm)));
+            layers.Add(($"conv{i}",
+                nn.Conv2d(channels, config.Filters[i], k, padding: k / 2, bias: !config.BatchNorm)));
             if (config.BatchNorm) layers.Add(($"bn{i}", nn.BatchNorm2d(config.Filters[i])));
             layers.Add(($"act{i}", config.Activation == Activation.Relu ? nn.ReLU() : nn.LeakyReLU(0.01)));
             var pool = config.Pools[i];
@@ -187,10 +230,12 @@ public sealed class Crnn : OcrModule
         using var noGrad = no_grad();
         foreach (var (name, p) in named_parameters())
         {
-            bool isBias = name.EndsWith("bias", StringComparison.Ordinal) || name.Contains(".bias_", StringComparison.Ordinal);
+            bool isBias = name.EndsWith("bias", StringComparison.Ordinal)
+                || name.Contains(".bias_", StringComparison.Ordinal);
             bool recurrent = name.Contains("weight_hh", StringComparison.Ordinal);
             if (isBias) p.zero_();
-            else if (name.StartsWith("backbone.conv", StringComparison.Ordinal)) nn.init.kaiming_normal_(p, nonlinearity: nn.init.NonlinearityType.ReLU);
+            else if (name.StartsWith("backbone.conv", StringComparison.Ordinal))
+                nn.init.kaiming_normal_(p, nonlinearity: nn.init.NonlinearityType.ReLU);
             else if (name.StartsWith("backbone.bn", StringComparison.Ordinal)) nn.init.ones_(p);
             else if (recurrent) InitOrthogonalPerGate(p);
             else nn.init.xavier_uniform_(p);
@@ -198,8 +243,8 @@ public sealed class Crnn : OcrModule
         if (Config.Rnn == RnnKind.Lstm)
             foreach (var (name, p) in named_parameters())
             {
-                // PyTorch LSTM gates are stacked (input, forget, cell, output) and it keeps two bias vectors that add up;
-                // setting the forget slice of one of them to 1 gives Keras' unit_forget_bias.
+                // PyTorch LSTM gates are stacked (input, forget, cell, output) and it keeps two bias vectors that add
+                // up; setting the forget slice of one of them to 1 gives Keras' unit_forget_bias.
                 if (!name.Contains("bias_ih", StringComparison.Ordinal)) continue;
                 long hidden = p.shape[0] / 4;
                 p.narrow(0, hidden, hidden).fill_(1.0);
@@ -218,6 +263,7 @@ public sealed class Crnn : OcrModule
 
     public override Tensor forward(Tensor input)
     {
+        using var gate = KernelGate.Enter();
         using var scope = NewDisposeScope();
         var x = backbone.forward(input);                 // [N, C, H', T]
         x = x.permute(0, 3, 1, 2);                       // [N, T, C, H']: width is time
@@ -226,12 +272,7 @@ public sealed class Crnn : OcrModule
         if (dropout is not null) x = dropout.forward(x);
         for (int i = 0; i < rnns.Count; i++)
         {
-            x = rnns[i] switch
-            {
-                LSTM lstm => lstm.forward(x).Item1,
-                GRU gru => gru.forward(x).Item1,
-                _ => throw new InvalidOperationException("unknown recurrent layer"),
-            };
+            x = RecurrentKernels.Forward(rnns[i], x);
             if (Config.RnnDropout > 0) x = rnnDropouts[i].forward(x);
         }
         return head.forward(x).MoveToOuterDisposeScope(); // [N, T, classes]

@@ -2,7 +2,8 @@ using OcrForge.Inference;
 
 namespace OcrForge.Models;
 
-/// <summary>A named architecture: a factory for its config. The model is built from the config plus the charset size.</summary>
+/// <summary>A named architecture: a factory for its config. The model is built from the config plus the charset
+/// size.</summary>
 public sealed record ModelPreset(string Name, string Description, ModelTask Task, Func<ModelConfig> Config);
 
 /// <summary>
@@ -14,7 +15,8 @@ public static class ModelRegistry
     private static readonly ModelPreset[] Presets =
     [
         new("keras-captcha",
-            "The Keras OCR captcha example: 200×50 gray, Conv32-Pool-Conv64-Pool, Dense64+Dropout0.2, BiLSTM128, BiLSTM64, CTC head.",
+            "The Keras OCR captcha example: 200×50 gray, Conv32-Pool-Conv64-Pool, Dense64+Dropout0.2, BiLSTM128, "
+                + "BiLSTM64, CTC head.",
             ModelTask.TextRecognition,
             () => new CrnnConfig
             {
@@ -24,7 +26,8 @@ public static class ModelRegistry
                 Rnn = RnnKind.Lstm, RnnHidden = [128, 64], Bidirectional = true, RnnDropout = 0.25,
             }),
         new("captcha-crnn",
-            "The default for captcha-like lines: 128×32 gray, three Conv+BN+ReLU blocks 32/64/128 (last pool 2×1, 32 frames), BiLSTM 128 ×2, Keras init.",
+            "The default for captcha-like lines: 128×32 gray, three Conv+BN+ReLU blocks 32/64/128 (last pool 2×1, "
+                + "32 frames), BiLSTM 128 ×2, Keras init.",
             ModelTask.TextRecognition,
             () => new CrnnConfig
             {
@@ -37,7 +40,8 @@ public static class ModelRegistry
                 Init = WeightInit.Keras,
             }),
         new("crnn-gru",
-            "CRNN for word and line images 32 px high, any width up to 512 (aspect kept, 4 px per frame): five Conv+BN+LeakyReLU blocks 32/64/128/128/256, height pooled to 1, BiGRU 256.",
+            "CRNN for word and line images 32 px high, any width up to 512 (aspect kept, 4 px per frame): five "
+                + "Conv+BN+LeakyReLU blocks 32/64/128/128/256, height pooled to 1, BiGRU 256.",
             ModelTask.TextRecognition,
             () => new CrnnConfig
             {
@@ -48,7 +52,8 @@ public static class ModelRegistry
                 Rnn = RnnKind.Gru, RnnHidden = [256], Bidirectional = true,
             }),
         new("words",
-            "Small, fast CRNN for word images 32 px high, any width up to 512 (aspect kept, 4 px per frame): Conv+BN+ReLU 32/64/96 (pools 2×2, 2×2, 2×1, then 4×1 to height 1), BiLSTM 96.",
+            "Small, fast CRNN for word images 32 px high, any width up to 512 (aspect kept, 4 px per frame): "
+                + "Conv+BN+ReLU 32/64/96 (pools 2×2, 2×2, 2×1, then 4×1 to height 1), BiLSTM 96.",
             ModelTask.TextRecognition,
             () => new CrnnConfig
             {
@@ -63,11 +68,13 @@ public static class ModelRegistry
                 Init = WeightInit.Keras,
             }),
         new("chars74k-cnn",
-            "Character CNN for 32×32 gray: 3 stride-2 convs of 64, 3 convs of 128 (BN), global average pooling, dense head. ~450k parameters.",
+            "Character CNN for 32×32 gray: 3 stride-2 convs of 64, 3 convs of 128 (BN), global average pooling, "
+                + "dense head. ~450k parameters.",
             ModelTask.Classification,
             Chars74kCnn),
         new("chars74k-sgan",
-            "chars74k-cnn with the regularisers of Salimans et al.'s SGAN discriminators: Gaussian input noise 0.3, dropout 0.5 after the third and fifth convs (training only).",
+            "chars74k-cnn with the regularisers of Salimans et al.'s SGAN discriminators: Gaussian input noise 0.3, "
+                + "dropout 0.5 after the third and fifth convs (training only).",
             ModelTask.Classification,
             () => Chars74kCnn() with
             {
@@ -75,7 +82,8 @@ public static class ModelRegistry
                 Layers = [.. Chars74kCnn().Layers.Select((l, i) => i is 2 or 4 ? l with { Dropout = 0.5 } : l)],
             }),
         new("chars74k-resnet",
-            "Small ResNet for 32×32 gray characters: conv 32 + BN, basic blocks 32, 64/2, 128/2, 256/2, global average pooling, dropout 0.2.",
+            "Small ResNet for 32×32 gray characters: conv 32 + BN, basic blocks 32, 64/2, 128/2, 256/2, "
+                + "global average pooling, dropout 0.2.",
             ModelTask.Classification,
             () => new CnnConfig
             {
@@ -103,7 +111,8 @@ public static class ModelRegistry
 
     public static ModelPreset Get(string name) =>
         Presets.FirstOrDefault(p => p.Name == name)
-        ?? throw new OcrForgeException($"--preset {name}: unknown preset (known: {string.Join(", ", Presets.Select(p => p.Name))})");
+        ?? throw new OcrForgeException(
+            $"--preset {name}: unknown preset (known: {string.Join(", ", Presets.Select(p => p.Name))})");
 
     /// <summary>
     /// The preset's config with <paramref name="overrides"/> applied in the order of the config's

@@ -13,7 +13,8 @@ namespace OcrForge.Runtime;
 /// </summary>
 public readonly struct CollectionPause : IDisposable
 {
-    /// <summary>Allocation allowed inside a step before the runtime collects anyway (the pause then simply ends early).</summary>
+    /// <summary>Allocation allowed inside a step before the runtime collects anyway (the pause then simply ends
+    /// early).</summary>
     public const long Budget = 64L << 20;
 
     private readonly bool _started;

@@ -11,12 +11,16 @@ public sealed record Versions(string Ocrforge, string Dotnet, string Torchsharp,
     string Skiasharp, string Os);
 
 /// <summary>Thread pools that decide speed, and the environment variables that set them.</summary>
-public sealed record Threads(int Cores, int TorchIntraOp, int TorchInterOp, IReadOnlyDictionary<string, string> Environment);
+public sealed record Threads(int Cores, int TorchIntraOp, int TorchInterOp,
+    IReadOnlyDictionary<string, string> Environment);
 
 /// <summary>Which kernels this process uses and why.</summary>
-public sealed record NumericPaths(bool OneDnn, string? OneDnnMaxCpuIsa, string OneDnnReason, bool NnpackSupported,
-    bool Nnpack, KernelCheckResult SelfCheck, bool HugePageTensors, string? KernelHugePages, string? OpenMpWaitPolicy,
-    string? OpenMpSpinCount);
+/// <param name="OneDnn">oneDNN switched on process-wide now.</param>
+/// <param name="OneDnnUse">Where the policy lets oneDNN run: <c>all</c>, <c>recurrent</c> (recurrent layers only,
+/// with gradients) or <c>off</c>.</param>
+public sealed record NumericPaths(bool OneDnn, string OneDnnUse, string? OneDnnMaxCpuIsa, string OneDnnReason,
+    bool NnpackSupported, bool Nnpack, KernelCheckResult SelfCheck, bool HugePageTensors, string? KernelHugePages,
+    string? OpenMpWaitPolicy, string? OpenMpSpinCount);
 
 /// <summary>
 /// What a bug report needs, like PyTorch's collect_env: versions, the CPU (vendor, family/model/stepping and the
@@ -43,8 +47,9 @@ public sealed record DoctorReport(Versions Versions, MachineInfo Machine, Thread
             .ToDictionary(v => v.name, v => v.value!);
         var threads = new Threads(Environment.ProcessorCount, torch.get_num_threads(), torch.get_num_interop_threads(),
             environment);
-        var numerics = new NumericPaths(LibTorchContext.OneDnnEnabled, KernelPolicy.IsaCap, KernelPolicy.Reason, LibTorchContext.NnpackSupported(),
-            LibTorchContext.NnpackEnabled, KernelPolicy.SelfCheck, Runtime.HugePageTensors.Enabled, Runtime.HugePageTensors.KernelMode,
+        var numerics = new NumericPaths(LibTorchContext.OneDnnEnabled, KernelPolicy.Use.ToString().ToLowerInvariant(),
+            KernelPolicy.IsaCap, KernelPolicy.Reason, LibTorchContext.NnpackSupported(), LibTorchContext.NnpackEnabled,
+            KernelPolicy.SelfCheck, Runtime.HugePageTensors.Enabled, Runtime.HugePageTensors.KernelMode,
             OpenMpWaiting.Policy, OpenMpWaiting.SpinCount);
         return new DoctorReport(versions, MachineInfo.Describe(), threads, numerics);
     }

@@ -35,7 +35,8 @@ public static class HugePageTensors
         }
     }
 
-#pragma warning disable CA2255 // A module initializer is the one hook that runs before any code of this library allocates a tensor.
+// A module initializer is the one hook that runs before any code of this library allocates a tensor.
+#pragma warning disable CA2255
     [ModuleInitializer]
 #pragma warning restore CA2255
     internal static void Enable()

@@ -9,17 +9,28 @@ using static TorchSharp.torch;
 namespace OcrForge.Runtime;
 
 /// <summary>One float32 computation measured against the same computation in float64.</summary>
-public sealed record KernelCheckCase(string Name, double RelativeError)
+/// <param name="Recurrent">Measured on the path <see cref="OneDnnUse.Recurrent"/> runs (a recurrent layer on oneDNN
+/// with gradients on), not on libtorch's default path.</param>
+public sealed record KernelCheckCase(string Name, double RelativeError, bool Recurrent = false)
 {
     public bool Passed(double tolerance) => RelativeError <= tolerance; // NaN fails
     public override string ToString() => $"{Name}: {RelativeError:G2}";
 }
 
 /// <summary>What the self-check measured: every case, and whether all stayed within the tolerance.</summary>
+/// <param name="Passed">Every case of libtorch's default path stayed within the tolerance.</param>
 public sealed record KernelCheckResult(bool Ran, bool Passed, double Tolerance, double Milliseconds,
     IReadOnlyList<KernelCheckCase> Cases)
 {
-    public KernelCheckCase? Worst => Cases.MaxBy(c => double.IsNaN(c.RelativeError) ? double.MaxValue : c.RelativeError);
+    /// <summary>The default path's case furthest off.</summary>
+    public KernelCheckCase? Worst => Cases.Where(c => !c.Recurrent)
+        .MaxBy(c => double.IsNaN(c.RelativeError) ? double.MaxValue : c.RelativeError);
+
+    /// <summary>Every case of the recurrent-only path (<see cref="OneDnnUse.Recurrent"/>) stayed within the
+    /// tolerance.</summary>
+    public bool RecurrentPassed =>
+        Cases.Any(c => c.Recurrent) && Cases.Where(c => c.Recurrent).All(c => c.Passed(Tolerance));
+
     public static KernelCheckResult NotRun => new(false, true, KernelSelfCheck.Tolerance, 0, []);
 }
 
@@ -35,7 +46,9 @@ public static class KernelSelfCheck
     /// <summary>Relative to the largest reference magnitude; float32 rounding stays near 1e-6 on these cases.</summary>
     public const double Tolerance = 1e-4;
 
-    public static KernelCheckResult Run()
+    /// <param name="recurrentPath">Also measure the path <see cref="OneDnnUse.Recurrent"/> runs: always when true,
+    /// and otherwise only when the default path fails (a CPU that passes needs no fallback and skips its cost).</param>
+    public static KernelCheckResult Run(bool recurrentPath = false)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         var cases = new List<KernelCheckCase>();
@@ -50,6 +63,9 @@ public static class KernelSelfCheck
                 cases.Add(Recurrent(gru, input, hidden, layers, batch, steps: 25));
             cases.AddRange(SmallCnn([16, 16, 16, 24, 24, 24], batch: 4, gradients: true));
             cases.AddRange(SmallCnn([8, 8, 8, 12, 12, 12], batch: 5, gradients: false));
+            if (recurrentPath || !cases.All(c => c.Passed(Tolerance)))
+                foreach (var (gru, input, hidden, layers, batch) in RecurrentSizes)
+                    cases.AddRange(RecurrentWithGradients(gru, input, hidden, layers, batch, steps: 25));
         }
         finally
         {
@@ -57,7 +73,7 @@ public static class KernelSelfCheck
             torch.random.set_rng_state(rngState);
             rngState.Dispose();
         }
-        return new KernelCheckResult(true, cases.All(c => c.Passed(Tolerance)), Tolerance,
+        return new KernelCheckResult(true, cases.Where(c => !c.Recurrent).All(c => c.Passed(Tolerance)), Tolerance,
             started.Elapsed.TotalMilliseconds, cases);
     }
 
@@ -67,7 +83,8 @@ public static class KernelSelfCheck
         (false, 16, 8, 1, 3), (false, 8, 4, 1, 1), (false, 16, 16, 2, 3), (false, 16, 48, 1, 3), (true, 16, 8, 1, 3),
     ];
 
-    /// <summary>A bidirectional LSTM or GRU in eval mode without gradients, as eval, predict and the engines run it.</summary>
+    /// <summary>A bidirectional LSTM or GRU in eval mode without gradients: libtorch's default path for eval,
+    /// predict and the engines.</summary>
     public static KernelCheckCase Recurrent(bool gru, int input, int hidden, int layers, int batch, int steps)
     {
         using var scope = NewDisposeScope();
@@ -75,8 +92,43 @@ public static class KernelSelfCheck
         var (single, reference) = RecurrentPair(gru, input, hidden, layers, bidirectional: true);
         var x = randn(batch, steps, input);
         string label = $"{(gru ? "GRU" : "LSTM")} {input}→{hidden}{(layers > 1 ? $"×{layers}" : "")} batch {batch}";
-        return new KernelCheckCase(label, RelativeError(RunRecurrent(single, x), RunRecurrent(reference, x.to(float64))));
+        return new KernelCheckCase(label,
+            RelativeError(RunRecurrent(single, x), RunRecurrent(reference, x.to(float64))));
     }
+
+    /// <summary>
+    /// The path <see cref="OneDnnUse.Recurrent"/> runs (<see cref="RecurrentKernels"/>), whatever the policy: the
+    /// layer's output in eval mode as eval and the engines get it, and in training mode its output and the gradients
+    /// of its weights and input after a backward pass outside oneDNN, as a training step gets them.
+    /// </summary>
+    public static IEnumerable<KernelCheckCase> RecurrentWithGradients(bool gru, int input, int hidden, int layers,
+        int batch, int steps)
+    {
+        using var scope = NewDisposeScope();
+        var (single, reference) = RecurrentPair(gru, input, hidden, layers, bidirectional: true);
+        var x = randn(batch, steps, input);
+        string label = $"{(gru ? "GRU" : "LSTM")} {input}→{hidden}{(layers > 1 ? $"×{layers}" : "")} batch {batch} " +
+            "on oneDNN with gradients";
+        var expected = RunRecurrent(reference, x.to(float64)).detach();
+        using (no_grad())
+            yield return new(label + ", eval", RelativeError(RecurrentKernels.OnOneDnnWithGradients(single, x),
+                expected), Recurrent: true);
+
+        single.train();
+        reference.train();
+        var xSingle = x.clone().requires_grad_(true);
+        var xReference = x.to(float64).requires_grad_(true);
+        var output = RecurrentKernels.OnOneDnnWithGradients(single, xSingle);
+        double worst = RelativeError(output, RunRecurrent(reference, xReference));
+        output.square().sum().backward();
+        RunRecurrent(reference, xReference).square().sum().backward();
+        worst = Worse(worst, RelativeError(xSingle.grad!, xReference.grad!));
+        foreach (var (name, p) in single.named_parameters())
+            worst = Worse(worst, RelativeError(p.grad!, reference.get_parameter(name)!.grad!));
+        yield return new(label + ", training gradients", worst, Recurrent: true);
+    }
+
+    private static double Worse(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b);
 
     /// <summary>A float32 LSTM or GRU (batch first) and a float64 copy of its weights, both in eval mode.</summary>
     internal static (nn.Module Single, nn.Module Reference) RecurrentPair(bool gru, int input, int hidden, int layers,

@@ -13,7 +13,8 @@ internal static partial class NativeEnvironment
         ? Marshal.PtrToStringUTF8(NativeGetenv(name))
         : Environment.GetEnvironmentVariable(name);
 
-    /// <summary>Sets the variable for native code unless it is already set (the user's value wins). Linux only.</summary>
+    /// <summary>Sets the variable for native code unless it is already set (the user's value wins). Linux
+    /// only.</summary>
     public static void SetDefault(string name, string value)
     {
         if (OperatingSystem.IsLinux()) NativeSetenv(name, value, overwrite: 0);

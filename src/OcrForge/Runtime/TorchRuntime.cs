@@ -7,7 +7,8 @@ public static class TorchRuntime
 {
     private static int _initialized;
 
-    /// <summary>Uses every core by default: on the 2-core machines we target, libtorch's intra-op pool is the speed.</summary>
+    /// <summary>Uses every core by default: on the 2-core machines we target, libtorch's intra-op pool is the
+    /// speed.</summary>
     public static void Initialize(int? threads = null)
     {
         if (Interlocked.Exchange(ref _initialized, 1) == 1 && threads is null) return;

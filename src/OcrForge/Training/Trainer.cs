@@ -81,7 +81,7 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
                     {
                         optimizer.zero_grad();
                         var result = task.Loss(batch, augmentation);
-                        result.Loss.backward();
+                        KernelGate.Backward(result.Loss);
                         if (Options.GradClip > 0) nn.utils.clip_grad_norm_(model.parameters(), Options.GradClip);
                         optimizer.step();
                         (task as IStepObserver)?.AfterStep(epoch, step, steps);

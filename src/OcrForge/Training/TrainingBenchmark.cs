@@ -88,7 +88,8 @@ public static class TrainingBenchmark
                 using var scope = NewDisposeScope();
                 optimizer.zero_grad();
                 var logProbs = model.forward(x).log_softmax(2).permute(1, 0, 2);
-                nn.functional.ctc_loss(logProbs, y, inputLengths, targetLengths, zero_infinity: true).backward();
+                KernelGate.Backward(
+                    nn.functional.ctc_loss(logProbs, y, inputLengths, targetLengths, zero_infinity: true));
                 optimizer.step();
             }
         }

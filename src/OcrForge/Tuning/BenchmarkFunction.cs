@@ -54,8 +54,8 @@ public sealed class BenchmarkFunction
 
     /// <summary>
     /// Mixed parameters: a categorical <c>variant</c> picks one of four shifted/scaled Branins (so the best x1 depends
-    /// on the category), plus an integer <c>n</c> ∈ [0, 10] adding 0.1·(n − 7)². Variant (x1 shift, scale, offset):
-    /// a (−2.5, 1, 1), b (+2.5, 1, 0.5), c (0, 1, 0), d (0, 2, 0.2); minimum 0.397887 with c and n = 7.
+    /// on the category), plus an integer <c>n</c> ∈ [0, 10] adding 0.1·(n − 7)². Variant (x1 shift, scale,
+    /// offset): a (−2.5, 1, 1), b (+2.5, 1, 0.5), c (0, 1, 0), d (0, 2, 0.2); minimum 0.397887 with c and n = 7.
     /// </summary>
     public static readonly BenchmarkFunction BraninMixed = new("branin-mixed",
         "Branin with a categorical variant (4 shifted/scaled versions) and an int n ∈ [0, 10]; minimum 0.397887 " +

@@ -33,7 +33,8 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
         if (settings.Data is null) throw new OcrForgeException("--objective classify: needs --data");
         if (!Directory.Exists(settings.Data)
             && !File.Exists(settings.Data)) throw new OcrForgeException($"--data {settings.Data}: not found");
-        TrainingParameters.Check(space, "classify", Known, name => CharacterTraining.Config(name, []));
+        TrainingParameters.Check(space, "classify", Known, name => CharacterTraining.Config(name, []),
+            CharacterTrainingRequest.DefaultPreset);
         if (space.Find("label_smoothing") is { Distribution: FloatDistribution { Low: < 0 } or FloatDistribution { High: >= 1 } })
             throw new OcrForgeException("parameters.label_smoothing: expected a range inside [0, 1)");
     }

@@ -29,7 +29,8 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
         if (settings.Data is null) throw new OcrForgeException("--objective ctc: needs --data");
         if (!Directory.Exists(settings.Data)
             && !File.Exists(settings.Data)) throw new OcrForgeException($"--data {settings.Data}: not found");
-        TrainingParameters.Check(space, "ctc", TrainingParameters.Names, name => CtcTraining.Config(name, []));
+        TrainingParameters.Check(space, "ctc", TrainingParameters.Names, name => CtcTraining.Config(name, []),
+            CtcTraining.DefaultPreset);
     }
 
     /// <summary>The training run a trial's parameters stand for (also what <c>tune best</c> exports).</summary>

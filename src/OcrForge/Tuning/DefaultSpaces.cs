@@ -12,7 +12,8 @@ public static class DefaultSpaces
     public static string Text(string objective)
     {
         Objectives.Require(objective);
-        using var stream = typeof(DefaultSpaces).Assembly.GetManifestResourceStream($"OcrForge.Tuning.Spaces.{objective}.yaml")
+        using var stream = typeof(DefaultSpaces).Assembly
+            .GetManifestResourceStream($"OcrForge.Tuning.Spaces.{objective}.yaml")
             ?? throw new OcrForgeException($"--objective {objective}: no default space");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
@@ -20,6 +21,27 @@ public static class DefaultSpaces
 
     /// <summary>The default space as a JSON space file (same schema), for editing or tools that read JSON.</summary>
     public static string Json(string objective) => SearchSpaceFile.YamlToJson(Text(objective));
+
+    /// <summary>
+    /// A space for one preset of the objective's task, from the preset's setting schema and the objective's
+    /// default training parameters: YAML, or an indented JSON space file.
+    /// </summary>
+    public static string ForPreset(string objective, string preset, bool json)
+    {
+        var config = objective switch
+        {
+            "ctc" => (Models.ModelConfig)Training.CtcTraining.Config(preset, []),
+            "classify" => Training.Classification.CharacterTraining.Config(preset, []),
+            _ => throw new OcrForgeException($"--preset {preset}: --objective {objective} trains no model"),
+        };
+        var space = ModelSpace.ForPreset(objective, config);
+        string comment = $"Space for preset {preset} (--objective {objective}): its searchable settings, then the " +
+            "default training parameters.";
+        return json
+            ? System.Text.Json.Nodes.JsonNode.Parse(SearchSpaceFile.ToCanonicalJson(space))!.ToJsonString(
+                new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n"
+            : ModelSpace.ToYaml(space, comment);
+    }
 
     public static SearchSpace For(string objective) => SearchSpaceFile.ParseText(Text(objective), yaml: true);
 

@@ -4,7 +4,8 @@ namespace OcrForge.Tuning;
 /// Hyperband (Li et al. 2018) as Optuna runs it: several successive-halving brackets, bracket i stopping trials from
 /// rung minResource · η^i on, so the brackets trade many cheap trials against few long ones. There are
 /// ⌊log_η(maxSteps / minResource)⌋ + 1 brackets; a trial's bracket is a fixed function of its number, weighted by
-/// each bracket's budget ⌈B · η^s / (s + 1)⌉ (s = B − 1 − i), and it only competes with trials of its own bracket.
+/// each bracket's budget ⌈B · η^s / (s + 1)⌉ (s = B − 1 − i), and it only competes with trials of its own
+/// bracket.
 /// </summary>
 public sealed class HyperbandPruner : IPruner
 {

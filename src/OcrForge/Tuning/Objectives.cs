@@ -11,7 +11,8 @@ public static class Objectives
     public static IObjective Create(string name, SearchSpace space, ObjectiveSettings settings)
     {
         if (settings.Folds is < 1 or > CrossValidation.MaxFolds)
-            throw new OcrForgeException($"--cv {settings.Folds}: expected 2 to {CrossValidation.MaxFolds} folds (1 = off)");
+            throw new OcrForgeException(
+                $"--cv {settings.Folds}: expected 2 to {CrossValidation.MaxFolds} folds (1 = off)");
         if (settings.Folds > 1 && IsSynthetic(name))
             throw new OcrForgeException("--cv: only for training objectives (ctc, classify)");
         IObjective objective = name switch
@@ -31,7 +32,8 @@ public static class Objectives
     /// runs.</summary>
     public static ITrainingObjective Training(string name, ObjectiveSettings settings) => name switch
     {
-        _ when IsSynthetic(name) => throw new OcrForgeException($"--objective {name}: its trials train nothing; expected ctc or classify"),
+        _ when IsSynthetic(name) => throw new OcrForgeException(
+            $"--objective {name}: its trials train nothing; expected ctc or classify"),
         "ctc" => new CtcObjective(settings),
         "classify" => new ClassifyObjective(settings),
         _ => throw Unknown(name),

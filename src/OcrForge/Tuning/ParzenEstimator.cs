@@ -7,8 +7,8 @@ namespace OcrForge.Tuning;
 /// a row of probabilities that favours the observed choice. Bandwidths are Optuna 5's, per observation and dimension
 /// (<see cref="NeighbourBandwidths"/>), clipped to [range / min(100, n + 2), range] (n observations + the prior + 1:
 /// Optuna's magic clip); the prior kernel is as wide as the range. (Optuna 3.x's multivariate TPE used one Scott's-rule
-/// width, 0.2 · n^(−1/(d+4)) of the range, for every kernel; Optuna 5 dropped it, and on bench/tpe-quality.sh it found
-/// worse values: docs/RESULTS.md.)
+/// width, 0.2 · n^(−1/(d+4)) of the range, for every kernel; Optuna 5 dropped it, and on bench/tpe-quality.sh it
+/// found worse values: docs/RESULTS.md.)
 /// </summary>
 internal sealed class ParzenEstimator
 {
@@ -91,7 +91,8 @@ internal sealed class ParzenEstimator
     /// <summary>
     /// Optuna 5's bandwidths (one rule for univariate and multivariate TPE, consider_endpoints off): each observation's
     /// kernel is as wide as the larger gap to its neighbours in sorted order, the range's ends counting as neighbours
-    /// except for the lowest and highest observation (given at least two), whose outer gap is replaced by the inner one.
+    /// except for the lowest and highest observation (given at least two), whose outer gap is replaced by the inner
+    /// one.
     /// </summary>
     internal static double[] NeighbourBandwidths(double[] mus, double low, double high)
     {
@@ -155,7 +156,8 @@ internal sealed class ParzenEstimator
         double mu = _mus[k][i], sigma = Sigma(k, i);
         double logZ = Math.Log(Numerics.NormalMass((d.Low - mu) / sigma, (d.High - mu) / sigma));
         if (!d.Discrete) return Numerics.LogNormalDensity((Transform(d, value) - mu) / sigma) - Math.Log(sigma) - logZ;
-        // A grid point owns the cell around it: ±half a step, or [v − ½, v + ½] mapped to log space for log integers.
+        // A grid point owns the cell around it: ±half a step, or [v − ½, v + ½] mapped to log space for log
+        // integers.
         double lo = d.Log ? Math.Log(value - 0.5) : value - d.HalfStep, hi = d.Log ? Math.Log(value + 0.5) : value
             + d.HalfStep;
         return Math.Log(Math.Max(Numerics.NormalMass((lo - mu) / sigma, (hi - mu) / sigma), 1e-300)) - logZ;

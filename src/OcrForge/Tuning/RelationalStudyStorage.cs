@@ -276,8 +276,8 @@ public abstract class RelationalStudyStorage(TimeProvider? clock) : IStudyStorag
         if (state is not (TrialState.Complete or TrialState.Pruned or TrialState.Failed))
             throw new ArgumentException($"a trial cannot finish as {state}", nameof(state));
         return Retrying(c => Exec(c, null,
-            "UPDATE trials SET state = @st, value = @v, value_se = @se, failure = @f, finished_ms = @now WHERE id = @id " +
-                "AND state = 'running'",
+            "UPDATE trials SET state = @st, value = @v, value_se = @se, failure = @f, finished_ms = @now " +
+                "WHERE id = @id AND state = 'running'",
             ("st", StateName(state)), ("v", value), ("se", standardError), ("f", failure), ("now", Now),
             ("id", trialId)) == 1);
     }

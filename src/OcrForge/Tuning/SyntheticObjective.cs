@@ -23,7 +23,8 @@ public sealed class SyntheticObjective(SearchSpace space, int epochs = 8, TimeSp
         if (function is not null)
         {
             foreach (var p in function.Space.Parameters)
-                if (space.Find(p.Name) is not { Condition: null } q || q.Distribution.GetType() != p.Distribution.GetType())
+                if (space.Find(p.Name) is not { Condition: null } q
+                    || q.Distribution.GetType() != p.Distribution.GetType())
                     throw new OcrForgeException($"--objective synthetic:{function.Name}: the space needs an " +
                         $"unconditional {Kind(p.Distribution)} parameter '{p.Name}' (see bench/{function.Name}.yaml)");
             return;

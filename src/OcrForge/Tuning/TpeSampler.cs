@@ -2,9 +2,9 @@ namespace OcrForge.Tuning;
 
 /// <summary>
 /// Tree-structured Parzen Estimator after Optuna's multivariate TPE: the first <see cref="StartupTrials"/> trials are
-/// random; after that the trials are split into the best γ(n) = min(⌈0.1·n⌉, 25) ("below") and the rest ("above"),
-/// a Parzen estimator l(x) is fitted to the below trials and g(x) to the above ones, <see cref="Candidates"/> points
-/// are
+/// random; after that the trials are split into the best γ(n) = min(⌈0.1·n⌉, 25) ("below") and the rest
+/// ("above"), a Parzen estimator l(x) is fitted to the below trials and g(x) to the above ones,
+/// <see cref="Candidates"/> points are
 /// drawn from l, and the one maximising log l(x) − log g(x) (expected improvement) is suggested.
 /// Parameters are sampled jointly per group that shares a condition (the unconditional ones together, then e.g.
 /// every parameter that exists when optimizer = sgd), each group fitted on the trials where it was active.

@@ -19,14 +19,16 @@ public static class TrainingParameters
 
     public const string SetPrefix = "set.";
 
-    /// <summary>One-line errors for names the objective does not know and for optimizer/schedule choices that do not
-    /// exist; every preset choice is built with the space's model settings left at their presets'.</summary>
+    /// <summary>One-line errors for names the objective does not know, for optimizer/schedule choices that do not
+    /// exist, and for <c>set.NAME</c> settings a preset of the space lacks or ranges it refuses; every preset choice
+    /// is built with the space's model settings left at their presets'.</summary>
     public static void Check(SearchSpace space, string objective, IReadOnlyCollection<string> known,
-        Action<string> checkPreset)
+        Func<string, Models.ModelConfig> presetConfig, string defaultPreset)
     {
         CheckNames(space.Parameters.Select(p => p.Name), objective, known);
-        if (space.Find("preset") is { Distribution: CategoricalDistribution presets })
-            foreach (var name in presets.Choices) checkPreset(name);
+        var presetNames = space.Find("preset") is { Distribution: CategoricalDistribution presets }
+            ? presets.Choices : [defaultPreset];
+        ModelSpace.Check(space, presetNames, presetConfig);
         if (space.Find("optimizer") is { Distribution: CategoricalDistribution optimizers })
             foreach (var choice in optimizers.Choices) ParseEnum<OptimizerKind>("optimizer", choice);
         if (space.Find("schedule") is { Distribution: CategoricalDistribution schedules })

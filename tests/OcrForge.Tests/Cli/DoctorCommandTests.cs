@@ -27,6 +27,27 @@ public class DoctorCommandTests
         Assert.True(check.GetProperty("cases").GetArrayLength() >= 8);
         // The one thing a user must never get: a failed check with oneDNN still on.
         Assert.True(check.GetProperty("passed").GetBoolean() || !numerics.GetProperty("one_dnn").GetBoolean(), stdout);
+        // And oneDNN kept for recurrent layers only where that path's own cases passed.
+        string use = numerics.GetProperty("one_dnn_use").GetString()!;
+        bool recurrentPassed = check.GetProperty("cases").EnumerateArray()
+            .Where(c => c.GetProperty("recurrent").GetBoolean())
+            .All(c => c.GetProperty("relative_error").ValueKind == JsonValueKind.Number
+                && c.GetProperty("relative_error").GetDouble() <= check.GetProperty("tolerance").GetDouble());
+        Assert.Equal(check.GetProperty("passed").GetBoolean() ? "all" : recurrentPassed ? "recurrent" : "off", use);
+    }
+
+    [Fact]
+    public void The_environment_variable_can_keep_onednn_for_recurrent_layers_only()
+    {
+        var (code, stdout, stderr) = CliProcess.RunWith(
+            new Dictionary<string, string?> { ["OCRFORGE_ONEDNN"] = "recurrent" }, Timeout, "doctor", "--json");
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var numerics = json.RootElement.GetProperty("numerics");
+        Assert.Equal("recurrent", numerics.GetProperty("one_dnn_use").GetString());
+        // Off process-wide between recurrent layers, read back from libtorch's own context.
+        Assert.False(numerics.GetProperty("one_dnn").GetBoolean());
     }
 
     [Fact]
@@ -91,7 +112,7 @@ public class DoctorCommandTests
             Timeout, "doctor");
 
         Assert.Equal(2, code);
-        Assert.Equal("error: environment variable OCRFORGE_ONEDNN=fast: expected auto, on or off", stderr.Trim());
+        Assert.Equal("error: environment variable OCRFORGE_ONEDNN=fast: expected auto, on, recurrent or off", stderr.Trim());
     }
 
     [Fact]

@@ -112,10 +112,14 @@ public class RecordedRunTests
         Assert.Equal(prepared.Train.Select(s => s.Path), train.Select(s => s.Path));
         Assert.Equal(prepared.Validation.Select(s => s.Path), validation.Select(s => s.Path));
         Assert.Equal(result.ValidationCount, validation.Count);
+        // A file that became unreadable since training is skipped and named, as every command does.
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(data)!, "zzbad.png"), "not a png");
+        File.AppendAllLines(data, ["zzbad.png,abc"]);
         var (code, stdout, stderr) = Cli.CliProcess.Run(TimeSpan.FromMinutes(2), "quantize", "--model", dir.File("m.ocrf"),
             "--data", data, "--split", "train", "--recurrent", "float", "--out", dir.File("m.int8.onnx"));
         Assert.True(code == 0, stderr + stdout);
         // (Spectre may wrap the line at the console width.)
         Assert.Contains($"{train.Count} calibration images (the train part of", System.Text.RegularExpressions.Regex.Replace(stdout, @"\s+", " "));
+        Assert.Matches(@"(?m)^warning: \S*zzbad\.png: ", stderr);
     }
 }

@@ -260,4 +260,12 @@ public class DatasetReaderTests
         Assert.Equal(DatasetFormat.Chars74K, natural.Format);
         Assert.Equal(36, natural.Labels.Distinct().Count());
     }
+
+    [Fact]
+    public void Restricting_an_empty_dataset_to_a_charset_is_one_line_naming_it()
+    {
+        var empty = new Dataset("empty.csv", DatasetFormat.Csv, [], []);
+        var error = Assert.Throws<OcrForgeException>(() => empty.RestrictTo("abc"));
+        Assert.Equal("empty.csv: no labelled images", error.Message);
+    }
 }

@@ -19,11 +19,13 @@ public sealed record ChannelChange(string Layer, int Before, int After);
 /// </summary>
 public static class ChannelPruner
 {
-    /// <param name="share">Share of each convolution's output channels to remove, in (0, 1); at least one stays.</param>
+    /// <param name="share">Share of each convolution's output channels to remove, in (0, 1); at least one
+    /// stays.</param>
     /// <returns>A new model (the source is left as it was) and the channel counts per convolution.</returns>
     public static (TrainedModel Model, IReadOnlyList<ChannelChange> Layers) Shrink(TrainedModel source, double share)
     {
-        if (!(share > 0 && share < 1)) throw new OcrForgeException($"--sparsity {share}: expected a share of channels in (0, 1), e.g. 0.5");
+        if (!(share > 0 && share < 1))
+            throw new OcrForgeException($"--sparsity {share}: expected a share of channels in (0, 1), e.g. 0.5");
         return source.Module switch
         {
             Crnn crnn => ShrinkCrnn(source, crnn, share),
@@ -46,12 +48,18 @@ public static class ChannelPruner
         }
         // A frame's features are channel-major (c·H' + h): each kept channel keeps its H' rows.
         int height = config.OutputHeight;
-        var columns = keep[^1].SelectMany(c => Enumerable.Range((int)c * height, height)).Select(c => (long)c).ToArray();
-        foreach (var reader in config.DenseUnits > 0 ? ["dense.weight"] : new[] { "rnns.0.weight_ih_l0", "rnns.0.weight_ih_l0_reverse" })
+        var columns = keep[^1]
+            .SelectMany(c => Enumerable.Range((int)c * height, height))
+            .Select(c => (long)c)
+            .ToArray();
+        foreach (var reader in config.DenseUnits > 0
+            ? ["dense.weight"]
+            : new[] { "rnns.0.weight_ih_l0", "rnns.0.weight_ih_l0_reverse" })
             slices.Add(reader, 1, columns);
         var changes = keep.Select((k, i) => new ChannelChange($"conv{i}", config.Filters[i], k.Length)).ToList();
         var units = ShrinkRecurrent(config, state, slices, share, changes);
-        var model = Copy(source, config with { Filters = keep.Select(k => k.Length).ToArray(), RnnHidden = units }, state, slices);
+        var model = Copy(source, config with { Filters = keep.Select(k => k.Length).ToArray(), RnnHidden = units },
+            state, slices);
         return (model, changes);
     }
 
@@ -62,7 +70,8 @@ public static class ChannelPruner
     /// every gate of the input and recurrent weights and biases, its column of the recurrent weights, and its
     /// column (per direction) in the reader.
     /// </summary>
-    private static int[] ShrinkRecurrent(CrnnConfig config, Dictionary<string, Tensor> state, Slices slices, double share, List<ChannelChange> changes)
+    private static int[] ShrinkRecurrent(CrnnConfig config, Dictionary<string, Tensor> state, Slices slices,
+        double share, List<ChannelChange> changes)
     {
         string[] directions = config.Bidirectional ? ["", "_reverse"] : [""];
         int gates = config.Rnn == RnnKind.Lstm ? 4 : 3;
@@ -70,7 +79,9 @@ public static class ChannelPruner
         for (int l = 0; l < kept.Length; l++)
         {
             int hidden = config.RnnHidden[l];
-            var readers = l + 1 < kept.Length ? directions.Select(d => $"rnns.{l + 1}.weight_ih_l0{d}").ToArray() : ["head.weight"];
+            var readers = l + 1 < kept.Length
+                ? directions.Select(d => $"rnns.{l + 1}.weight_ih_l0{d}").ToArray()
+                : ["head.weight"];
             var score = new double[hidden];
             using (var scope = NewDisposeScope())
                 foreach (var reader in readers)
@@ -80,7 +91,13 @@ public static class ChannelPruner
                         for (int u = 0; u < hidden; u++) score[u] += used[d * hidden + u];
                 }
             int count = (int)Math.Max(1, Math.Round(hidden * (1 - share)));
-            var keep = Enumerable.Range(0, hidden).OrderByDescending(u => score[u]).ThenBy(u => u).Take(count).Order().Select(u => (long)u).ToArray();
+            var keep = Enumerable.Range(0, hidden)
+                .OrderByDescending(u => score[u])
+                .ThenBy(u => u)
+                .Take(count)
+                .Order()
+                .Select(u => (long)u)
+                .ToArray();
             var rows = Enumerable.Range(0, gates).SelectMany(g => keep.Select(u => g * hidden + u)).ToArray();
             foreach (var d in directions)
             {
@@ -90,7 +107,9 @@ public static class ChannelPruner
                 slices.Add($"rnns.{l}.bias_ih_l0{d}", 0, rows);
                 slices.Add($"rnns.{l}.bias_hh_l0{d}", 0, rows);
             }
-            var outputs = Enumerable.Range(0, directions.Length).SelectMany(d => keep.Select(u => d * hidden + u)).ToArray();
+            var outputs = Enumerable.Range(0, directions.Length)
+                .SelectMany(d => keep.Select(u => d * hidden + u))
+                .ToArray();
             foreach (var reader in readers) slices.Add(reader, 1, outputs);
             kept[l] = count;
             changes.Add(new ChannelChange($"rnn{l} (units)", hidden, count));
@@ -155,7 +174,13 @@ public static class ChannelPruner
         if (norm is not null) score = score * state[$"{norm}.weight"].detach().abs();
         int count = (int)Math.Max(1, Math.Round(channels * (1 - share)));
         var scores = score.data<float>().ToArray();
-        return Enumerable.Range(0, (int)channels).OrderByDescending(c => scores[c]).ThenBy(c => c).Take(count).Order().Select(c => (long)c).ToArray();
+        return Enumerable.Range(0, (int)channels)
+            .OrderByDescending(c => scores[c])
+            .ThenBy(c => c)
+            .Take(count)
+            .Order()
+            .Select(c => (long)c)
+            .ToArray();
     }
 
     /// <summary>Which dimensions of which tensors keep which indices; tensors not named are copied whole.</summary>
@@ -169,18 +194,21 @@ public static class ChannelPruner
             list.Add((dim, index));
         }
 
-        /// <summary>A convolution's output channels: its weight and bias, and every per-channel tensor of its BatchNorm.</summary>
+        /// <summary>A convolution's output channels: its weight and bias, and every per-channel tensor of its
+        /// BatchNorm.</summary>
         public void Outputs(string conv, string? norm, long[] keep)
         {
             Add($"{conv}.weight", 0, keep);
             Add($"{conv}.bias", 0, keep);
             if (norm is null) return;
-            foreach (var part in new[] { "weight", "bias", "running_mean", "running_var" }) Add($"{norm}.{part}", 0, keep);
+            foreach (var part in new[] { "weight", "bias", "running_mean", "running_var" })
+                Add($"{norm}.{part}", 0, keep);
         }
 
         public Tensor Apply(string name, Tensor value)
         {
-            foreach (var (dim, index) in _byName.GetValueOrDefault(name) ?? []) value = value.index_select(dim, tensor(index));
+            foreach (var (dim, index) in _byName.GetValueOrDefault(name) ?? [])
+                value = value.index_select(dim, tensor(index));
             return value;
         }
     }
@@ -189,9 +217,11 @@ public static class ChannelPruner
     /// Builds the smaller network from its config and fills it with the sliced tensors of the original. Shapes are
     /// checked, so a slice rule that misses a tensor fails loudly instead of leaving it initialised at random.
     /// </summary>
-    private static TrainedModel Copy(TrainedModel source, ModelConfig shrunk, Dictionary<string, Tensor> state, Slices slices)
+    private static TrainedModel Copy(TrainedModel source, ModelConfig shrunk, Dictionary<string, Tensor> state,
+        Slices slices)
     {
-        var model = TrainedModel.Create(shrunk, source.Charset, source.Manifest.Preprocess, new Dictionary<string, string>(source.Manifest.Training));
+        var model = TrainedModel.Create(shrunk, source.Charset, source.Manifest.Preprocess,
+            new Dictionary<string, string>(source.Manifest.Training));
         try
         {
             using var noGrad = no_grad();
@@ -200,7 +230,9 @@ public static class ChannelPruner
             {
                 var value = slices.Apply(name, state[name].detach());
                 if (!value.shape.SequenceEqual(target.shape))
-                    throw new InvalidOperationException($"channel pruning: {name} is [{string.Join(",", value.shape)}], the smaller model wants [{string.Join(",", target.shape)}]");
+                    throw new InvalidOperationException(
+                        $"channel pruning: {name} is [{string.Join(",", value.shape)}], "
+                        + $"the smaller model wants [{string.Join(",", target.shape)}]");
                 target.copy_(value);
             }
             return model;

@@ -17,7 +17,8 @@ public sealed record LayerSparsity(string Name, long Zeros, long Total)
 /// </summary>
 public sealed class MagnitudePruner(OcrModule model)
 {
-    private readonly List<(string Name, Tensor Weight)> _weights = model.named_parameters().Where(p => p.parameter.dim() >= 2)
+    private readonly List<(string Name, Tensor Weight)> _weights = model.named_parameters()
+        .Where(p => p.parameter.dim() >= 2)
         .Select(p => (p.name, (Tensor)p.parameter)).ToList();
 
     public IReadOnlyList<string> Layers => _weights.Select(w => w.Name).ToList();
@@ -29,7 +30,8 @@ public sealed class MagnitudePruner(OcrModule model)
     /// </summary>
     public void Apply(double sparsity)
     {
-        if (sparsity is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(sparsity), sparsity, "expected [0, 1)");
+        if (sparsity is < 0 or >= 1)
+            throw new ArgumentOutOfRangeException(nameof(sparsity), sparsity, "expected [0, 1)");
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         foreach (var (_, weight) in _weights)
@@ -45,7 +47,9 @@ public sealed class MagnitudePruner(OcrModule model)
     public IReadOnlyList<LayerSparsity> Measure()
     {
         using var scope = NewDisposeScope();
-        return _weights.Select(w => new LayerSparsity(w.Name, w.Weight.eq(0).sum().item<long>(), w.Weight.numel())).ToList();
+        return _weights
+            .Select(w => new LayerSparsity(w.Name, w.Weight.eq(0).sum().item<long>(), w.Weight.numel()))
+            .ToList();
     }
 
     /// <summary>Zeros over all pruned tensors.</summary>

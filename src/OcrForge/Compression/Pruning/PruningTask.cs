@@ -29,7 +29,10 @@ public sealed class PruningTask(ITrainingTask inner, SparsitySchedule schedule) 
     public ValidationResult Validate(CancellationToken cancellationToken)
     {
         var result = inner.Validate(cancellationToken);
-        var metrics = new Dictionary<string, double>(result.Metrics) { ["sparsity"] = MagnitudePruner.Overall(_pruner.Measure()) };
+        var metrics = new Dictionary<string, double>(result.Metrics)
+        {
+            ["sparsity"] = MagnitudePruner.Overall(_pruner.Measure())
+        };
         return result with { Metrics = metrics, MayKeep = result.MayKeep && schedule.Reached(_step) };
     }
 }

@@ -2,8 +2,8 @@ namespace OcrForge.Compression.Pruning;
 
 /// <summary>
 /// Gradual pruning (Zhu &amp; Gupta 2017, "To prune, or not to prune"): the sparsity rises from 0 to the target along
-/// s(t) = s_f · (1 − (1 − t/n)³) over the first n steps, fast while there are many redundant weights and slowly near
-/// the end, so the network recovers between prunes; after step n it stays at the target while fine-tuning goes on.
+/// s(t) = s_f · (1 − (1 − t/n)³) over the first n steps, fast while there are many redundant weights and slowly
+/// near the end, so the network recovers between prunes; after step n it stays at the target while fine-tuning goes on.
 /// </summary>
 public sealed record SparsitySchedule(double Target, long RampSteps)
 {

@@ -10,7 +10,8 @@ public enum CalibrationMethod
     MinMax,
     /// <summary>The central <c>Percentile</c> % of observed values; outliers are clipped.</summary>
     Percentile,
-    /// <summary>The clipping threshold that minimises the KL divergence between the value histogram and its 128-level quantization (TensorRT's method).</summary>
+    /// <summary>The clipping threshold that minimises the KL divergence between the value histogram and its 128-level
+    /// quantization (TensorRT's method).</summary>
     Entropy,
 }
 
@@ -59,7 +60,8 @@ public static class Calibrator
         // Percentile: histogram over [min, max]. Entropy: histogram of |x| over [0, max |x|].
         var histograms = names.ToDictionary(n => n, _ => new long[Bins]);
         float Low(string n) => method == CalibrationMethod.Entropy ? 0 : min[n];
-        float High(string n) => method == CalibrationMethod.Entropy ? Math.Max(Math.Abs(min[n]), Math.Abs(max[n])) : max[n];
+        float High(string n) =>
+            method == CalibrationMethod.Entropy ? Math.Max(Math.Abs(min[n]), Math.Abs(max[n])) : max[n];
         Run(session, input.Name, batches, Shape, names, (name, values) =>
         {
             var h = histograms[name];
@@ -83,8 +85,9 @@ public static class Calibrator
         });
     }
 
-    private static void Run(InferenceSession session, string inputName, IReadOnlyList<(float[] Input, int Count)> batches,
-        Func<int, int, long[]> shape, string[] names, Action<string, ReadOnlySpan<float>> observe)
+    private static void Run(InferenceSession session, string inputName,
+        IReadOnlyList<(float[] Input, int Count)> batches, Func<int, int, long[]> shape, string[] names,
+        Action<string, ReadOnlySpan<float>> observe)
     {
         foreach (var (data, count) in batches)
         {
@@ -95,7 +98,8 @@ public static class Calibrator
         }
     }
 
-    /// <summary>First and last bins that keep <paramref name="percentile"/> % of the mass, cutting the rest equally from both tails.</summary>
+    /// <summary>First and last bins that keep <paramref name="percentile"/> % of the mass, cutting the rest equally
+    /// from both tails.</summary>
     internal static (int Low, int High) PercentileBins(long[] histogram, double percentile)
     {
         long total = histogram.Sum();

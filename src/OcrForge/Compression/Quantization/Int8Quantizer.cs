@@ -10,7 +10,8 @@ namespace OcrForge.Compression.Quantization;
 /// <summary>When recurrent layers are quantized.</summary>
 public enum RecurrentPolicy
 {
-    /// <summary>Each LSTM layer is tried in int8 and kept only if predictions still agree with the float model.</summary>
+    /// <summary>Each LSTM layer is tried in int8 and kept only if predictions still agree with the float
+    /// model.</summary>
     Auto,
     Int8,
     Float,
@@ -22,7 +23,8 @@ public enum RecurrentPrecision
     Float,
     /// <summary>int8 weights in the file, dequantized once and run in float: 4× smaller, same speed.</summary>
     Int8Weights,
-    /// <summary>ONNX Runtime's DynamicQuantizeLSTM: int8 weights and int8 matrix products, activations quantized per step.</summary>
+    /// <summary>ONNX Runtime's DynamicQuantizeLSTM: int8 weights and int8 matrix products, activations quantized per
+    /// step.</summary>
     Int8Dynamic,
 }
 
@@ -45,7 +47,8 @@ public sealed record QuantizationOptions
 /// <summary>What became of one layer, and the evidence for it.</summary>
 public sealed record LayerChoice(string Layer, string Op, string Precision, string Reason);
 
-public sealed record QuantizationResult(OnnxModel Model, IReadOnlyList<LayerChoice> Layers, int CalibrationImages, double Agreement);
+public sealed record QuantizationResult(OnnxModel Model, IReadOnlyList<LayerChoice> Layers, int CalibrationImages,
+    double Agreement);
 
 /// <summary>
 /// Post-training static int8: exports the float graph, calibrates activation ranges on real images preprocessed
@@ -62,7 +65,8 @@ public static class Int8Quantizer
         CalibrationImages((spec.VariableWidth ? DatasetDecoder.Decode(dataset, spec)
             : DatasetDecoder.Decode(dataset, spec.Width, spec.Height)).Samples.Select(s => s.Image), seed);
 
-    /// <summary>Already decoded images (any size: calibration preprocesses them as inference does) in a seeded random order.</summary>
+    /// <summary>Already decoded images (any size: calibration preprocesses them as inference does) in a seeded random
+    /// order.</summary>
     public static GrayImage[] CalibrationImages(IEnumerable<GrayImage> images, int seed)
     {
         var shuffled = images.ToArray();
@@ -70,7 +74,8 @@ public static class Int8Quantizer
         return shuffled;
     }
 
-    public static QuantizationResult Quantize(TrainedModel model, IReadOnlyList<GrayImage> images, QuantizationOptions options)
+    public static QuantizationResult Quantize(TrainedModel model, IReadOnlyList<GrayImage> images,
+        QuantizationOptions options)
     {
         int count = Math.Min(images.Count, options.CalibrationBatches * options.BatchSize);
         if (count == 0) throw new OcrForgeException("quantize: no calibration images");
@@ -80,17 +85,20 @@ public static class Int8Quantizer
             .Select(chunk => (Batch.Preprocess(chunk, spec), chunk.Length)).ToList();
 
         var floatModel = OnnxExporter.Export(model);
-        var ranges = Calibrator.Collect(floatModel, QdqRewriter.ActivationsToCalibrate(floatModel.Graph), batches, options.Calibration, options.Percentile);
+        var ranges = Calibrator.Collect(floatModel, QdqRewriter.ActivationsToCalibrate(floatModel.Graph), batches,
+            options.Calibration, options.Percentile);
         var reference = Predict(floatModel, calibration);
 
         var layers = new List<LayerChoice>();
         var recurrent = new Dictionary<string, RecurrentPrecision>();
-        double agreement = Agreement(reference, Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, recurrent), calibration));
+        double agreement = Agreement(reference,
+            Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, recurrent), calibration));
         foreach (var node in floatModel.Graph.Nodes)
         {
             if (node.OpType is "Conv" or "Gemm" or "MatMul")
             {
-                layers.Add(new LayerChoice(node.Name, node.OpType, "int8", $"static QDQ, {options.Calibration.ToString().ToLowerInvariant()} calibration"));
+                layers.Add(new LayerChoice(node.Name, node.OpType, "int8",
+                    $"static QDQ, {options.Calibration.ToString().ToLowerInvariant()} calibration"));
                 continue;
             }
             if (node.OpType is not ("LSTM" or "GRU")) continue;
@@ -100,14 +108,17 @@ public static class Int8Quantizer
                 continue;
             }
             // Strongest first: int8 compute (LSTM only: ONNX Runtime has no int8 GRU kernel), then int8 storage.
-            RecurrentPrecision[] tries = node.OpType == "LSTM" ? [RecurrentPrecision.Int8Dynamic, RecurrentPrecision.Int8Weights] : [RecurrentPrecision.Int8Weights];
+            RecurrentPrecision[] tries = node.OpType == "LSTM"
+                ? [RecurrentPrecision.Int8Dynamic, RecurrentPrecision.Int8Weights]
+                : [RecurrentPrecision.Int8Weights];
             var evidence = new List<string>();
             var chosen = RecurrentPrecision.Float;
             double before = agreement;
             foreach (var precision in tries)
             {
                 var candidate = new Dictionary<string, RecurrentPrecision>(recurrent) { [node.Name] = precision };
-                double withLayer = Agreement(reference, Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, candidate), calibration));
+                double withLayer = Agreement(reference,
+                    Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, candidate), calibration));
                 evidence.Add($"{Describe(precision)}: {withLayer:P1}");
                 if (options.Recurrent == RecurrentPolicy.Int8 || agreement - withLayer <= options.MaxAgreementDrop)
                 {
@@ -118,7 +129,8 @@ public static class Int8Quantizer
             }
             if (chosen != RecurrentPrecision.Float) recurrent[node.Name] = chosen;
             layers.Add(new LayerChoice(node.Name, node.OpType, Describe(chosen),
-                $"agreement with fp32 {before:P1} before; {string.Join("; ", evidence)} (allowed drop {options.MaxAgreementDrop:P0})"));
+                $"agreement with fp32 {before:P1} before; {string.Join("; ", evidence)} "
+                + $"(allowed drop {options.MaxAgreementDrop:P0})"));
         }
         var quantized = QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, recurrent);
         return new QuantizationResult(quantized, layers, count, agreement);

@@ -6,12 +6,14 @@ namespace OcrForge.Compression.Quantization;
 /// Rewrites a float graph into ONNX QDQ form: QuantizeLinear → DequantizeLinear pairs on activations (uint8,
 /// calibrated) and DequantizeLinear on int8 weights and int32 biases of Conv, Gemm and MatMul. ONNX Runtime
 /// recognises these patterns and runs the integer kernels (QLinearConv, MatMulIntegerToFloat, …); any other runtime
-/// can still execute the graph as written. Recurrent layers get the precision chosen for them (see <see cref="RecurrentPrecision"/>).
+/// can still execute the graph as written. Recurrent layers get the precision chosen for them (see
+/// <see cref="RecurrentPrecision"/>).
 /// </summary>
 public static class QdqRewriter
 {
     private static readonly HashSet<string> Quantizable = ["Conv", "MatMul", "Gemm"];
-    /// <summary>Ops whose output range lies within their input range: they share their input's parameters, so ORT runs them on uint8.</summary>
+    /// <summary>Ops whose output range lies within their input range: they share their input's parameters, so ORT runs
+    /// them on uint8.</summary>
     private static readonly HashSet<string> PassThrough = ["MaxPool", "Transpose", "Reshape", "Flatten"];
 
     /// <summary>The activation tensors whose ranges <see cref="Rewrite"/> needs.</summary>
@@ -39,7 +41,8 @@ public static class QdqRewriter
         string QuantizeActivation(string tensor)
         {
             string root = SharedSource(source, tensor);
-            if (!ranges.TryGetValue(root, out var range)) throw new InvalidOperationException($"no calibrated range for {root}");
+            if (!ranges.TryGetValue(root, out var range))
+                throw new InvalidOperationException($"no calibrated range for {root}");
             var p = QuantMath.UInt8(range.Min, range.Max);
             string label = Sanitize(tensor);
             string scale = graph.Constant(OnnxTensor.Float($"{label}.scale", [p.Scale]));
@@ -51,8 +54,10 @@ public static class QdqRewriter
         }
 
         var roots = ActivationsToCalibrate(source).ToHashSet();
-        // A tensor is quantized when it is a calibrated root, or a pass-through copy of one on the way to a quantizable op.
-        bool Wanted(string tensor) => roots.Contains(tensor) || (roots.Contains(SharedSource(source, tensor)) && Feeds(source, tensor));
+        // A tensor is quantized when it is a calibrated root, or a pass-through copy of one on the way to a quantizable
+        // op.
+        bool Wanted(string tensor) =>
+            roots.Contains(tensor) || (roots.Contains(SharedSource(source, tensor)) && Feeds(source, tensor));
 
         var renamed = new Dictionary<string, string>();
         if (roots.Contains(source.Inputs[0].Name))
@@ -63,11 +68,21 @@ public static class QdqRewriter
             var inputs = original.Inputs.Select(i => renamed.GetValueOrDefault(i, i)).ToArray();
             var node = original with { Inputs = inputs };
             if (Quantizable.Contains(node.OpType) && graph.IsInitializer(node.Inputs[1]))
-                node = QuantizeWeights(graph, node, activation.Values.First(a => a.Dequantized == inputs[0]).Params, perChannel);
+                node = QuantizeWeights(graph, node, activation.Values.First(a => a.Dequantized == inputs[0]).Params,
+                    perChannel);
             else if (recurrent.GetValueOrDefault(node.Name) == RecurrentPrecision.Int8Dynamic)
                 node = DynamicQuantizeLstm(graph, node, perChannel);
             else if (recurrent.GetValueOrDefault(node.Name) == RecurrentPrecision.Int8Weights)
-                node = node with { Inputs = [node.Inputs[0], DequantizedWeight(graph, node.Inputs[1], perChannel ? 1 : null).Output, DequantizedWeight(graph, node.Inputs[2], perChannel ? 1 : null).Output, .. node.Inputs.Skip(3)] };
+                node = node with
+                {
+                    Inputs =
+                    [
+                        node.Inputs[0],
+                        DequantizedWeight(graph, node.Inputs[1], perChannel ? 1 : null).Output,
+                        DequantizedWeight(graph, node.Inputs[2], perChannel ? 1 : null).Output,
+                        .. node.Inputs.Skip(3)
+                    ]
+                };
             graph.Nodes.Add(node);
             foreach (var output in node.Outputs.Where(Wanted))
                 renamed[output] = QuantizeActivation(output);
@@ -79,15 +94,19 @@ public static class QdqRewriter
         return result;
     }
 
-    /// <summary>True when the tensor (through pass-through ops) reaches a quantizable op, so quantizing it is useful.</summary>
+    /// <summary>True when the tensor (through pass-through ops) reaches a quantizable op, so quantizing it is
+    /// useful.</summary>
     private static bool Feeds(OnnxGraph graph, string tensor) =>
-        graph.Consumers(tensor).Any(c => Quantizable.Contains(c.OpType) || (PassThrough.Contains(c.OpType) && Feeds(graph, c.Outputs[0])));
+        graph.Consumers(tensor).Any(c => Quantizable.Contains(c.OpType)
+            || (PassThrough.Contains(c.OpType) && Feeds(graph, c.Outputs[0])));
 
     /// <summary>Walks back through pass-through ops to the tensor whose range governs this one.</summary>
     private static string SharedSource(OnnxGraph graph, string tensor)
     {
         var producer = graph.Producer(tensor);
-        return producer is not null && PassThrough.Contains(producer.OpType) ? SharedSource(graph, producer.Inputs[0]) : tensor;
+        return producer is not null && PassThrough.Contains(producer.OpType)
+            ? SharedSource(graph, producer.Inputs[0])
+            : tensor;
     }
 
     private static string ConvOutput(OnnxGraph graph, OnnxNode conv)
@@ -113,7 +132,9 @@ public static class QdqRewriter
             var bias = graph.Initializer(inputs[2]);
             var b = bias.Floats();
             var biasScales = scales.Select(s => s * input.Scale).ToArray();
-            var q = b.Select((v, c) => (int)Math.Clamp(Math.Round(v / biasScales[perChannel ? c : 0]), int.MinValue, int.MaxValue)).ToArray();
+            var q = b.Select((v, c) =>
+                    (int)Math.Clamp(Math.Round(v / biasScales[perChannel ? c : 0]), int.MinValue, int.MaxValue))
+                .ToArray();
             inputs[2] = graph.Add("DequantizeLinear",
                 [graph.Constant(OnnxTensor.Int32($"{bias.Name}.int32", q, bias.Dims)),
                  graph.Constant(OnnxTensor.Float($"{bias.Name}.scale", biasScales, scaleDims)),
@@ -123,7 +144,8 @@ public static class QdqRewriter
         return node with { Inputs = inputs };
     }
 
-    /// <summary>An int8 copy of a float initializer behind a DequantizeLinear (per channel along <paramref name="axis"/> when given).</summary>
+    /// <summary>An int8 copy of a float initializer behind a DequantizeLinear (per channel along
+    /// <paramref name="axis"/> when given).</summary>
     private static (string Output, float[] Scales) DequantizedWeight(OnnxGraph graph, string name, int? axis)
     {
         var weight = graph.Initializer(name);
@@ -169,7 +191,8 @@ public static class QdqRewriter
         {
             OpType = "DynamicQuantizeLSTM",
             Domain = OnnxModel.MicrosoftDomain,
-            Inputs = [lstm.Inputs[0], w.Values, r.Values, lstm.Inputs[3], "", "", "", "", w.Scale, w.Zero, r.Scale, r.Zero],
+            Inputs =
+                [lstm.Inputs[0], w.Values, r.Values, lstm.Inputs[3], "", "", "", "", w.Scale, w.Zero, r.Scale, r.Zero],
         };
     }
 
@@ -185,7 +208,8 @@ public static class QdqRewriter
                 scales[d * rows + row] = maxAbs > 0 ? maxAbs / 127f : 1f;
             }
         var values = new sbyte[t.Length];
-        for (long i = 0; i < t.Length; i++) values[i] = QuantMath.ToInt8(t[i], scales[i / (cols * rows) * rows + i % rows]);
+        for (long i = 0; i < t.Length; i++)
+            values[i] = QuantMath.ToInt8(t[i], scales[i / (cols * rows) * rows + i % rows]);
         return (values, scales);
     }
 

@@ -8,7 +8,8 @@ public static class QuantMath
 {
     /// <summary>
     /// uint8 asymmetric parameters for activations. The range is widened to include 0 so that zero (conv padding,
-    /// ReLU's floor) is represented exactly; a ReLU output gets zero point 0, which is what lets ONNX Runtime drop the ReLU.
+    /// ReLU's floor) is represented exactly; a ReLU output gets zero point 0, which is what lets ONNX Runtime drop the
+    /// ReLU.
     /// </summary>
     public static QuantParams UInt8(float min, float max)
     {
@@ -19,7 +20,8 @@ public static class QuantMath
         return new QuantParams(scale, zeroPoint);
     }
 
-    /// <summary>int8 symmetric scale for weights: [−maxAbs, maxAbs] onto [−127, 127] (−128 unused keeps the range symmetric).</summary>
+    /// <summary>int8 symmetric scale for weights: [−maxAbs, maxAbs] onto [−127, 127] (−128 unused keeps the range
+    /// symmetric).</summary>
     public static float Int8Scale(ReadOnlySpan<float> values)
     {
         float maxAbs = 0;
@@ -29,7 +31,8 @@ public static class QuantMath
 
     public static sbyte ToInt8(float value, float scale) => (sbyte)Math.Clamp(MathF.Round(value / scale), -127, 127);
 
-    public static byte ToUInt8(float value, QuantParams p) => (byte)Math.Clamp(MathF.Round(value / p.Scale) + p.ZeroPoint, 0, 255);
+    public static byte ToUInt8(float value, QuantParams p) =>
+        (byte)Math.Clamp(MathF.Round(value / p.Scale) + p.ZeroPoint, 0, 255);
 
     public static float FromUInt8(byte q, QuantParams p) => (q - p.ZeroPoint) * p.Scale;
 

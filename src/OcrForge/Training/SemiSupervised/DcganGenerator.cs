@@ -1,3 +1,4 @@
+using OcrForge.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -41,6 +42,7 @@ public sealed class DcganGenerator : nn.Module<Tensor, Tensor>
     /// <param name="noise">[N, NoiseSize]</param>
     public override Tensor forward(Tensor noise)
     {
+        using var gate = KernelGate.Enter();
         using var scope = NewDisposeScope();
         var x = nn.functional.relu(projectNorm.forward(project.forward(noise)));
         return upsample.forward(x.view(-1, BaseChannels, BaseSide, BaseSide)).MoveToOuterDisposeScope();

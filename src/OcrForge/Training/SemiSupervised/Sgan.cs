@@ -1,3 +1,4 @@
+using OcrForge.Runtime;
 using OcrForge.Data;
 using OcrForge.Inference.Imaging;
 using OcrForge.Models;
@@ -240,7 +241,7 @@ public sealed class SganStep : IDisposable
         var generated = _generator.forward(NoiseBatch((int)unlabeled.shape[0]));
         var loss = SganLoss.FeatureMatching(target, WithoutStatisticsUpdate(() => _discriminator.Features(generated)));
         _gOptimizer.zero_grad();
-        loss.backward();
+        KernelGate.Backward(loss);
         _gOptimizer.step();
         _discriminator.zero_grad();
         return loss.item<float>();
@@ -307,7 +308,7 @@ public sealed class SganStep : IDisposable
         double g = TrainGenerator(unlabeled);
         var d = DiscriminatorLoss(labeled, targets, unlabeled, views);
         discriminatorOptimizer.zero_grad();
-        d.Loss.backward();
+        KernelGate.Backward(d.Loss);
         discriminatorOptimizer.step();
         return new SganStepLosses(d.Supervised, d.Unsupervised, g);
     }
