@@ -15,13 +15,6 @@ public class SourceWidthTests
     /// </summary>
     private static readonly string[] Pending =
     [
-        // Thin-command work on the CLI (also waiting in Cli/CodeShapeTests).
-        "OcrForge.Cli/Commands/PruneCommand.cs",
-        "OcrForge.Cli/Commands/QuantizeCommand.cs",
-        "OcrForge.Cli/Commands/TrainClassifyCommand.cs",
-        "OcrForge.Cli/Commands/TrainCtcCommand.cs",
-        "OcrForge.Cli/Commands/TrainingDisplay.cs",
-        "OcrForge.Cli/Commands/TrainingOptionSet.cs",
         // Training.
         "OcrForge/Training/BestWeights.cs",
         "OcrForge/Training/Checkpoint.cs",

@@ -83,7 +83,10 @@ public sealed class ModelParameter
 
     /// <param name="search">A range searched as one value for every element (<c>rnn_hidden=64</c>: every layer).</param>
     public static ModelParameter IntList(string name, int min, string help, SearchRange? search = null) =>
-        new(name, ParameterType.IntList, help, v => OverrideValue.IntList(name, v, min)) { Min = min, Search = search };
+        new(name, ParameterType.IntList, help, v => OverrideValue.IntList(name, v, min))
+        {
+            Min = min, Search = search,
+        };
 
     public static ModelParameter FloatList(string name, double min, double max, string help) =>
         new(name, ParameterType.FloatList, help, v => OverrideValue.DoubleList(name, v, min, max))
