@@ -63,7 +63,13 @@ public sealed class TrainingOptionSet(TrainingOptions recipe)
         var overrides = Models.ModelRegistry.ParseOverrides(parse.GetValue(Set) ?? []);
         return spec with
         {
-            Data = spec.Data with { Path = data, Format = Pick(parse, Format, spec.Data.Format) },
+            Data = spec.Data with
+            {
+                Path = data, Format = Pick(parse, Format, spec.Data.Format),
+                // The split lives in data: --val-fraction given here replaces a --spec file's data.validation_fraction.
+                ValidationFraction = _rows.Single(r => r.Option.Name == "--val-fraction").Option is Option<double> v
+                    && parse.GetResult(v) is { Implicit: false } ? parse.GetValue(v) : spec.Data.ValidationFraction,
+            },
             Model = spec.Model with
             {
                 Overrides = [.. spec.Model.Overrides.Where(kv => overrides.All(o => o.Key != kv.Key)), .. overrides],

@@ -15,6 +15,9 @@ public sealed record ModelInfo(OcrTask Task, Charset Charset, PreprocessSpec Pre
     IReadOnlyDictionary<string, string>? Training = null)
 {
     public IReadOnlyDictionary<string, string> Training { get; init; } = Training ?? new Dictionary<string, string>();
+    /// <summary>The training run's specification as JSON (OcrForge's <c>RunSpecification</c>), when the file
+    /// carries one; null for files written before, or trained elsewhere.</summary>
+    public string? RunSpecification { get; init; }
 }
 
 /// <summary>

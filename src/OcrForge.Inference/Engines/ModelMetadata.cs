@@ -19,6 +19,10 @@ public static class ModelMetadata
     public const string Preprocess = "ocrforge.preprocess";
     /// <summary>Optional: the training facts of the source model (JSON object of strings).</summary>
     public const string Training = "ocrforge.training";
+    /// <summary>Optional: the run specification the source model was trained with (JSON object, as the
+    /// <c>.ocrf</c> manifest's <c>run</c>), so that the ONNX file alone says how to repeat or re-split its
+    /// run.</summary>
+    public const string RunSpecification = "ocrforge.run_specification";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -26,7 +30,7 @@ public static class ModelMetadata
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public static Dictionary<string, string> Write(ModelInfo info) => new()
+    public static Dictionary<string, string> Write(ModelInfo info) => WithRun(info, new()
     {
         [Task] = info.Task == OcrTask.TextRecognition ? "text_recognition" : "classification",
         [Charset] = JsonSerializer.Serialize(info.Charset.Symbols, Json),
@@ -35,7 +39,13 @@ public static class ModelMetadata
         [InputSize] = $"{info.Preprocess.Width}x{info.Preprocess.Height}",
         [Preprocess] = JsonSerializer.Serialize(info.Preprocess, Json),
         [Training] = JsonSerializer.Serialize(info.Training, Json),
-    };
+    });
+
+    private static Dictionary<string, string> WithRun(ModelInfo info, Dictionary<string, string> metadata)
+    {
+        if (info.RunSpecification is { } run) metadata[RunSpecification] = run;
+        return metadata;
+    }
 
     /// <summary>Reads the metadata back; <paramref name="source"/> names the file in one-line errors.</summary>
     public static ModelInfo Read(IReadOnlyDictionary<string, string> metadata, string source)
@@ -58,11 +68,26 @@ public static class ModelMetadata
             var training = metadata.TryGetValue(Training, out var facts)
                 ? JsonSerializer.Deserialize<Dictionary<string, string>>(facts, Json)
                 : null;
-            return new ModelInfo(task, new Charset(symbols, hasBlank: blank >= 0), preprocess, training);
+            return new ModelInfo(task, new Charset(symbols, hasBlank: blank >= 0), preprocess, training)
+            {
+                RunSpecification = ReadRun(metadata, source),
+            };
         }
         catch (Exception e) when (e is JsonException or FormatException or ArgumentException)
         {
             throw new OcrForgeException($"{source}: damaged OcrForge metadata ({e.Message})", e);
         }
+    }
+
+    /// <summary>The run specification's JSON text; it must be a JSON object (its meaning is the training
+    /// library's).</summary>
+    private static string? ReadRun(IReadOnlyDictionary<string, string> metadata, string source)
+    {
+        if (!metadata.TryGetValue(RunSpecification, out var run)) return null;
+        using var document = JsonDocument.Parse(run);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+            throw new OcrForgeException(
+                $"{source}: damaged OcrForge metadata ('{RunSpecification}' is not a JSON object)");
+        return run;
     }
 }

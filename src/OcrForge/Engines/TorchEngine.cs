@@ -22,7 +22,10 @@ public sealed class TorchEngine : IOcrEngine
         _model.Module.eval();
         Info = new ModelInfo(
             model.Manifest.Task == ModelTask.TextRecognition ? OcrTask.TextRecognition : OcrTask.Classification,
-            model.Charset, model.Manifest.Preprocess, model.Manifest.Training);
+            model.Charset, model.Manifest.Preprocess, model.Manifest.Training)
+        {
+            RunSpecification = model.Manifest.Run?.ToJson(),
+        };
     }
 
     public static IOcrEngine Open(string path, int? threads)

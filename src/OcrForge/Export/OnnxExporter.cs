@@ -40,7 +40,11 @@ public static class OnnxExporter
             }
         }
         var task = model.Manifest.Task == ModelTask.TextRecognition ? OcrTask.TextRecognition : OcrTask.Classification;
-        var result = new OnnxModel(graph, ModelMetadata.Write(new ModelInfo(task, model.Charset, spec, model.Manifest.Training)));
+        var info = new ModelInfo(task, model.Charset, spec, model.Manifest.Training)
+        {
+            RunSpecification = model.Manifest.Run?.ToJson(),
+        };
+        var result = new OnnxModel(graph, ModelMetadata.Write(info));
         result.Opsets[""] = opset;
         return result;
     }

@@ -20,6 +20,9 @@ public sealed record CtcTrainingRequest
     public required TrainingOptions Options { get; init; }
     /// <summary>The symbols the model may output, in class order; null = every symbol of the labels, sorted.</summary>
     public string? Charset { get; init; }
+    /// <summary>The train/validation split; null = <see cref="TrainingOptions.ValidationFraction"/> and
+    /// <see cref="TrainingOptions.Seed"/>.</summary>
+    public SplitSettings? Split { get; init; }
 }
 
 /// <summary>A CTC data set decoded, split and standardised for one input size (<see
@@ -65,16 +68,20 @@ public static class CtcTraining
         Patience = 10,
     };
 
+    /// <param name="cache">Prepared data to share with other runs; null = prepare it for this run only.</param>
     public static CtcTrainingOutcome Run(CtcTrainingRequest request, IProgress<TrainingProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, RunControl? control = null, DataCache? cache = null)
     {
         var options = request.Options.Validate();
         TorchRuntime.Initialize(options.Threads);
         var config = Config(request.Preset, request.Overrides);
-        var data = Prepare(request.Data, request.Format, config, options, cancellationToken,
-            request.Charset is { } symbols ? ParseCharset(symbols) : null);
+        var key = new DataKey(request.Data, request.Format, config.Input, request.Split ?? SplitOf(options),
+            request.Charset);
+        var data = cache is null ? PreparedData.Text(key, config, cancellationToken)
+            : cache.Text(key, config, cancellationToken);
         var (model, result) = Fit(data, config, request.Preset, request.Overrides, options, progress,
-            cancellationToken);
+            cancellationToken, control);
+        cancellationToken = RunControl.After(result, cancellationToken);
         try
         {
             using var validationBatches = new ImageBatches(data.Validation, data.Spec, null);
@@ -111,38 +118,18 @@ public static class CtcTraining
 
     /// <summary>
     /// Reads and decodes the images at the config's input size once, checks every label fits its frames, splits
-    /// (seeded) and standardises: what runs that share the input size and split (tuning trials) can share.
+    /// (seeded) and standardises (<see cref="PreparedData.Text"/>): what runs that share the input size and split
+    /// (tuning trials) can share.
     /// </summary>
     /// <param name="charset">The model's symbols; labels with any other are reported and skipped. Null = the labels' own.</param>
     public static CtcData Prepare(string data, DatasetFormat format, CrnnConfig config, TrainingOptions options,
-        CancellationToken cancellationToken = default, Charset? charset = null)
-    {
-        var decoded = Decode(DatasetReader.Read(data, format), config, cancellationToken);
-        var samples = decoded.Samples;
-        var problems = decoded.Problems;
-        if (charset is not null)
-        {
-            var outside = samples.Where(s => !s.Label.EnumerateSymbols().All(charset.Contains)).ToList();
-            problems = [.. problems, .. outside.Select(s => new DataProblem(s.Path,
-                $"label '{s.Label}' has '{s.Label.EnumerateSymbols().First(c => !charset.Contains(c))}', which is not in --charset"))];
-            samples = samples.Where(s => s.Label.EnumerateSymbols().All(charset.Contains)).ToList();
-            if (samples.Count == 0) throw new OcrForgeException($"{data}: no label is written in --charset {charset}");
-        }
-        if (config.VariableWidth)
-        {
-            // One narrow image with a long label is a data problem like an unreadable file: reported and skipped,
-            // not a reason to stop a run over thousands of words.
-            var tooLong = samples.Where(s => !Fits(s, config)).ToList();
-            problems = [.. problems, .. tooLong.Select(s => new DataProblem(s.Path, LabelTooLong(s, config)))];
-            samples = samples.Where(s => Fits(s, config)).ToList();
-            if (samples.Count == 0)
-                throw new OcrForgeException($"{data}: no image has enough frames for its label ({problems[^1]})");
-        }
-        charset ??= Charset.FromLabels(samples.Select(s => s.Label), hasBlank: true);
-        CheckLabelsFit(samples, config, data);
-        var (train, validation) = Split(samples, options, data);
-        return new CtcData(data, train, validation, charset, Standardize(train, config), problems);
-    }
+        CancellationToken cancellationToken = default, Charset? charset = null) =>
+        PreparedData.Text(new DataKey(data, format, config.Input, SplitOf(options),
+            charset is null ? null : string.Concat(charset.Symbols)),
+            config, cancellationToken);
+
+    /// <summary>The split of a CTC run whose options are all it records (no test part, every label used).</summary>
+    public static SplitSettings SplitOf(TrainingOptions options) => new(options.ValidationFraction, 0, 1, options.Seed);
 
     /// <summary>The symbols of a <c>--charset</c> value, one per text element, in the order given.</summary>
     public static Charset ParseCharset(string symbols)
@@ -154,19 +141,11 @@ public static class CtcTraining
         return new Charset(list, hasBlank: true);
     }
 
-    /// <summary>
-    /// A data set decoded at the config's input: stretched to Width×Height, or for a variable-width model scaled to
-    /// the height with its aspect kept (<see cref="CrnnConfig.Input"/>).
-    /// </summary>
-    public static DecodedSet Decode(Dataset dataset, CrnnConfig config, CancellationToken cancellationToken = default) =>
-        config.VariableWidth
-            ? DatasetDecoder.Decode(dataset, config.Input, cancellationToken: cancellationToken)
-            : DatasetDecoder.Decode(dataset, config.InputWidth, config.InputHeight, cancellationToken: cancellationToken);
-
     /// <summary>Builds the model (seeded) and trains it on prepared data; the caller owns the returned model.</summary>
     public static (TrainedModel Model, TrainingResult Result) Fit(CtcData data, CrnnConfig config, string preset,
         IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default,
+        RunControl? control = null)
     {
         if (config.InputWidth != data.Spec.Width || config.InputHeight != data.Spec.Height
             || config.VariableWidth != data.Spec.VariableWidth)
@@ -188,7 +167,7 @@ public static class CtcTraining
                 ? new Augmenter(AugmentOptions.TextLines) : null);
             using var validationBatches = new ImageBatches(data.Validation, data.Spec, null);
             var task = new CtcTrainingTask(model.Module, data.Charset, trainBatches, validationBatches);
-            return (model, new Trainer(options, progress).Fit(task, cancellationToken));
+            return (model, new Trainer(options, progress, control).Fit(task, cancellationToken));
         }
         catch
         {
@@ -202,13 +181,16 @@ public static class CtcTraining
     /// needs the run's split again (pruning) recomputes it here from the options the model file records.
     /// </summary>
     public static (List<Sample> Train, List<Sample> Validation) Split(IReadOnlyList<Sample> samples,
-        TrainingOptions options, string data)
+        TrainingOptions options, string data) => Split(samples, SplitOf(options), data);
+
+    public static (List<Sample> Train, List<Sample> Validation) Split(IReadOnlyList<Sample> samples,
+        SplitSettings settings, string data)
     {
-        var split = Splitter.Split(samples.Select(s => s.Label).ToList(), options.ValidationFraction, 0, options.Seed,
-            stratified: false);
+        var split = Splitter.Split(samples.Select(s => s.Label).ToList(), settings.ValidationFraction, 0,
+            settings.Seed, stratified: false);
         if (split.Validation.Length == 0 || split.Train.Length == 0)
             throw new OcrForgeException($"{data}: {samples.Count} images are too few to split with --val-fraction " +
-                $"{options.ValidationFraction}");
+                $"{settings.ValidationFraction}");
         return (split.Train.Select(i => samples[i]).ToList(), split.Validation.Select(i => samples[i]).ToList());
     }
 
@@ -224,21 +206,20 @@ public static class CtcTraining
     {
         var spec = model.Manifest.Preprocess;
         var charset = model.Charset;
-        var dataset = DatasetReader.Read(data, format);
-        var decoded = spec.VariableWidth ? DatasetDecoder.Decode(dataset, spec, cancellationToken: cancellationToken)
-            : DatasetDecoder.Decode(dataset, spec.Width, spec.Height, cancellationToken: cancellationToken);
-        IReadOnlyList<Sample> samples = decoded.Samples;
+        // A stored run specification says where its split came from; older files record their options only.
+        var settings = model.Manifest.Run?.Split ?? SplitOf(options);
         // Training with --charset skipped labels outside it, and at variable width images too narrow for their
         // label: leave out the same ones, or the re-created split is not the run's split.
-        if (model.Manifest.Run?.Data.Charset is not null || model.Manifest.Training.ContainsKey("charset_option"))
-            samples = samples.Where(s => s.Label.EnumerateSymbols().All(charset.Contains)).ToList();
-        if (spec.VariableWidth && model.Manifest.Config is CrnnConfig crnn)
-            samples = samples.Where(s => Fits(s, crnn)).ToList();
+        bool onlyCharset = model.Manifest.Run?.Data.Charset is not null
+            || model.Manifest.Training.ContainsKey("charset_option");
+        var key = new DataKey(data, format, spec with { Mean = 0, Std = 1 }, settings);
+        var (samples, problems) = PreparedData.TextSamples(key, model.Manifest.Config as CrnnConfig,
+            onlyCharset ? charset : null, cancellationToken);
         foreach (var s in samples)
             if (s.Label.EnumerateSymbols().FirstOrDefault(c => !charset.Contains(c)) is { } unknown)
                 throw new OcrForgeException($"{s.Path}: label '{s.Label}' has '{unknown}', which {modelPath} cannot output (was it trained on {data}?)");
-        var (train, validation) = Split(samples, options, data);
-        return (train, validation, decoded.Problems);
+        var (train, validation) = Split(samples, settings, data);
+        return (train, validation, problems);
     }
 
     /// <summary>
@@ -266,7 +247,7 @@ public static class CtcTraining
 
     /// <summary>CTC needs a frame per symbol plus a blank between equal neighbours; a longer label can never be
     /// read.</summary>
-    private static void CheckLabelsFit(IReadOnlyList<Sample> samples, CrnnConfig config, string data)
+    internal static void CheckLabelsFit(IReadOnlyList<Sample> samples, CrnnConfig config, string data)
     {
         foreach (var s in samples)
             if (!Fits(s, config))
@@ -286,7 +267,7 @@ public static class CtcTraining
     /// <summary>Whether the sample's image gives its label enough frames (what training checks before splitting).</summary>
     public static bool Fits(Sample s, CrnnConfig config) => FramesNeeded(s.Label) <= FramesOf(s, config);
 
-    private static string LabelTooLong(Sample s, CrnnConfig config) => config.VariableWidth
+    internal static string LabelTooLong(Sample s, CrnnConfig config) => config.VariableWidth
         ? $"label '{s.Label}' needs {FramesNeeded(s.Label)} frames but the image, {s.Image.Width} px wide at " +
           $"{config.InputHeight} px high, gives {FramesOf(s, config)} ({config.FrameWidth} px per frame)"
         : $"label '{s.Label}' needs {FramesNeeded(s.Label)} frames but the model has {config.TimeSteps} " +

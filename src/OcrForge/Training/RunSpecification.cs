@@ -27,17 +27,18 @@ public sealed record RunSpecification
     public required RunTask Task { get; init; }
     public required RunData Data { get; init; }
     public RunModel Model { get; init; } = new();
-    /// <summary>How to train; the split's validation fraction and seed are
-    /// <see cref="TrainingOptions.ValidationFraction"/> and <see cref="TrainingOptions.Seed"/>
-    /// (see <see cref="Split"/>).</summary>
+    /// <summary>How to train. Its <see cref="TrainingOptions.ValidationFraction"/> and
+    /// <see cref="TrainingOptions.Seed"/> make the split only where <see cref="RunData.ValidationFraction"/> and
+    /// <see cref="RunData.Seed"/> leave it (specifications written before kept the split here; see
+    /// <see cref="Split"/>).</summary>
     public required TrainingOptions Training { get; init; }
     /// <summary>The classifier's recipe; null for CTC runs (their recipe is <see cref="Training"/> alone).</summary>
     public ClassifierRecipe? Classifier { get; init; }
 
     /// <summary>Which images went where: what a later command needs to rebuild this run's split.</summary>
     [JsonIgnore]
-    public SplitSettings Split => new(Training.ValidationFraction, Data.TestFraction ?? DefaultTestFraction(Task),
-        Data.LabeledFraction, Training.Seed);
+    public SplitSettings Split => new(Data.ValidationFraction ?? Training.ValidationFraction,
+        Data.TestFraction ?? DefaultTestFraction(Task), Data.LabeledFraction, Data.Seed ?? Training.Seed);
 
     /// <summary>A run of the task's recipe on <paramref name="data"/>: the default preset and training
     /// options.</summary>
@@ -65,6 +66,8 @@ public sealed record RunSpecification
         Training.Validate();
         if (string.IsNullOrEmpty(Data.Path))
             throw new OcrForgeException("data.path: missing; give the folder of labelled images");
+        if (Data.ValidationFraction is { } validation && !(validation > 0 && validation < 0.9))
+            throw new OcrForgeException($"--val-fraction {validation}: expected a number in (0, 0.9)");
         if (Data.LabeledFraction is <= 0 or > 1)
             throw new OcrForgeException($"--labeled-fraction {Data.LabeledFraction}: expected a number in (0, 1]");
         if (Task == RunTask.Ctc)
@@ -111,6 +114,8 @@ public sealed record RunSpecification
             Path = System.IO.Path.GetFullPath(Data.Path),
             Unlabeled = Data.Unlabeled is null ? null : System.IO.Path.GetFullPath(Data.Unlabeled),
             TestFraction = Data.TestFraction ?? DefaultTestFraction(Task),
+            // The split is the data's: a stored specification says so whatever its text gave.
+            ValidationFraction = Split.ValidationFraction,
         },
         Model = Model with { Preset = Model.Preset ?? DefaultPreset(Task) },
         Training = Training with { RunDirectory = "", Resume = false },
@@ -175,6 +180,7 @@ public sealed record RunSpecification
         Data = new RunData
         {
             Path = request.Data, Format = request.Format, Charset = request.Charset, TestFraction = 0,
+            ValidationFraction = request.Split?.ValidationFraction, Seed = SplitSeed(request.Split, request.Options),
         },
         Model = new RunModel { Preset = request.Preset, Overrides = request.Overrides },
         Training = request.Options,
@@ -187,6 +193,7 @@ public sealed record RunSpecification
         {
             Path = request.Data, Format = request.Format, TestFraction = request.TestFraction,
             LabeledFraction = request.LabeledFraction, Unlabeled = request.UnlabeledData,
+            ValidationFraction = request.Split?.ValidationFraction, Seed = SplitSeed(request.Split, request.Options),
         },
         Model = new RunModel { Preset = request.Preset, Overrides = request.Overrides },
         Training = request.Options,
@@ -209,7 +216,7 @@ public sealed record RunSpecification
         return new CtcTrainingRequest
         {
             Data = Data.Path, Format = Data.Format, Preset = Model.Preset ?? DefaultPreset(Task),
-            Overrides = Model.Overrides, OutPath = outPath, Options = Training, Charset = Data.Charset,
+            Overrides = Model.Overrides, OutPath = outPath, Options = Training, Charset = Data.Charset, Split = Split,
         };
     }
 
@@ -223,9 +230,13 @@ public sealed record RunSpecification
             Overrides = Model.Overrides, OutPath = outPath, Options = Training, Recipe = recipe.Loss,
             Resize = recipe.Resize, AutoContrast = recipe.AutoContrast,
             TestFraction = Data.TestFraction ?? DefaultTestFraction(Task), LabeledFraction = Data.LabeledFraction,
-            SemiSupervised = recipe.SemiSupervised, UnlabeledData = Data.Unlabeled,
+            SemiSupervised = recipe.SemiSupervised, UnlabeledData = Data.Unlabeled, Split = Split,
         };
     }
+
+    /// <summary>A split seed worth recording: one other than the run's (null = the run's).</summary>
+    private static int? SplitSeed(SplitSettings? split, TrainingOptions options) =>
+        split is { } s && s.Seed != options.Seed ? s.Seed : null;
 }
 
 /// <summary>The images of a run and how they are split.</summary>
@@ -243,6 +254,12 @@ public sealed record RunData
     public double LabeledFraction { get; init; } = 1.0;
     /// <summary>Extra unlabelled images for a semi-supervised classifier.</summary>
     public string? Unlabeled { get; init; }
+    /// <summary>Share of the images (after the test part) held out for validation; null =
+    /// <see cref="TrainingOptions.ValidationFraction"/>, where specifications before this one kept it.</summary>
+    public double? ValidationFraction { get; init; }
+    /// <summary>Seed of the split; null = the run's <see cref="TrainingOptions.Seed"/>. A run with another seed
+    /// (initialisation, order) then still trains and validates on the same images.</summary>
+    public int? Seed { get; init; }
 }
 
 /// <summary>The architecture: a named preset and its <c>--set</c> overrides, applied in order.</summary>

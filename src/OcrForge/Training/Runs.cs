@@ -39,9 +39,14 @@ public static class Runs
     /// </summary>
     /// <param name="log">Status lines (image counts, split sizes) as they come.</param>
     /// <param name="onGeneratedSamples">Semi-supervised classifiers: the generator's samples after each epoch.</param>
+    /// <param name="control">A per-epoch callback that may stop the run, and whether cancelling keeps the finished
+    /// epochs: either way the result (and the model file, when asked for) holds the epochs run.</param>
+    /// <param name="cache">Prepared data shared with other runs of the same data, input and split (built on first
+    /// use); null = prepare it for this run only.</param>
     public static RunResult Train(RunSpecification spec, string? outPath = null,
         IProgress<TrainingProgress>? progress = null, IProgress<string>? log = null,
-        Action<int, IReadOnlyList<GrayImage>>? onGeneratedSamples = null, CancellationToken cancellationToken = default)
+        Action<int, IReadOnlyList<GrayImage>>? onGeneratedSamples = null, CancellationToken cancellationToken = default,
+        RunControl? control = null, DataCache? cache = null)
     {
         if (outPath is not null && !outPath.EndsWith(ModelFile.Extension, StringComparison.OrdinalIgnoreCase))
             throw new OcrForgeException($"--out {outPath}: model files end in {ModelFile.Extension}");
@@ -58,12 +63,12 @@ public static class Runs
         spec.Validate();
         if (spec.Task == RunTask.Ctc)
         {
-            var ctc = CtcTraining.Run(spec.ToCtcRequest(outPath), progress, cancellationToken);
+            var ctc = CtcTraining.Run(spec.ToCtcRequest(outPath), progress, cancellationToken, control, cache);
             return new RunResult(spec, ctc.Model, ctc.Result, ctc.Validation.ToDictionary(), ctc.TrainingSamples, 0,
                 ctc.ValidationSamples, ctc.Problems) { Text = ctc.Validation };
         }
         var cls = CharacterTraining.Run(spec.ToCharacterRequest(outPath), progress, log, onGeneratedSamples,
-            cancellationToken);
+            cancellationToken, control, cache);
         return new RunResult(spec, cls.Model, cls.Training, new Dictionary<string, double>
         {
             ["accuracy"] = cls.Test.Accuracy,
@@ -94,8 +99,7 @@ public static class Runs
             if (spec.Task == RunTask.Ctc)
             {
                 var config = CtcTraining.Config(preset, spec.Model.Overrides);
-                var data = CtcTraining.Prepare(spec.Data.Path, spec.Data.Format, config, options, cancellationToken,
-                    spec.Data.Charset is { } symbols ? CtcTraining.ParseCharset(symbols) : null);
+                var data = PreparedData.Text(DataKey.Text(spec, config), config, cancellationToken);
                 return CrossValidation.Ctc(data, config, preset, spec.Model.Overrides, options, k, progress, nextFold,
                     cancellationToken);
             }
@@ -104,9 +108,8 @@ public static class Runs
                 throw new OcrForgeException("--cv: supervised classifier runs only (no --semi-supervised, " +
                     "--labeled-fraction 1)");
             var cnn = CharacterTraining.Config(preset, spec.Model.Overrides);
-            var prepared = CharacterTraining.Prepare(spec.Data.Path, spec.Data.Format,
-                CharacterTraining.Spec(cnn, recipe.Resize, recipe.AutoContrast), options,
-                spec.Data.TestFraction ?? RunSpecification.DefaultTestFraction(spec.Task));
+            var prepared = PreparedData.Characters(DataKey.Characters(spec, cnn),
+                cancellationToken: cancellationToken);
             return CrossValidation.Classify(prepared, cnn, preset, spec.Model.Overrides, options, recipe.Loss, k,
                 progress, nextFold, cancellationToken);
         }

@@ -36,7 +36,9 @@ public static class TrainingBenchmark
         TorchRuntime.Initialize(threads);
         var config = ModelRegistry.Create(preset, overrides) as CrnnConfig
             ?? throw new OcrForgeException($"--preset {preset}: bench train measures CTC presets");
-        var samples = CtcTraining.Decode(DatasetReader.Read(data), config, cancellationToken).Samples;
+        // Read and decoded as training does; the benchmark times every image, so the split is not used.
+        var key = new DataKey(data, DatasetFormat.Auto, config.Input, CtcTraining.SplitOf(new TrainingOptions()));
+        var samples = PreparedData.TextSamples(key, config, null, cancellationToken).Samples;
         var charset = Charset.FromLabels(samples.Select(s => s.Label), hasBlank: true);
         var spec = CtcTraining.Standardize(samples, config);
         using var batches = new ImageBatches(samples, spec, null);

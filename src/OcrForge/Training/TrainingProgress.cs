@@ -36,4 +36,6 @@ public sealed record TrainingResult(
     int ResumedFromEpoch)
 {
     public EpochRecord Best => History.First(h => h.Epoch == BestEpoch);
+    /// <summary>Why the run ended (<see cref="StoppedEarly"/> says only that it did before the last epoch).</summary>
+    public TrainingStop Stop { get; init; }
 }

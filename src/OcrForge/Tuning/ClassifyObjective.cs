@@ -19,7 +19,7 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
     public static readonly IReadOnlyList<string> Known = [.. TrainingParameters.Names, "label_smoothing"];
 
     private static readonly CharacterTrainingRequest Defaults = new() { Data = "", OutPath = "", Options = CharacterTraining.Recipe };
-    private readonly Dictionary<(int Width, int Height), PreparedCharacters> _data = [];
+    private readonly DataCache _data = new();
 
     /// <summary>How many input sizes this worker has decoded the data for (once each).</summary>
     public int DecodedDataSets => _data.Count;
@@ -61,10 +61,10 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
         var plan = Plan(parameters, threads, runDirectory);
         var config = CharacterTraining.Config(plan.Preset, plan.Overrides);
         Runtime.TorchRuntime.Initialize(threads);
-        if (!_data.TryGetValue((config.InputWidth, config.InputHeight), out var data))
-            _data[(config.InputWidth, config.InputHeight)] = data = CharacterTraining.Prepare(settings.Data!,
-                settings.Format, CharacterTraining.Spec(config, Defaults.Resize, Defaults.AutoContrast), plan.Options,
-                Defaults.TestFraction);
+        var data = _data.Characters(new DataKey(settings.Data!, settings.Format,
+            CharacterTraining.Spec(config, Defaults.Resize, Defaults.AutoContrast),
+            new SplitSettings(plan.Options.ValidationFraction, Defaults.TestFraction, 1, plan.Options.Seed)),
+            cancellationToken);
         try
         {
             var recipe = Defaults.Recipe with { LabelSmoothing = plan.LabelSmoothing ?? Defaults.Recipe.LabelSmoothing };

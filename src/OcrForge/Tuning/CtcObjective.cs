@@ -14,8 +14,8 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
 {
     public static IReadOnlyList<string> Known => TrainingParameters.Names;
 
-    // Keyed by the input layout: a variable-width trial decodes the same images differently.
-    private readonly Dictionary<(int Width, int Height, bool VariableWidth), CtcData> _data = [];
+    // Keyed by input layout and split: a variable-width trial decodes the same images differently.
+    private readonly DataCache _data = new();
 
     /// <summary>How many input sizes this worker has decoded the data for (once each).</summary>
     public int DecodedDataSets => _data.Count;
@@ -53,9 +53,8 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
         var plan = Plan(parameters, threads, runDirectory);
         var config = CtcTraining.Config(plan.Preset, plan.Overrides);
         Runtime.TorchRuntime.Initialize(threads);
-        if (!_data.TryGetValue((config.InputWidth, config.InputHeight, config.VariableWidth), out var data))
-            _data[(config.InputWidth, config.InputHeight, config.VariableWidth)] = data = CtcTraining.Prepare(settings.Data!,
-                settings.Format, config, plan.Options, cancellationToken);
+        var data = _data.Text(new DataKey(settings.Data!, settings.Format, config.Input,
+            CtcTraining.SplitOf(plan.Options)), config, cancellationToken);
         try
         {
             if (settings.Folds > 1)

@@ -22,15 +22,16 @@ public class TrainSpecTests
         File.WriteAllText(dir.File("run.json"), JsonSerializer.Serialize(new
         {
             task = "classify",
-            data = new { path = dir.File("data"), format = "folders", test_fraction = 0.2 },
+            data = new { path = dir.File("data"), format = "folders", test_fraction = 0.2, validation_fraction = 0.3 },
             model = new { preset = "chars74k-cnn", overrides = new[] { new { key = "filters", value = "8,8,8,16,16,16" } } },
             training = new { epochs = 3, seed = 7, threads = 1 },
             classifier = new { loss = new { label_smoothing = 0.3, class_weights = true } },
         }));
 
-        // When train classify runs it with --epochs and --label-smoothing given
+        // When train classify runs it with --epochs, --label-smoothing and --val-fraction given
         var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), "train", "classify", "--spec", dir.File("run.json"),
-            "--epochs", "1", "--label-smoothing", "0.05", "--json", "--out", dir.File("c.ocrf"));
+            "--epochs", "1", "--label-smoothing", "0.05", "--val-fraction", "0.25", "--json",
+            "--out", dir.File("c.ocrf"));
 
         // Then the command line wins where given, the file elsewhere, the recipe where neither says
         Assert.True(code == 0, stderr + stdout);
@@ -43,6 +44,9 @@ public class TrainSpecTests
         Assert.Equal(CharacterTraining.Recipe.BatchSize, run.Training.BatchSize);
         Assert.Equal(DatasetFormat.Folders, run.Data.Format);
         Assert.Equal(0.2, run.Data.TestFraction);
+        // The split is the data's: --val-fraction replaces the file's data.validation_fraction.
+        Assert.Equal(0.25, run.Data.ValidationFraction);
+        Assert.Equal(0.25, run.Split.ValidationFraction);
         Assert.Equal([KeyValuePair.Create("filters", "8,8,8,16,16,16")], run.Model.Overrides);
     }
 

@@ -227,11 +227,11 @@ public static class Pruning
         if (!RecordedSplit.IsRecorded(manifest))
             throw new OcrForgeException($"{request.ModelPath}: the model file does not record its training split; prune needs it");
         var spec = manifest.Preprocess;
-        var (_, images, problems) = Training.Classification.CharacterData.Load(request.Data, Format(model, request), spec, model.Charset);
-        cancellationToken.ThrowIfCancellationRequested();
         // Only the labels the model was trained with: a model trained on 10 % of them is fine-tuned on that 10 %.
-        var split = RecordedSplit.Recompute(images, model.Charset, RecordedSplit.Settings(manifest.Run, manifest.Training),
-            request.ModelPath, labeledOnly: true);
+        var settings = RecordedSplit.Settings(manifest.Run, manifest.Training)!;
+        var prepared = PreparedData.Characters(new DataKey(request.Data, Format(model, request), spec, settings),
+            model.Charset, cancellationToken);
+        var (split, problems) = (prepared.Split, prepared.Problems);
         if (split.Test.Count == 0) throw new OcrForgeException($"{request.Data}: no held-out test images for {request.ModelPath}'s split");
         var augmenter = options.Augment ? new Augmenter(AugmentOptions.Characters) : null;
         // Fine-tuning with another loss than training's (label smoothing, class weights) would pull the weights

@@ -32,6 +32,13 @@ public sealed record CharacterTrainingRequest
     public ISemiSupervisedMethod? SemiSupervised { get; init; }
     /// <summary>Extra unlabelled images (any layout; their labels, if any, are ignored).</summary>
     public string? UnlabeledData { get; init; }
+    /// <summary>The split's validation fraction and seed; null = <see cref="TrainingOptions.ValidationFraction"/>
+    /// and <see cref="TrainingOptions.Seed"/> (the test and labelled fractions are the properties above).</summary>
+    public SplitSettings? Split { get; init; }
+
+    /// <summary>The whole split of this request.</summary>
+    public SplitSettings SplitSettings => new(Split?.ValidationFraction ?? Options.ValidationFraction, TestFraction,
+        LabeledFraction, Split?.Seed ?? Options.Seed);
 
     public const string DefaultPreset = "chars74k-resnet";
     public const double DefaultTestFraction = 0.15;
@@ -51,6 +58,8 @@ public sealed record PreparedCharacters
     public required PreprocessSpec Spec { get; init; }
     public required CharacterSplit Split { get; init; }
     public required IReadOnlyList<DataProblem> Problems { get; init; }
+    /// <summary>The split these parts came from; null when a caller assembled them.</summary>
+    public SplitSettings? Settings { get; init; }
 }
 
 /// <summary>
@@ -88,15 +97,12 @@ public static class CharacterTraining
     public static PreprocessSpec Spec(CnnConfig config, ResizeMode resize, bool autoContrast) =>
         new(config.InputWidth, config.InputHeight, Mean: 0.5f, Std: 0.5f, Resize: resize, AutoContrast: autoContrast);
 
-    /// <summary>Reads, decodes and prepares the images once, and splits them (stratified, seeded).</summary>
+    /// <summary>Reads, decodes and prepares the images once, and splits them (stratified, seeded; <see
+    /// cref="PreparedData.Characters"/>).</summary>
     public static PreparedCharacters Prepare(string data, DatasetFormat format, PreprocessSpec spec, TrainingOptions options,
-        double testFraction, double labeledFraction = 1.0)
-    {
-        if (testFraction is < 0 or >= 0.5) throw new OcrForgeException($"--test-fraction {testFraction}: expected a number in [0, 0.5)");
-        var (charset, images, problems) = CharacterData.Load(data, format, spec);
-        var split = CharacterData.Split(charset, images, options.ValidationFraction, testFraction, options.Seed, labeledFraction);
-        return new PreparedCharacters { Source = data, Spec = spec, Split = split, Problems = problems };
-    }
+        double testFraction, double labeledFraction = 1.0) =>
+        PreparedData.Characters(new DataKey(data, format, spec,
+            new SplitSettings(options.ValidationFraction, testFraction, labeledFraction, options.Seed)));
 
     /// <summary>Builds the classifier (seeded) with the facts every run records; the caller owns it.</summary>
     public static TrainedModel CreateModel(CnnConfig config, PreparedCharacters data, string preset,
@@ -112,8 +118,12 @@ public static class CharacterTraining
             ["overrides"] = string.Join(" ", overrides.Select(kv => $"{kv.Key}={kv.Value}")),
             ["data"] = Path.GetFullPath(data.Source),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
-            ["validation_fraction"] = options.ValidationFraction.ToString(CultureInfo.InvariantCulture),
+            ["validation_fraction"] = (data.Settings?.ValidationFraction ?? options.ValidationFraction)
+                .ToString(CultureInfo.InvariantCulture),
         };
+        // A split seed other than the run's is recorded beside it, for readers of the facts alone (ONNX files).
+        if (data.Settings is { } split && split.Seed != options.Seed)
+            training["split_seed"] = split.Seed.ToString(CultureInfo.InvariantCulture);
         foreach (var (key, value) in facts ?? new Dictionary<string, string>()) training[key] = value;
         training["options"] = System.Text.Json.JsonSerializer.Serialize(options with { RunDirectory = "" }, ModelFile.Json);
         return TrainedModel.Create(config, data.Split.Charset, data.Spec, training);
@@ -125,7 +135,8 @@ public static class CharacterTraining
     /// </summary>
     public static (TrainedModel Model, TrainingResult Result) Fit(PreparedCharacters data, CnnConfig config, string preset,
         IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options, ClassificationRecipe recipe,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default,
+        RunControl? control = null)
     {
         var model = CreateModel(config, data, preset, overrides, options);
         try
@@ -133,7 +144,7 @@ public static class CharacterTraining
             var split = data.Split;
             using var task = new ClassificationTask(model.Module, data.Spec, split.Train, split.Validation,
                 options.Augment ? new Augmenter(AugmentOptions.Characters) : null, recipe, split.Charset.Symbols);
-            return (model, new Trainer(options, progress).Fit(task, cancellationToken));
+            return (model, new Trainer(options, progress, control).Fit(task, cancellationToken));
         }
         catch
         {
@@ -143,7 +154,8 @@ public static class CharacterTraining
     }
 
     public static CharacterTrainingResult Run(CharacterTrainingRequest request, IProgress<TrainingProgress>? progress = null,
-        IProgress<string>? log = null, Action<int, IReadOnlyList<GrayImage>>? onGeneratedSamples = null, CancellationToken cancellationToken = default)
+        IProgress<string>? log = null, Action<int, IReadOnlyList<GrayImage>>? onGeneratedSamples = null,
+        CancellationToken cancellationToken = default, RunControl? control = null, DataCache? cache = null)
     {
         var options = request.Options.Validate();
         // Before training: a request the specification cannot record (a foreign semi-supervised method) fails now.
@@ -151,7 +163,9 @@ public static class CharacterTraining
         TorchRuntime.Initialize(options.Threads);
         var config = Config(request.Preset, request.Overrides);
         var spec = Spec(config, request.Resize, request.AutoContrast);
-        var data = Prepare(request.Data, request.Format, spec, options, request.TestFraction, request.LabeledFraction);
+        var key = new DataKey(request.Data, request.Format, spec, request.SplitSettings);
+        var data = cache is null ? PreparedData.Characters(key, cancellationToken: cancellationToken)
+            : cache.Characters(key, cancellationToken);
         var split = data.Split;
         var charset = split.Charset;
         log?.Report($"{split.Train.Count + split.Unlabeled.Count + split.Validation.Count + split.Test.Count} images, {charset.Symbols.Count} classes from {request.Data}");
@@ -187,12 +201,13 @@ public static class CharacterTraining
                 using var owned = task as IDisposable;
                 var withSamples = onGeneratedSamples is null || task is not IGeneratedSamples generator ? progress
                     : new EpochEnd(progress, epoch => onGeneratedSamples(epoch, generator.Samples()));
-                result = new Trainer(options, withSamples).Fit(task, cancellationToken);
+                result = new Trainer(options, withSamples, control).Fit(task, cancellationToken);
             }
             else
             {
-                result = new Trainer(options, progress).Fit(supervised, cancellationToken);
+                result = new Trainer(options, progress, control).Fit(supervised, cancellationToken);
             }
+            cancellationToken = RunControl.After(result, cancellationToken);
 
             var test = supervised.Score(split.Test, cancellationToken);
             var facts = model.Manifest.Training;

@@ -30,7 +30,8 @@ public static class RecordedSplit
         if (!IsRecorded(training)) return null;
         double Number(string key) => double.Parse(training[key], CultureInfo.InvariantCulture);
         double labeled = training.ContainsKey("labeled_fraction") ? Number("labeled_fraction") : 1.0;
-        return new SplitSettings(Number("validation_fraction"), Number("test_fraction"), labeled, (int)Number("seed"));
+        return new SplitSettings(Number("validation_fraction"), Number("test_fraction"), labeled,
+            (int)Number(training.ContainsKey("split_seed") ? "split_seed" : "seed"));
     }
 
     /// <param name="images">The folder's images in the order <see cref="CharacterData.Load"/> gives, as at training.</param>
