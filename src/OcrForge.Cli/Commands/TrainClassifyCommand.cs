@@ -59,13 +59,14 @@ public static class TrainClassifyCommand
         using var cancel = new CancelOnCtrlC();
         var estimate = TrainCrossValidation.Run(spec, folds, json, cancel.Token);
         var log = new ConsoleLines(json);
-        var outcome = display.Run(() => Runs.Train(spec, outPath, display, log, samples, cancel.Token));
+        var outcome = display.Run(() => Runs.Train(spec, outPath, display, log, samples, cancel.Token,
+            TrainingInterruption.Control));
         using var model = outcome.Model;
         Cli.WarnSkipped(outcome.Problems);
         var test = outcome.Test!;
         ConfusionMatrixChart.Save(Path.Combine(runDirectory, "confusion.png"), test,
             $"{spec.Model.Preset}, {test.Samples} held-out images");
         TrainClassifyOutput.Print(outcome, spec, outPath, json, estimate);
-        return Cli.Ok;
+        return TrainingInterruption.Exit(outcome, outPath);
     }
 }

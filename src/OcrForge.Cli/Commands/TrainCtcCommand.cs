@@ -44,11 +44,12 @@ public static class TrainCtcCommand
             var display = new TrainingDisplay(spec.Training.RunDirectory, title, "sequence_accuracy", json);
             using var cancel = new CancelOnCtrlC();
             var estimate = TrainCrossValidation.Run(spec, parse.GetValue(cv), json, cancel.Token);
-            var outcome = display.Run(() => Runs.Train(spec, outPath, display, cancellationToken: cancel.Token));
+            var outcome = display.Run(() => Runs.Train(spec, outPath, display,
+                cancellationToken: cancel.Token, control: TrainingInterruption.Control));
             using var model = outcome.Model;
             Cli.WarnSkipped(outcome.Problems);
             TrainCtcOutput.Print(outcome, spec, outPath, json, estimate);
-            return Cli.Ok;
+            return TrainingInterruption.Exit(outcome, outPath);
         }));
         return command;
     }
