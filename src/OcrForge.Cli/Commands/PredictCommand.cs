@@ -54,7 +54,7 @@ public static class PredictCommand
                     });
                 else
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{files[i]}\t{lines[i].Text}\t{lines[i].Confidence:0.####}"));
+                        $"{files[i]}\t{lines[i].Text}\t{lines[i].Confidence:G4}"));
             return Cli.Ok;
         }));
         return command;
