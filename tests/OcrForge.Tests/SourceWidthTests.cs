@@ -18,12 +18,6 @@ public class SourceWidthTests
         // Training.
         "OcrForge/Training/BestWeights.cs",
         "OcrForge/Training/Checkpoint.cs",
-        "OcrForge/Training/Classification/CharacterData.cs",
-        "OcrForge/Training/Classification/CharacterTraining.cs",
-        "OcrForge/Training/Classification/ClassificationMetrics.cs",
-        "OcrForge/Training/Classification/ClassificationTask.cs",
-        "OcrForge/Training/Classification/ClassifierEvaluation.cs",
-        "OcrForge/Training/Classification/RecordedSplit.cs",
         "OcrForge/Training/CsvLog.cs",
         "OcrForge/Training/CtcLoss.cs",
         "OcrForge/Training/CtcTraining.cs",
