@@ -25,8 +25,6 @@ public class SourceWidthTests
         "OcrForge/Training/ITrainingTask.cs",
         "OcrForge/Training/ImageBatches.cs",
         "OcrForge/Training/Optimizers.cs",
-        "OcrForge/Training/SemiSupervised/Sgan.cs",
-        "OcrForge/Training/SemiSupervised/SganLoss.cs",
         "OcrForge/Training/TensorBoardWriter.cs",
         "OcrForge/Training/TextMetrics.cs",
         "OcrForge/Training/Trainer.cs",
