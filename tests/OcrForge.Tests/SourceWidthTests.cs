@@ -16,21 +16,6 @@ public class SourceWidthTests
     private static readonly string[] Pending =
     [
         // Training.
-        "OcrForge/Training/BestWeights.cs",
-        "OcrForge/Training/Checkpoint.cs",
-        "OcrForge/Training/CsvLog.cs",
-        "OcrForge/Training/CtcLoss.cs",
-        "OcrForge/Training/CtcTraining.cs",
-        "OcrForge/Training/CtcTrainingTask.cs",
-        "OcrForge/Training/ITrainingTask.cs",
-        "OcrForge/Training/ImageBatches.cs",
-        "OcrForge/Training/Optimizers.cs",
-        "OcrForge/Training/TensorBoardWriter.cs",
-        "OcrForge/Training/TextMetrics.cs",
-        "OcrForge/Training/Trainer.cs",
-        "OcrForge/Training/TrainingBenchmark.cs",
-        "OcrForge/Training/TrainingOptions.cs",
-        "OcrForge/Training/WeightAverage.cs",
         // Single files elsewhere.
         "OcrForge/Compression/Pruning/Pruning.cs",
         "OcrForge/Tuning/CtcObjective.cs",
