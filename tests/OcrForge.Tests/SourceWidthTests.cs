@@ -17,7 +17,6 @@ public class SourceWidthTests
     [
         // Training.
         // Single files elsewhere.
-        "OcrForge/Compression/Pruning/Pruning.cs",
         "OcrForge/Tuning/CtcObjective.cs",
         "OcrForge/Tuning/ClassifyObjective.cs",
         "OcrForge/Tuning/TrainingRun.cs",
