@@ -15,36 +15,10 @@ public class SourceWidthTests
     /// </summary>
     private static readonly string[] Pending =
     [
-        // Training.
-        "OcrForge/Training/BestWeights.cs",
-        "OcrForge/Training/Checkpoint.cs",
-        "OcrForge/Training/Classification/CharacterData.cs",
-        "OcrForge/Training/Classification/CharacterTraining.cs",
-        "OcrForge/Training/Classification/ClassificationMetrics.cs",
-        "OcrForge/Training/Classification/ClassificationTask.cs",
-        "OcrForge/Training/Classification/ClassifierEvaluation.cs",
-        "OcrForge/Training/Classification/RecordedSplit.cs",
-        "OcrForge/Training/CsvLog.cs",
-        "OcrForge/Training/CtcLoss.cs",
-        "OcrForge/Training/CtcTraining.cs",
-        "OcrForge/Training/CtcTrainingTask.cs",
-        "OcrForge/Training/ITrainingTask.cs",
-        "OcrForge/Training/ImageBatches.cs",
-        "OcrForge/Training/Optimizers.cs",
-        "OcrForge/Training/SemiSupervised/Sgan.cs",
-        "OcrForge/Training/SemiSupervised/SganLoss.cs",
-        "OcrForge/Training/TensorBoardWriter.cs",
-        "OcrForge/Training/TextMetrics.cs",
-        "OcrForge/Training/Trainer.cs",
-        "OcrForge/Training/TrainingBenchmark.cs",
-        "OcrForge/Training/TrainingOptions.cs",
-        "OcrForge/Training/WeightAverage.cs",
         // Single files elsewhere.
-        "OcrForge/Compression/Pruning/Pruning.cs",
         "OcrForge/Tuning/CtcObjective.cs",
         "OcrForge/Tuning/ClassifyObjective.cs",
         "OcrForge/Tuning/TrainingRun.cs",
-        "OcrForge/Export/OnnxExporter.cs",
     ];
 
     [Fact]

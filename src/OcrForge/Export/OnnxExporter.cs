@@ -29,14 +29,16 @@ public static class OnnxExporter
         using var scope = NewDisposeScope();
         // A variable-width model takes any width (a batch padded to its widest image); its time axis follows.
         OnnxDim width = spec.VariableWidth ? OnnxDim.Symbolic("width") : spec.Width;
-        graph.Inputs.Add(new OnnxValueInfo(InputName, OnnxDataType.Float, [OnnxDim.Symbolic("batch"), 1, spec.Height, width]));
+        graph.Inputs.Add(new OnnxValueInfo(InputName, OnnxDataType.Float,
+            [OnnxDim.Symbolic("batch"), 1, spec.Height, width]));
         using (no_grad())
         {
             switch (model.Module)
             {
                 case Crnn crnn: BuildCrnn(graph, crnn, spec.VariableWidth); break;
                 case Cnn cnn: BuildCnn(graph, cnn); break;
-                default: throw new OcrForgeException($"export: no ONNX builder for {model.Module.GetType().Name} models");
+                default:
+                    throw new OcrForgeException($"export: no ONNX builder for {model.Module.GetType().Name} models");
             }
         }
         var task = model.Manifest.Task == ModelTask.TextRecognition ? OcrTask.TextRecognition : OcrTask.Classification;
@@ -52,7 +54,8 @@ public static class OnnxExporter
     private static void BuildCrnn(OnnxGraph g, Crnn crnn, bool variableWidth)
     {
         var config = crnn.Config;
-        string x = ConvStack(g, crnn.Backbone, config.Filters.Length, config.Activation, i => config.Pools[i]); // [N, C, H', T]
+        string x = ConvStack(g, crnn.Backbone, config.Filters.Length, config.Activation,
+            i => config.Pools[i]); // [N, C, H', T]
         // Width is time: [N, C, H', T] → [N, T, C, H'] → [N, T, C·H'] (0 in Reshape copies that dimension).
         x = g.Add("Transpose", [x], "features", new OnnxAttribute("perm", new long[] { 0, 3, 1, 2 }));
         x = g.Add("Reshape", [x, g.Int64s("shape.frames", 0, 0, -1)], "features");
@@ -74,7 +77,8 @@ public static class OnnxExporter
         x = g.Add("GlobalAveragePool", [x], "pool");                                   // [N, C, 1, 1]
         x = g.Add("Flatten", [x], "pool", new OnnxAttribute("axis", 1L));              // [N, C]
         var head = cnn.Head;
-        string logits = g.Add("Gemm", [x, g.Constant(Floats("head.weight", head.weight!)), g.Constant(Floats("head.bias", head.bias!))],
+        string logits = g.Add("Gemm",
+            [x, g.Constant(Floats("head.weight", head.weight!)), g.Constant(Floats("head.bias", head.bias!))],
             "head", new OnnxAttribute("transB", 1L));
         Output(g, logits, [OnnxDim.Symbolic("batch"), cnn.ClassCount]);
     }
@@ -91,7 +95,8 @@ public static class OnnxExporter
     /// The layers of a Sequential in order: conv{i} [+ bn{i}] + act{i} [+ pool{i}], or a residual block{i} [+ pool{i}];
     /// every BatchNorm folded into its conv.
     /// </summary>
-    private static string ConvStack(OnnxGraph g, Sequential stack, int blocks, Activation activation, Func<int, PoolSize?> pool)
+    private static string ConvStack(OnnxGraph g, Sequential stack, int blocks, Activation activation,
+        Func<int, PoolSize?> pool)
     {
         var children = Children(stack);
         string x = InputName;
@@ -100,13 +105,16 @@ public static class OnnxExporter
             if (children.GetValueOrDefault($"block{i}") is ResidualBlock block)
                 x = Residual(g, x, block, activation, $"block{i}");
             else if (children.GetValueOrDefault($"conv{i}") is Conv2d conv)
-                x = Activate(g, Conv(g, x, conv, children.GetValueOrDefault($"bn{i}") as BatchNorm2d, $"conv{i}"), activation, $"act{i}");
+                x = Activate(g, Conv(g, x, conv, children.GetValueOrDefault($"bn{i}") as BatchNorm2d, $"conv{i}"),
+                    activation, $"act{i}");
             else
-                throw new OcrForgeException($"export: layer {i} of {stack.GetName()} is of a kind the ONNX exporter does not know");
+                throw new OcrForgeException(
+                    $"export: layer {i} of {stack.GetName()} is of a kind the ONNX exporter does not know");
             if (pool(i) is { } p && (p.Height > 1 || p.Width > 1))
             {
                 long[] window = [p.Height, p.Width];
-                x = g.Add("MaxPool", [x], $"pool{i}", new OnnxAttribute("kernel_shape", window), new OnnxAttribute("strides", window));
+                x = g.Add("MaxPool", [x], $"pool{i}", new OnnxAttribute("kernel_shape", window),
+                    new OnnxAttribute("strides", window));
             }
         }
         return x;
@@ -138,7 +146,9 @@ public static class OnnxExporter
         long[] kernel = [conv.weight!.shape[2], conv.weight.shape[3]];
         var stride = conv.stride ?? [1, 1];
         var padding = conv.padding ?? [0, 0];
-        return g.Add("Conv", [x, g.Constant(OnnxTensor.Float($"{label}.weight", weight, conv.weight.shape)), g.Constant(OnnxTensor.Float($"{label}.bias", bias, bias.Length))],
+        return g.Add("Conv",
+            [x, g.Constant(OnnxTensor.Float($"{label}.weight", weight, conv.weight.shape)),
+                g.Constant(OnnxTensor.Float($"{label}.bias", bias, bias.Length))],
             label,
             new OnnxAttribute("kernel_shape", kernel),
             new OnnxAttribute("strides", stride.ToArray()),
@@ -183,7 +193,8 @@ public static class OnnxExporter
     {
         var w = linear.weight!;                                   // [out, in]
         var transposed = Data(w.t());                            // [in, out]
-        string y = g.Add("MatMul", [x, g.Constant(OnnxTensor.Float($"{label}.weight", transposed, w.shape[1], w.shape[0]))], label);
+        string y = g.Add("MatMul",
+            [x, g.Constant(OnnxTensor.Float($"{label}.weight", transposed, w.shape[1], w.shape[0]))], label);
         return g.Add("Add", [y, g.Constant(Floats($"{label}.bias", linear.bias!))], label);
     }
 
@@ -192,13 +203,15 @@ public static class OnnxExporter
     /// (i, f, g, o) and GRU (r, z, n); ONNX wants LSTM (i, o, f, c) and GRU (z, r, h), with B = [Wb, Rb] per direction.
     /// PyTorch's GRU applies the reset gate after the recurrent matmul, which is ONNX's linear_before_reset = 1.
     /// </summary>
-    private static string Recurrent(OnnxGraph g, string x, TorchSharp.torch.nn.Module module, int hidden, bool bidirectional, string label)
+    private static string Recurrent(OnnxGraph g, string x, TorchSharp.torch.nn.Module module, int hidden,
+        bool bidirectional, string label)
     {
         bool lstm = module is LSTM;
         int[] order = lstm ? [0, 3, 1, 2] : [1, 0, 2];
         var parameters = module.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         string[] suffixes = bidirectional ? ["", "_reverse"] : [""];
-        float[] Stack(string name) => suffixes.SelectMany(s => Reorder(Data(parameters[$"{name}_l0{s}"]), order)).ToArray();
+        float[] Stack(string name) =>
+            suffixes.SelectMany(s => Reorder(Data(parameters[$"{name}_l0{s}"]), order)).ToArray();
 
         int gates = order.Length;
         long dirs = suffixes.Length, inputSize = parameters["weight_ih_l0"].shape[1];
@@ -218,13 +231,15 @@ public static class OnnxExporter
             new("direction", bidirectional ? "bidirectional" : "forward"),
         };
         if (!lstm) attributes.Add(new("linear_before_reset", 1L));
-        string y = g.AddMulti(lstm ? "LSTM" : "GRU", [x, g.Constant(w), g.Constant(r), g.Constant(OnnxTensor.Float($"{label}.B", b, dirs, 2 * gates * hidden))],
+        string y = g.AddMulti(lstm ? "LSTM" : "GRU",
+            [x, g.Constant(w), g.Constant(r), g.Constant(OnnxTensor.Float($"{label}.B", b, dirs, 2 * gates * hidden))],
             1, label, [.. attributes])[0];                                                       // Y [T, dirs, N, H]
         y = g.Add("Transpose", [y], label, new OnnxAttribute("perm", new long[] { 0, 2, 1, 3 })); // [T, N, dirs, H]
         return g.Add("Reshape", [y, g.Int64s($"{label}.shape", 0, 0, -1)], label);             // [T, N, dirs·H]
     }
 
-    /// <summary>Reorders the equal gate blocks of a stacked weight or bias: block k of the result is block order[k].</summary>
+    /// <summary>Reorders the equal gate blocks of a stacked weight or bias: block k of the result is block
+    /// order[k].</summary>
     private static float[] Reorder(float[] stacked, int[] order)
     {
         int block = stacked.Length / order.Length;

@@ -60,7 +60,9 @@ public sealed class BestWeights(int patience) : IDisposable
         var loaded = new Dictionary<string, Tensor>();
         try
         {
-            if (NamedTensors.Read(reader, name => loaded[name] = shapes[name].detach().clone().DetachFromDisposeScope()) > 0) Replace(loaded);
+            if (NamedTensors.Read(reader,
+                    name => loaded[name] = shapes[name].detach().clone().DetachFromDisposeScope()) > 0)
+                Replace(loaded);
         }
         catch
         {

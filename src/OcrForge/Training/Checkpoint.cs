@@ -29,11 +29,12 @@ public static class Checkpoint
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private const string StateEntry = "state.json", WeightsEntry = "weights.bin", OptimizerEntry = "optimizer.bin", BestEntry = "best.bin", TaskEntry = "task.bin",
-        AverageEntry = "average.bin";
+    private const string StateEntry = "state.json", WeightsEntry = "weights.bin", OptimizerEntry = "optimizer.bin",
+        BestEntry = "best.bin", TaskEntry = "task.bin", AverageEntry = "average.bin";
 
-    public static void Save(string path, CheckpointState state, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, BestWeights best,
-        ICheckpointedTask? task = null, WeightAverage? average = null)
+    public static void Save(string path, CheckpointState state, nn.Module model,
+        TorchSharp.Modules.OptimizerHelper optimizer, BestWeights best, ICheckpointedTask? task = null,
+        WeightAverage? average = null)
     {
         AtomicFile.Write(path, stream =>
         {
@@ -55,19 +56,24 @@ public static class Checkpoint
     }
 
     /// <summary>Loads weights, optimizer state and best weights into the given objects; returns the state.</summary>
-    public static CheckpointState Load(string path, string expectedConfig, OptimizerKind optimizerKind, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, BestWeights best,
-        ICheckpointedTask? task = null, WeightAverage? average = null)
+    public static CheckpointState Load(string path, string expectedConfig, OptimizerKind optimizerKind, nn.Module model,
+        TorchSharp.Modules.OptimizerHelper optimizer, BestWeights best, ICheckpointedTask? task = null,
+        WeightAverage? average = null)
     {
         using var zip = Open(path);
         var state = ReadState(zip, path);
         if (state.ModelConfig != expectedConfig)
-            throw new OcrForgeException($"{path}: checkpoint is of a different model (architecture or charset changed); delete it or drop --resume");
+            throw new OcrForgeException($"{path}: checkpoint is of a different model "
+                + "(architecture or charset changed); delete it or drop --resume");
         if (state.OptimizerKind != optimizerKind.ToString())
-            throw new OcrForgeException($"{path}: checkpoint was trained with --optimizer {state.OptimizerKind.ToLowerInvariant()}; resume with the same optimizer or drop --resume");
+            throw new OcrForgeException($"{path}: checkpoint was trained with --optimizer "
+                + $"{state.OptimizerKind.ToLowerInvariant()}; resume with the same optimizer or drop --resume");
         if ((task is not null) != (zip.GetEntry(TaskEntry) is not null))
-            throw new OcrForgeException($"{path}: checkpoint is of a run {(task is null ? "with" : "without")} --semi-supervised; resume it the same way or drop --resume");
+            throw new OcrForgeException($"{path}: checkpoint is of a run {(task is null ? "with" : "without")} "
+                + "--semi-supervised; resume it the same way or drop --resume");
         if ((average is not null) != (zip.GetEntry(AverageEntry) is not null))
-            throw new OcrForgeException($"{path}: checkpoint is of a run {(average is null ? "with" : "without")} --ema; resume it the same way or drop --resume");
+            throw new OcrForgeException($"{path}: checkpoint is of a run {(average is null ? "with" : "without")} "
+                + "--ema; resume it the same way or drop --resume");
         try
         {
             Read(zip, path, WeightsEntry, r => model.load(r, strict: true));
@@ -76,7 +82,8 @@ public static class Checkpoint
             if (task is not null) Read(zip, path, TaskEntry, task.LoadState);
             if (average is not null) Read(zip, path, AverageEntry, average.Load);
         }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or EndOfStreamException or KeyNotFoundException)
+        catch (Exception e)
+            when (e is InvalidDataException or ArgumentException or EndOfStreamException or KeyNotFoundException)
         {
             throw new OcrForgeException($"{path}: damaged checkpoint ({e.Message}); delete it or drop --resume", e);
         }
@@ -115,7 +122,8 @@ public static class Checkpoint
 
     private static CheckpointState ReadState(ZipArchive zip, string path)
     {
-        var entry = zip.GetEntry(StateEntry) ?? throw new OcrForgeException($"{path}: not a training checkpoint (no {StateEntry})");
+        var entry = zip.GetEntry(StateEntry)
+            ?? throw new OcrForgeException($"{path}: not a training checkpoint (no {StateEntry})");
         try
         {
             using var s = entry.Open();

@@ -19,9 +19,11 @@ public static class CsvLog
         sb.AppendLine(",lr,seconds,images_per_second");
         foreach (var h in history)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"{h.Epoch},{F(h.TrainLoss)},{F(h.TrainAccuracy)},{F(h.ValidationLoss)},{F(h.ValidationAccuracy)}");
+            sb.Append(CultureInfo.InvariantCulture,
+                $"{h.Epoch},{F(h.TrainLoss)},{F(h.TrainAccuracy)},{F(h.ValidationLoss)},{F(h.ValidationAccuracy)}");
             foreach (var m in metricNames) sb.Append(',').Append(h.Metrics.TryGetValue(m, out var v) ? F(v) : "");
-            sb.AppendLine(CultureInfo.InvariantCulture, $",{F(h.LearningRate)},{h.Seconds:0.###},{h.ImagesPerSecond:0.#}");
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $",{F(h.LearningRate)},{h.Seconds:0.###},{h.ImagesPerSecond:0.#}");
         }
         AtomicFile.WriteAllText(path, sb.ToString());
     }

@@ -26,8 +26,10 @@ public static class CtcLoss
         var targetLengths = tensor(targets.Select(t => (long)t.Length).ToArray());
         var inputLengths = frames is null ? full([n], t, dtype: ScalarType.Int64)
             : tensor(frames.Select(f => (long)Math.Min(f, t)).ToArray());
-        // zero_infinity: a label too long for T frames (after its repeats) gives an infinite loss; zero it rather than poison the batch.
-        var perSample = nn.functional.ctc_loss(logProbs, flat, inputLengths, targetLengths, blank: 0, zero_infinity: true, reduction: nn.Reduction.None);
+        // zero_infinity: a label too long for T frames (after its repeats) gives an infinite loss; zero it rather than
+        // poison the batch.
+        var perSample = nn.functional.ctc_loss(logProbs, flat, inputLengths, targetLengths, blank: 0,
+            zero_infinity: true, reduction: nn.Reduction.None);
         return perSample.mean().MoveToOuterDisposeScope();
     }
 

@@ -121,7 +121,8 @@ public static class CtcTraining
     /// (seeded) and standardises (<see cref="PreparedData.Text"/>): what runs that share the input size and split
     /// (tuning trials) can share.
     /// </summary>
-    /// <param name="charset">The model's symbols; labels with any other are reported and skipped. Null = the labels' own.</param>
+    /// <param name="charset">The model's symbols; labels with any other are reported and skipped. Null = the labels'
+    /// own.</param>
     public static CtcData Prepare(string data, DatasetFormat format, CrnnConfig config, TrainingOptions options,
         CancellationToken cancellationToken = default, Charset? charset = null) =>
         PreparedData.Text(new DataKey(data, format, config.Input, SplitOf(options),
@@ -135,7 +136,9 @@ public static class CtcTraining
     public static Charset ParseCharset(string symbols)
     {
         var list = symbols.EnumerateSymbols().ToList();
-        if (list.Count == 0) throw new OcrForgeException("--charset: empty; give the symbols the model may output, e.g. --charset 0123456789");
+        if (list.Count == 0)
+            throw new OcrForgeException(
+                "--charset: empty; give the symbols the model may output, e.g. --charset 0123456789");
         var repeated = list.GroupBy(s => s).FirstOrDefault(g => g.Count() > 1);
         if (repeated is not null) throw new OcrForgeException($"--charset: '{repeated.Key}' is given twice");
         return new Charset(list, hasBlank: true);
@@ -217,7 +220,8 @@ public static class CtcTraining
             onlyCharset ? charset : null, cancellationToken);
         foreach (var s in samples)
             if (s.Label.EnumerateSymbols().FirstOrDefault(c => !charset.Contains(c)) is { } unknown)
-                throw new OcrForgeException($"{s.Path}: label '{s.Label}' has '{unknown}', which {modelPath} cannot output (was it trained on {data}?)");
+                throw new OcrForgeException($"{s.Path}: label '{s.Label}' has '{unknown}', "
+                    + $"which {modelPath} cannot output (was it trained on {data}?)");
         var (train, validation) = Split(samples, settings, data);
         return (train, validation, problems);
     }
@@ -260,11 +264,13 @@ public static class CtcTraining
         return symbols.Length + symbols.Zip(symbols.Skip(1), (a, b) => a == b ? 1 : 0).Sum();
     }
 
-    /// <summary>The frames a sample's image gives: all of them at a fixed size, its own share at variable width.</summary>
+    /// <summary>The frames a sample's image gives: all of them at a fixed size, its own share at variable
+    /// width.</summary>
     private static int FramesOf(Sample s, CrnnConfig config) =>
         config.VariableWidth ? config.Input.FramesOf(s.Image.Width) : config.TimeSteps;
 
-    /// <summary>Whether the sample's image gives its label enough frames (what training checks before splitting).</summary>
+    /// <summary>Whether the sample's image gives its label enough frames (what training checks before
+    /// splitting).</summary>
     public static bool Fits(Sample s, CrnnConfig config) => FramesNeeded(s.Label) <= FramesOf(s, config);
 
     internal static string LabelTooLong(Sample s, CrnnConfig config) => config.VariableWidth

@@ -5,10 +5,12 @@ using static TorchSharp.torch;
 
 namespace OcrForge.Training;
 
-/// <summary>Text-line recognition with CTC: labels become class sequences (blank = 0); validation reports <see cref="TextMetrics"/>.</summary>
+/// <summary>Text-line recognition with CTC: labels become class sequences (blank = 0); validation reports
+/// <see cref="TextMetrics"/>.</summary>
 public sealed class CtcTrainingTask : ITrainingTask, IBatchArrangement
 {
-    /// <summary>Batches sorted by width together: enough to find similar widths, few enough to stay a random mix.</summary>
+    /// <summary>Batches sorted by width together: enough to find similar widths, few enough to stay a random
+    /// mix.</summary>
     private const int BucketBatches = 16;
     private const int ValidationBatch = 64;
     private readonly ImageBatches _train, _validation;
@@ -17,7 +19,8 @@ public sealed class CtcTrainingTask : ITrainingTask, IBatchArrangement
 
     public CtcTrainingTask(OcrModule model, Charset charset, ImageBatches train, ImageBatches validation)
     {
-        if (!charset.HasBlank) throw new ArgumentException("a CTC model needs a charset with the blank", nameof(charset));
+        if (!charset.HasBlank)
+            throw new ArgumentException("a CTC model needs a charset with the blank", nameof(charset));
         Model = model;
         _charset = charset;
         _train = train;
@@ -61,8 +64,10 @@ public sealed class CtcTrainingTask : ITrainingTask, IBatchArrangement
         return new ValidationResult(loss, metrics.SequenceAccuracy, metrics.ToDictionary());
     }
 
-    /// <summary>Mean CTC loss and greedy-decoding metrics of a model over a set, in eval mode without gradients.</summary>
-    public static (double Loss, TextMetrics Metrics) Evaluate(OcrModule model, Charset charset, ImageBatches set, CancellationToken cancellationToken = default)
+    /// <summary>Mean CTC loss and greedy-decoding metrics of a model over a set, in eval mode without
+    /// gradients.</summary>
+    public static (double Loss, TextMetrics Metrics) Evaluate(OcrModule model, Charset charset, ImageBatches set,
+        CancellationToken cancellationToken = default)
     {
         bool wasTraining = model.training;
         model.eval();
@@ -77,13 +82,15 @@ public sealed class CtcTrainingTask : ITrainingTask, IBatchArrangement
             var logits = model.forward(set.Get(indices, null));
             var labels = indices.Select(i => set[i].Label).ToList();
             var own = set.Frames(indices);
-            lossSum += CtcLoss.Compute(logits, labels.Select(charset.Encode).ToList(), own).item<float>() * indices.Count;
+            lossSum += CtcLoss.Compute(logits, labels.Select(charset.Encode).ToList(), own).item<float>()
+                * indices.Count;
             int frames = (int)logits.shape[1], classes = (int)logits.shape[2];
             var logProbs = logits.log_softmax(2).contiguous().data<float>().ToArray();
             for (int i = 0; i < indices.Count; i++)
             {
                 int f = own is null ? frames : Math.Min(own[i], frames);
-                var text = CtcDecoder.Greedy(logProbs.AsSpan(i * frames * classes, f * classes), f, classes, charset).Text;
+                var text = CtcDecoder.Greedy(logProbs.AsSpan(i * frames * classes, f * classes), f, classes, charset)
+                    .Text;
                 metrics.Add(text, labels[i]);
             }
         }

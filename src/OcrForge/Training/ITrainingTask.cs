@@ -3,10 +3,12 @@ using static TorchSharp.torch;
 
 namespace OcrForge.Training;
 
-/// <summary>The loss of one training batch (still attached to the graph) and, when the task can tell cheaply, how many samples it got right.</summary>
+/// <summary>The loss of one training batch (still attached to the graph) and, when the task can tell cheaply, how
+/// many samples it got right.</summary>
 public sealed record BatchLoss(Tensor Loss, int Samples, int? Correct = null);
 
-/// <summary>Validation after an epoch: the loss early stopping watches, the headline accuracy, and task-specific metrics.</summary>
+/// <summary>Validation after an epoch: the loss early stopping watches, the headline accuracy, and task-specific
+/// metrics.</summary>
 public sealed record ValidationResult(double Loss, double Accuracy, IReadOnlyDictionary<string, double> Metrics)
 {
     /// <summary>
@@ -52,7 +54,8 @@ public interface IStepObserver
 {
     /// <param name="epoch">0-based epoch.</param>
     /// <param name="step">0-based step within the epoch.</param>
-    /// <param name="stepsPerEpoch">Steps in every epoch, so that (epoch, step) gives a global step on resume too.</param>
+    /// <param name="stepsPerEpoch">Steps in every epoch, so that (epoch, step) gives a global step on resume
+    /// too.</param>
     void AfterStep(int epoch, int step, int stepsPerEpoch);
 }
 

@@ -26,7 +26,9 @@ public sealed class ImageBatches : IDisposable
                     ? s.Image.Height != spec.Height || s.Image.Width > spec.Width
                     : s.Image.Width != spec.Width || s.Image.Height != spec.Height)
                 throw new ArgumentException($"{s.Path}: sample is {s.Image.Width}x{s.Image.Height}, expected " +
-                    (spec.VariableWidth ? $"at most {spec.Width} wide and {spec.Height} high" : $"{spec.Width}x{spec.Height}"), nameof(samples));
+                    (spec.VariableWidth
+                        ? $"at most {spec.Width} wide and {spec.Height} high"
+                        : $"{spec.Width}x{spec.Height}"), nameof(samples));
         _samples = samples;
         _spec = spec;
         _augmenter = augmenter;
@@ -59,7 +61,9 @@ public sealed class ImageBatches : IDisposable
         GrayImage ImageAt(int i)
         {
             var image = _samples[indices[i]].Image;
-            return _augmenter is not null && augmentation is not null ? _augmenter.Apply(image, new Random(seeds[i])) : image;
+            return _augmenter is not null && augmentation is not null
+                ? _augmenter.Apply(image, new Random(seeds[i]))
+                : image;
         }
         if (_spec.VariableWidth)
         {
@@ -70,7 +74,8 @@ public sealed class ImageBatches : IDisposable
         }
         int size = _spec.Width * _spec.Height;
         var data = new float[indices.Count * size];
-        Parallel.For(0, indices.Count, i => Preprocessor.Normalize(ImageAt(i).Pixels, _spec, data.AsSpan(i * size, size)));
+        Parallel.For(0, indices.Count,
+            i => Preprocessor.Normalize(ImageAt(i).Pixels, _spec, data.AsSpan(i * size, size)));
         return tensor(data, [indices.Count, 1, _spec.Height, _spec.Width]);
     }
 

@@ -13,8 +13,9 @@ public static class OptimizerFactory
     /// <summary>PyTorch's AdamW default decay.</summary>
     public const double AdamWDefaultDecay = 0.01;
 
-    public static TorchSharp.Modules.OptimizerHelper Create(OptimizerKind kind, IEnumerable<TorchSharp.Modules.Parameter> parameters, double lr,
-        double? weightDecay = null, double momentum = 0.9)
+    public static TorchSharp.Modules.OptimizerHelper Create(OptimizerKind kind,
+        IEnumerable<TorchSharp.Modules.Parameter> parameters, double lr, double? weightDecay = null,
+        double momentum = 0.9)
     {
         double decay = weightDecay ?? (kind == OptimizerKind.AdamW ? AdamWDefaultDecay : 0);
         return kind switch
@@ -26,7 +27,8 @@ public static class OptimizerFactory
             // defaults are 1.0 and 0.01, so a space over lr should include those for these two).
             OptimizerKind.Adadelta => optim.Adadelta(parameters, lr, weight_decay: decay),
             OptimizerKind.Adagrad => optim.Adagrad(parameters, lr, weight_decay: decay),
-            OptimizerKind.Sgd => optim.SGD(parameters, lr, momentum: momentum, weight_decay: decay, nesterov: momentum > 0),
+            OptimizerKind.Sgd =>
+                optim.SGD(parameters, lr, momentum: momentum, weight_decay: decay, nesterov: momentum > 0),
             OptimizerKind.RmsProp => optim.RMSProp(parameters, lr, weight_decay: decay),
             _ => throw new OcrForgeException($"--optimizer {kind}: unknown optimizer"),
         };
@@ -57,7 +59,8 @@ public sealed class LearningRateSchedule(ScheduleKind kind, double baseRate, int
 
     public double Rate(int epoch, int step)
     {
-        double progress = Math.Clamp((epoch * (double)stepsPerEpoch + step) / Math.Max(1.0, epochs * (double)stepsPerEpoch - 1), 0, 1);
+        double progress = Math.Clamp(
+            (epoch * (double)stepsPerEpoch + step) / Math.Max(1.0, epochs * (double)stepsPerEpoch - 1), 0, 1);
         return kind switch
         {
             ScheduleKind.None => baseRate,
@@ -65,7 +68,8 @@ public sealed class LearningRateSchedule(ScheduleKind kind, double baseRate, int
             ScheduleKind.Cosine => baseRate * 0.5 * (1 + Math.Cos(Math.PI * progress)),
             ScheduleKind.OneCycle => progress < OneCycleWarmup
                 ? Anneal(baseRate / OneCycleDiv, baseRate, progress / OneCycleWarmup)
-                : Anneal(baseRate, baseRate / OneCycleDiv / OneCycleFinalDiv, (progress - OneCycleWarmup) / (1 - OneCycleWarmup)),
+                : Anneal(baseRate, baseRate / OneCycleDiv / OneCycleFinalDiv,
+                    (progress - OneCycleWarmup) / (1 - OneCycleWarmup)),
             _ => baseRate,
         };
     }
@@ -81,5 +85,6 @@ public sealed class LearningRateSchedule(ScheduleKind kind, double baseRate, int
                 : Plateau with { BadEpochs = Plateau.BadEpochs + 1 };
     }
 
-    private static double Anneal(double from, double to, double t) => to + (from - to) * 0.5 * (1 + Math.Cos(Math.PI * t));
+    private static double Anneal(double from, double to, double t) =>
+        to + (from - to) * 0.5 * (1 + Math.Cos(Math.PI * t));
 }

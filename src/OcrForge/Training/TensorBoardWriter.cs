@@ -17,7 +17,8 @@ public sealed class TensorBoardWriter : IDisposable
         Directory.CreateDirectory(directory);
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         // The pid keeps two runs started in the same second apart (TensorBoard reads every file in the folder).
-        Path = System.IO.Path.Combine(directory, $"events.out.tfevents.{now}.{Environment.MachineName}.{Environment.ProcessId}");
+        Path = System.IO.Path.Combine(directory,
+            $"events.out.tfevents.{now}.{Environment.MachineName}.{Environment.ProcessId}");
         _file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read);
         WriteEvent(step: 0, e => e.WriteString("brain.Event:2", field: 3));
     }
@@ -112,7 +113,8 @@ public static class Crc32C
         return ~crc;
     }
 
-    /// <summary>Masked so that a CRC stored inside data that is itself CRC'd does not produce degenerate values.</summary>
+    /// <summary>Masked so that a CRC stored inside data that is itself CRC'd does not produce degenerate
+    /// values.</summary>
     public static uint Masked(ReadOnlySpan<byte> data)
     {
         uint crc = Compute(data);

@@ -38,7 +38,8 @@ public sealed class TextMetrics
     public double Cer => _symbols == 0 ? 0 : (double)_edits / _symbols;
     public double Wer => _words == 0 ? 0 : (double)_wordEdits / _words;
 
-    /// <summary>The <paramref name="count"/> most frequent symbol edits over the set, most frequent first (ties in ordinal order).</summary>
+    /// <summary>The <paramref name="count"/> most frequent symbol edits over the set, most frequent first (ties in
+    /// ordinal order).</summary>
     public IReadOnlyList<Confusion> TopConfusions(int count) =>
         _confusions.OrderByDescending(kv => kv.Value)
             .ThenBy(kv => kv.Key.Expected, StringComparer.Ordinal)
@@ -59,7 +60,8 @@ public sealed class TextMetrics
     /// pairs: equal symbols are matches, "" as Predicted a deletion, "" as Expected an insertion. Among scripts of
     /// equal cost the one with substitutions latest, then deletions, is chosen, so the pairs are deterministic.
     /// </summary>
-    public static IReadOnlyList<(string Expected, string Predicted)> EditAlignment(IReadOnlyList<string> expected, IReadOnlyList<string> predicted)
+    public static IReadOnlyList<(string Expected, string Predicted)> EditAlignment(IReadOnlyList<string> expected,
+        IReadOnlyList<string> predicted)
     {
         int n = expected.Count, m = predicted.Count;
         var cost = new int[n + 1, m + 1];

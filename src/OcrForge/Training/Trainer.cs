@@ -10,7 +10,8 @@ namespace OcrForge.Training;
 /// The training loop shared by every task: seeded shuffling, optimizer and learning-rate schedule, gradient clipping,
 /// validation after every epoch (of an exponential moving average of the weights, if asked), early stopping that
 /// restores the best weights, an atomic checkpoint per epoch that <see cref="TrainingOptions.Resume"/> continues from,
-/// a CSV log and TensorBoard events, progress through <see cref="IProgress{T}"/>. Cancelling stops before the next batch; the last complete epoch stays checkpointed.
+/// a CSV log and TensorBoard events, progress through <see cref="IProgress{T}"/>. Cancelling stops before the next
+/// batch; the last complete epoch stays checkpointed.
 /// <see cref="RunControl"/> lets the caller stop after any epoch, or keep the finished epochs when cancelling.
 /// </summary>
 public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>? progress = null,
@@ -25,8 +26,8 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
         int steps = (task.TrainingCount + Options.BatchSize - 1) / Options.BatchSize;
         if (steps == 0) throw new Inference.OcrForgeException("training set is empty: nothing to train on");
 
-        using var optimizer = OptimizerFactory.Create(Options.Optimizer, model.parameters(), Options.LearningRate, Options.WeightDecay,
-            Options.Momentum);
+        using var optimizer = OptimizerFactory.Create(Options.Optimizer, model.parameters(), Options.LearningRate,
+            Options.WeightDecay, Options.Momentum);
         var schedule = new LearningRateSchedule(Options.Schedule, Options.LearningRate, Options.Epochs, steps);
         using var best = new BestWeights(Options.Patience);
         using var average = Options.Ema > 0 ? new WeightAverage(model, Options.Ema) : null;
@@ -37,7 +38,8 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
         Directory.CreateDirectory(Options.RunDirectory);
         if (Options.Resume && File.Exists(Options.CheckpointPath))
         {
-            var state = Checkpoint.Load(Options.CheckpointPath, configJson, Options.Optimizer, model, optimizer, best, task as ICheckpointedTask, average);
+            var state = Checkpoint.Load(Options.CheckpointPath, configJson, Options.Optimizer, model, optimizer, best,
+                task as ICheckpointedTask, average);
             start = state.CompletedEpochs;
             history.AddRange(state.History);
             schedule.Plateau = state.Plateau;
@@ -132,15 +134,20 @@ public sealed class Trainer(TrainingOptions options, IProgress<TrainingProgress>
         best.Restore(model);
         model.eval();
         bool stoppedEarly = history.Count > 0 && history[^1].Epoch < Options.Epochs;
-        return new TrainingResult(history, best.BestEpoch == 0 && history.Count > 0 ? history[^1].Epoch : best.BestEpoch,
+        return new TrainingResult(history,
+            best.BestEpoch == 0 && history.Count > 0 ? history[^1].Epoch : best.BestEpoch,
             stoppedEarly, clock.Elapsed, resumedFrom) { Stop = stop };
     }
 
-    /// <summary>A stream-specific seed for an epoch; plain arithmetic, as string or HashCode hashing differs per process.</summary>
-    private int EpochSeed(int epoch, int stream) => unchecked(Options.Seed * 1_000_003 + epoch * 7_919 + stream * 104_729);
+    /// <summary>A stream-specific seed for an epoch; plain arithmetic, as string or HashCode hashing differs per
+    /// process.</summary>
+    private int EpochSeed(int epoch, int stream) =>
+        unchecked(Options.Seed * 1_000_003 + epoch * 7_919 + stream * 104_729);
 
-    /// <summary>Remaining time from the mean of the finished epochs (or the current one's pace before the first ends).</summary>
-    private static TimeSpan Eta(TimeSpan finished, int finishedEpochs, TimeSpan current, double currentFraction, int epochsLeft)
+    /// <summary>Remaining time from the mean of the finished epochs (or the current one's pace before the first
+    /// ends).</summary>
+    private static TimeSpan Eta(TimeSpan finished, int finishedEpochs, TimeSpan current, double currentFraction,
+        int epochsLeft)
     {
         double perEpoch = finishedEpochs > 0 ? finished.TotalSeconds / finishedEpochs
             : currentFraction > 0 ? current.TotalSeconds / currentFraction : 0;

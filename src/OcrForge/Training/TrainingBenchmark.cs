@@ -7,7 +7,8 @@ using static TorchSharp.torch;
 
 namespace OcrForge.Training;
 
-/// <summary>Training throughput of the full pipeline next to a bare TorchSharp loop over the same model and images.</summary>
+/// <summary>Training throughput of the full pipeline next to a bare TorchSharp loop over the same model and
+/// images.</summary>
 public sealed record TrainingBenchmarkResult(
     string Preset,
     int Images,
@@ -24,14 +25,16 @@ public sealed record TrainingBenchmarkResult(
 
 /// <summary>
 /// Measures, in one process on the same decoded images: (1) a bare loop — pre-built batch tensors, forward,
-/// log_softmax, ctc_loss, backward, Adam step, nothing else; (2) <see cref="Trainer"/> with <see cref="CtcTrainingTask"/>
-/// — batch gathering, training accuracy, progress, and per epoch validation (on a tenth of the images), checkpoint and logs. Each runs one
-/// warm-up epoch first (libtorch allocates and picks kernels on first use); the second epoch is timed.
+/// log_softmax, ctc_loss, backward, Adam step, nothing else; (2) <see cref="Trainer"/> with
+/// <see cref="CtcTrainingTask"/> — batch gathering, training accuracy, progress, and per epoch validation (on a tenth
+/// of the images), checkpoint and logs. Each runs one warm-up epoch first (libtorch allocates and picks kernels on
+/// first use); the second epoch is timed.
 /// </summary>
 public static class TrainingBenchmark
 {
-    public static TrainingBenchmarkResult Run(string data, string preset, IReadOnlyList<KeyValuePair<string, string>> overrides,
-        int batchSize, int? threads, string runDirectory, IProgress<string>? log = null, CancellationToken cancellationToken = default)
+    public static TrainingBenchmarkResult Run(string data, string preset,
+        IReadOnlyList<KeyValuePair<string, string>> overrides, int batchSize, int? threads, string runDirectory,
+        IProgress<string>? log = null, CancellationToken cancellationToken = default)
     {
         TorchRuntime.Initialize(threads);
         var config = ModelRegistry.Create(preset, overrides) as CrnnConfig
@@ -47,7 +50,8 @@ public static class TrainingBenchmark
         TorchRuntime.Seed(1);
         double bare;
         using (var model = config.Build(charset.ClassCount))
-            bare = BareLoop(model, batches, samples.Select(s => charset.Encode(s.Label)).ToArray(), batchSize, cancellationToken);
+            bare = BareLoop(model, batches, samples.Select(s => charset.Encode(s.Label)).ToArray(), batchSize,
+                cancellationToken);
 
         log?.Report("OcrForge pipeline");
         TorchRuntime.Seed(1);
@@ -55,14 +59,18 @@ public static class TrainingBenchmark
         // Validation as in a default run: a tenth of the images (every tenth one).
         using var validation = new ImageBatches(samples.Where((_, i) => i % 10 == 0).ToList(), spec, null);
         var task = new CtcTrainingTask(pipelineModel, charset, batches, validation);
-        var options = new TrainingOptions { RunDirectory = runDirectory, Epochs = 2, BatchSize = batchSize, Patience = 0, Threads = threads };
+        var options = new TrainingOptions
+        {
+            RunDirectory = runDirectory, Epochs = 2, BatchSize = batchSize, Patience = 0, Threads = threads,
+        };
         var epoch = new Trainer(options).Fit(task, cancellationToken).History[^1];
 
-        return new TrainingBenchmarkResult(preset, samples.Count, batchSize, get_num_threads(), pipelineModel.ParameterCount(),
-            bare, epoch.ImagesPerSecond, samples.Count / epoch.Seconds);
+        return new TrainingBenchmarkResult(preset, samples.Count, batchSize, get_num_threads(),
+            pipelineModel.ParameterCount(), bare, epoch.ImagesPerSecond, samples.Count / epoch.Seconds);
     }
 
-    private static double BareLoop(OcrModule model, ImageBatches images, int[][] targets, int batchSize, CancellationToken cancellationToken)
+    private static double BareLoop(OcrModule model, ImageBatches images, int[][] targets, int batchSize,
+        CancellationToken cancellationToken)
     {
         var inputs = new List<(Tensor X, Tensor Targets, Tensor InputLengths, Tensor TargetLengths)>();
         using var keep = NewDisposeScope();

@@ -49,19 +49,25 @@ public sealed record TrainingOptions
 
     /// <summary>The run folder that goes with a model path: <c>m.ocrf</c> → <c>m.train/</c>.</summary>
     public static string RunDirectoryFor(string modelPath) =>
-        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, Path.GetFileNameWithoutExtension(modelPath) + ".train");
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!,
+            Path.GetFileNameWithoutExtension(modelPath) + ".train");
 
     public TrainingOptions Validate()
     {
         if (Epochs < 1) throw new OcrForgeException($"--epochs {Epochs}: expected at least 1");
         if (BatchSize < 1) throw new OcrForgeException($"--batch-size {BatchSize}: expected at least 1");
-        if (!(LearningRate > 0 && LearningRate < 10)) throw new OcrForgeException($"--lr {LearningRate}: expected a number in (0, 10)");
+        if (!(LearningRate > 0 && LearningRate < 10))
+            throw new OcrForgeException($"--lr {LearningRate}: expected a number in (0, 10)");
         if (Patience < 0) throw new OcrForgeException($"--patience {Patience}: expected 0 (off) or more");
-        if (!(ValidationFraction > 0 && ValidationFraction < 0.9)) throw new OcrForgeException($"--val-fraction {ValidationFraction}: expected a number in (0, 0.9)");
+        if (!(ValidationFraction > 0 && ValidationFraction < 0.9))
+            throw new OcrForgeException($"--val-fraction {ValidationFraction}: expected a number in (0, 0.9)");
         if (GradClip < 0) throw new OcrForgeException($"--grad-clip {GradClip}: expected 0 (off) or a positive norm");
-        if (!(Momentum >= 0 && Momentum < 1)) throw new OcrForgeException($"--momentum {Momentum}: expected a number in [0, 1)");
-        if (WeightDecay is double w && !(w >= 0 && double.IsFinite(w))) throw new OcrForgeException($"--weight-decay {WeightDecay}: expected 0 or more");
-        if (!(Ema == 0 || (Ema > 0 && Ema < 1))) throw new OcrForgeException($"--ema {Ema}: expected 0 (off) or a decay in (0, 1), e.g. 0.999");
+        if (!(Momentum >= 0 && Momentum < 1))
+            throw new OcrForgeException($"--momentum {Momentum}: expected a number in [0, 1)");
+        if (WeightDecay is double w && !(w >= 0 && double.IsFinite(w)))
+            throw new OcrForgeException($"--weight-decay {WeightDecay}: expected 0 or more");
+        if (!(Ema == 0 || (Ema > 0 && Ema < 1)))
+            throw new OcrForgeException($"--ema {Ema}: expected 0 (off) or a decay in (0, 1), e.g. 0.999");
         if (Threads is < 1) throw new OcrForgeException($"--threads {Threads}: expected at least 1");
         return this;
     }

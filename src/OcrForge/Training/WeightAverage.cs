@@ -12,13 +12,16 @@ public sealed class WeightAverage : IDisposable
 {
     private readonly Dictionary<string, Tensor> _average;
 
-    /// <param name="decay">Weight of the old average per step, in (0, 1); 0.999 averages over about 1,000 steps.</param>
+    /// <param name="decay">Weight of the old average per step, in (0, 1); 0.999 averages over about 1,000
+    /// steps.</param>
     public WeightAverage(nn.Module model, double decay)
     {
-        if (!(decay > 0 && decay < 1)) throw new Inference.OcrForgeException($"--ema {decay}: expected a decay in (0, 1), e.g. 0.999");
+        if (!(decay > 0 && decay < 1))
+            throw new Inference.OcrForgeException($"--ema {decay}: expected a decay in (0, 1), e.g. 0.999");
         Decay = decay;
         using var noGrad = no_grad();
-        _average = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+        _average = model.state_dict()
+            .ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
     }
 
     public double Decay { get; }
@@ -72,7 +75,8 @@ public sealed class WeightAverage : IDisposable
         Updates = reader.ReadInt64();
         int count = NamedTensors.Read(reader, name => _average.TryGetValue(name, out var tensor) ? tensor
             : throw new InvalidDataException($"weight average has {name}, the model does not"));
-        if (count != _average.Count) throw new InvalidDataException($"weight average has {count} tensors, the model {_average.Count}");
+        if (count != _average.Count)
+            throw new InvalidDataException($"weight average has {count} tensors, the model {_average.Count}");
     }
 
     public void Dispose()

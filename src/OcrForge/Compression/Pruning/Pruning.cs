@@ -20,12 +20,15 @@ public sealed record PruneRequest
     public DatasetFormat Format { get; init; } = DatasetFormat.Auto;
     public required string OutPath { get; init; }
     public PruneMethod Method { get; init; } = PruneMethod.Magnitude;
-    /// <summary>Share of each weight tensor set to zero (magnitude) or of each convolution's channels removed (channels), in (0, 1).</summary>
+    /// <summary>Share of each weight tensor set to zero (magnitude) or of each convolution's channels removed
+    /// (channels), in (0, 1).</summary>
     public double Sparsity { get; init; } = 0.5;
     public int Epochs { get; init; } = 10;
-    /// <summary>Share of the fine-tuning steps over which the sparsity ramps up; the rest fine-tunes at the target.</summary>
+    /// <summary>Share of the fine-tuning steps over which the sparsity ramps up; the rest fine-tunes at the
+    /// target.</summary>
     public double RampFraction { get; init; } = 2.0 / 3;
-    /// <summary>Peak learning rate; null = a tenth of the training run's (magnitude) or half of it (channels).</summary>
+    /// <summary>Peak learning rate; null = a tenth of the training run's (magnitude) or half of it
+    /// (channels).</summary>
     public double? LearningRate { get; init; }
     public int? Threads { get; init; }
     public bool Resume { get; init; }
@@ -48,7 +51,8 @@ public sealed record PruneOutcome(
     public IReadOnlyList<ChannelChange> Channels { get; init; } = [];
     public long ParametersBefore { get; init; }
     public long ParametersAfter { get; init; }
-    /// <summary>Classifiers: the recipe fine-tuning used, the one the model file records (else the default).</summary>
+    /// <summary>Classifiers: the recipe fine-tuning used, the one the model file records (else the
+    /// default).</summary>
     public ClassificationRecipe? Recipe { get; init; }
     /// <summary>One-line notes for the user, e.g. that an older model file records no recipe.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
@@ -61,7 +65,8 @@ public sealed record PruneOutcome(
     /// fall onto the all-blank plateau (0 %): it needs a longer, faster fine-tuning, not a different method.
     /// </summary>
     public string? Advice => Before - After > LargeLoss
-        ? $"{MetricName} fell from {Before:P1} to {After:P1}: prune less, or fine-tune longer and faster (e.g. --epochs 30 --lr equal to the training run's peak)"
+        ? $"{MetricName} fell from {Before:P1} to {After:P1}: prune less, or fine-tune longer and faster "
+            + "(e.g. --epochs 30 --lr equal to the training run's peak)"
         : null;
 }
 
@@ -73,20 +78,23 @@ public enum PruneMethod { Magnitude, Channels }
 
 /// <summary>
 /// Trained model file → pruned model file: rebuild the training run's split from what the model records (seed,
-/// fractions, options), measure, then either fine-tune with gradual magnitude pruning (<see cref="SparsitySchedule"/>)
-/// and keep the best validation epoch at the target sparsity, or remove channels (<see cref="ChannelPruner"/>) and
-/// fine-tune the smaller network; a cosine learning rate from a tenth (magnitude) or half (channels) of the original
-/// peak. Measure again, save. The result is an ordinary model file (with zeros in it, or with narrower layers that its
-/// config describes): eval, predict, export and quantize take it as is.
+/// fractions, options), measure, then either fine-tune with gradual magnitude pruning
+/// (<see cref="SparsitySchedule"/>) and keep the best validation epoch at the target sparsity, or remove channels
+/// (<see cref="ChannelPruner"/>) and fine-tune the smaller network; a cosine learning rate from a tenth (magnitude) or
+/// half (channels) of the original peak. Measure again, save. The result is an ordinary model file (with zeros in it,
+/// or with narrower layers that its config describes): eval, predict, export and quantize take it as is.
 /// CTC models are measured on their validation split (they have no test split); classifiers on their test split.
 /// </summary>
 public static class Pruning
 {
-    public static PruneOutcome Run(PruneRequest request, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    public static PruneOutcome Run(PruneRequest request, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
-        if (!(request.Sparsity > 0 && request.Sparsity < 1)) throw new OcrForgeException($"--sparsity {request.Sparsity}: expected a share in (0, 1), e.g. 0.5");
+        if (!(request.Sparsity > 0 && request.Sparsity < 1))
+            throw new OcrForgeException($"--sparsity {request.Sparsity}: expected a share in (0, 1), e.g. 0.5");
         if (request.Epochs < 1) throw new OcrForgeException($"--epochs {request.Epochs}: expected at least 1");
-        if (!(request.RampFraction > 0 && request.RampFraction <= 1)) throw new OcrForgeException($"ramp fraction {request.RampFraction}: expected (0, 1]");
+        if (!(request.RampFraction > 0 && request.RampFraction <= 1))
+            throw new OcrForgeException($"ramp fraction {request.RampFraction}: expected (0, 1]");
         if (!request.OutPath.EndsWith(ModelFile.Extension, StringComparison.OrdinalIgnoreCase))
             throw new OcrForgeException($"--out {request.OutPath}: model files end in {ModelFile.Extension}");
         TorchRuntime.Initialize(request.Threads);
@@ -99,7 +107,8 @@ public static class Pruning
                 Epochs = request.Epochs,
                 // Removing channels at once damages the network more than a gradual ramp of zeros: recovering it
                 // took half the original peak (a tenth lost 2 points on GoodImg; docs/results-prune.md).
-                LearningRate = request.LearningRate ?? recorded.LearningRate / (request.Method == PruneMethod.Channels ? 2 : 10),
+                LearningRate = request.LearningRate
+                    ?? recorded.LearningRate / (request.Method == PruneMethod.Channels ? 2 : 10),
                 Schedule = ScheduleKind.Cosine,
                 Patience = 0,
                 Ema = 0,
@@ -116,7 +125,8 @@ public static class Pruning
             double? denseScore = null;
             if (request.Method == PruneMethod.Channels)
             {
-                var (smaller, changes) = Named(request.ModelPath, () => ChannelPruner.Shrink(model, request.Sparsity));
+                var (smaller, changes) =
+                    Named(request.ModelPath, () => ChannelPruner.Shrink(model, request.Sparsity));
                 try
                 {
                     var dense = data.CreateTask(model.Module);
@@ -135,7 +145,8 @@ public static class Pruning
             using var ownedTask = task as IDisposable;
             double before = denseScore ?? data.Measure(task, cancellationToken);
             int stepsPerEpoch = (task.TrainingCount + options.BatchSize - 1) / options.BatchSize;
-            var schedule = new SparsitySchedule(request.Sparsity, (long)Math.Round(request.RampFraction * request.Epochs * stepsPerEpoch));
+            var schedule = new SparsitySchedule(request.Sparsity,
+                (long)Math.Round(request.RampFraction * request.Epochs * stepsPerEpoch));
             // Channel pruning has already removed what it removes: it only fine-tunes the smaller network.
             var pruning = request.Method == PruneMethod.Magnitude ? new PruningTask(task, schedule) : null;
             // Same seed as training, so a pruning run is as reproducible as the run it starts from.
@@ -157,7 +168,8 @@ public static class Pruning
             facts[$"pruned_{data.MetricName}"] = after.ToString("G6", CultureInfo.InvariantCulture);
             facts["pruned_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
             model.Save(request.OutPath);
-            return new PruneOutcome(model, result, data.MetricName, before, after, data.Samples, layers, data.Problems)
+            return new PruneOutcome(model, result, data.MetricName, before, after, data.Samples, layers,
+                data.Problems)
             {
                 Recipe = data.Recipe,
                 Notes = data.Notes,
@@ -173,14 +185,16 @@ public static class Pruning
         }
     }
 
-    /// <summary>Runs <paramref name="action"/>, naming the model file in the one-line error it may raise.</summary>
+    /// <summary>Runs <paramref name="action"/>, naming the model file in the one-line error it may
+    /// raise.</summary>
     private static T Named<T>(string path, Func<T> action)
     {
         try { return action(); }
         catch (OcrForgeException e) { throw new OcrForgeException($"{path}: {e.Message}", e); }
     }
 
-    /// <summary>Bytes of a file after gzip: what the zeros of a pruned model save in a download or a package.</summary>
+    /// <summary>Bytes of a file after gzip: what the zeros of a pruned model save in a download or a
+    /// package.</summary>
     public static long CompressedSize(string path)
     {
         using var sink = new CountingStream();
@@ -196,24 +210,29 @@ public static class Pruning
     {
         if (model.Manifest.Run is { } run) return run.Training;
         if (!model.Manifest.Training.TryGetValue("options", out var json))
-            throw new OcrForgeException($"{path}: the model file does not record its training options; prune needs them to rebuild its split");
+            throw new OcrForgeException($"{path}: the model file does not record its training options; "
+                + "prune needs them to rebuild its split");
         try
         {
-            return JsonSerializer.Deserialize<TrainingOptions>(json, ModelFile.Json) ?? throw new JsonException("empty");
+            return JsonSerializer.Deserialize<TrainingOptions>(json, ModelFile.Json)
+                ?? throw new JsonException("empty");
         }
         catch (JsonException e)
         {
-            throw new OcrForgeException($"{path}: unreadable training options in the model file ({e.Message.Split('\n')[0]})");
+            throw new OcrForgeException(
+                $"{path}: unreadable training options in the model file ({e.Message.Split('\n')[0]})");
         }
     }
 
-    private static PruneData TextData(TrainedModel model, PruneRequest request, TrainingOptions options, CancellationToken cancellationToken)
+    private static PruneData TextData(TrainedModel model, PruneRequest request, TrainingOptions options,
+        CancellationToken cancellationToken)
     {
         var spec = model.Manifest.Preprocess;
         var charset = model.Charset;
-        var (trainSamples, validationSamples, problems) = CtcTraining.RecordedSplit(model, request.Data, Format(model, request),
-            options, request.ModelPath, cancellationToken);
-        var train = new ImageBatches(trainSamples, spec, options.Augment ? new Augmenter(AugmentOptions.TextLines) : null);
+        var (trainSamples, validationSamples, problems) = CtcTraining.RecordedSplit(model, request.Data,
+            Format(model, request), options, request.ModelPath, cancellationToken);
+        var train = new ImageBatches(trainSamples, spec,
+            options.Augment ? new Augmenter(AugmentOptions.TextLines) : null);
         var validation = new ImageBatches(validationSamples, spec, null);
         return new PruneData("sequence_accuracy", validation.Count, problems,
             module => new CtcTrainingTask(module, charset, train, validation),
@@ -221,28 +240,33 @@ public static class Pruning
             [train, validation]);
     }
 
-    private static PruneData CharacterData(TrainedModel model, PruneRequest request, TrainingOptions options, CancellationToken cancellationToken)
+    private static PruneData CharacterData(TrainedModel model, PruneRequest request, TrainingOptions options,
+        CancellationToken cancellationToken)
     {
         var manifest = model.Manifest;
         if (!RecordedSplit.IsRecorded(manifest))
-            throw new OcrForgeException($"{request.ModelPath}: the model file does not record its training split; prune needs it");
+            throw new OcrForgeException(
+                $"{request.ModelPath}: the model file does not record its training split; prune needs it");
         var spec = manifest.Preprocess;
         // Only the labels the model was trained with: a model trained on 10 % of them is fine-tuned on that 10 %.
         var settings = RecordedSplit.Settings(manifest.Run, manifest.Training)!;
         var prepared = PreparedData.Characters(new DataKey(request.Data, Format(model, request), spec, settings),
             model.Charset, cancellationToken);
         var (split, problems) = (prepared.Split, prepared.Problems);
-        if (split.Test.Count == 0) throw new OcrForgeException($"{request.Data}: no held-out test images for {request.ModelPath}'s split");
+        if (split.Test.Count == 0)
+            throw new OcrForgeException($"{request.Data}: no held-out test images for {request.ModelPath}'s split");
         var augmenter = options.Augment ? new Augmenter(AugmentOptions.Characters) : null;
         // Fine-tuning with another loss than training's (label smoothing, class weights) would pull the weights
         // elsewhere; files from before the run was stored do not say, and get the default.
         var recipe = manifest.Run?.Classifier?.Loss;
         IReadOnlyList<string> notes = recipe is null
-            ? [$"{request.ModelPath} does not record its classifier recipe (written before run specifications); fine-tuning with the default (label smoothing {new ClassificationRecipe().LabelSmoothing})"]
+            ? [$"{request.ModelPath} does not record its classifier recipe (written before run specifications); "
+                + $"fine-tuning with the default (label smoothing {new ClassificationRecipe().LabelSmoothing})"]
             : [];
         recipe ??= new ClassificationRecipe();
         return new PruneData("test_accuracy", split.Test.Count, problems,
-            module => new ClassificationTask(module, spec, split.Train, split.Validation, augmenter, recipe, model.Charset.Symbols),
+            module => new ClassificationTask(module, spec, split.Train, split.Validation, augmenter, recipe,
+                model.Charset.Symbols),
             (task, ct) => ((ClassificationTask)task).Score(split.Test, ct).Accuracy,
             []) { Recipe = recipe, Notes = notes };
     }
@@ -257,7 +281,8 @@ public static class Pruning
     /// that own native memory (classification) are disposed by whoever creates them.
     /// </summary>
     private sealed record PruneData(string MetricName, int Samples, IReadOnlyList<DataProblem> Problems,
-        Func<OcrModule, ITrainingTask> CreateTask, Func<ITrainingTask, CancellationToken, double> Measure, IReadOnlyList<IDisposable> Resources) : IDisposable
+        Func<OcrModule, ITrainingTask> CreateTask, Func<ITrainingTask, CancellationToken, double> Measure,
+        IReadOnlyList<IDisposable> Resources) : IDisposable
     {
         public ClassificationRecipe? Recipe { get; init; }
         public IReadOnlyList<string> Notes { get; init; } = [];

@@ -28,11 +28,13 @@ public static class CharacterData
     /// are reported as problems and left out.
     /// </summary>
     public static (Charset Charset, IReadOnlyList<LabeledImage> Images, IReadOnlyList<DataProblem> Problems) Load(
-        string path, DatasetFormat format, PreprocessSpec? spec, Charset? charset = null, IProgress<int>? progress = null)
+        string path, DatasetFormat format, PreprocessSpec? spec, Charset? charset = null,
+        IProgress<int>? progress = null)
     {
         var dataset = DatasetReader.Read(path, format);
         var decoded = DatasetDecoder.Decode(dataset, progress: progress);
-        charset ??= new Charset(decoded.Samples.Select(s => s.Label).Distinct().Order(StringComparer.Ordinal), hasBlank: false);
+        charset ??= new Charset(
+            decoded.Samples.Select(s => s.Label).Distinct().Order(StringComparer.Ordinal), hasBlank: false);
         var problems = decoded.Problems.ToList();
         var images = new List<LabeledImage>(decoded.Samples.Count);
         foreach (var sample in decoded.Samples)
@@ -42,7 +44,8 @@ public static class CharacterData
                 problems.Add(new DataProblem(sample.Path, $"label '{sample.Label}' is not one of the model's classes"));
                 continue;
             }
-            images.Add(new LabeledImage(spec is null ? sample.Image : Preprocessor.Prepare(sample.Image, spec), charset.ClassOf(sample.Label)));
+            images.Add(new LabeledImage(spec is null ? sample.Image : Preprocessor.Prepare(sample.Image, spec),
+                charset.ClassOf(sample.Label)));
         }
         if (images.Count == 0) throw new OcrForgeException($"{path}: no image has a label among the model's classes");
         return (charset, images, problems);
@@ -52,14 +55,15 @@ public static class CharacterData
     /// Stratified, seeded train/validation/test split (every class keeps at least one training image); then, when
     /// <paramref name="labeledFraction"/> &lt; 1, the training part keeps the labels of that fraction only.
     /// </summary>
-    public static CharacterSplit Split(Charset charset, IReadOnlyList<LabeledImage> images, double validationFraction, double testFraction,
-        int seed, double labeledFraction = 1.0)
+    public static CharacterSplit Split(Charset charset, IReadOnlyList<LabeledImage> images, double validationFraction,
+        double testFraction, int seed, double labeledFraction = 1.0)
     {
         var labels = images.Select(i => i.Class.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
         var split = Splitter.Split(labels, validationFraction, testFraction, seed, stratified: true);
         var train = split.Train.Select(i => images[i]).ToList();
         var (labeled, unlabeled) = labeledFraction < 1.0
-            ? LabeledFraction.Hide(train, LabeledFraction.Choose(train.Select(t => t.Class).ToList(), labeledFraction, seed))
+            ? LabeledFraction.Hide(train,
+                LabeledFraction.Choose(train.Select(t => t.Class).ToList(), labeledFraction, seed))
             : (train, []);
         return new CharacterSplit(charset, labeled, split.Validation.Select(i => images[i]).ToList(),
             split.Test.Select(i => images[i]).ToList(), unlabeled);
@@ -75,7 +79,8 @@ public static class LabeledFraction
     /// </summary>
     public static int[] Choose(IReadOnlyList<int> classes, double fraction, int seed)
     {
-        if (fraction is <= 0 or > 1) throw new OcrForgeException($"--labeled-fraction {fraction}: expected a number in (0, 1]");
+        if (fraction is <= 0 or > 1)
+            throw new OcrForgeException($"--labeled-fraction {fraction}: expected a number in (0, 1]");
         var rng = new Random(seed);
         var chosen = new List<int>();
         foreach (var group in classes.Select((c, i) => (c, i)).GroupBy(x => x.c).OrderBy(g => g.Key))
@@ -91,7 +96,8 @@ public static class LabeledFraction
     /// Splits <paramref name="train"/> into the labelled samples at <paramref name="labeledIndices"/> and the images of
     /// all others, their labels dropped.
     /// </summary>
-    public static (IReadOnlyList<LabeledImage> Labeled, IReadOnlyList<GrayImage> Unlabeled) Hide(IReadOnlyList<LabeledImage> train, IReadOnlyCollection<int> labeledIndices)
+    public static (IReadOnlyList<LabeledImage> Labeled, IReadOnlyList<GrayImage> Unlabeled) Hide(
+        IReadOnlyList<LabeledImage> train, IReadOnlyCollection<int> labeledIndices)
     {
         var keep = labeledIndices.ToHashSet();
         var labeled = new List<LabeledImage>(keep.Count);

@@ -23,7 +23,8 @@ public sealed record CharacterTrainingRequest
     public bool AutoContrast { get; init; } = true;
     /// <summary>Share of the images held out for the final test (never seen by training or model selection).</summary>
     public double TestFraction { get; init; } = DefaultTestFraction;
-    /// <summary>Fraction of the training split whose labels are used; the rest is unlabelled (SGAN) or unused.</summary>
+    /// <summary>Fraction of the training split whose labels are used; the rest is unlabelled (SGAN) or
+    /// unused.</summary>
     public double LabeledFraction { get; init; } = 1.0;
     /// <summary>
     /// Also learn from unlabelled images, e.g. with a semi-supervised GAN (<c>SganOptions</c>), whose discriminator's
@@ -44,7 +45,8 @@ public sealed record CharacterTrainingRequest
     public const double DefaultTestFraction = 0.15;
 }
 
-/// <summary>What a training run produced: the saved model (best validation epoch) and its held-out test metrics.</summary>
+/// <summary>What a training run produced: the saved model (best validation epoch) and its held-out test
+/// metrics.</summary>
 public sealed record CharacterTrainingResult(TrainedModel Model, TrainingResult Training, ClassificationMetrics Test,
     int TrainCount, int UnlabeledCount, int ValidationCount, IReadOnlyList<DataProblem> Problems);
 
@@ -90,7 +92,10 @@ public static class CharacterTraining
     /// <summary>The preset's classifier config with the overrides applied.</summary>
     public static CnnConfig Config(string preset, IReadOnlyList<KeyValuePair<string, string>> overrides) =>
         ModelRegistry.Create(preset, overrides) as CnnConfig
-        ?? throw new OcrForgeException($"--preset {preset}: a text-recognition preset; use `ocrforge train ctc` (classifiers: {string.Join(", ", ModelRegistry.All.Where(p => p.Task == ModelTask.Classification).Select(p => p.Name))})");
+        ?? throw new OcrForgeException($"--preset {preset}: a text-recognition preset; use `ocrforge train ctc` "
+            + $"(classifiers: {string.Join(", ", ModelRegistry.All
+                .Where(p => p.Task == ModelTask.Classification)
+                .Select(p => p.Name))})");
 
     /// <summary>How images are prepared for a config; mean/std 0.5 maps pixels to [−1, 1], the range of the SGAN
     /// generator's tanh.</summary>
@@ -99,14 +104,15 @@ public static class CharacterTraining
 
     /// <summary>Reads, decodes and prepares the images once, and splits them (stratified, seeded; <see
     /// cref="PreparedData.Characters"/>).</summary>
-    public static PreparedCharacters Prepare(string data, DatasetFormat format, PreprocessSpec spec, TrainingOptions options,
-        double testFraction, double labeledFraction = 1.0) =>
+    public static PreparedCharacters Prepare(string data, DatasetFormat format, PreprocessSpec spec,
+        TrainingOptions options, double testFraction, double labeledFraction = 1.0) =>
         PreparedData.Characters(new DataKey(data, format, spec,
             new SplitSettings(options.ValidationFraction, testFraction, labeledFraction, options.Seed)));
 
     /// <summary>Builds the classifier (seeded) with the facts every run records; the caller owns it.</summary>
     public static TrainedModel CreateModel(CnnConfig config, PreparedCharacters data, string preset,
-        IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options, IReadOnlyDictionary<string, string>? facts = null)
+        IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options,
+        IReadOnlyDictionary<string, string>? facts = null)
     {
         if (config.InputWidth != data.Spec.Width || config.InputHeight != data.Spec.Height)
             throw new ArgumentException("the data was prepared for another input size", nameof(data));
@@ -125,7 +131,8 @@ public static class CharacterTraining
         if (data.Settings is { } split && split.Seed != options.Seed)
             training["split_seed"] = split.Seed.ToString(CultureInfo.InvariantCulture);
         foreach (var (key, value) in facts ?? new Dictionary<string, string>()) training[key] = value;
-        training["options"] = System.Text.Json.JsonSerializer.Serialize(options with { RunDirectory = "" }, ModelFile.Json);
+        training["options"] =
+            System.Text.Json.JsonSerializer.Serialize(options with { RunDirectory = "" }, ModelFile.Json);
         return TrainedModel.Create(config, data.Split.Charset, data.Spec, training);
     }
 
@@ -133,8 +140,9 @@ public static class CharacterTraining
     /// Supervised training on prepared data: a new seeded model trained with <paramref name="recipe"/>; returns it (the
     /// best validation epoch's weights; the caller owns it) and how training went.
     /// </summary>
-    public static (TrainedModel Model, TrainingResult Result) Fit(PreparedCharacters data, CnnConfig config, string preset,
-        IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options, ClassificationRecipe recipe,
+    public static (TrainedModel Model, TrainingResult Result) Fit(PreparedCharacters data, CnnConfig config,
+        string preset, IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options,
+        ClassificationRecipe recipe,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default,
         RunControl? control = null)
     {
@@ -153,8 +161,9 @@ public static class CharacterTraining
         }
     }
 
-    public static CharacterTrainingResult Run(CharacterTrainingRequest request, IProgress<TrainingProgress>? progress = null,
-        IProgress<string>? log = null, Action<int, IReadOnlyList<GrayImage>>? onGeneratedSamples = null,
+    public static CharacterTrainingResult Run(CharacterTrainingRequest request,
+        IProgress<TrainingProgress>? progress = null, IProgress<string>? log = null,
+        Action<int, IReadOnlyList<GrayImage>>? onGeneratedSamples = null,
         CancellationToken cancellationToken = default, RunControl? control = null, DataCache? cache = null)
     {
         var options = request.Options.Validate();
@@ -168,17 +177,22 @@ public static class CharacterTraining
             : cache.Characters(key, cancellationToken);
         var split = data.Split;
         var charset = split.Charset;
-        log?.Report($"{split.Train.Count + split.Unlabeled.Count + split.Validation.Count + split.Test.Count} images, {charset.Symbols.Count} classes from {request.Data}");
+        log?.Report($"{split.Train.Count + split.Unlabeled.Count + split.Validation.Count + split.Test.Count} images, "
+            + $"{charset.Symbols.Count} classes from {request.Data}");
         var unlabeled = split.Unlabeled;
         if (request.UnlabeledData is not null)
         {
-            var extra = DatasetDecoder.Decode(DatasetReader.Read(request.UnlabeledData, DatasetFormat.Auto), cancellationToken: cancellationToken);
+            var extra = DatasetDecoder.Decode(DatasetReader.Read(request.UnlabeledData, DatasetFormat.Auto),
+                cancellationToken: cancellationToken);
             unlabeled = [.. unlabeled, .. extra.Samples.Select(s => Preprocessor.Prepare(s.Image, spec))];
         }
-        log?.Report($"split: {split.Train.Count} labelled, {unlabeled.Count} unlabelled, {split.Validation.Count} validation, {split.Test.Count} test");
+        log?.Report($"split: {split.Train.Count} labelled, {unlabeled.Count} unlabelled, "
+            + $"{split.Validation.Count} validation, {split.Test.Count} test");
         // With hidden labels an epoch still covers the whole training split, so the supervised baseline on the
         // labelled fraction and the SGAN take the same number of steps ("same epochs budget").
-        int? samplesPerEpoch = request.LabeledFraction < 1 ? split.Train.Count + split.Unlabeled.Count : request.Recipe.SamplesPerEpoch;
+        int? samplesPerEpoch = request.LabeledFraction < 1
+            ? split.Train.Count + split.Unlabeled.Count
+            : request.Recipe.SamplesPerEpoch;
 
         var model = CreateModel(config, data, request.Preset, request.Overrides, options, new Dictionary<string, string>
         {
@@ -221,7 +235,8 @@ public static class CharacterTraining
             facts["trained_at"] = DateTimeOffset.UtcNow.ToString("u", CultureInfo.InvariantCulture);
             model.Manifest.Run = run.ForStorage();
             if (request.OutPath is not null) model.Save(request.OutPath);
-            return new CharacterTrainingResult(model, result, test, split.Train.Count, unlabeled.Count, split.Validation.Count, data.Problems);
+            return new CharacterTrainingResult(model, result, test, split.Train.Count, unlabeled.Count,
+                split.Validation.Count, data.Problems);
         }
         catch
         {
@@ -230,7 +245,8 @@ public static class CharacterTraining
         }
     }
 
-    /// <summary>Passes progress on, and calls <paramref name="onEpoch"/> with the number of every finished epoch.</summary>
+    /// <summary>Passes progress on, and calls <paramref name="onEpoch"/> with the number of every finished
+    /// epoch.</summary>
     private sealed class EpochEnd(IProgress<TrainingProgress>? inner, Action<int> onEpoch) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)

@@ -1,6 +1,7 @@
 namespace OcrForge.Training.Classification;
 
-/// <summary>Precision and recall of one class; NaN where undefined (never predicted, or absent from the data).</summary>
+/// <summary>Precision and recall of one class; NaN where undefined (never predicted, or absent from the
+/// data).</summary>
 public sealed record ClassScores(string Label, int Support, int Predicted, double Precision, double Recall);
 
 /// <summary>
@@ -29,7 +30,8 @@ public sealed class ClassificationMetrics
     /// <summary>Adds one sample: its true class and the model's scores for every class.</summary>
     public void Add(int truth, ReadOnlySpan<float> scores)
     {
-        if (scores.Length != Labels.Count) throw new ArgumentException($"expected {Labels.Count} scores, got {scores.Length}", nameof(scores));
+        if (scores.Length != Labels.Count)
+            throw new ArgumentException($"expected {Labels.Count} scores, got {scores.Length}", nameof(scores));
         if ((uint)truth >= (uint)Labels.Count) throw new ArgumentOutOfRangeException(nameof(truth));
         int predicted = 0;
         for (int c = 1; c < scores.Length; c++)

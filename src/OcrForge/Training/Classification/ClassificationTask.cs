@@ -33,8 +33,9 @@ public sealed class ClassificationTask : ITrainingTask, IDisposable
     private readonly BalancedSampler? _sampler;
     private readonly Tensor? _weights;
 
-    public ClassificationTask(OcrModule model, PreprocessSpec spec, IReadOnlyList<LabeledImage> train, IReadOnlyList<LabeledImage> validation,
-        Augmenter? augmenter, ClassificationRecipe recipe, IReadOnlyList<string> labels)
+    public ClassificationTask(OcrModule model, PreprocessSpec spec, IReadOnlyList<LabeledImage> train,
+        IReadOnlyList<LabeledImage> validation, Augmenter? augmenter, ClassificationRecipe recipe,
+        IReadOnlyList<string> labels)
     {
         Model = model;
         _recipe = recipe;
@@ -42,7 +43,9 @@ public sealed class ClassificationTask : ITrainingTask, IDisposable
         _trainClasses = train.Select(t => t.Class).ToArray();
         _validation = new ClassifierValidation(model, spec, validation, labels);
         _sampler = recipe.BalancedSampling ? new BalancedSampler(_trainClasses) : null;
-        _weights = recipe.ClassWeights ? tensor(ClassBalance.InverseFrequencyWeights(_trainClasses, model.ClassCount)).DetachFromDisposeScope() : null;
+        _weights = recipe.ClassWeights
+            ? tensor(ClassBalance.InverseFrequencyWeights(_trainClasses, model.ClassCount)).DetachFromDisposeScope()
+            : null;
     }
 
     public OcrModule Model { get; }
@@ -62,7 +65,8 @@ public sealed class ClassificationTask : ITrainingTask, IDisposable
     public ValidationResult Validate(CancellationToken cancellationToken) => _validation.Run(cancellationToken);
 
     /// <summary>Class scores of prepared images accumulated into metrics, in eval mode without gradients.</summary>
-    public ClassificationMetrics Score(IReadOnlyList<LabeledImage> samples, CancellationToken cancellationToken = default) =>
+    public ClassificationMetrics Score(IReadOnlyList<LabeledImage> samples,
+        CancellationToken cancellationToken = default) =>
         _validation.Score(samples, cancellationToken).Metrics;
 
     public void Dispose()

@@ -6,7 +6,8 @@ using OcrForge.Inference.Imaging;
 namespace OcrForge.Training.Classification;
 
 /// <summary>Metrics of a classifier on labelled images, and how fast the engine ran them.</summary>
-public sealed record ClassifierEvaluationResult(ClassificationMetrics Metrics, double ImagesPerSecond, TimeSpan Elapsed);
+public sealed record ClassifierEvaluationResult(
+    ClassificationMetrics Metrics, double ImagesPerSecond, TimeSpan Elapsed);
 
 /// <summary>
 /// Evaluates any classifier engine (TorchSharp .ocrf or ONNX) on decoded images: preprocessing is the model's own,
@@ -14,8 +15,8 @@ public sealed record ClassifierEvaluationResult(ClassificationMetrics Metrics, d
 /// </summary>
 public static class ClassifierEvaluation
 {
-    public static ClassifierEvaluationResult Evaluate(IOcrEngine engine, IReadOnlyList<LabeledImage> images, int batchSize = 256,
-        CancellationToken cancellationToken = default)
+    public static ClassifierEvaluationResult Evaluate(IOcrEngine engine, IReadOnlyList<LabeledImage> images,
+        int batchSize = 256, CancellationToken cancellationToken = default)
     {
         if (engine.Info.Task != OcrTask.Classification)
             throw new OcrForgeException($"{engine.Name}: model is a text recogniser, not a character classifier");
@@ -27,11 +28,13 @@ public static class ClassifierEvaluation
         {
             var batch = images.Skip(start).Take(batchSize).ToList();
             var input = new float[batch.Count * size];
-            Parallel.For(0, batch.Count, i => Preprocessor.ToTensor(batch[i].Image, spec, input.AsSpan(i * size, size)));
+            Parallel.For(0, batch.Count,
+                i => Preprocessor.ToTensor(batch[i].Image, spec, input.AsSpan(i * size, size)));
             var output = engine.Run(input, batch.Count, cancellationToken);
             metrics.AddBatch(batch.Select(b => b.Class).ToArray(), output.Data);
         }
         clock.Stop();
-        return new ClassifierEvaluationResult(metrics, images.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed);
+        return new ClassifierEvaluationResult(metrics, images.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-9),
+            clock.Elapsed);
     }
 }

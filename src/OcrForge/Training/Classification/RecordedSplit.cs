@@ -16,7 +16,8 @@ public static class RecordedSplit
 
     /// <summary>True when the training facts record the split of the run.</summary>
     public static bool IsRecorded(IReadOnlyDictionary<string, string> training) =>
-        training.ContainsKey("seed") && training.ContainsKey("validation_fraction") && training.ContainsKey("test_fraction");
+        training.ContainsKey("seed") && training.ContainsKey("validation_fraction")
+            && training.ContainsKey("test_fraction");
 
     /// <summary>True when the model file records the split of its training run, in its specification or its
     /// facts.</summary>
@@ -34,7 +35,8 @@ public static class RecordedSplit
             (int)Number(training.ContainsKey("split_seed") ? "split_seed" : "seed"));
     }
 
-    /// <param name="images">The folder's images in the order <see cref="CharacterData.Load"/> gives, as at training.</param>
+    /// <param name="images">The folder's images in the order <see cref="CharacterData.Load"/> gives, as at
+    /// training.</param>
     /// <param name="split">all, train, validation or test.</param>
     /// <param name="training">The facts of an engine's model (an <c>.onnx</c> carries only those).</param>
     /// <param name="modelPath">Named in the error when the model records no split; an <c>.ocrf</c> file's own run

@@ -33,7 +33,8 @@ public sealed record SganOptions : ISemiSupervisedMethod
     /// next to the cross-entropy and the unsupervised loss; 0 = none.
     /// </summary>
     public double ConsistencyWeight { get; init; } = 0;
-    /// <summary>Confidence the plain view needs before its class becomes the augmented view's target (FixMatch's 0.95).</summary>
+    /// <summary>Confidence the plain view needs before its class becomes the augmented view's target (FixMatch's
+    /// 0.95).</summary>
     public double ConfidenceThreshold { get; init; } = 0.95;
     /// <summary>
     /// Unlabelled (and generated) images per labelled image in a batch: FixMatch's μ. Above 1 the unlabelled set weighs
@@ -85,13 +86,19 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IGeneratedSampl
     private double _supervisedSum, _unsupervisedSum, _generatorSum, _realSum, _fakeSum, _consistencySum, _confidentSum;
     private int _batches;
 
-    public SganTask(Cnn discriminator, PreprocessSpec spec, IReadOnlyList<LabeledImage> labeled, IReadOnlyList<GrayImage> unlabeled,
-        IReadOnlyList<LabeledImage> validation, Augmenter? augmenter, SganOptions options, IReadOnlyList<string> labels)
+    public SganTask(Cnn discriminator, PreprocessSpec spec, IReadOnlyList<LabeledImage> labeled,
+        IReadOnlyList<GrayImage> unlabeled, IReadOnlyList<LabeledImage> validation, Augmenter? augmenter,
+        SganOptions options, IReadOnlyList<string> labels)
     {
         if (spec.Width != DcganGenerator.Side || spec.Height != DcganGenerator.Side)
-            throw new Inference.OcrForgeException($"--semi-supervised: the generator makes {DcganGenerator.Side}×{DcganGenerator.Side} images; the preset's input is {spec.Width}×{spec.Height}");
-        if (options.UnlabeledRatio < 1) throw new Inference.OcrForgeException($"--unlabeled-ratio {options.UnlabeledRatio}: expected at least 1");
-        if (unlabeled.Count == 0) throw new Inference.OcrForgeException("--semi-supervised needs unlabelled images: pass --labeled-fraction below 1 or --unlabeled DIR");
+            throw new Inference.OcrForgeException($"--semi-supervised: the generator makes "
+                + $"{DcganGenerator.Side}×{DcganGenerator.Side} images; "
+                + $"the preset's input is {spec.Width}×{spec.Height}");
+        if (options.UnlabeledRatio < 1)
+            throw new Inference.OcrForgeException($"--unlabeled-ratio {options.UnlabeledRatio}: expected at least 1");
+        if (unlabeled.Count == 0)
+            throw new Inference.OcrForgeException("--semi-supervised needs unlabelled images: "
+                + "pass --labeled-fraction below 1 or --unlabeled DIR");
         Model = discriminator;
         _labeled = ClassifierBatches.Images(labeled.Select(l => l.Image).ToList(), spec, augmenter);
         _classes = labeled.Select(l => l.Class).ToArray();
@@ -118,7 +125,9 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IGeneratedSampl
     {
         // As in the supervised task: with balanced sampling the trainer's indices only count draws.
         var labeledIndices = batch.Select(i => _sampler?.Draw(augmentation) ?? i % _classes.Length).ToList();
-        var unlabeledIndices = Enumerable.Range(0, batch.Count * _ratio).Select(_ => augmentation.Next(_unlabeled.Count)).ToList();
+        var unlabeledIndices = Enumerable.Range(0, batch.Count * _ratio)
+            .Select(_ => augmentation.Next(_unlabeled.Count))
+            .ToList();
         var labeled = _labeled.Get(labeledIndices, augmentation);
         var targets = tensor(labeledIndices.Select(i => (long)_classes[i]).ToArray());
         var unlabeled = _unlabeled.Get(unlabeledIndices, augmentation);
@@ -159,7 +168,8 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IGeneratedSampl
                 metrics["sgan_confident"] = _confidentSum / _batches;
             }
         }
-        (_supervisedSum, _unsupervisedSum, _generatorSum, _realSum, _fakeSum, _consistencySum, _confidentSum, _batches) = (0, 0, 0, 0, 0, 0, 0, 0);
+        (_supervisedSum, _unsupervisedSum, _generatorSum, _realSum, _fakeSum, _consistencySum, _confidentSum,
+            _batches) = (0, 0, 0, 0, 0, 0, 0, 0);
         return result with { Metrics = metrics };
     }
 
@@ -192,8 +202,8 @@ public sealed class SganTask : ITrainingTask, ICheckpointedTask, IGeneratedSampl
 /// unlabelled real and the generated images, the pseudo-label consistency loss and the share of unlabelled images
 /// confident enough for a pseudo-label (both 0 when the consistency is off).
 /// </summary>
-public sealed record DiscriminatorLoss(Tensor Loss, double Supervised, double Unsupervised, int Correct, double RealProbability, double FakeProbability,
-    double Consistency, double Confident);
+public sealed record DiscriminatorLoss(Tensor Loss, double Supervised, double Unsupervised, int Correct,
+    double RealProbability, double FakeProbability, double Consistency, double Confident);
 
 /// <summary>
 /// The unlabelled batch twice more for the pseudo-label consistency: plain (its prediction gives the pseudo-labels)
@@ -250,8 +260,10 @@ public sealed class SganStep : IDisposable
     /// <param name="labeled">[B, 1, H, W] labelled images.</param>
     /// <param name="targets">[B] their classes.</param>
     /// <param name="unlabeled">[U, 1, H, W] unlabelled images.</param>
-    /// <param name="views">The unlabelled images' views for the pseudo-label consistency; null when its weight is 0.</param>
-    public DiscriminatorLoss DiscriminatorLoss(Tensor labeled, Tensor targets, Tensor unlabeled, ConsistencyViews? views = null)
+    /// <param name="views">The unlabelled images' views for the pseudo-label consistency; null when its weight is
+    /// 0.</param>
+    public DiscriminatorLoss DiscriminatorLoss(Tensor labeled, Tensor targets, Tensor unlabeled,
+        ConsistencyViews? views = null)
     {
         // Real images go through one forward; generated ones through another, also with batch statistics (the same
         // path as real ones: a different normalisation would let D tell fakes by the path, and then call every real
@@ -265,16 +277,19 @@ public sealed class SganStep : IDisposable
         Tensor fake;
         using (no_grad()) fake = _generator.forward(NoiseBatch(u));
         var fakeLogits = WithoutStatisticsUpdate(() => _discriminator.forward(fake));
-        var supervised = SganLoss.Supervised(labeledLogits, targets, _options.Supervision.LabelSmoothing, _classWeights);
+        var supervised =
+            SganLoss.Supervised(labeledLogits, targets, _options.Supervision.LabelSmoothing, _classWeights);
         var unsupervised = SganLoss.Unsupervised(unlabeledLogits, fakeLogits);
-        if (_options.EntropyWeight > 0) unsupervised += _options.EntropyWeight * SganLoss.ConditionalEntropy(unlabeledLogits);
+        if (_options.EntropyWeight > 0)
+            unsupervised += _options.EntropyWeight * SganLoss.ConditionalEntropy(unlabeledLogits);
         var loss = supervised + _options.UnsupervisedWeight * unsupervised;
         double confident = 0, consistencyValue = 0;
         if (_options.ConsistencyWeight > 0 && views is not null)
         {
             // Strong views run with batch statistics but leave the running ones to the real images as they come.
             var strongLogits = WithoutStatisticsUpdate(() => _discriminator.forward(views.Strong));
-            var (consistency, share) = SganLoss.PseudoLabelConsistency(strongLogits, PlainPrediction(views.Plain), _options.ConfidenceThreshold);
+            var (consistency, share) = SganLoss.PseudoLabelConsistency(strongLogits, PlainPrediction(views.Plain),
+                _options.ConfidenceThreshold);
             loss += _options.ConsistencyWeight * consistency;
             (confident, consistencyValue) = (share, consistency.item<float>());
         }
@@ -285,8 +300,8 @@ public sealed class SganStep : IDisposable
             realScore = SganLoss.RealProbability(unlabeledLogits).mean().item<float>();
             fakeScore = SganLoss.RealProbability(fakeLogits).mean().item<float>();
         }
-        return new DiscriminatorLoss(loss, supervised.item<float>(), unsupervised.item<float>(), correct, realScore, fakeScore,
-            consistencyValue, confident);
+        return new DiscriminatorLoss(loss, supervised.item<float>(), unsupervised.item<float>(), correct, realScore,
+            fakeScore, consistencyValue, confident);
     }
 
     /// <summary>
@@ -301,8 +316,10 @@ public sealed class SganStep : IDisposable
         finally { _discriminator.train(); }
     }
 
-    /// <summary>A full update with an explicit discriminator optimizer (the trainer's job in <see cref="SganTask"/>).</summary>
-    public SganStepLosses Step(Tensor labeled, Tensor targets, Tensor unlabeled, optim.Optimizer discriminatorOptimizer, ConsistencyViews? views = null)
+    /// <summary>A full update with an explicit discriminator optimizer (the trainer's job in
+    /// <see cref="SganTask"/>).</summary>
+    public SganStepLosses Step(Tensor labeled, Tensor targets, Tensor unlabeled, optim.Optimizer discriminatorOptimizer,
+        ConsistencyViews? views = null)
     {
         using var scope = NewDisposeScope();
         double g = TrainGenerator(unlabeled);
@@ -330,7 +347,8 @@ public sealed class SganStep : IDisposable
         return Enumerable.Range(0, n).Select(i => new GrayImage(w, h, bytes[(i * w * h)..((i + 1) * w * h)])).ToList();
     }
 
-    /// <summary>The generator's weights, then its optimizer's moments: what a resumed run needs to continue it exactly.</summary>
+    /// <summary>The generator's weights, then its optimizer's moments: what a resumed run needs to continue it
+    /// exactly.</summary>
     public void SaveGenerator(BinaryWriter writer)
     {
         _generator.save(writer);
@@ -345,7 +363,8 @@ public sealed class SganStep : IDisposable
 
     private Tensor NoiseBatch(int count) => randn(count, _generator.NoiseSize);
 
-    /// <summary>Runs a forward in train mode with BatchNorm momentum 0: running = 1·running + 0·batch, i.e. unchanged.</summary>
+    /// <summary>Runs a forward in train mode with BatchNorm momentum 0: running = 1·running + 0·batch, i.e.
+    /// unchanged.</summary>
     private T WithoutStatisticsUpdate<T>(Func<T> forward)
     {
         var norms = _discriminator.modules().OfType<TorchSharp.Modules.BatchNorm2d>().ToList();

@@ -13,7 +13,8 @@ public static class SganLoss
     /// Cross-entropy over the K real classes for labelled images (label smoothing and class weights as the supervised
     /// recipe).
     /// </summary>
-    public static Tensor Supervised(Tensor logits, Tensor targets, double labelSmoothing = 0, Tensor? classWeights = null) =>
+    public static Tensor Supervised(Tensor logits, Tensor targets, double labelSmoothing = 0,
+        Tensor? classWeights = null) =>
         nn.functional.cross_entropy(logits, targets, classWeights, label_smoothing: labelSmoothing);
 
     /// <summary>
@@ -59,7 +60,8 @@ public static class SganLoss
     /// <param name="augmentedLogits">[N, K] logits of the augmented views, attached to the graph.</param>
     /// <param name="plainLogits">[N, K] logits of the same images unaugmented (no gradient flows through them).</param>
     /// <returns>The loss and the share of images that passed the threshold.</returns>
-    public static (Tensor Loss, double Confident) PseudoLabelConsistency(Tensor augmentedLogits, Tensor plainLogits, double threshold)
+    public static (Tensor Loss, double Confident) PseudoLabelConsistency(Tensor augmentedLogits, Tensor plainLogits,
+        double threshold)
     {
         using var scope = NewDisposeScope();
         var probabilities = nn.functional.softmax(plainLogits.detach(), 1);
