@@ -137,7 +137,7 @@ public sealed class ClassifyObjectiveTests : IDisposable
         var settings = new ObjectiveSettings { Data = _images.Path };
         var preset = Assert.Throws<OcrForgeException>(() => Objectives.Create("classify",
             SearchSpaceFile.ParseText("parameters:\n  preset: { type: categorical, choices: [chars74k-cnn, captcha-crnn] }", yaml: true), settings));
-        Assert.StartsWith("--preset captcha-crnn: a text-recognition preset", preset.Message);
+        Assert.StartsWith("parameters.preset: --preset captcha-crnn: a text-recognition preset", preset.Message);
         var unknown = Assert.Throws<OcrForgeException>(() => Objectives.Create("classify",
             SearchSpaceFile.ParseText("parameters:\n  beam: { type: int, low: 1, high: 4 }", yaml: true), settings));
         Assert.StartsWith("parameters.beam: not a classify training parameter", unknown.Message);
