@@ -20,6 +20,11 @@ public sealed record TrainingBenchmarkResult(
 {
     /// <summary>How much slower the pipeline's training steps are than the bare loop (0.03 = 3 %).</summary>
     public double StepOverhead => 1 - PipelineStepImagesPerSecond / BareImagesPerSecond;
+
+    /// <summary>The files of the data that could not be read or decoded, each with why; not trained on.</summary>
+    public IReadOnlyList<DataProblem> Problems { get; init; } = [];
+
+    public int Skipped => Problems.Count;
 }
 
 /// <summary>
@@ -36,7 +41,8 @@ public static class TrainingBenchmark
         TorchRuntime.Initialize(threads);
         var config = ModelRegistry.Create(preset, overrides) as CrnnConfig
             ?? throw new OcrForgeException($"--preset {preset}: bench train measures CTC presets");
-        var samples = CtcTraining.Decode(DatasetReader.Read(data), config, cancellationToken).Samples;
+        var decoded = CtcTraining.Decode(DatasetReader.Read(data), config, cancellationToken);
+        var samples = decoded.Samples;
         var charset = Charset.FromLabels(samples.Select(s => s.Label), hasBlank: true);
         var spec = CtcTraining.Standardize(samples, config);
         using var batches = new ImageBatches(samples, spec, null);
@@ -57,7 +63,7 @@ public static class TrainingBenchmark
         var epoch = new Trainer(options).Fit(task, cancellationToken).History[^1];
 
         return new TrainingBenchmarkResult(preset, samples.Count, batchSize, get_num_threads(), pipelineModel.ParameterCount(),
-            bare, epoch.ImagesPerSecond, samples.Count / epoch.Seconds);
+            bare, epoch.ImagesPerSecond, samples.Count / epoch.Seconds) { Problems = decoded.Problems };
     }
 
     private static double BareLoop(OcrModule model, ImageBatches images, int[][] targets, int batchSize, CancellationToken cancellationToken)

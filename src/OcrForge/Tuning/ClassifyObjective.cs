@@ -62,9 +62,12 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
         var config = CharacterTraining.Config(plan.Preset, plan.Overrides);
         Runtime.TorchRuntime.Initialize(threads);
         if (!_data.TryGetValue((config.InputWidth, config.InputHeight), out var data))
+        {
             _data[(config.InputWidth, config.InputHeight)] = data = CharacterTraining.Prepare(settings.Data!,
                 settings.Format, CharacterTraining.Spec(config, Defaults.Resize, Defaults.AutoContrast), plan.Options,
                 Defaults.TestFraction);
+            settings.Skipped?.Report(data.Problems);
+        }
         try
         {
             var recipe = Defaults.Recipe with { LabelSmoothing = plan.LabelSmoothing ?? Defaults.Recipe.LabelSmoothing };
