@@ -55,8 +55,8 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
         Runtime.TorchRuntime.Initialize(threads);
         if (!_data.TryGetValue((config.InputWidth, config.InputHeight, config.VariableWidth), out var data))
         {
-            _data[(config.InputWidth, config.InputHeight, config.VariableWidth)] = data = CtcTraining.Prepare(settings.Data!,
-                settings.Format, config, plan.Options, cancellationToken);
+            _data[(config.InputWidth, config.InputHeight, config.VariableWidth)] = data =
+                CtcTraining.Prepare(settings.Data!, settings.Format, config, plan.Options, cancellationToken);
             settings.Skipped?.Report(data.Problems);
         }
         try
