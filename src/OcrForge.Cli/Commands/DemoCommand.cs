@@ -89,7 +89,7 @@ public static class DemoCommand
 
             DemoCompression.Run(dir, trainDir, testDir, modelPath, parse.GetValue(sparsity),
                 parse.GetValue(pruneEpochs), s, threadCount, cancel.Token);
-            AnsiConsole.WriteLine($"models: {dir}  curves: {Path.Combine(options.RunDirectory, "curves.png")}");
+            AnsiConsole.WriteLine($"models: {dir}  curves: {Reports.TrainingReports.CurvesPath(options.RunDirectory)}");
             return Cli.Ok;
         }));
         return command;
