@@ -15,9 +15,13 @@ public sealed class SkippedOnce : IProgress<IReadOnlyList<DataProblem>>
 
     public void Report(IReadOnlyList<DataProblem> value)
     {
-        var fresh = value.Where(p => !_seen.Contains(p)).ToList();
-        _seen.AddRange(fresh);
-        Cli.WarnSkipped(fresh, "all are listed by --json");
+        // Locked: a study's objective reports from whichever thread runs the trial.
+        lock (_seen)
+        {
+            var fresh = value.Where(p => !_seen.Contains(p)).ToList();
+            _seen.AddRange(fresh);
+            Cli.WarnSkipped(fresh, "all are listed by --json");
+        }
     }
 
     /// <summary>
