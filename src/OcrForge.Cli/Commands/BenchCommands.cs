@@ -59,10 +59,11 @@ public static class BenchCommands
             };
             bool asJson = parse.GetValue(json);
             var machine = MachineInfo.Describe();
-            var results = InferenceBenchmark.Run(request, asJson ? null : new MeasureLines());
+            var (results, problems) = InferenceBenchmark.Run(request, asJson ? null : new MeasureLines());
+            Cli.WarnSkipped(problems, "all are listed by --json");
             if (asJson)
             {
-                JsonOutput.Write(new { machine, results });
+                JsonOutput.Write(new { machine, results, skipped = problems.Count, problems });
                 return Cli.Ok;
             }
             var table = new Table()

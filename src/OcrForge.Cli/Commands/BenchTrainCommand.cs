@@ -37,6 +37,7 @@ public static class BenchTrainCommand
                 var r = TrainingBenchmark.Run(parse.GetValue(data)!, parse.GetValue(preset)!,
                     ModelRegistry.ParseOverrides(parse.GetValue(set) ?? []), batchSize, parse.GetValue(threads),
                     runDirectory, new TimingLines(parse.GetValue(json)));
+                Cli.WarnSkipped(r.Problems, "all are listed by --json");
                 if (parse.GetValue(json))
                 {
                     JsonOutput.Write(r);

@@ -53,6 +53,7 @@ public static class CompareCommand
             };
             using var cancel = new CancelOnCtrlC();
             var result = ModelComparison.Run(request, new StatusLines(), cancel.Token);
+            Cli.WarnSkipped(result.Problems, "all are listed by --json");
             foreach (var failure in result.Failures) Cli.Warn($"{failure.Model}: not compared: {failure.Reason}");
             if (parse.GetValue(output) is { } dir)
             {

@@ -68,15 +68,18 @@ public static class DemoCommand
                 RunDirectory = TrainingOptions.RunDirectoryFor(modelPath),
             };
             var request = new CtcTrainingRequest { Data = trainDir, OutPath = modelPath, Options = options };
-            var display = new TrainingDisplay(options.RunDirectory, "demo: synthetic captchas", "sequence_accuracy");
+            var display = new TrainingDisplay(options.RunDirectory, "demo: synthetic captchas",
+                TrainingDisplay.AccuracyName(Models.ModelTask.TextRecognition));
             using var cancel = new CancelOnCtrlC();
             var outcome = display.Run(() => CtcTraining.Run(request, display, cancel.Token));
             outcome.Model.Dispose();
+            Cli.WarnSkipped(outcome.Problems);
 
             Step("3. evaluate", $"on the {testCount} unseen test captchas "
                 + $"(ocrforge eval --model {modelPath} --data {testDir})");
             using var recognizer = TextRecognizer.Load(modelPath, threads: threadCount);
             var evaluated = TextEvaluation.Run(recognizer, DatasetReader.Read(testDir), cancel.Token);
+            Cli.WarnSkipped(evaluated.Problems);
             var m = evaluated.Metrics;
             AnsiConsole.WriteLine($"sequence accuracy {m.SequenceAccuracy:P1}, character accuracy "
                 + $"{m.CharacterAccuracy:P1}, CER {m.Cer:0.###}, {evaluated.ImagesPerSecond:0} images/s");
@@ -86,7 +89,7 @@ public static class DemoCommand
 
             DemoCompression.Run(dir, trainDir, testDir, modelPath, parse.GetValue(sparsity),
                 parse.GetValue(pruneEpochs), s, threadCount, cancel.Token);
-            AnsiConsole.WriteLine($"models: {dir}  curves: {Path.Combine(options.RunDirectory, "curves.png")}");
+            AnsiConsole.WriteLine($"models: {dir}  curves: {Reports.TrainingReports.CurvesPath(options.RunDirectory)}");
             return Cli.Ok;
         }));
         return command;

@@ -29,9 +29,10 @@ public static class DemoCompression
             + $"(ocrforge prune --model {modelPath} --data {trainDir} --sparsity {prune.Sparsity} "
             + $"--epochs {prune.Epochs} --out {prunedPath})");
         var display = new TrainingDisplay(TrainingOptions.RunDirectoryFor(prunedPath), "demo: pruning",
-            "sequence_accuracy");
+            TrainingDisplay.AccuracyName(Models.ModelTask.TextRecognition));
         var pruned = display.Run(() => Pruning.Run(prune, display, cancellationToken));
         pruned.Model.Dispose();
+        Cli.WarnSkipped(pruned.Problems);
         AnsiConsole.WriteLine($"{MagnitudePruner.Overall(pruned.Layers):P1} of the weights are zero; validation "
             + $"sequence accuracy {pruned.Before:P1} → {pruned.After:P1}");
 
@@ -43,10 +44,10 @@ public static class DemoCompression
             OnnxWriter.Save(onnxPath, OnnxExporter.Export(trained));
             DemoCommand.Step("7. quantize", $"the pruned model (ocrforge quantize --model {prunedPath} "
                 + $"--data {trainDir} --per-channel --out {int8Path})");
-            var calibration = Int8Quantizer.CalibrationImages(DatasetReader.Read(trainDir), trained.Manifest.Preprocess,
-                seed);
+            var calibration = CalibrationSet.Load(trained, prunedPath, trainDir, DatasetFormat.Auto, "all", seed);
+            Cli.WarnSkipped(calibration.Problems);
             var options = new QuantizationOptions { PerChannel = true };
-            OnnxWriter.Save(int8Path, Int8Quantizer.Quantize(trained, calibration, options).Model);
+            OnnxWriter.Save(int8Path, Int8Quantizer.Quantize(trained, calibration.Images, options).Model);
         }
 
         var reportDir = Path.Combine(dir, "compare");
@@ -57,6 +58,7 @@ public static class DemoCompression
         {
             Models = [modelPath, prunedPath, onnxPath, int8Path], Data = testDir, Threads = threads,
         }, cancellationToken: cancellationToken);
+        Cli.WarnSkipped(compared.Problems);
         ComparisonReport.Write(compared, reportDir);
         AnsiConsole.Write(DemoOutput.Comparison(compared));
         var charts = ComparisonCharts.Save(compared, reportDir).Select(Path.GetFileName);

@@ -1,6 +1,7 @@
 using OcrForge.Data;
 using OcrForge.Evaluation;
 using OcrForge.Inference;
+using OcrForge.Inference.Decoding;
 using Spectre.Console;
 
 namespace OcrForge.Cli.Commands;
@@ -9,15 +10,25 @@ namespace OcrForge.Cli.Commands;
 public static class DemoOutput
 {
     /// <summary>
-    /// The first <paramref name="count"/> images of a folder of LABEL.png files, with what the model read.
+    /// The first <paramref name="count"/> images of a folder of LABEL.png files, with what the model read. A file
+    /// that does not decode is passed over: the evaluation step before has named it among the skipped files.
     /// </summary>
     public static Table Predictions(TextRecognizer recognizer, string folder, int count)
     {
         var table = new Table().AddColumns("image", "truth", "read", "confidence", "");
-        foreach (var file in Directory.GetFiles(folder).Order(StringComparer.Ordinal).Take(count))
+        foreach (var file in Directory.GetFiles(folder).Order(StringComparer.Ordinal))
         {
+            if (table.Rows.Count == count) break;
             var truth = DatasetReader.FilenameLabel(file);
-            var p = recognizer.Predict(file);
+            Prediction p;
+            try
+            {
+                p = recognizer.Predict(file);
+            }
+            catch (OcrForgeException)
+            {
+                continue;
+            }
             table.AddRow(Markup.Escape(Path.GetFileName(file)), Markup.Escape(truth), Markup.Escape(p.Text),
                 $"{p.Confidence:0.###}", p.Text == truth ? "[green]✓[/]" : "[red]✗[/]");
         }

@@ -52,10 +52,10 @@ public static class TrainClassifyCommand
     {
         var runDirectory = spec.Training.RunDirectory;
         var display = new TrainingDisplay(runDirectory,
-            $"{spec.Model.Preset} on {Path.GetFileName(Path.GetFullPath(spec.Data.Path))}", "accuracy", json);
+            $"{spec.Model.Preset} on {Path.GetFileName(Path.GetFullPath(spec.Data.Path))}",
+            TrainingDisplay.AccuracyName(ModelTask.Classification), json);
         Action<int, IReadOnlyList<GrayImage>>? samples = spec.Classifier?.SemiSupervised is null ? null
-            : (epoch, images) => GanSampleGrid.Save(Path.Combine(runDirectory, $"gan-epoch-{epoch:D3}.png"), images,
-                $"SGAN samples, epoch {epoch}");
+            : (epoch, images) => TrainingReports.WriteGanSamples(runDirectory, epoch, images);
         using var cancel = new CancelOnCtrlC();
         var estimate = TrainCrossValidation.Run(spec, folds, json, cancel.Token);
         var log = new ConsoleLines(json);
@@ -64,8 +64,7 @@ public static class TrainClassifyCommand
         using var model = outcome.Model;
         Cli.WarnSkipped(outcome.Problems);
         var test = outcome.Test!;
-        ConfusionMatrixChart.Save(Path.Combine(runDirectory, "confusion.png"), test,
-            $"{spec.Model.Preset}, {test.Samples} held-out images");
+        TrainingReports.WriteConfusion(runDirectory, test, spec.Model.Preset ?? "");
         TrainClassifyOutput.Print(outcome, spec, outPath, json, estimate);
         return TrainingInterruption.Exit(outcome, outPath);
     }

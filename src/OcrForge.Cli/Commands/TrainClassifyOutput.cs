@@ -41,7 +41,7 @@ public static class TrainClassifyOutput
             $"{parameters:N0} parameters, {r.Elapsed.TotalSeconds:0}s"));
         AnsiConsole.MarkupLine("[bold]" + Markup.Escape(
             $"held-out test: accuracy {t.Accuracy:P2}, top-3 {t.Top3Accuracy:P2} on {t.Samples} images") + "[/]" +
-            Markup.Escape($"; logs and confusion.png in {runDirectory}"));
+            Markup.Escape($"; logs and {Reports.TrainingReports.ConfusionFile} in {runDirectory}"));
         var confusions = string.Join(", ", t.TopConfusions(5).Select(c => $"{c.Truth}→{c.Predicted} ×{c.Count}"));
         if (confusions.Length > 0) AnsiConsole.MarkupLineInterpolated($"most confused: {confusions}");
     }

@@ -41,7 +41,8 @@ public static class TrainCtcCommand
             var outPath = parse.GetValue(options.Out)!;
             bool json = parse.GetValue(options.Json);
             var title = $"{spec.Model.Preset} on {Path.GetFileName(Path.GetFullPath(spec.Data.Path))}";
-            var display = new TrainingDisplay(spec.Training.RunDirectory, title, "sequence_accuracy", json);
+            var display = new TrainingDisplay(spec.Training.RunDirectory, title,
+                TrainingDisplay.AccuracyName(Models.ModelTask.TextRecognition), json);
             using var cancel = new CancelOnCtrlC();
             var estimate = TrainCrossValidation.Run(spec, parse.GetValue(cv), json, cancel.Token);
             var outcome = display.Run(() => Runs.Train(spec, outPath, display,

@@ -6,7 +6,8 @@ namespace OcrForge.Cli.Commands;
 
 /// <summary>
 /// Renders <see cref="TrainingProgress"/>: a live Spectre bar (loss, accuracy, images/s, ETA) on a terminal, and one
-/// summary line per epoch everywhere (so logs of redirected runs stay readable). Writes curves.png after each epoch.
+/// summary line per epoch everywhere (so logs of redirected runs stay readable). Has the library write curves.png
+/// (<see cref="TrainingReports"/>) after each epoch.
 /// </summary>
 public sealed class TrainingDisplay(string runDirectory, string title, string accuracyName, bool json = false)
     : IProgress<TrainingProgress>
@@ -39,8 +40,7 @@ public sealed class TrainingDisplay(string runDirectory, string title, string ac
             $"{accuracyName} {Percent(r.ValidationAccuracy),7}  {extra}  lr {r.LearningRate:0.#####}  " +
             $"{r.ImagesPerSecond:0} img/s  {r.Seconds:0.0}s"));
         History.Add(r);
-        TrainingCurves.Save(Path.Combine(runDirectory, "curves.png"), History,
-            History.MinBy(h => h.ValidationLoss)!.Epoch, title);
+        TrainingReports.WriteCurves(runDirectory, History, title);
     }
 
     public List<EpochRecord> History { get; } = [];

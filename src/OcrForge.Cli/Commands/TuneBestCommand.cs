@@ -89,7 +89,8 @@ public static class TuneBestCommand
             if (parse.GetValue(retrain))
             {
                 var display = new TrainingDisplay(run!.Options.RunDirectory, $"trial {best.Number} of {info.Name}",
-                    run.Task == "ctc" ? "sequence_accuracy" : "accuracy");
+                    TrainingDisplay.AccuracyName(run.Task == "ctc" ? Models.ModelTask.TextRecognition
+                        : Models.ModelTask.Classification));
                 using var cancel = new CancelOnCtrlC();
                 var (model, result) = json ? run.Train(dataPath!, settings.Format, outPath, null, cancel.Token)
                     : display.Run(() => run.Train(dataPath!, settings.Format, outPath, display, cancel.Token));

@@ -72,8 +72,10 @@ public static class TuneRunCommand
             // What the worker does not give is the study's: a worker joins with nothing but --storage and --study.
             var (objectiveName, dataPath, searchSpace) = StudyDefinition.Resolve(storage.FindStudy(studyName),
                 parse.GetValue(objective), parse.GetValue(data), spaceFile);
+            var skipped = new SkippedOnce();
             var settings = new ObjectiveSettings
             {
+                Skipped = skipped,
                 Epochs = parse.GetValue(epochs),
                 EpochDelay = TimeSpan.FromMilliseconds(parse.GetValue(epochMs)),
                 Data = dataPath,
@@ -111,6 +113,7 @@ public static class TuneRunCommand
             if (interrupted) Cli.Warn("interrupted: the running trial was recorded as failed and re-queued");
             if (parse.GetValue(child)) return interrupted ? Cli.Interrupted : Cli.Ok;
             var summary = TuneOutput.Summary(info, storage.Trials(info.Id));
+            skipped.AddTo(summary, known: processes == 1);
             if (json) TuneOutput.Json(summary);
             else TuneOutput.SummaryTable(summary);
             return interrupted ? Cli.Interrupted : Cli.Ok;

@@ -22,6 +22,10 @@ public sealed record InferenceBenchRequest
     public double MinSeconds { get; init; } = 2;
 }
 
+/// <summary>Every measurement of a bench run, and the files of its data that could not be read or decoded (each with
+/// why), which no model ran on.</summary>
+public sealed record InferenceBenchResult(IReadOnlyList<BenchResult> Results, IReadOnlyList<DataProblem> Problems);
+
 /// <summary>
 /// Latency and throughput of models on the same prepared batch: the images are decoded and laid out once with the
 /// first model's preprocessing, so every model, engine and thread count runs on identical input, and models of
@@ -29,7 +33,7 @@ public sealed record InferenceBenchRequest
 /// </summary>
 public static class InferenceBenchmark
 {
-    public static IReadOnlyList<BenchResult> Run(InferenceBenchRequest request, IProgress<BenchResult>? progress = null)
+    public static InferenceBenchResult Run(InferenceBenchRequest request, IProgress<BenchResult>? progress = null)
     {
         var first = Open(request.Models[0], request.Engine, null).First();
         var spec = first.Engine.Info.Preprocess;
@@ -58,7 +62,7 @@ public static class InferenceBenchmark
                             progress?.Report(r);
                         }
                     }
-        return results;
+        return new InferenceBenchResult(results, decoded.Problems);
     }
 
     /// <summary>The engines to measure for one file: by file type, or both for an .ocrf with engine "all".</summary>

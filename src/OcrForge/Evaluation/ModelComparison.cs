@@ -57,7 +57,12 @@ public sealed record ModelFailure(string Model, string Reason);
 
 public sealed record ComparisonResult(
     string Task, string Data, int Samples, int Skipped, string Baseline, string HeadlineMetric, int Threads,
-    IReadOnlyList<ComparedModel> Models, IReadOnlyList<ModelFailure> Failures, MachineInfo Machine);
+    IReadOnlyList<ComparedModel> Models, IReadOnlyList<ModelFailure> Failures, MachineInfo Machine)
+{
+    /// <summary>The files of the data that could not be read or decoded, each with why (<see cref="Skipped"/> of
+    /// them); no model saw them.</summary>
+    public IReadOnlyList<DataProblem> Problems { get; init; } = [];
+}
 
 /// <summary>
 /// Puts models side by side on the same images: each runs on the engine its file type implies (.ocrf →
@@ -118,8 +123,11 @@ public static class ModelComparison
                 AccuracyDeltaPoints = Points(r.Accuracy - baseline.Accuracy),
             }).ToList();
             var task = baseEngine.Info.Task == OcrTask.TextRecognition ? "text_recognition" : "classification";
-            return new ComparisonResult(task, request.Data, data.Count, data.Skipped, basePath,
-                baseline.Metrics.Keys.First(), threads, rows, failures, MachineInfo.Describe());
+            return new ComparisonResult(task, request.Data, data.Count, data.Problems.Count, basePath,
+                baseline.Metrics.Keys.First(), threads, rows, failures, MachineInfo.Describe())
+            {
+                Problems = data.Problems,
+            };
         }
         finally
         {
@@ -157,7 +165,8 @@ public static class ModelComparison
     }
 
     /// <summary>The images every model sees: decoded once, each model preprocesses them its own way.</summary>
-    private sealed record Images(IReadOnlyList<Sample>? Text, IReadOnlyList<LabeledImage>? Characters, int Skipped)
+    private sealed record Images(IReadOnlyList<Sample>? Text, IReadOnlyList<LabeledImage>? Characters,
+        IReadOnlyList<DataProblem> Problems)
     {
         public int Count => Text?.Count ?? Characters!.Count;
         public IEnumerable<OcrForge.Inference.Imaging.GrayImage> First(int n) =>
@@ -171,11 +180,11 @@ public static class ModelComparison
             if (request.Split != "all")
                 throw new OcrForgeException($"--split {request.Split}: only character classifiers record a split");
             var decoded = DatasetDecoder.Decode(DatasetReader.Read(request.Data, request.Format));
-            return new Images(decoded.Samples, null, decoded.Problems.Count);
+            return new Images(decoded.Samples, null, decoded.Problems);
         }
         var (_, images, problems) = CharacterData.Load(request.Data, request.Format, spec: null, info.Charset);
         images = RecordedSplit.Select(images, info.Charset, request.Split, info.Training, basePath);
-        return new Images(null, images, problems.Count);
+        return new Images(null, images, problems);
     }
 
     private static ComparedModel Measure(string path, IOcrEngine engine, Images data, int threads, double seconds,

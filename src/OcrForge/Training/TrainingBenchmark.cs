@@ -21,6 +21,11 @@ public sealed record TrainingBenchmarkResult(
 {
     /// <summary>How much slower the pipeline's training steps are than the bare loop (0.03 = 3 %).</summary>
     public double StepOverhead => 1 - PipelineStepImagesPerSecond / BareImagesPerSecond;
+
+    /// <summary>The files of the data that could not be read or decoded, each with why; not trained on.</summary>
+    public IReadOnlyList<DataProblem> Problems { get; init; } = [];
+
+    public int Skipped => Problems.Count;
 }
 
 /// <summary>
@@ -41,7 +46,7 @@ public static class TrainingBenchmark
             ?? throw new OcrForgeException($"--preset {preset}: bench train measures CTC presets");
         // Read and decoded as training does; the benchmark times every image, so the split is not used.
         var key = new DataKey(data, DatasetFormat.Auto, config.Input, CtcTraining.SplitOf(new TrainingOptions()));
-        var samples = PreparedData.TextSamples(key, config, null, cancellationToken).Samples;
+        var (samples, problems) = PreparedData.TextSamples(key, config, null, cancellationToken);
         var charset = Charset.FromLabels(samples.Select(s => s.Label), hasBlank: true);
         var spec = CtcTraining.Standardize(samples, config);
         using var batches = new ImageBatches(samples, spec, null);
@@ -66,7 +71,10 @@ public static class TrainingBenchmark
         var epoch = new Trainer(options).Fit(task, cancellationToken).History[^1];
 
         return new TrainingBenchmarkResult(preset, samples.Count, batchSize, get_num_threads(),
-            pipelineModel.ParameterCount(), bare, epoch.ImagesPerSecond, samples.Count / epoch.Seconds);
+            pipelineModel.ParameterCount(), bare, epoch.ImagesPerSecond, samples.Count / epoch.Seconds)
+        {
+            Problems = problems,
+        };
     }
 
     private static double BareLoop(OcrModule model, ImageBatches images, int[][] targets, int batchSize,

@@ -65,6 +65,7 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
             CharacterTraining.Spec(config, Defaults.Resize, Defaults.AutoContrast),
             new SplitSettings(plan.Options.ValidationFraction, Defaults.TestFraction, 1, plan.Options.Seed)),
             cancellationToken);
+        settings.Skipped?.Report(data.Problems);
         try
         {
             var recipe = Defaults.Recipe with { LabelSmoothing = plan.LabelSmoothing ?? Defaults.Recipe.LabelSmoothing };

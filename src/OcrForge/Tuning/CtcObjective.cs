@@ -55,6 +55,7 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
         Runtime.TorchRuntime.Initialize(threads);
         var data = _data.Text(new DataKey(settings.Data!, settings.Format, config.Input,
             CtcTraining.SplitOf(plan.Options)), config, cancellationToken);
+        settings.Skipped?.Report(data.Problems);
         try
         {
             if (settings.Folds > 1)

@@ -20,4 +20,7 @@ public sealed record ObjectiveSettings
     public int Folds { get; init; } = 1;
     /// <summary>Where trial run folders go (checkpoints, logs); deleted after each trial unless kept.</summary>
     public string? RunsDirectory { get; init; }
+    /// <summary>Told the files skipped (unreadable, corrupt) each time a training objective reads the data: once per
+    /// input size, so the same files can come again.</summary>
+    public IProgress<IReadOnlyList<DataProblem>>? Skipped { get; init; }
 }

@@ -7,11 +7,23 @@ public class DemoCommandTests
     {
         // Given a tiny budget (the real demo trains 2,000 captchas for 20 epochs)...
         using var dir = new TempDir();
+        // ...and a corrupt file among its training images (a --work folder used before can hold anything)...
+        Directory.CreateDirectory(dir.File("train"));
+        File.WriteAllText(dir.File("train/broken.png"), "not a png");
+        // ...and one among its test images, first in order, where the predict step reads its few images
+        Directory.CreateDirectory(dir.File("test"));
+        File.WriteAllText(dir.File("test/0-broken.png"), "not a png");
         // About 40 s quiet here; the limit only stops a hung demo, and must survive a slower or busier CI machine.
         var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(6), "demo", "--work", dir.Path, "--count", "40", "--epochs", "1", "--prune-epochs", "1");
 
         // ...it goes through every step, writes the trained, pruned, exported and quantized models, and compares all four.
         Assert.True(code == 0, stderr);
+        // The corrupt file is named by each step that reads the training images: train, prune and quantize.
+        Assert.Equal(3, stderr.Split('\n').Count(l => l.StartsWith($"warning: {dir.File("train/broken.png")}: ",
+            StringComparison.Ordinal)));
+        // The corrupt test image by each step that reads the test images as a dataset: evaluate and compare.
+        Assert.Equal(2, stderr.Split('\n').Count(l => l.StartsWith($"warning: {dir.File("test/0-broken.png")}: ",
+            StringComparison.Ordinal)));
         // Nothing from libtorch's logger (it warned about NNPACK from every convolution on some CPUs).
         Assert.DoesNotContain("NNPACK", stdout + stderr);
         Assert.DoesNotMatch(@"(?m)^\[W", stdout + stderr);

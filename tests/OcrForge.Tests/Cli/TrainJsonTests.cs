@@ -35,5 +35,9 @@ public class TrainJsonTests
         Assert.InRange(test.GetProperty("accuracy").GetDouble(), 0, 1);
         Assert.True(File.Exists(dir.File("c.ocrf")));
         Assert.Contains("epoch   2", stderr);
+        // The run folder holds the run's pictures (OcrForge.Reports.TrainingReports writes them)
+        var run = root.GetProperty("run_directory").GetString()!;
+        foreach (var picture in new[] { "curves.png", "confusion.png" })
+            Assert.True(File.Exists(Path.Combine(run, picture)), Path.Combine(run, picture));
     }
 }

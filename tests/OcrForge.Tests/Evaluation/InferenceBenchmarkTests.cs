@@ -18,7 +18,7 @@ public class InferenceBenchmarkTests
         {
             Models = [dir.File("m.ocrf")], Data = TestData.Captchas, Engine = "all", BatchSizes = [1, 4],
             ThreadCounts = [1], MinSeconds = 0.01,
-        });
+        }).Results;
 
         Assert.Equal(4, results.Count);
         Assert.Equal(2, results.Select(r => r.Engine).Distinct().Count());
