@@ -58,14 +58,10 @@ public static class TuneRunCommand
             if (parse.GetValue(epochs) < 1)
                 throw new OcrForgeException($"--epochs {parse.GetValue(epochs)}: expected at least 1");
             // Everything the user can get wrong is checked before the storage is touched: bad input writes nothing.
-            if (parse.GetValue(objective) is { } given) Objectives.Require(given);
             if (parse.GetValue(data) is { } dataGiven && !Directory.Exists(dataGiven) && !File.Exists(dataGiven))
                 throw new OcrForgeException($"--data {dataGiven}: not found");
             var spaceFile = parse.GetValue(space) is { } spacePath ? SearchSpaceFile.Load(spacePath) : null;
-            if (parse.GetValue(objective) is { } named && (named.StartsWith("synthetic", StringComparison.Ordinal)
-                    || parse.GetValue(data) is not null))
-                Objectives.Create(named, spaceFile ?? DefaultSpaces.For(named),
-                    new ObjectiveSettings { Data = parse.GetValue(data), Epochs = parse.GetValue(epochs) });
+            Objectives.CheckGiven(parse.GetValue(objective), spaceFile, parse.GetValue(data), parse.GetValue(epochs));
 
             using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);
             string studyName = parse.GetValue(study.Study)!;

@@ -28,6 +28,20 @@ public static class Objectives
         return objective;
     }
 
+    /// <summary>
+    /// What a worker can check before it touches the storage, so bad input writes nothing: the objective's name,
+    /// and, when the worker names its data (or the objective needs none), the space against the objective (its
+    /// parameters, presets and model settings). A worker joining with less takes the study's, checked later.
+    /// </summary>
+    public static void CheckGiven(string? objective, SearchSpace? space, string? data, int epochs)
+    {
+        if (objective is null) return;
+        Require(objective);
+        if (IsSynthetic(objective) || data is not null)
+            Create(objective, space ?? DefaultSpaces.For(objective),
+                new ObjectiveSettings { Data = data, Epochs = epochs });
+    }
+
     /// <summary>A training objective by name, unchecked: what <c>tune best</c> needs to turn trials back into
     /// runs.</summary>
     public static ITrainingObjective Training(string name, ObjectiveSettings settings) => name switch
