@@ -9,7 +9,8 @@ public static class PresetOption
     public static Option<string> Create(ModelTask task, string defaultPreset) => new("--preset")
     {
         Description =
-            $"Model preset: {string.Join(", ", ModelRegistry.All.Where(p => p.Task == task).Select(p => p.Name))}.",
+            $"Model preset: {string.Join(", ", ModelRegistry.All.Where(p => p.Task == task).Select(p => p.Name))}" +
+            " (a preset with a measured recipe, as words, sets the training defaults: --epochs, --batch-size …).",
         DefaultValueFactory = _ => defaultPreset,
     };
 }

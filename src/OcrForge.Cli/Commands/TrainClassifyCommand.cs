@@ -31,7 +31,7 @@ public static class TrainClassifyCommand
         sgan.AddTo(command);
         command.SetAction(parse => Cli.Run(() =>
         {
-            var given = options.Specification(parse, RunTask.Classify);
+            var given = options.Specification(parse, RunTask.Classify, preset);
             var training = options.Read(parse, given.Training);
             var spec = sgan.Apply(parse, classifier.Apply(parse, given)) with
             {

@@ -28,7 +28,7 @@ public static class TrainCtcCommand
         options.AddTo(command);
         command.SetAction(parse => Cli.Run(() =>
         {
-            var given = options.Specification(parse, RunTask.Ctc);
+            var given = options.Specification(parse, RunTask.Ctc, preset);
             var spec = given with
             {
                 Data = given.Data with { Charset = TrainingOptionSet.Pick(parse, charset, given.Data.Charset) },

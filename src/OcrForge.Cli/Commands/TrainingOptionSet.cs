@@ -49,7 +49,8 @@ public sealed class TrainingOptionSet(TrainingOptions recipe)
     /// The run to start from: the <c>--spec</c> file, else the task's recipe on <c>--data</c>, with <c>--data</c>,
     /// <c>--format</c> and <c>--set</c> applied when given (a <c>--set</c> key replaces the file's setting of it).
     /// </summary>
-    public RunSpecification Specification(ParseResult parse, RunTask task)
+    /// <param name="preset">The preset the command line names, whose recipe a run without --spec starts from.</param>
+    public RunSpecification Specification(ParseResult parse, RunTask task, Option<string>? preset = null)
     {
         var baseline = parse.GetValue(Spec) is { } path ? RunSpecification.Load(path) : null;
         if (baseline is not null && baseline.Task != task)
@@ -59,7 +60,8 @@ public sealed class TrainingOptionSet(TrainingOptions recipe)
         }
         var data = (parse.GetResult(Data) is { Implicit: false } ? parse.GetValue(Data) : baseline?.Data.Path)
             ?? throw new OcrForgeException("--data: required (the dataset folder), unless --spec names it");
-        var spec = baseline ?? RunSpecification.Default(task, data);
+        var spec = baseline ?? RunSpecification.Default(task, data,
+            preset is not null && parse.GetResult(preset) is { Implicit: false } ? parse.GetValue(preset) : null);
         var overrides = Models.ModelRegistry.ParseOverrides(parse.GetValue(Set) ?? []);
         return spec with
         {

@@ -40,19 +40,23 @@ public sealed record RunSpecification
     public SplitSettings Split => new(Data.ValidationFraction ?? Training.ValidationFraction,
         Data.TestFraction ?? DefaultTestFraction(Task), Data.LabeledFraction, Data.Seed ?? Training.Seed);
 
-    /// <summary>A run of the task's recipe on <paramref name="data"/>: the default preset and training
-    /// options.</summary>
-    public static RunSpecification Default(RunTask task, string data) => new()
+    /// <summary>A run of <paramref name="preset"/> (default: the task's) on <paramref name="data"/> with the
+    /// preset's recipe (<see cref="PresetRecipes"/>).</summary>
+    public static RunSpecification Default(RunTask task, string data, string? preset = null) => new()
     {
         Task = task,
         Data = new RunData { Path = data, TestFraction = DefaultTestFraction(task) },
-        Model = new RunModel { Preset = DefaultPreset(task) },
-        Training = Recipe(task),
+        Model = new RunModel { Preset = preset ?? DefaultPreset(task) },
+        Training = Recipe(task, preset ?? DefaultPreset(task)),
         Classifier = task == RunTask.Classify ? new ClassifierRecipe() : null,
     };
 
+    /// <summary>The task's recipe, for presets without one of their own.</summary>
     public static TrainingOptions Recipe(RunTask task) =>
         task == RunTask.Ctc ? CtcTraining.Recipe : CharacterTraining.Recipe;
+
+    /// <summary>The recipe <paramref name="preset"/> trains with.</summary>
+    public static TrainingOptions Recipe(RunTask task, string preset) => PresetRecipes.For(preset, Recipe(task));
 
     public static string DefaultPreset(RunTask task) =>
         task == RunTask.Ctc ? CtcTraining.DefaultPreset : CharacterTrainingRequest.DefaultPreset;

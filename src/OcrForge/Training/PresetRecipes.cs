@@ -1,0 +1,24 @@
+namespace OcrForge.Training;
+
+/// <summary>
+/// Training recipes measured for a preset (as PaddleOCR ships one configuration per model): a preset listed here
+/// trains with its own recipe where the run's options do not say otherwise; every other preset with its task's
+/// recipe (<see cref="RunSpecification.Recipe(RunTask)"/>).
+/// </summary>
+public static class PresetRecipes
+{
+    private static readonly Dictionary<string, Func<TrainingOptions, TrainingOptions>> Measured = new()
+    {
+        // docs/RESULTS.md, "The first OcrForge word model": 8 epochs over 20,000 synthetic words in batches of 32,
+        // without augmentation (the words' own distortions are the variety), gave 80.9 % held-out word accuracy
+        // in 18 minutes; the CTC recipe's 40 epochs of 16 were set for 832 captchas.
+        ["words"] = recipe => recipe with { Epochs = 8, BatchSize = 32, Augment = false },
+    };
+
+    /// <summary>The preset's recipe: <paramref name="taskRecipe"/> changed by what was measured for it.</summary>
+    public static TrainingOptions For(string preset, TrainingOptions taskRecipe) =>
+        Measured.TryGetValue(preset, out var change) ? change(taskRecipe) : taskRecipe;
+
+    /// <summary>Whether <paramref name="preset"/> carries a recipe of its own.</summary>
+    public static bool Has(string preset) => Measured.ContainsKey(preset);
+}
