@@ -5,7 +5,7 @@
 # load-independent unit: a pruned trial stops after its last reported epoch), and the saving against none. The
 # target: median or ASHA reaches the same best value (within one validation image, median over the seeds) in at least
 # 30 % less total training time.
-# Usage: bench/pruning-savings.sh [SEEDS=1,2,3] [TRIALS=12] [EPOCHS=8]  (after `dotnet build -c Release`).
+# Usage: bench/pruning-savings.sh [SEEDS=1,2,3] [TRIALS=12] [EPOCHS=20]  (after `dotnet build -c Release`).
 # Environment: DATA (default /work/shared/data/captcha_images_v2), SPACE (default bench/pruning-space.yaml), OUT
 # (studies, exports and logs; default /tmp/pruning-savings), PRUNERS (default none,median,asha), THREADS per study
 # (default 1), VAL_IMAGES (validation images of one split, default 83 = 10 % of the 832 captchas), CLI (the built
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-1,2,3}
 trials=${2:-12}
-epochs=${3:-8}
+epochs=${3:-20}
 data=${DATA:-/work/shared/data/captcha_images_v2}
 space=${SPACE:-bench/pruning-space.yaml}
 out=${OUT:-/tmp/pruning-savings}
