@@ -12,19 +12,28 @@ public static class EvalCommand
     public static Command Create()
     {
         var model = SharedOptions.Model();
-        var data = SharedOptions.Data();
+        var data = SharedOptions.OptionalData("Labelled dataset folder (or .csv manifest); with --cv, default: the " +
+            "model's training data.");
         var format = SharedOptions.Format();
         var json = SharedOptions.Json("Print one JSON document instead of a table (docs/cli-json.md).");
         var engine = new Option<string?>("--engine") { Description = "torch or onnx (default: by file type)." };
         var beam = PredictCommand.BeamOption();
-        var threads = SharedOptions.Threads("Inference threads (default: all cores).");
+        var threads = SharedOptions.Threads("Inference threads (default: all cores); with --cv, training threads " +
+            "(default: the model's).");
+        var cv = EvalCrossValidation.CreateOption();
         var command = new Command("eval", "Measure a model's accuracy and speed on a labelled dataset.");
-        foreach (var o in new Option[] { model, data, format, json, engine, beam, threads }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, data, format, json, engine, beam, threads, cv }) command.Options.Add(o);
         var classifierOptions = ClassifierEval.AddOptions(command);
         var lexiconOptions = LexiconCliOptions.AddTo(command);
         command.SetAction(parse => Cli.Run(() =>
         {
             var modelPath = parse.GetValue(model)!;
+            if (parse.GetValue(cv) is var k and not 1)
+                return EvalCrossValidation.Run(parse, modelPath, k, data, format, threads, parse.GetValue(json),
+                    [engine, beam, classifierOptions.Split, classifierOptions.ConfusionPng, lexiconOptions.File,
+                        lexiconOptions.Mode, lexiconOptions.Weight]);
+            var dataPath = parse.GetValue(data) ?? throw new OcrForgeException(
+                "--data: required (only eval --cv defaults to the model's training data)");
             int beamWidth = PredictCommand.CheckBeam(parse.GetValue(beam));
             using var opened = EngineFactory.Open(modelPath, parse.GetValue(engine), parse.GetValue(threads));
             bool classifier = opened.Info.Task == OcrTask.Classification;
@@ -33,11 +42,11 @@ public static class EvalCommand
             Cli.RefuseIfGiven(parse, classifierOptions.Split, classifier, modelPath, "character classifiers");
             Cli.RefuseIfGiven(parse, classifierOptions.ConfusionPng, classifier, modelPath, "character classifiers");
             if (classifier)
-                return ClassifierEval.Run(opened, modelPath, parse.GetValue(data)!, parse.GetValue(format),
+                return ClassifierEval.Run(opened, modelPath, dataPath, parse.GetValue(format),
                     parse.GetValue(classifierOptions.Split)!, parse.GetValue(json),
                     parse.GetValue(classifierOptions.ConfusionPng));
             var lexicon = lexiconOptions.Read(parse, opened.Info.Charset);
-            var dataset = DatasetReader.Read(parse.GetValue(data)!, parse.GetValue(format));
+            var dataset = DatasetReader.Read(dataPath, parse.GetValue(format));
             var recognizer = new TextRecognizer(opened) { BeamWidth = beamWidth, Lexicon = lexicon };
             var result = TextEvaluation.Run(recognizer, dataset);
             if (result.UnknownSymbols.Length > 0)
