@@ -18,7 +18,8 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
 {
     public static readonly IReadOnlyList<string> Known = [.. TrainingParameters.Names, "label_smoothing"];
 
-    private static readonly CharacterTrainingRequest Defaults = new() { Data = "", OutPath = "", Options = CharacterTraining.Recipe };
+    private static readonly CharacterTrainingRequest Defaults =
+        new() { Data = "", OutPath = "", Options = CharacterTraining.Recipe };
     private readonly DataCache _data = new();
 
     /// <summary>How many input sizes this worker has decoded the data for (once each).</summary>
@@ -35,7 +36,8 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
             && !File.Exists(settings.Data)) throw new OcrForgeException($"--data {settings.Data}: not found");
         TrainingParameters.Check(space, "classify", Known, name => CharacterTraining.Config(name, []),
             CharacterTrainingRequest.DefaultPreset);
-        if (space.Find("label_smoothing") is { Distribution: FloatDistribution { Low: < 0 } or FloatDistribution { High: >= 1 } })
+        if (space.Find("label_smoothing") is
+            { Distribution: FloatDistribution { Low: < 0 } or FloatDistribution { High: >= 1 } })
             throw new OcrForgeException("parameters.label_smoothing: expected a range inside [0, 1)");
     }
 
@@ -68,7 +70,10 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
         settings.Skipped?.Report(data.Problems);
         try
         {
-            var recipe = Defaults.Recipe with { LabelSmoothing = plan.LabelSmoothing ?? Defaults.Recipe.LabelSmoothing };
+            var recipe = Defaults.Recipe with
+            {
+                LabelSmoothing = plan.LabelSmoothing ?? Defaults.Recipe.LabelSmoothing,
+            };
             if (settings.Folds > 1)
             {
                 var progress = new FoldReporter(reporter);

@@ -38,7 +38,8 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
     {
         TrainingParameters.CheckNames(parameters.Keys, "ctc", TrainingParameters.Names);
         var run = new TrainingRun(
-            "ctc", TrainingParameters.Preset(parameters, CtcTraining.DefaultPreset), TrainingParameters.Overrides(parameters),
+            "ctc", TrainingParameters.Preset(parameters, CtcTraining.DefaultPreset),
+            TrainingParameters.Overrides(parameters),
             TrainingParameters.Apply(CtcTraining.Recipe, parameters, settings.Epochs, settings.Seed, threads,
                 runDirectory));
         // A trial of another objective's study names a preset of the other task: refused here, not at training.

@@ -25,8 +25,8 @@ public sealed record TrainingRun(string Task, string Preset, IReadOnlyList<KeyVa
         if (format != DatasetFormat.Auto) args.AddRange(["--format", Name(format)]);
         args.AddRange(["--preset", Preset]);
         foreach (var (key, value) in Overrides) args.AddRange(["--set", $"{key}={value}"]);
-        args.AddRange(["--epochs", Number(o.Epochs), "--batch-size", Number(o.BatchSize), "--lr", Number(o.LearningRate),
-            "--optimizer", Name(o.Optimizer)]);
+        args.AddRange(["--epochs", Number(o.Epochs), "--batch-size", Number(o.BatchSize),
+            "--lr", Number(o.LearningRate), "--optimizer", Name(o.Optimizer)]);
         if (o.WeightDecay is { } decay) args.AddRange(["--weight-decay", Number(decay)]);
         if (o.Optimizer == OptimizerKind.Sgd) args.AddRange(["--momentum", Number(o.Momentum)]);
         args.AddRange(["--schedule", Name(o.Schedule), "--patience", Number(o.Patience), "--val-fraction",
@@ -56,7 +56,10 @@ public sealed record TrainingRun(string Task, string Preset, IReadOnlyList<KeyVa
             Training = Options,
             Classifier = task == RunTask.Ctc ? null : new ClassifierRecipe
             {
-                Loss = new ClassificationRecipe { LabelSmoothing = LabelSmoothing ?? new ClassificationRecipe().LabelSmoothing },
+                Loss = new ClassificationRecipe
+                {
+                    LabelSmoothing = LabelSmoothing ?? new ClassificationRecipe().LabelSmoothing,
+                },
             },
         };
     }
@@ -67,7 +70,8 @@ public sealed record TrainingRun(string Task, string Preset, IReadOnlyList<KeyVa
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var spec = Specification(data, format);
-        var result = Runs.Train(spec with { Training = spec.Training with { RunDirectory = TrainingOptions.RunDirectoryFor(outPath) } },
+        var result = Runs.Train(
+            spec with { Training = spec.Training with { RunDirectory = TrainingOptions.RunDirectoryFor(outPath) } },
             outPath, progress, cancellationToken: cancellationToken);
         return (result.Model, result.Training);
     }
