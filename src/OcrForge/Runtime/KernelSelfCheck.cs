@@ -91,9 +91,9 @@ public static class KernelSelfCheck
         using var noGrad = no_grad();
         var (single, reference) = RecurrentPair(gru, input, hidden, layers, bidirectional: true);
         var x = randn(batch, steps, input);
-        string label = $"{(gru ? "GRU" : "LSTM")} {input}→{hidden}{(layers > 1 ? $"×{layers}" : "")} batch {batch}";
+        string label = RecurrentLabel(gru, input, hidden, layers, batch);
         return new KernelCheckCase(label,
-            RelativeError(RunRecurrent(single, x), RunRecurrent(reference, x.to(float64))));
+            RelativeError(RecurrentKernels.Output(single, x), RecurrentKernels.Output(reference, x.to(float64))));
     }
 
     /// <summary>
@@ -107,9 +107,8 @@ public static class KernelSelfCheck
         using var scope = NewDisposeScope();
         var (single, reference) = RecurrentPair(gru, input, hidden, layers, bidirectional: true);
         var x = randn(batch, steps, input);
-        string label = $"{(gru ? "GRU" : "LSTM")} {input}→{hidden}{(layers > 1 ? $"×{layers}" : "")} batch {batch} " +
-            "on oneDNN with gradients";
-        var expected = RunRecurrent(reference, x.to(float64)).detach();
+        string label = RecurrentLabel(gru, input, hidden, layers, batch) + " on oneDNN with gradients";
+        var expected = RecurrentKernels.Output(reference, x.to(float64)).detach();
         using (no_grad())
             yield return new(label + ", eval", RelativeError(RecurrentKernels.OnOneDnnWithGradients(single, x),
                 expected), Recurrent: true);
@@ -119,14 +118,18 @@ public static class KernelSelfCheck
         var xSingle = x.clone().requires_grad_(true);
         var xReference = x.to(float64).requires_grad_(true);
         var output = RecurrentKernels.OnOneDnnWithGradients(single, xSingle);
-        double worst = RelativeError(output, RunRecurrent(reference, xReference));
+        var referenceOutput = RecurrentKernels.Output(reference, xReference);
+        double worst = RelativeError(output, referenceOutput);
         output.square().sum().backward();
-        RunRecurrent(reference, xReference).square().sum().backward();
+        referenceOutput.square().sum().backward();
         worst = Worse(worst, RelativeError(xSingle.grad!, xReference.grad!));
         foreach (var (name, p) in single.named_parameters())
             worst = Worse(worst, RelativeError(p.grad!, reference.get_parameter(name)!.grad!));
         yield return new(label + ", training gradients", worst, Recurrent: true);
     }
+
+    private static string RecurrentLabel(bool gru, int input, int hidden, int layers, int batch) =>
+        $"{(gru ? "GRU" : "LSTM")} {input}→{hidden}{(layers > 1 ? $"×{layers}" : "")} batch {batch}";
 
     private static double Worse(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? double.NaN : Math.Max(a, b);
 
@@ -149,10 +152,6 @@ public static class KernelSelfCheck
         reference.eval();
         return (single, reference);
     }
-
-    /// <summary>The output sequence of a layer from <see cref="RecurrentPair"/>, straight from libtorch.</summary>
-    internal static Tensor RunRecurrent(nn.Module layer, Tensor x) =>
-        layer is LSTM lstm ? lstm.forward(x).Item1 : ((GRU)layer).forward(x).Item1;
 
     /// <summary>
     /// A float64 copy of a model (weights and floating-point buffers such as BatchNorm statistics), in eval mode:
@@ -207,8 +206,7 @@ public static class KernelSelfCheck
         double worst = 0;
         foreach (var (name, p) in single.Module.named_parameters())
         {
-            double error = RelativeError(p.grad!, reference.Module.get_parameter(name)!.grad!);
-            worst = double.IsNaN(error) || error > worst ? error : worst;
+            worst = Worse(worst, RelativeError(p.grad!, reference.Module.get_parameter(name)!.grad!));
             if (double.IsNaN(worst)) break;
         }
         yield return new KernelCheckCase($"{label} training gradients", worst);

@@ -38,7 +38,8 @@ public static class RecurrentKernels
         finally { LibTorchContext.OneDnnEnabled = previous; }
     }
 
-    private static Tensor Output(nn.Module layer, Tensor input) => layer switch
+    /// <summary>The output sequence straight from libtorch, on whatever kernels its flags pick now.</summary>
+    internal static Tensor Output(nn.Module layer, Tensor input) => layer switch
     {
         LSTM lstm => lstm.forward(input).Item1,
         GRU gru => gru.forward(input).Item1,
