@@ -7,8 +7,11 @@ namespace OcrForge.Tuning;
 /// A trial is an in-process CTC training run (<see cref="CtcTraining.Fit"/>) built from typed parameters: the
 /// recipe (<see cref="CtcTraining.Recipe"/>) with the epoch budget from the settings, changed by whichever of
 /// <see cref="TrainingParameters.Names"/> the space holds, and model settings as parameters named <c>set.KEY</c> (the
-/// same keys as <c>train ctc --set</c>). It reports the validation sequence accuracy after each epoch and returns the
-/// accuracy of the kept (best-loss) epoch. Images are read and decoded once per worker and input size.
+/// same keys as <c>train ctc --set</c>). It returns the validation sequence accuracy of the kept (best-loss) epoch,
+/// and reports the validation character accuracy after each epoch: sequence accuracy is exactly 0 for every trial
+/// until it leaves the all-blank CTC plateau (10–20 epochs on the captchas), so pruners comparing it could not tell
+/// a trial about to leave from one that never will, while character accuracy separates them by epoch 4
+/// (docs/RESULTS.md, "pruning savings"). Images are read and decoded once per worker and input size.
 /// </summary>
 public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjective
 {
@@ -21,8 +24,13 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
     public int DecodedDataSets => _data.Count;
 
     public string Metric => "validation_sequence_accuracy";
+    public string StepMetric => "validation_character_accuracy";
     public StudyDirection Direction => StudyDirection.Maximize;
     public int MaxSteps => settings.Epochs;
+
+    /// <summary>An epoch's <see cref="StepMetric"/>.</summary>
+    public static double StepValue(EpochRecord epoch) =>
+        epoch.Metrics.TryGetValue("character_accuracy", out double value) ? value : epoch.ValidationAccuracy;
 
     public void Check(SearchSpace space)
     {
@@ -61,14 +69,14 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
         {
             if (settings.Folds > 1)
             {
-                var progress = new FoldReporter(reporter);
+                var progress = new FoldReporter(reporter, StepValue);
                 var cv = CrossValidation.Ctc(data, config, plan.Preset, plan.Overrides, plan.Options, settings.Folds,
                     progress, progress.NextFold, cancellationToken);
                 reporter.StandardError(cv.StandardError);
                 return cv.Mean;
             }
             var (model, result) = CtcTraining.Fit(data, config, plan.Preset, plan.Overrides, plan.Options,
-                new TrainingParameters.EpochReporter(reporter), cancellationToken);
+                new TrainingParameters.EpochReporter(reporter, StepValue), cancellationToken);
             model.Dispose();
             return result.Best.ValidationAccuracy;
         }

@@ -1,14 +1,22 @@
 namespace OcrForge.Tuning;
 
 /// <summary>
-/// What a trial runs. Rules: <see cref="Run"/> reports its metric after each step (epoch, from 1) through the
-/// reporter, which throws <see cref="TrialPrunedException"/> when the pruner stops the trial (let it propagate);
+/// What a trial runs. Rules: <see cref="Run"/> reports its step metric (<see cref="StepMetric"/>) after each step
+/// (epoch, from 1) through the reporter, which throws <see cref="TrialPrunedException"/> when the pruner stops the trial (let it propagate);
 /// it returns the trial's final value; it honours the token between steps. An exception fails only this trial.
 /// </summary>
 public interface IObjective
 {
     /// <summary>What the value measures, e.g. <c>validation_sequence_accuracy</c>.</summary>
     string Metric { get; }
+
+    /// <summary>
+    /// What the values reported after each step measure: what pruners compare between trials at the same step, and
+    /// how TPE ranks pruned trials. It points the same way as <see cref="Metric"/> (<see cref="Direction"/>) and
+    /// is that metric unless the metric stays flat for long stretches that a pruner must see through (a CTC
+    /// model's sequence accuracy is exactly 0 for every trial until it leaves the all-blank plateau).
+    /// </summary>
+    string StepMetric => Metric;
 
     StudyDirection Direction { get; }
 
