@@ -6,17 +6,18 @@ using OcrForge.Inference.Decoding;
 namespace OcrForge.Cli.Commands;
 
 /// <summary>
-/// <c>--lexicon</c>, <c>--lexicon-mode</c> and <c>--lexicon-weight</c>, shared by eval and predict: parsed here, the
-/// decoding itself is <see cref="LexiconDecoder"/>'s.
+/// <c>--lexicon</c>, <c>--lexicon-mode</c>, <c>--lexicon-weight</c> and <c>--lexicon-match-case</c>, shared by eval
+/// and predict: parsed here, the decoding itself is <see cref="LexiconDecoder"/>'s.
 /// </summary>
 public sealed class LexiconCliOptions
 {
-    private LexiconCliOptions(Option<string?> file, Option<LexiconMode> mode, Option<double> weight) =>
-        (File, Mode, Weight) = (file, mode, weight);
+    private LexiconCliOptions(Option<string?> file, Option<LexiconMode> mode, Option<double> weight,
+        Option<bool> matchCase) => (File, Mode, Weight, MatchCase) = (file, mode, weight, matchCase);
 
     public Option<string?> File { get; }
     public Option<LexiconMode> Mode { get; }
     public Option<double> Weight { get; }
+    public Option<bool> MatchCase { get; }
 
     public static LexiconCliOptions AddTo(Command command)
     {
@@ -35,17 +36,23 @@ public sealed class LexiconCliOptions
             {
                 Description = "Prior mode: log-probability bonus per known word.",
                 DefaultValueFactory = _ => LexiconOptions.DefaultWeight,
+            },
+            new Option<bool>("--lexicon-match-case")
+            {
+                Description = "A word matches the list only in the list's case (default: in any case, so the "
+                    + "list's \"paris\" also reads \"Paris\" and \"PARIS\").",
             });
         command.Options.Add(options.File);
         command.Options.Add(options.Mode);
         command.Options.Add(options.Weight);
+        command.Options.Add(options.MatchCase);
         return options;
     }
 
     /// <summary>Refuses the lexicon options on a classifier, like <c>--beam</c>.</summary>
     public void RefuseUnlessTextModel(ParseResult parse, bool textModel, string modelPath)
     {
-        foreach (var option in new Option[] { File, Mode, Weight })
+        foreach (var option in new Option[] { File, Mode, Weight, MatchCase })
             Cli.RefuseIfGiven(parse, option, textModel, modelPath, "text models (CTC decoding)");
     }
 
@@ -58,10 +65,12 @@ public sealed class LexiconCliOptions
         var path = parse.GetValue(File);
         bool modeGiven = parse.GetResult(Mode) is { Implicit: false };
         bool weightGiven = parse.GetResult(Weight) is { Implicit: false };
+        bool caseGiven = parse.GetResult(MatchCase) is { Implicit: false };
         if (path is null)
         {
-            if (modeGiven || weightGiven)
-                throw new OcrForgeException($"{(modeGiven ? Mode.Name : Weight.Name)}: needs --lexicon FILE");
+            if (modeGiven || weightGiven || caseGiven)
+                throw new OcrForgeException(
+                    $"{(modeGiven ? Mode.Name : weightGiven ? Weight.Name : MatchCase.Name)}: needs --lexicon FILE");
             return null;
         }
         var mode = parse.GetValue(Mode);
@@ -71,7 +80,7 @@ public sealed class LexiconCliOptions
         if (!double.IsFinite(weight) || weight < 0)
             throw new OcrForgeException(
                 string.Create(CultureInfo.InvariantCulture, $"{Weight.Name} {weight}: expected a number ≥ 0"));
-        var lexicon = Lexicon.Load(path, charset);
+        var lexicon = Lexicon.Load(path, charset, ignoreCase: !parse.GetValue(MatchCase));
         if (lexicon.Skipped > 0)
             Cli.Warn($"{path}: {lexicon.Skipped} entries skipped (not one word of the model's symbols, "
                 + $"e.g. '{lexicon.FirstSkipped}'), {lexicon.Count} words kept");
@@ -85,6 +94,7 @@ public sealed class LexiconCliOptions
         report["lexicon"] = options.Lexicon.Source;
         report["lexicon_mode"] = options.Mode.ToString().ToLowerInvariant();
         if (options.Mode == LexiconMode.Prior) report["lexicon_weight"] = options.Weight;
+        report["lexicon_ignore_case"] = options.Lexicon.IgnoreCase;
         report["lexicon_words"] = options.Lexicon.Count;
         report["lexicon_skipped"] = options.Lexicon.Skipped;
     }

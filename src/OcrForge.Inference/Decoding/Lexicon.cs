@@ -6,6 +6,10 @@ namespace OcrForge.Inference.Decoding;
 /// children of the prefixes in its beam, never at the words themselves.
 /// A word with a symbol the model cannot emit could never be read, so it is skipped and counted instead of failing
 /// the whole list; the caller reports <see cref="Skipped"/> once.
+/// With <see cref="IgnoreCase"/> (the default) letters match whatever their case: word lists spell most words in
+/// lower case, while text capitalises them at a sentence's start and in titles, and upper-cases them in headings. The
+/// trie then holds each word in its folded form (the lower-case symbol where the model has one) and
+/// <see cref="Child"/> folds the class it is given, so "Paris", "PARIS" and "paris" are all the list's "paris".
 /// </summary>
 public sealed class Lexicon
 {
@@ -17,11 +21,23 @@ public sealed class Lexicon
     private readonly int[] _childClass;
     private readonly int[] _childNode;
     private readonly bool[] _isWord;
+    // Model class → the class the trie stores for it (itself unless case is ignored), and back: every model class
+    // that folds to a stored class.
+    private readonly int[] _folded;
+    private readonly int[][] _variants;
 
-    private Lexicon(string source, Charset charset, List<int[]> words, int skipped, string? firstSkipped)
+    private Lexicon(string source, Charset charset, bool ignoreCase, List<int[]> words, int skipped,
+        string? firstSkipped)
     {
         Source = source;
         Charset = charset;
+        IgnoreCase = ignoreCase;
+        _folded = Enumerable.Range(0, charset.ClassCount)
+            .Select(c => c == Charset.BlankIndex && charset.HasBlank ? c
+                : charset.ClassOf(Fold(charset.SymbolOf(c), charset, ignoreCase)))
+            .ToArray();
+        _variants = Enumerable.Range(0, charset.ClassCount)
+            .Select(k => Enumerable.Range(0, charset.ClassCount).Where(c => _folded[c] == k).ToArray()).ToArray();
         Skipped = skipped;
         FirstSkipped = firstSkipped;
         words.Sort(CompareSequences);
@@ -72,6 +88,9 @@ public sealed class Lexicon
     /// <summary>The model symbols the word classes refer to.</summary>
     public Charset Charset { get; }
 
+    /// <summary>Whether a letter matches the list's word in either case.</summary>
+    public bool IgnoreCase { get; }
+
     /// <summary>Distinct words kept.</summary>
     public int Count { get; }
 
@@ -86,17 +105,22 @@ public sealed class Lexicon
 
     public bool IsWord(int node) => _isWord[node];
 
-    /// <summary>The classes that continue the prefix at <paramref name="node"/>, ascending, and their nodes.</summary>
+    /// <summary>The (folded) classes that continue the prefix at <paramref name="node"/>, ascending, and their
+    /// nodes.</summary>
     public ReadOnlySpan<int> ChildClasses(int node) =>
         _childClass.AsSpan(_firstChild[node], _firstChild[node + 1] - _firstChild[node]);
     public ReadOnlySpan<int> ChildNodes(int node) =>
         _childNode.AsSpan(_firstChild[node], _firstChild[node + 1] - _firstChild[node]);
 
-    /// <summary>The node reached from <paramref name="node"/> by <paramref name="classIndex"/>, or −1 when no word
-    /// continues that way.</summary>
+    /// <summary>The model classes that a stored (folded) class stands for: itself, and its other case when case is
+    /// ignored.</summary>
+    public ReadOnlySpan<int> Variants(int foldedClass) => _variants[foldedClass];
+
+    /// <summary>The node reached from <paramref name="node"/> by the model class <paramref name="classIndex"/>, or
+    /// −1 when no word continues that way.</summary>
     public int Child(int node, int classIndex)
     {
-        int i = ChildClasses(node).BinarySearch(classIndex);
+        int i = ChildClasses(node).BinarySearch(_folded[classIndex]);
         return i < 0 ? -1 : _childNode[_firstChild[node] + i];
     }
 
@@ -111,9 +135,11 @@ public sealed class Lexicon
 
     /// <summary>
     /// Words for a model with <paramref name="charset"/> (a CTC charset, with the blank). Entries are trimmed;
-    /// empty ones are ignored; an entry with a space in it is skipped, because the space separates words.
+    /// empty ones are ignored; an entry with a space in it is skipped, because the space separates words. With
+    /// <paramref name="ignoreCase"/> a word is kept when the model can write it in some case.
     /// </summary>
-    public static Lexicon FromWords(IEnumerable<string> entries, Charset charset, string source = "word list")
+    public static Lexicon FromWords(IEnumerable<string> entries, Charset charset, string source = "word list",
+        bool ignoreCase = true)
     {
         if (!charset.HasBlank)
             throw new ArgumentException("a lexicon is for CTC text models (a charset with the blank)",
@@ -125,7 +151,7 @@ public sealed class Lexicon
         {
             var word = entry.Trim();
             if (word.Length == 0) continue;
-            var symbols = word.EnumerateSymbols().ToArray();
+            var symbols = word.EnumerateSymbols().Select(s => Fold(s, charset, ignoreCase)).ToArray();
             if (symbols.Any(s => !charset.Contains(s) || string.IsNullOrWhiteSpace(s)))
             {
                 skipped++;
@@ -134,14 +160,23 @@ public sealed class Lexicon
             }
             words.Add(symbols.Select(charset.ClassOf).ToArray());
         }
-        return new Lexicon(source, charset, words, skipped, firstSkipped);
+        return new Lexicon(source, charset, ignoreCase, words, skipped, firstSkipped);
+    }
+
+    /// <summary>The form the trie stores a symbol in: with <paramref name="ignoreCase"/>, its lower case when the
+    /// model writes that, else its upper case when the model writes that (an upper-case-only charset).</summary>
+    private static string Fold(string symbol, Charset charset, bool ignoreCase)
+    {
+        if (!ignoreCase) return symbol;
+        string lower = symbol.ToLowerInvariant(), upper = symbol.ToUpperInvariant();
+        return charset.Contains(lower) ? lower : charset.Contains(upper) ? upper : symbol;
     }
 
     /// <summary>
     /// Reads a word list, one word per line (UTF-8). A missing, unreadable or empty file, or one with no word the
     /// model can write, is a one-line error naming the file.
     /// </summary>
-    public static Lexicon Load(string path, Charset charset)
+    public static Lexicon Load(string path, Charset charset, bool ignoreCase = true)
     {
         if (Directory.Exists(path)) throw new OcrForgeException($"{path}: is a folder, not a word list file");
         if (!File.Exists(path)) throw new OcrForgeException($"{path}: no such word list file");
@@ -155,7 +190,7 @@ public sealed class Lexicon
             throw new OcrForgeException($"{path}: cannot read the word list ({e.Message})");
         }
         if (lines.All(string.IsNullOrWhiteSpace)) throw new OcrForgeException($"{path}: empty word list");
-        var lexicon = FromWords(lines, charset, path);
+        var lexicon = FromWords(lines, charset, path, ignoreCase);
         if (lexicon.Count == 0)
             throw new OcrForgeException($"{path}: none of its {lexicon.Skipped} words can be written with the model's "
                 + $"symbols \"{charset}\"");

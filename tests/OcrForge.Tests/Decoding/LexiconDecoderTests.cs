@@ -192,6 +192,47 @@ public class LexiconDecoderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_word_of_the_list_matches_in_any_case_unless_the_case_must_match()
+    {
+        // The model reads "Paris" at the start of a line, "PARIS" in a heading; the list spells it "paris".
+        var charset = new Charset(["A", "I", "P", "R", "S", "a", "i", "p", "r", "s"], hasBlank: true);
+        double[] Sure(string s) => [.. Enumerable.Range(0, charset.ClassCount).Select(c => c == charset.ClassOf(s) ? 0.91 : 0.01)];
+        // In the title-case line the last letter is doubtful: 'S' at 0.5 against 's' at 0.41.
+        double[] lastS = [.. Enumerable.Range(0, charset.ClassCount).Select(c => c == charset.ClassOf("S") ? 0.5 : c == charset.ClassOf("s") ? 0.41 : 0.01)];
+        var folded = Lexicon.FromWords(["paris", "Paris", "PARIS", "rip"], charset);
+        var exact = Lexicon.FromWords(["paris"], charset, ignoreCase: false);
+
+        Assert.True(folded.IgnoreCase);
+        Assert.Equal(2, folded.Count); // paris, rip: the three spellings are one word
+        Assert.True(folded.Contains(charset.Encode("PaRiS")));
+        Assert.False(exact.Contains(charset.Encode("Paris")));
+
+        var upper = Rows(Sure("P"), Sure("A"), Sure("R"), Sure("I"), Sure("S"));
+        var title = Rows(Sure("P"), Sure("a"), Sure("r"), Sure("i"), lastS);
+        // Only mode keeps the case the model reads; it only needs the letters to spell a word of the list.
+        Assert.Equal("PARIS", LexiconDecoder.Decode(upper, 5, charset.ClassCount, charset, new LexiconOptions(folded), 16).Text);
+        Assert.Equal("PariS", LexiconDecoder.Decode(title, 5, charset.ClassCount, charset, new LexiconOptions(folded), 16).Text);
+        // With the case to match, only the list's spelling is a word.
+        Assert.Equal("paris", LexiconDecoder.Decode(upper, 5, charset.ClassCount, charset, new LexiconOptions(exact), 16).Text);
+    }
+
+    [Fact]
+    public void Prior_mode_counts_known_words_between_punctuation()
+    {
+        // "well-knawn," with 'a' doubtful against 'o': the bonus for "known" must reach past the hyphen and stop at
+        // the comma; with only spaces ending words, "well-known," would be one unknown word and get nothing.
+        var charset = new Charset([",", "-", "a", "e", "k", "l", "n", "o", "w"], hasBlank: true);
+        double[] Sure(string s) => [.. Enumerable.Range(0, charset.ClassCount).Select(c => c == charset.ClassOf(s) ? 0.92 : 0.01)];
+        double[] doubtful = [.. Enumerable.Range(0, charset.ClassCount).Select(c => c == charset.ClassOf("a") ? 0.55 : c == charset.ClassOf("o") ? 0.38 : 0.01)];
+        double[] blank = [.. Enumerable.Range(0, charset.ClassCount).Select(c => c == Charset.BlankIndex ? 0.92 : 0.01)];
+        var lp = Rows(Sure("w"), Sure("e"), Sure("l"), blank, Sure("l"), Sure("-"), Sure("k"), Sure("n"), doubtful, Sure("w"), Sure("n"), Sure(","));
+        var lexicon = Lexicon.FromWords(["well", "known"], charset);
+
+        Assert.Equal("well-knawn,", CtcDecoder.Beam(lp, 12, charset.ClassCount, charset, 16).Text);
+        Assert.Equal("well-known,", LexiconDecoder.Decode(lp, 12, charset.ClassCount, charset, new LexiconOptions(lexicon, LexiconMode.Prior, 2.0), 16).Text);
+    }
+
+    [Fact]
     public void Trie_holds_each_distinct_word_once_and_skips_words_the_model_cannot_write()
     {
         var lexicon = Lexicon.FromWords(["ab", " ab ", "abb", "", "b", "abc", "a b", "ba"], Ab);

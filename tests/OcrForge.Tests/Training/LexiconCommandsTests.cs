@@ -16,7 +16,7 @@ public class LexiconCommandsTests(TinyModelFixture tiny) : IClassFixture<TinyMod
     {
         using var dir = new TempDir();
         var words = dir.File("words.txt");
-        File.WriteAllLines(words, [.. tiny.Samples.Select(s => s.Label), "xyz", "Abc"]);
+        File.WriteAllLines(words, [.. tiny.Samples.Select(s => s.Label), "xyz", "a b"]);
 
         var (exit, stdout, stderr) = Run("eval", "--model", tiny.ModelPath, "--data", tiny.Images.Path, "--lexicon", words, "--json", "--threads", "1");
 
@@ -89,6 +89,7 @@ public class LexiconCommandsTests(TinyModelFixture tiny) : IClassFixture<TinyMod
 
         Assert.Equal((2, $"error: {missing}: no such word list file"), Error("--lexicon", missing));
         Assert.Equal((2, "error: --lexicon-mode: needs --lexicon FILE"), Error("--lexicon-mode", "prior"));
+        Assert.Equal((2, "error: --lexicon-match-case: needs --lexicon FILE"), Error("--lexicon-match-case"));
         Assert.Equal((2, "error: --lexicon-weight: applies to --lexicon-mode prior only"), Error("--lexicon", words, "--lexicon-weight", "3"));
         Assert.Equal((2, "error: --lexicon-weight -1: expected a number ≥ 0"), Error("--lexicon", words, "--lexicon-mode", "prior", "--lexicon-weight", "-1"));
     }
