@@ -3,7 +3,10 @@
 TPESampler(multivariate=True, constant_liar=True, n_startup_trials=10, n_ei_candidates=24, seed=s), Optuna's default
 gamma min(ceil(0.1 n), 25) and weights; in-memory storage, one worker (study.optimize with n_jobs=1). Prints the
 same JSON as `ocrforge bench tune-quality --json`: the best value per seed, median and quartiles (numpy's linear
-interpolation). Usage: optuna_quality.py FUNCTIONS(comma-separated) SEEDS TRIALS [FIRST_SEED=0]
+interpolation). With WORKERS > 1 it simulates that many workers as `bench tune-quality --workers` does, through
+ask/tell: trial n is asked while the previous WORKERS - 1 are still running (asked, not told), and the oldest is told
+just after; LIAR=0 switches the constant liar off. Usage: optuna_quality.py FUNCTIONS(comma-separated) SEEDS TRIALS
+[FIRST_SEED=0] [WORKERS=1] [LIAR=1]
 """
 import json
 import math
@@ -50,6 +53,8 @@ def mixed(t):
 def main():
     names, seeds, trials = sys.argv[1].split(","), int(sys.argv[2]), int(sys.argv[3])
     first = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    workers = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+    liar = (sys.argv[6] != "0") if len(sys.argv) > 6 else True
     warnings.filterwarnings("ignore")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     results = []
@@ -57,13 +62,24 @@ def main():
         minimum, objective = FUNCTIONS[name]
         best = []
         for seed in range(first, first + seeds):
-            sampler = optuna.samplers.TPESampler(multivariate=True, constant_liar=True, n_startup_trials=10,
+            sampler = optuna.samplers.TPESampler(multivariate=True, constant_liar=liar, n_startup_trials=10,
                                                  n_ei_candidates=24, seed=seed)
             study = optuna.create_study(direction="minimize", sampler=sampler)
-            study.optimize(objective, n_trials=trials, n_jobs=1)
+            if workers == 1:
+                study.optimize(objective, n_trials=trials, n_jobs=1)
+            else:
+                running = []
+                for _ in range(trials):
+                    trial = study.ask()
+                    running.append((trial, objective(trial)))
+                    if len(running) == workers:
+                        study.tell(*running.pop(0))
+                for trial, value in running:
+                    study.tell(trial, value)
             best.append(study.best_value)
         q1, median, q3 = np.quantile(best, [0.25, 0.5, 0.75])
-        results.append({"function": name, "sampler": f"optuna-{optuna.__version__}-tpe", "trials": trials,
+        label = f"optuna-{optuna.__version__}-tpe" + ("" if liar else "-no-liar")
+        results.append({"function": name, "sampler": label, "trials": trials, "workers": workers,
                         "minimum": minimum, "median": median, "q1": q1, "q3": q3,
                         "seeds": list(range(first, first + seeds)), "best": best})
         print(f"{name} optuna: median best {median:.4f}", file=sys.stderr)

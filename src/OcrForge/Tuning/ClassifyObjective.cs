@@ -47,8 +47,8 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
         var run = new TrainingRun(
             "classify", TrainingParameters.Preset(parameters, CharacterTrainingRequest.DefaultPreset),
             TrainingParameters.Overrides(parameters),
-            TrainingParameters.Apply(CharacterTraining.Recipe, parameters, settings.Epochs, settings.Seed, threads,
-                runDirectory),
+            TrainingParameters.Apply(CharacterTraining.Recipe, parameters, CharacterTrainingRequest.DefaultPreset,
+                settings.Epochs, settings.Seed, threads, runDirectory),
             parameters.TryGetValue("label_smoothing", out var s) ? Convert.ToDouble(s, CultureInfo.InvariantCulture)
                 : Defaults.Recipe.LabelSmoothing);
         // A trial of another objective's study names a preset of the other task: refused here, not at training.

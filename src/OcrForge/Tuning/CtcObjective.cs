@@ -48,8 +48,8 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
         var run = new TrainingRun(
             "ctc", TrainingParameters.Preset(parameters, CtcTraining.DefaultPreset),
             TrainingParameters.Overrides(parameters),
-            TrainingParameters.Apply(CtcTraining.Recipe, parameters, settings.Epochs, settings.Seed, threads,
-                runDirectory));
+            TrainingParameters.Apply(CtcTraining.Recipe, parameters, CtcTraining.DefaultPreset, settings.Epochs,
+                settings.Seed, threads, runDirectory));
         // A trial of another objective's study names a preset of the other task: refused here, not at training.
         CtcTraining.Config(run.Preset, run.Overrides);
         return run;

@@ -8,7 +8,8 @@ namespace OcrForge.Tuning;
 /// drawn from l, and the one maximising log l(x) − log g(x) (expected improvement) is suggested.
 /// Parameters are sampled jointly per group that shares a condition (the unconditional ones together, then e.g.
 /// every parameter that exists when optimizer = sgd), each group fitted on the trials where it was active.
-/// Running trials are "constant liars": they count as above, so concurrent workers are pushed apart.
+/// Running trials are "constant liars": they count as above, so concurrent workers are pushed apart
+/// (<see cref="ConstantLiar"/>; off, running trials are ignored, as in Optuna without <c>constant_liar</c>).
 /// Ranking: complete trials by value, then pruned ones by how far they got (later step first) and their last value.
 /// </summary>
 public sealed class TpeSampler(int seed) : ISampler
@@ -18,6 +19,10 @@ public sealed class TpeSampler(int seed) : ISampler
 
     public static int Gamma(int n) => Math.Min((int)Math.Ceiling(0.1 * n), 25);
 
+    /// <summary>Whether running trials count as above (on for every study; off only to measure what it
+    /// buys: <c>bench tune-quality --sampler tpe-no-liar</c>).</summary>
+    public bool ConstantLiar { get; init; } = true;
+
     public IReadOnlyDictionary<string, object> Sample(SearchSpace space, StudyDirection direction,
         IReadOnlyList<Trial> trials, int number, IReadOnlyDictionary<string, object> fixedValues)
     {
@@ -26,7 +31,7 @@ public sealed class TpeSampler(int seed) : ISampler
         var usable = trials
             .Where(t => t.Number != number && t.Params.Count > 0
                 && (t.State is TrialState.Complete && t.Value is not null
-                    || t.State is TrialState.Pruned or TrialState.Running))
+                    || t.State is TrialState.Pruned || ConstantLiar && t.State is TrialState.Running))
             .OrderBy(t => t.Number).ToList();
         int finished = usable.Count(t => t.State != TrialState.Running);
         if (finished < StartupTrials) return RandomSampler.Fill(space, random, fixedValues, chosen);

@@ -15,7 +15,7 @@ public static class TrainingParameters
 {
     public static readonly string[] Names =
         ["preset", "lr", "adadelta_lr", "batch_size", "optimizer", "momentum", "schedule", "weight_decay", "grad_clip",
-            "ema", "augment"];
+            "ema", "augment", "patience"];
 
     public const string SetPrefix = "set.";
 
@@ -51,11 +51,12 @@ public static class TrainingParameters
         values.Where(kv => kv.Key.StartsWith(SetPrefix, StringComparison.Ordinal))
             .Select(kv => KeyValuePair.Create(kv.Key[SetPrefix.Length..], ParameterValues.Format(kv.Value))).ToList();
 
-    /// <summary>The recipe with the epoch budget, seed and threads of the study, changed by the trial's
-    /// values.</summary>
-    public static TrainingOptions Apply(TrainingOptions recipe, IReadOnlyDictionary<string, object> values, int epochs,
-        int seed, int? threads, string runDirectory)
+    /// <summary>The recipe with the epoch budget, seed and threads of the study, changed by the trial's values. A
+    /// preset with a measured recipe (<see cref="PresetRecipes"/>) starts from it, as <c>train</c> does.</summary>
+    public static TrainingOptions Apply(TrainingOptions taskRecipe, IReadOnlyDictionary<string, object> values,
+        string defaultPreset, int epochs, int seed, int? threads, string runDirectory)
     {
+        var recipe = PresetRecipes.For(Preset(values, defaultPreset), taskRecipe);
         double Number(string name, double fallback) => values.TryGetValue(name, out var v)
             ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : fallback;
         var optimizer = values.TryGetValue("optimizer", out var o) ? ParseEnum<OptimizerKind>("optimizer", (string)o)
@@ -77,6 +78,7 @@ public static class TrainingParameters
             Schedule = values.TryGetValue("schedule", out var s) ? ParseEnum<ScheduleKind>("schedule", (string)s)
                 : recipe.Schedule,
             Augment = values.TryGetValue("augment", out var a) ? (string)a == "true" : recipe.Augment,
+            Patience = (int)Number("patience", recipe.Patience),
         }).Validate();
     }
 

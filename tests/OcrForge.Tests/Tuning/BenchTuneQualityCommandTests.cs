@@ -25,6 +25,19 @@ public sealed class BenchTuneQualityCommandTests
     }
 
     [Fact]
+    public void Simulated_workers_reach_the_json_and_the_library_alike()
+    {
+        var (code, stdout, stderr) = CliProcess.Run("bench", "tune-quality", "--function", "branin", "--sampler",
+            "tpe-no-liar", "--seeds", "1", "--seed", "2", "--trials", "14", "--workers", "4", "--json");
+        Assert.True(code == 0, stderr);
+        var row = Assert.Single(JsonNode.Parse(stdout)!.AsArray())!;
+        Assert.Equal(4, row["workers"]!.GetValue<int>());
+        var expected = SamplerBenchmark.BestValue(BenchmarkFunction.Branin,
+            new TpeSampler(2) { ConstantLiar = false }, 14, workers: 4);
+        Assert.Equal(expected, Assert.Single(row["best"]!.AsArray())!.GetValue<double>());
+    }
+
+    [Fact]
     public void An_unknown_function_is_one_line_exit_2()
     {
         var (code, stdout, stderr) = CliProcess.Run("bench", "tune-quality", "--function", "branin,rosenbrock");

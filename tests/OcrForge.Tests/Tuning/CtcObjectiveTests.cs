@@ -126,6 +126,28 @@ public sealed class CtcObjectiveTests : IDisposable
     }
 
     [Fact]
+    public void A_trial_of_a_preset_with_a_measured_recipe_starts_from_that_recipe_as_train_does()
+    {
+        var space = SearchSpaceFile.ParseText("""
+            parameters:
+              preset: { type: categorical, choices: [words, captcha-crnn] }
+              patience: { type: int, low: 0, high: 30 }
+            """, yaml: true);
+        var objective = (CtcObjective)Objectives.Create("ctc", space,
+            new ObjectiveSettings { Data = _images.Path, Epochs = 3, Seed = 1 });
+
+        var words = objective.Plan(new Dictionary<string, object> { ["preset"] = "words", ["patience"] = 0L }, 1, "r");
+        var crnn = objective.Plan(new Dictionary<string, object> { ["preset"] = "captcha-crnn", ["patience"] = 25L },
+            1, "r");
+
+        // words' recipe: batches of 32, no augmentation; the study's budget and the trial's patience still win.
+        Assert.Equal((32, false, 3, 0), (words.Options.BatchSize, words.Options.Augment, words.Options.Epochs,
+            words.Options.Patience));
+        Assert.Equal((OcrForge.Training.CtcTraining.Recipe.BatchSize, 3, 25), (crnn.Options.BatchSize,
+            crnn.Options.Epochs, crnn.Options.Patience));
+    }
+
+    [Fact]
     public void Parameters_the_trainer_does_not_know_are_refused_before_anything_runs()
     {
         var space = SearchSpaceFile.ParseText("parameters:\n  learning_rate: { type: float, low: 0.001, high: 0.1 }",

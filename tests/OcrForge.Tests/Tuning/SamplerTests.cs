@@ -164,4 +164,48 @@ public sealed class SamplerTests
         Assert.Equal([0, 1, 3], below.Select(t => t.Number));
         Assert.Equal([2, 4], above.Select(t => t.Number));
     }
+
+    [Fact]
+    public void Without_the_constant_liar_running_trials_do_not_move_a_suggestion()
+    {
+        // Twelve finished trials give a suggestion; three workers are already running exactly that point. With the
+        // liar those count as above and the next worker is pushed elsewhere; without it, it gets the same point.
+        var finished = Study(new TpeSampler(3), 12, Branin);
+        var none = new Dictionary<string, object>();
+        IReadOnlyDictionary<string, object> Next(TpeSampler sampler, List<Trial> trials) =>
+            sampler.Sample(Branin, StudyDirection.Minimize, trials, 15, none);
+        var alone = Next(new TpeSampler(9), finished);
+        var running = Enumerable.Range(12, 3).Select(n => new Trial { Id = n, Number = n,
+            State = TrialState.Running, Params = alone }).ToList();
+
+        Assert.Equal(alone, Next(new TpeSampler(9) { ConstantLiar = false }, [.. finished, .. running]));
+        Assert.NotEqual(alone, Next(new TpeSampler(9), [.. finished, .. running]));
+    }
+
+    [Fact]
+    public void The_benchmark_samples_each_trial_while_the_previous_workers_minus_one_still_run()
+    {
+        var seen = new List<(int Running, int Complete)>();
+        var recorder = new Recorder(trials => seen.Add((trials.Count(t => t.State == TrialState.Running),
+            trials.Count(t => t.State == TrialState.Complete && t.Value is not null))));
+
+        SamplerBenchmark.BestValue(BenchmarkFunction.Branin, recorder, 8, workers: 3);
+
+        Assert.Equal([(0, 0), (1, 0), (2, 0), (2, 1), (2, 2), (2, 3), (2, 4), (2, 5)], seen);
+        seen.Clear();
+        SamplerBenchmark.BestValue(BenchmarkFunction.Branin, recorder, 3, workers: 1);
+        Assert.Equal([(0, 0), (0, 1), (0, 2)], seen);
+    }
+
+    private sealed class Recorder(Action<IReadOnlyList<Trial>> see) : ISampler
+    {
+        private readonly RandomSampler _random = new(1);
+
+        public IReadOnlyDictionary<string, object> Sample(SearchSpace space, StudyDirection direction,
+            IReadOnlyList<Trial> trials, int number, IReadOnlyDictionary<string, object> fixedValues)
+        {
+            see(trials);
+            return _random.Sample(space, direction, trials, number, fixedValues);
+        }
+    }
 }
