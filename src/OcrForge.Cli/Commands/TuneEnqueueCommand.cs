@@ -13,8 +13,8 @@ public static class TuneEnqueueCommand
         var study = new StudyOptions();
         var space = new Option<string?>("--space") { Description = "Search space file the values are checked against " +
             "(default: the study's, else the objective's own)." };
-        var objective = new Option<string?>("--objective") { Description = "Objective (sets the direction of a new " +
-            "study; default: the study's, else synthetic)." };
+        var objective = new Option<string?>("--objective") { Description = "Objective (required for a new study: it " +
+            "sets the direction; default: the study's)." };
         var values = new Argument<string[]>("name=value") { Description = "Parameter values; the sampler fills in " +
             "the others.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("enqueue",
@@ -30,8 +30,14 @@ public static class TuneEnqueueCommand
             var spaceFile = parse.GetValue(space) is { } spacePath ? SearchSpaceFile.Load(spacePath) : null;
             using var storage = StudyStorage.Open(parse.GetValue(study.Storage)!);
             string studyName = parse.GetValue(study.Study)!;
-            var (objectiveName, dataPath, searchSpace) = StudyDefinition.Resolve(storage.FindStudy(studyName),
-                parse.GetValue(objective), null, spaceFile);
+            var existing = storage.FindStudy(studyName);
+            // A study is created here with its objective's direction; guessing would make `tune run --objective ctc`
+            // refuse the study later ("exists to minimize").
+            if (existing is null && parse.GetValue(objective) is null)
+                throw new Inference.OcrForgeException($"study {studyName}: does not exist yet; give --objective "
+                    + $"({string.Join(", ", Objectives.Names)}) to create it");
+            var (objectiveName, dataPath, searchSpace) = StudyDefinition.Resolve(existing, parse.GetValue(objective),
+                null, spaceFile);
             var parsed = ParameterValues.Parse(searchSpace, parse.GetValue(values)!);
             var info = storage.CreateStudy(studyName, Objectives.Direction(objectiveName),
                 StudyDefinition.Create(objectiveName, dataPath, searchSpace));

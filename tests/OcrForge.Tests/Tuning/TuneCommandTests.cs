@@ -60,8 +60,13 @@ public sealed class TuneCommandTests(PostgresServer server) : IDisposable
     public void Enqueued_values_run_first_and_status_best_and_export_read_the_study()
     {
         var db = _dir.File("s.db");
-        var (code, _, stderr) = CliProcess.Run("tune", "enqueue", "--space", Space(), "--storage", db, "--study", "b",
+        // A new study needs its objective: it fixes the direction that later workers must share.
+        var refused = CliProcess.Run("tune", "enqueue", "--space", Space(), "--storage", db, "--study", "b",
             "x1=3.14159", "x2=2.275");
+        Assert.Equal((2, "error: study b: does not exist yet; give --objective (synthetic, ctc, classify) to create it\n"),
+            (refused.Code, refused.Stderr));
+        var (code, _, stderr) = CliProcess.Run("tune", "enqueue", "--space", Space(), "--storage", db, "--study", "b",
+            "--objective", "synthetic", "x1=3.14159", "x2=2.275");
         Assert.True(code == 0, stderr);
         (code, _, stderr) = CliProcess.Run("tune", "run", "--space", Space(), "--storage", db, "--study", "b",
             "--trials", "12", "--seed", "3");
