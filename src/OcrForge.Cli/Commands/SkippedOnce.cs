@@ -7,7 +7,9 @@ namespace OcrForge.Cli.Commands;
 /// Warns of skipped files as the library reports them, each file once: a study reads its data again for every input
 /// size its trials try, and would otherwise name the same corrupt file each time.
 /// </summary>
-public sealed class SkippedOnce : IProgress<IReadOnlyList<DataProblem>>
+/// <param name="warn">False for the worker processes of <c>tune run --workers N</c> but the first: they read the
+/// same data, and the user should see each file named once.</param>
+public sealed class SkippedOnce(bool warn = true) : IProgress<IReadOnlyList<DataProblem>>
 {
     private readonly List<DataProblem> _seen = [];
 
@@ -20,7 +22,7 @@ public sealed class SkippedOnce : IProgress<IReadOnlyList<DataProblem>>
         {
             var fresh = value.Where(p => !_seen.Contains(p)).ToList();
             _seen.AddRange(fresh);
-            Cli.WarnSkipped(fresh, "all are listed by --json");
+            if (warn) Cli.WarnSkipped(fresh, "all are listed by --json");
         }
     }
 

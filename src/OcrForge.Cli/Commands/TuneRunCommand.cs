@@ -38,7 +38,8 @@ public static class TuneRunCommand
         var format = SharedOptions.Format();
         var heartbeat = new Option<double>("--heartbeat") { Description = "Seconds between heartbeats; 6 missed ones " +
             "fail and re-queue the trial.", DefaultValueFactory = _ => 5 };
-        var child = new Option<bool>("--child") { Hidden = true };
+        // A worker process started by --workers N, and its number: only worker 0 names skipped files.
+        var child = new Option<int?>("--child") { Hidden = true };
         var command = new Command("run",
             "Run trials: claim, sample, train with pruning, record; until --trials are done.");
         study.AddTo(command);
@@ -68,7 +69,7 @@ public static class TuneRunCommand
             // What the worker does not give is the study's: a worker joins with nothing but --storage and --study.
             var (objectiveName, dataPath, searchSpace) = StudyDefinition.Resolve(storage.FindStudy(studyName),
                 parse.GetValue(objective), parse.GetValue(data), spaceFile);
-            var skipped = new SkippedOnce();
+            var skipped = new SkippedOnce(warn: parse.GetValue(child) is null or 0);
             var settings = new ObjectiveSettings
             {
                 Skipped = skipped,
@@ -81,7 +82,7 @@ public static class TuneRunCommand
             };
             var theObjective = Objectives.Create(objectiveName, searchSpace, settings);
             var thePruner = Pruners.Create(parse.GetValue(pruner)!, theObjective.MaxSteps);
-            bool json = parse.GetValue(study.Json), quiet = json || parse.GetValue(child);
+            bool json = parse.GetValue(study.Json), quiet = json || parse.GetValue(child) is not null;
 
             var info = storage.CreateStudy(studyName, theObjective.Direction, StudyDefinition.Create(objectiveName,
                 dataPath, searchSpace, settings.Epochs, parse.GetValue(sampler), settings.Seed, parse.GetValue(pruner),
@@ -107,7 +108,7 @@ public static class TuneRunCommand
                 interrupted = runner.Run(cancel.Token).Interrupted;
             }
             if (interrupted) Cli.Warn("interrupted: the running trial was recorded as failed and re-queued");
-            if (parse.GetValue(child)) return interrupted ? Cli.Interrupted : Cli.Ok;
+            if (parse.GetValue(child) is not null) return interrupted ? Cli.Interrupted : Cli.Ok;
             var summary = TuneOutput.Summary(info, storage.Trials(info.Id));
             skipped.AddTo(summary, known: processes == 1);
             if (json) TuneOutput.Json(summary);

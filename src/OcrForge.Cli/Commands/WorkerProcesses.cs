@@ -19,14 +19,15 @@ public static class WorkerProcesses
                 || args[i].StartsWith("--threads=", StringComparison.Ordinal)) continue;
             passed.Add(args[i]);
         }
-        var processes = Enumerable.Range(0, count).Select(_ =>
+        var processes = Enumerable.Range(0, count).Select(index =>
         {
             var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false };
             // Under `dotnet OcrForge.Cli.dll`, the host is the process and the assembly its first argument.
             if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(args[0]);
             foreach (var a in passed) start.ArgumentList.Add(a);
-            foreach (var a in new[] { "--workers", "1", "--threads",
-                threadsEach.ToString(System.Globalization.CultureInfo.InvariantCulture), "--child" })
+            var invariant = System.Globalization.CultureInfo.InvariantCulture;
+            foreach (var a in new[] { "--workers", "1", "--threads", threadsEach.ToString(invariant), "--child",
+                index.ToString(invariant) })
                 start.ArgumentList.Add(a);
             return Process.Start(start)!;
         }).ToList();

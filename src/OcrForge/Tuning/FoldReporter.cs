@@ -3,9 +3,10 @@ using OcrForge.Training;
 namespace OcrForge.Tuning;
 
 /// <summary>
-/// Reports a cross-validated trial's curve (<see cref="CrossValidation"/>): after epoch e of fold f, the mean
-/// step value (<paramref name="stepValue"/>, by default the validation accuracy) at epoch e over folds 0…f (a fold that stopped early counts with its last value). The pruner
-/// sees the first fold's curve, then ever better estimates, and the stored curve ends as the mean over all folds.
+/// Reports a cross-validated trial's curve (<see cref="CrossValidation"/>): after epoch e of fold f, the mean step
+/// value (<paramref name="stepValue"/>, by default the validation accuracy) at epoch e over folds 0…f (a fold that
+/// stopped early counts with its last value). The pruner sees the first fold's curve, then ever better estimates,
+/// and the stored curve ends as the mean over all folds.
 /// </summary>
 public sealed class FoldReporter(ITrialReporter reporter, Func<EpochRecord, double>? stepValue = null)
     : IProgress<TrainingProgress>

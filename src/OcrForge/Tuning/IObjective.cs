@@ -2,8 +2,9 @@ namespace OcrForge.Tuning;
 
 /// <summary>
 /// What a trial runs. Rules: <see cref="Run"/> reports its step metric (<see cref="StepMetric"/>) after each step
-/// (epoch, from 1) through the reporter, which throws <see cref="TrialPrunedException"/> when the pruner stops the trial (let it propagate);
-/// it returns the trial's final value; it honours the token between steps. An exception fails only this trial.
+/// (epoch, from 1) through the reporter, which throws <see cref="TrialPrunedException"/> when the pruner stops the
+/// trial (let it propagate); it returns the trial's final value; it honours the token between steps. An exception
+/// fails only this trial.
 /// </summary>
 public interface IObjective
 {

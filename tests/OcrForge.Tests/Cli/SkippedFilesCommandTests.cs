@@ -92,6 +92,24 @@ public sealed class SkippedFilesCommandTests : IDisposable
         Assert.Single(stderr.Split('\n'), l => l.Contains(Broken, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Tune_run_with_worker_processes_names_a_corrupt_image_once_not_once_per_worker()
+    {
+        var data = Lines();
+        var space = _dir.File("space2.yaml");
+        File.WriteAllText(space, "parameters:\n  lr: { type: float, low: 1.0e-3, high: 3.0e-2, log: true }\n" +
+            "  set.height: { type: categorical, choices: [16] }\n  set.width: { type: categorical, choices: [64] }\n" +
+            "  set.filters: { type: categorical, choices: [\"8,8,8\"] }\n" +
+            "  set.rnn_hidden: { type: categorical, choices: [8] }\n");
+
+        var (code, _, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), "tune", "run", "--objective", "ctc",
+            "--data", data, "--space", space, "--storage", _dir.File("w.db"), "--trials", "2", "--epochs", "1",
+            "--workers", "2", "--threads", "2");
+
+        Assert.True(code == 0, stderr);
+        Assert.Single(stderr.Split('\n'), l => l.Contains(Broken, StringComparison.Ordinal));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
