@@ -23,12 +23,16 @@ public static class FontCatalog
 {
     /// <summary>Serif, sans, condensed and monospaced families (DejaVu Sans and Serif include their condensed faces),
     /// each with its bold and italic faces (Debian: fonts-dejavu, fonts-liberation, fonts-open-sans, fonts-go,
-    /// fonts-croscore).</summary>
+    /// fonts-croscore, fonts-roboto, fonts-lato, fonts-cantarell, fonts-linuxlibertine, fonts-ebgaramond,
+    /// fonts-firacode). Arimo, Tinos and Cousine share Liberation's design, so the second half of the list is what
+    /// widened the letter shapes a model sees (docs/RESULTS.md, "more training fonts").</summary>
     public static readonly IReadOnlyList<string> TrainFamilies =
     [
         "DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono",
         "Liberation Sans", "Liberation Sans Narrow", "Liberation Serif", "Liberation Mono",
         "Open Sans", "Go", "Go Medium", "Go Mono", "Arimo", "Tinos", "Cousine",
+        "Roboto", "Roboto Condensed", "Lato", "Cantarell", "Linux Libertine O", "Linux Biolinum O", "EB Garamond",
+        "Fira Code",
     ];
 
     /// <summary>Families no training font shares a design with (Debian: fonts-urw-base35, fonts-crosextra-carlito,
