@@ -44,7 +44,9 @@ public static class QuantizeCommand
             using var trained = TrainedModel.Load(source);
             var calibration = CalibrationSet.Load(trained, source, parse.GetValue(data)!, parse.GetValue(format),
                 parse.GetValue(split), parse.GetValue(seed));
-            Cli.WarnSkipped(calibration.Problems);
+            // --data and --eval-data may be the same folder: a bad file is named once.
+            var skipped = new SkippedOnce(hint: null);
+            skipped.Report(calibration.Problems);
 
             var result = Int8Quantizer.Quantize(trained, calibration.Images, options);
             OnnxWriter.Save(target, result.Model);
@@ -52,7 +54,7 @@ public static class QuantizeCommand
             var heldOut = parse.GetValue(evalData) is { } heldOutData
                 ? HeldOutAccuracy.Measure(trained, result.Model, heldOutData, parse.GetValue(format))
                 : null;
-            if (heldOut is not null) Cli.WarnSkipped(heldOut.Problems);
+            if (heldOut is not null) skipped.Report(heldOut.Problems);
             if (parse.GetValue(json))
                 JsonOutput.Write(CompressionJson.Quantize(result, source, target, calibration.From, floatBytes,
                     heldOut is null ? null : (heldOut.Data, heldOut.Images, heldOut.Fp32, heldOut.Int8)));

@@ -9,7 +9,9 @@ namespace OcrForge.Cli.Commands;
 /// </summary>
 /// <param name="warn">False for the worker processes of <c>tune run --workers N</c> but the first: they read the
 /// same data, and the user should see each file named once.</param>
-public sealed class SkippedOnce(bool warn = true) : IProgress<IReadOnlyList<DataProblem>>
+/// <param name="hint">What the last warning line says about the rest, when there are too many to name.</param>
+public sealed class SkippedOnce(bool warn = true, string? hint = "all are listed by --json")
+    : IProgress<IReadOnlyList<DataProblem>>
 {
     private readonly List<DataProblem> _seen = [];
 
@@ -22,7 +24,7 @@ public sealed class SkippedOnce(bool warn = true) : IProgress<IReadOnlyList<Data
         {
             var fresh = value.Where(p => !_seen.Contains(p)).ToList();
             _seen.AddRange(fresh);
-            if (warn) Cli.WarnSkipped(fresh, "all are listed by --json");
+            if (warn) Cli.WarnSkipped(fresh, hint);
         }
     }
 

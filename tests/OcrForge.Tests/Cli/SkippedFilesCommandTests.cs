@@ -62,6 +62,19 @@ public sealed class SkippedFilesCommandTests : IDisposable
     }
 
     [Fact]
+    public void Quantize_names_a_corrupt_image_once_when_calibration_and_held_out_data_are_one_folder()
+    {
+        var data = Lines();
+        var (dense, _, _, _) = CompareModelsTests.TextModels(_dir, data);
+
+        var (code, _, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), "quantize", "--model", dense, "--data", data,
+            "--eval-data", data, "--out", _dir.File("q.onnx"), "--json");
+
+        Assert.True(code == 0, stderr);
+        Assert.Single(stderr.Split('\n'), l => l.StartsWith($"warning: {Broken}: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Bench_train_names_a_corrupt_image_on_stderr_and_in_its_json()
     {
         var data = Lines();
