@@ -85,7 +85,9 @@ public sealed class StudyRunner(IStudyStorage storage, StudyInfo study, SearchSp
         }
         catch (TrialPrunedException p)
         {
-            end = (TrialState.Pruned, p.Value, null);
+            // A pruned trial's value is its last step value (as in Optuna) when steps measure the objective's
+            // metric; when they measure something else (CTC: character accuracy for sequence accuracy) it has none.
+            end = (TrialState.Pruned, objective.StepMetric == objective.Metric ? p.Value : null, null);
         }
         catch (Exception e) when (IsCancellation(e) && cancellationToken.IsCancellationRequested)
         {

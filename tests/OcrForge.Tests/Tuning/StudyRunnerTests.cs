@@ -92,6 +92,34 @@ public sealed class StudyRunnerTests : IDisposable
         Assert.All(pruned, t => Assert.True(t.Intermediate.Count < 16 && t.Value == t.Last!.Value.Value));
     }
 
+    /// <summary>The synthetic objective, but its steps said to measure something else than its value.</summary>
+    private sealed class OtherSteps(IObjective inner) : IObjective
+    {
+        public string Metric => inner.Metric;
+        public string StepMetric => "something_else";
+        public StudyDirection Direction => inner.Direction;
+        public int MaxSteps => inner.MaxSteps;
+        public void Check(SearchSpace space) => inner.Check(space);
+
+        public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads,
+            CancellationToken token) => inner.Run(parameters, reporter, threads, token);
+    }
+
+    [Fact]
+    public void A_pruned_trial_whose_steps_measure_another_metric_has_no_value()
+    {
+        using var storage = new SqliteStudyStorage(_dir.File("s.db"));
+        var study = storage.CreateStudy("s", StudyDirection.Minimize);
+        new StudyRunner(storage, study, Space, new RandomSampler(2), new SuccessiveHalvingPruner(),
+            new OtherSteps(new SyntheticObjective(Space, epochs: 16)), Options(30)).Run();
+        var trials = storage.Trials(study.Id);
+
+        Assert.Contains(trials, t => t.State == TrialState.Pruned);
+        Assert.All(trials.Where(t => t.State == TrialState.Pruned), t => Assert.True(t.Value is null
+            && t.Intermediate.Count > 0));
+        Assert.All(trials.Where(t => t.State == TrialState.Complete), t => Assert.NotNull(t.Value));
+    }
+
     [Fact]
     public void No_trial_starts_after_the_timeout()
     {
