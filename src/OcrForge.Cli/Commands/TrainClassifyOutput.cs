@@ -16,21 +16,11 @@ public static class TrainClassifyOutput
         string runDirectory = spec.Training.RunDirectory;
         if (json)
         {
-            TrainingJson.Write(new
+            TrainingJson.Write("classification", outcome, spec, outPath, estimate, "test", new
             {
-                task = "classification", model = outPath, preset = spec.Model.Preset, parameters,
-                best_epoch = r.BestEpoch, epochs_run = r.History.Count, stopped_early = r.StoppedEarly,
-                resumed_from_epoch = r.ResumedFromEpoch, train_images = outcome.TrainCount,
-                unlabeled_images = outcome.UnlabeledCount, validation_images = outcome.ValidationCount,
-                seconds = r.Elapsed.TotalSeconds,
-                test = new
-                {
-                    images = t.Samples, accuracy = t.Accuracy, top3_accuracy = t.Top3Accuracy,
-                    top_confusions = t.TopConfusions(5)
-                        .Select(c => new { expected = c.Truth, predicted = c.Predicted, count = c.Count }).ToList(),
-                },
-                skipped = outcome.Problems.Count, run_directory = runDirectory, epochs = TrainingJson.Epochs(r.History),
-                cross_validation = TrainCrossValidation.Json(estimate),
+                images = t.Samples, accuracy = t.Accuracy, top3_accuracy = t.Top3Accuracy,
+                top_confusions = t.TopConfusions(5)
+                    .Select(c => new { expected = c.Truth, predicted = c.Predicted, count = c.Count }).ToList(),
             });
             return;
         }

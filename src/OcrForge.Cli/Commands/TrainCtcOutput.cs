@@ -15,18 +15,9 @@ public static class TrainCtcOutput
         string runDirectory = spec.Training.RunDirectory;
         if (json)
         {
-            TrainingJson.Write(new
+            TrainingJson.Write("text_recognition", outcome, spec, outPath, estimate, "validation", new
             {
-                task = "text_recognition", model = outPath, preset = spec.Model.Preset, parameters,
-                best_epoch = r.BestEpoch, epochs_run = r.History.Count, stopped_early = r.StoppedEarly,
-                resumed_from_epoch = r.ResumedFromEpoch, train_images = outcome.TrainCount,
-                validation_images = outcome.ValidationCount, seconds = r.Elapsed.TotalSeconds,
-                validation = new
-                {
-                    sequence_accuracy = v.SequenceAccuracy, character_accuracy = v.CharacterAccuracy, cer = v.Cer,
-                },
-                skipped = outcome.Problems.Count, run_directory = runDirectory, epochs = TrainingJson.Epochs(r.History),
-                cross_validation = TrainCrossValidation.Json(estimate),
+                sequence_accuracy = v.SequenceAccuracy, character_accuracy = v.CharacterAccuracy, cer = v.Cer,
             });
             return;
         }
