@@ -44,11 +44,11 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
     public TrainingRun Plan(IReadOnlyDictionary<string, object> parameters, int? threads, string runDirectory)
     {
         TrainingParameters.CheckNames(parameters.Keys, "classify", Known);
+        string preset = TrainingParameters.Preset(parameters, CharacterTrainingRequest.DefaultPreset);
         var run = new TrainingRun(
-            "classify", TrainingParameters.Preset(parameters, CharacterTrainingRequest.DefaultPreset),
-            TrainingParameters.Overrides(parameters),
-            TrainingParameters.Apply(CharacterTraining.Recipe, parameters, CharacterTrainingRequest.DefaultPreset,
-                settings.Epochs, settings.Seed, threads, runDirectory),
+            "classify", preset, TrainingParameters.Overrides(parameters),
+            TrainingParameters.Apply(CharacterTraining.Recipe, parameters, preset, settings.Epochs, settings.Seed,
+                threads, runDirectory),
             parameters.TryGetValue("label_smoothing", out var s) ? Convert.ToDouble(s, CultureInfo.InvariantCulture)
                 : Defaults.Recipe.LabelSmoothing);
         // A trial of another objective's study names a preset of the other task: refused here, not at training.

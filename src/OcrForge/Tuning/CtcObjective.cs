@@ -45,11 +45,10 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
     public TrainingRun Plan(IReadOnlyDictionary<string, object> parameters, int? threads, string runDirectory)
     {
         TrainingParameters.CheckNames(parameters.Keys, "ctc", TrainingParameters.Names);
-        var run = new TrainingRun(
-            "ctc", TrainingParameters.Preset(parameters, CtcTraining.DefaultPreset),
-            TrainingParameters.Overrides(parameters),
-            TrainingParameters.Apply(CtcTraining.Recipe, parameters, CtcTraining.DefaultPreset, settings.Epochs,
-                settings.Seed, threads, runDirectory));
+        string preset = TrainingParameters.Preset(parameters, CtcTraining.DefaultPreset);
+        var run = new TrainingRun("ctc", preset, TrainingParameters.Overrides(parameters),
+            TrainingParameters.Apply(CtcTraining.Recipe, parameters, preset, settings.Epochs, settings.Seed, threads,
+                runDirectory));
         // A trial of another objective's study names a preset of the other task: refused here, not at training.
         CtcTraining.Config(run.Preset, run.Overrides);
         return run;

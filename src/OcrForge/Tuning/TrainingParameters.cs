@@ -51,12 +51,13 @@ public static class TrainingParameters
         values.Where(kv => kv.Key.StartsWith(SetPrefix, StringComparison.Ordinal))
             .Select(kv => KeyValuePair.Create(kv.Key[SetPrefix.Length..], ParameterValues.Format(kv.Value))).ToList();
 
-    /// <summary>The recipe with the epoch budget, seed and threads of the study, changed by the trial's values. A
-    /// preset with a measured recipe (<see cref="PresetRecipes"/>) starts from it, as <c>train</c> does.</summary>
+    /// <summary>The recipe with the epoch budget, seed and threads of the study, changed by the trial's values. The
+    /// trial's <paramref name="preset"/>, when it has a measured recipe (<see cref="PresetRecipes"/>), starts from
+    /// it, as <c>train</c> does.</summary>
     public static TrainingOptions Apply(TrainingOptions taskRecipe, IReadOnlyDictionary<string, object> values,
-        string defaultPreset, int epochs, int seed, int? threads, string runDirectory)
+        string preset, int epochs, int seed, int? threads, string runDirectory)
     {
-        var recipe = PresetRecipes.For(Preset(values, defaultPreset), taskRecipe);
+        var recipe = PresetRecipes.For(preset, taskRecipe);
         double Number(string name, double fallback) => values.TryGetValue(name, out var v)
             ? Convert.ToDouble(v, CultureInfo.InvariantCulture) : fallback;
         var optimizer = values.TryGetValue("optimizer", out var o) ? ParseEnum<OptimizerKind>("optimizer", (string)o)

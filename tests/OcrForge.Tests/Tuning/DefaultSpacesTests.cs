@@ -25,8 +25,8 @@ public class DefaultSpacesTests
             var values = sampler.Sample(space, StudyDirection.Maximize, [], number, new Dictionary<string, object>());
 
             // Then each is a valid run: options pass validation, and the registry builds the model
-            var options = TrainingParameters.Apply(recipe, values, defaultPreset: "", epochs: 2, seed: 1, threads: 1, runDirectory: "");
             var preset = TrainingParameters.Preset(values, "");
+            var options = TrainingParameters.Apply(recipe, values, preset, epochs: 2, seed: 1, threads: 1, runDirectory: "");
             var config = ModelRegistry.Create(preset, TrainingParameters.Overrides(values));
             using (config.Build(classCount: 20)) { }
             // A 5-symbol captcha needs up to 9 frames (a blank between repeats).
