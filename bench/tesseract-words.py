@@ -1,13 +1,18 @@
 #!/usr/bin/python3
 """Tesseract 5 against OcrForge on the same held-out words (or lines), side by side.
 
-    bench/tesseract-words.py HELDOUT [--model MODEL] [--threads N] [--psm 8|7] [--json]
+    bench/tesseract-words.py HELDOUT [--model MODEL] [--threads N] [--repeat K] [--psm 8|7] [--json]
 
 HELDOUT is a folder written by `ocrforge data synth --kind words|lines` (images/ and labels.csv). Tesseract runs
 once, in ONE process, over a list of every image (LSTM engine, --oem 1; --psm 8, a single word, or --psm 7, a single
 line when labels hold spaces), then OcrForge's `eval -m MODEL --data HELDOUT --json` over the same images. Both sides
 are scored the same way here: exact, case-sensitive image accuracy, CER (edit distance over label length, summed over
-the set), and images per second of the whole process (model loading and PNG decoding included). Tesseract may print
+the set), and images per second of the whole process (model loading and PNG decoding included). Both processes are
+pinned to the same first N cores (taskset), since thread options alone leave image decoding free to use every core.
+
+Speed, steady state (--repeat K, K > 1): each engine also reads the set K times over in one process, and the rate
+of the extra (K - 1) passes, (K - 1) * images / (time of K passes - time of one), is reported as well: what a long
+batch job or a server sees, with neither side's start-up (loading the model, JIT) counted. Tesseract may print
 typographic quotes and dashes where the labels have ASCII ones; the "folded" row maps them back (OcrForge emits
 only its charset, so it is unaffected).
 
@@ -65,6 +70,14 @@ def read_manifest(folder):
     return rows
 
 
+def cpu_name():
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
 def edit_distance(a, b):
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, start=1):
@@ -81,41 +94,77 @@ def score(predictions, labels):
     return {"accuracy": exact / len(labels), "cer": edits / max(1, sum(len(l) for l in labels))}
 
 
-def run_tesseract(rows, psm, threads):
+def pinned(threads):
+    """The command prefix that keeps a process on the first `threads` cores (nothing when taskset is missing)."""
+    cores = min(threads, os.cpu_count() or threads)
+    return ["taskset", "-c", f"0-{cores - 1}"] if shutil.which("taskset") else []
+
+
+def steady_rate(images, repeat, one_pass_seconds, all_passes_seconds):
+    """Images per second of the passes after the first, start-up excluded (None without --repeat)."""
+    if repeat < 2 or all_passes_seconds <= one_pass_seconds:
+        return None
+    return (repeat - 1) * images / (all_passes_seconds - one_pass_seconds)
+
+
+def run_tesseract(rows, psm, threads, repeat):
     version = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     with tempfile.TemporaryDirectory(prefix="tesseract-words-") as tmp:
-        listing = os.path.join(tmp, "list.txt")
-        with open(listing, "w", encoding="utf-8") as f:
-            f.writelines(p + "\n" for p, _ in rows)
-        env = dict(os.environ, OMP_THREAD_LIMIT=str(threads))
-        start = time.perf_counter()
-        result = subprocess.run(["tesseract", listing, os.path.join(tmp, "out"), "--oem", "1", "--psm", str(psm), "-l", "eng"],
-                                capture_output=True, text=True, env=env)
-        seconds = time.perf_counter() - start
-        if result.returncode != 0:
-            fail(f"tesseract failed ({result.returncode}): {result.stderr.strip().splitlines()[-1:] or ''}")
-        with open(os.path.join(tmp, "out.txt"), encoding="utf-8") as f:
-            pages = f.read().split("\f")
-    # Tesseract's text renderer writes its page separator (a form feed) between pages, even empty ones.
-    if len(pages) != len(rows):
-        fail(f"tesseract returned {len(pages)} pages for {len(rows)} images")
+        def timed(passes):
+            listing = os.path.join(tmp, f"list{passes}.txt")
+            with open(listing, "w", encoding="utf-8") as f:
+                f.writelines(p + "\n" for _ in range(passes) for p, _ in rows)
+            env = dict(os.environ, OMP_THREAD_LIMIT=str(threads))
+            start = time.perf_counter()
+            result = subprocess.run(pinned(threads) + ["tesseract", listing, os.path.join(tmp, "out"), "--oem", "1",
+                                                       "--psm", str(psm), "-l", "eng"],
+                                    capture_output=True, text=True, env=env)
+            seconds = time.perf_counter() - start
+            if result.returncode != 0:
+                fail(f"tesseract failed ({result.returncode}): {result.stderr.strip().splitlines()[-1:] or ''}")
+            with open(os.path.join(tmp, "out.txt"), encoding="utf-8") as f:
+                return seconds, f.read().split("\f")
+        seconds, pages = timed(1)
+        # Tesseract's text renderer writes its page separator (a form feed) between pages, even empty ones.
+        if len(pages) != len(rows):
+            fail(f"tesseract returned {len(pages)} pages for {len(rows)} images")
+        steady = steady_rate(len(rows), repeat, seconds, timed(repeat)[0]) if repeat > 1 else None
     predictions = [" ".join(page.split()) for page in pages]
     return {"engine": version, "psm": psm, "threads": threads, "seconds": seconds,
-            "images_per_second": len(rows) / seconds, "predictions": predictions}
+            "images_per_second": len(rows) / seconds, "steady_images_per_second": steady,
+            "predictions": predictions}
 
 
-def run_ocrforge(folder, model, threads, ocrforge):
-    command = ocrforge + ["eval", "--model", model, "--data", folder, "--json", "--threads", str(threads)]
-    start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        return {"error": (result.stderr.strip().splitlines() or ["exit code %d" % result.returncode])[-1], "command": " ".join(command)}
-    report = json.loads(result.stdout)
+def run_ocrforge(folder, rows, model, threads, repeat, ocrforge):
+    def timed(data):
+        command = pinned(threads) + ocrforge + ["eval", "--model", model, "--data", data, "--json",
+                                                "--threads", str(threads)]
+        start = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        if result.returncode != 0:
+            return None, {"error": (result.stderr.strip().splitlines() or ["exit code %d" % result.returncode])[-1],
+                          "command": " ".join(command)}
+        return seconds, dict(json.loads(result.stdout), command=" ".join(command))
+    seconds, report = timed(folder)
+    if seconds is None:
+        return report
+    steady = None
+    if repeat > 1:
+        with tempfile.TemporaryDirectory(prefix="ocrforge-words-") as tmp:
+            manifest = os.path.join(tmp, "labels.csv")
+            with open(manifest, "w", newline="", encoding="utf-8") as f:
+                writer = csv.writer(f)
+                writer.writerow(["path", "label"])
+                writer.writerows(row for _ in range(repeat) for row in rows)
+            all_seconds, repeated = timed(manifest)
+            if all_seconds is None:
+                return repeated
+            steady = steady_rate(len(rows), repeat, seconds, all_seconds)
     return {"model": model, "engine": report.get("engine"), "threads": threads, "seconds": seconds,
             "accuracy": report["sequence_accuracy"], "cer": report["cer"], "images": report["samples"],
-            "images_per_second": report["samples"] / seconds,
-            "inference_images_per_second": report["images_per_second"], "command": " ".join(command)}
+            "images_per_second": report["samples"] / seconds, "steady_images_per_second": steady,
+            "inference_images_per_second": report["images_per_second"], "command": report["command"]}
 
 
 def main():
@@ -123,6 +172,7 @@ def main():
     parser.add_argument("heldout", help="folder with images/ and labels.csv (ocrforge data synth --kind words|lines)")
     parser.add_argument("--model", "-m", help="OcrForge model (.onnx or .ocrf) to evaluate on the same images")
     parser.add_argument("--threads", type=int, default=1, help="threads for both engines (OMP_THREAD_LIMIT for tesseract; default 1)")
+    parser.add_argument("--repeat", type=int, default=1, help="also read the set this many times over in one process and report the steady rate of the extra passes (default 1: no)")
     parser.add_argument("--psm", type=int, choices=[7, 8], help="tesseract page segmentation: 8 word, 7 line (default: 7 when labels hold spaces)")
     parser.add_argument("--ocrforge", default=None, help="ocrforge executable (default: the Release build of this checkout, else ./ocrforge)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -132,7 +182,9 @@ def main():
     labels = [l for _, l in rows]
     psm = args.psm or (7 if any(" " in l for l in labels) else 8)
     ensure_tesseract()
-    tess = run_tesseract(rows, psm, args.threads)
+    if args.repeat < 1:
+        fail("--repeat: expected a whole number >= 1")
+    tess = run_tesseract(rows, psm, args.threads, args.repeat)
     predictions = tess.pop("predictions")
     tess.update(score(predictions, labels))
     tess["folded"] = score([p.translate(FOLD) for p in predictions], labels)
@@ -145,9 +197,15 @@ def main():
         root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
         built = os.path.join(root, "src", "OcrForge.Cli", "bin", "Release", "net10.0", "OcrForge.Cli")
         default = built if os.path.isfile(built) else os.path.join(root, "ocrforge")
-        ours = run_ocrforge(args.heldout, args.model, args.threads, [args.ocrforge] if args.ocrforge else [default])
+        ours = run_ocrforge(args.heldout, rows, args.model, args.threads, args.repeat,
+                            [args.ocrforge] if args.ocrforge else [default])
 
-    result = {"data": args.heldout, "images": len(rows), "tesseract": tess, "ocrforge": ours}
+    result = {"data": args.heldout, "images": len(rows), "repeat": args.repeat, "cpu": cpu_name(),
+              "load": open("/proc/loadavg").read().split()[:3], "tesseract": tess, "ocrforge": ours}
+    if ours and "error" not in ours:
+        result["speed_ratio"] = ours["images_per_second"] / tess["images_per_second"]
+        if ours["steady_images_per_second"] and tess["steady_images_per_second"]:
+            result["steady_speed_ratio"] = ours["steady_images_per_second"] / tess["steady_images_per_second"]
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -162,6 +220,10 @@ def main():
     else:
         print(f"{'ocrforge eval':28} {ours['accuracy']:9.2%} {ours['cer']:7.4f} {ours['images_per_second']:9.1f}   "
               f"({ours['engine']}; {ours['inference_images_per_second']:.0f} images/s inference alone)")
+        print(f"speed, whole process: {result['speed_ratio']:.1f}x Tesseract")
+        if "steady_speed_ratio" in result:
+            print(f"speed, steady state over {args.repeat} passes: ocrforge {ours['steady_images_per_second']:.1f}, "
+                  f"tesseract {tess['steady_images_per_second']:.1f} images/s: {result['steady_speed_ratio']:.1f}x")
     for m in tess["mistakes"][:5]:
         print(f"  tesseract: {m['path']}: {m['expected']!r} -> {m['predicted']!r}")
 

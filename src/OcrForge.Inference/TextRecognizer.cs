@@ -62,6 +62,33 @@ public sealed class TextRecognizer : IDisposable
         return Decode(output, cancellationToken);
     }
 
+    /// <summary>The default number of images per engine call in <see cref="PredictAll"/>.</summary>
+    public const int DefaultBatchSize = 64;
+
+    /// <summary>
+    /// Reads any number of images, <paramref name="batchSize"/> per engine call, results in the order given. For a
+    /// variable-width model the images are batched by width, as PaddleOCR's recogniser does: a batch is padded to
+    /// its widest image, and a word list's widths vary about fivefold, so batches in arrival order compute over
+    /// padding more than over text.
+    /// </summary>
+    public IReadOnlyList<Prediction> PredictAll(IReadOnlyList<GrayImage> images, int batchSize = DefaultBatchSize,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var order = Enumerable.Range(0, images.Count).ToArray();
+        if (Info.Preprocess.VariableWidth)
+            // Stable, so images of equal width keep their order and a run is reproducible.
+            order = [.. order.OrderBy(i => Preprocessor.AspectWidth(images[i], Info.Preprocess))];
+        var results = new Prediction[images.Count];
+        for (int start = 0; start < order.Length; start += batchSize)
+        {
+            var chunk = order.AsSpan(start, Math.Min(batchSize, order.Length - start)).ToArray();
+            var predictions = PredictBatch([.. chunk.Select(i => images[i])], cancellationToken);
+            for (int k = 0; k < chunk.Length; k++) results[chunk[k]] = predictions[k];
+        }
+        return results;
+    }
+
     /// <summary>
     /// Reads the texts out of the engine's raw scores [N, T, C] for a batch: for callers that run the engine
     /// themselves, such as a server that gathers several requests into one engine call. Only the frames that belong

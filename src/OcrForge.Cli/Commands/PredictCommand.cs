@@ -44,7 +44,7 @@ public static class PredictCommand
                 return ClassifierPredict.Run(opened, files, parse.GetValue(top), parse.GetValue(json));
             var lexicon = lexiconOptions.Read(parse, opened.Info.Charset);
             var recognizer = new TextRecognizer(opened) { BeamWidth = beamWidth, Lexicon = lexicon };
-            var lines = recognizer.PredictBatch(files.Select(ImageDecoder.DecodeFile).ToList());
+            var lines = recognizer.PredictAll(files.Select(ImageDecoder.DecodeFile).ToList());
             bool asJson = parse.GetValue(json);
             for (int i = 0; i < files.Count; i++)
                 if (asJson)

@@ -225,12 +225,8 @@ public static class ModelComparison
         // Not disposed: disposing the recognizer would dispose the engine, which the caller owns.
         var recognizer = new TextRecognizer(engine);
         var metrics = new TextMetrics();
-        for (int start = 0; start < samples.Count; start += EvalBatch)
-        {
-            var batch = samples.Skip(start).Take(EvalBatch).ToList();
-            var predictions = recognizer.PredictBatch(batch.Select(s => s.Image).ToList(), cancellationToken);
-            for (int i = 0; i < batch.Count; i++) metrics.Add(predictions[i].Text, batch[i].Label);
-        }
+        var predictions = recognizer.PredictAll([.. samples.Select(s => s.Image)], EvalBatch, cancellationToken);
+        for (int i = 0; i < samples.Count; i++) metrics.Add(predictions[i].Text, samples[i].Label);
         return new()
         {
             ["sequence_accuracy"] = metrics.SequenceAccuracy,

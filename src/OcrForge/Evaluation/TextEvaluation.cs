@@ -40,21 +40,15 @@ public static class TextEvaluation
         var samples = decoded.Samples;
         var metrics = new TextMetrics();
         var mistakes = new List<TextMistake>();
-        var clock = new Stopwatch();
-        for (int start = 0; start < samples.Count; start += BatchSize)
+        var clock = Stopwatch.StartNew();
+        var predictions = recognizer.PredictAll([.. samples.Select(s => s.Image)], BatchSize, cancellationToken);
+        clock.Stop();
+        for (int i = 0; i < samples.Count; i++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = samples.Skip(start).Take(BatchSize).ToList();
-            clock.Start();
-            var predictions = recognizer.PredictBatch(batch.Select(s => s.Image).ToList());
-            clock.Stop();
-            for (int i = 0; i < batch.Count; i++)
-            {
-                metrics.Add(predictions[i].Text, batch[i].Label);
-                var (sample, read) = (batch[i], predictions[i]);
-                if (read.Text != sample.Label && mistakes.Count < MistakesKept)
-                    mistakes.Add(new TextMistake(sample.Path, sample.Label, read.Text, read.Confidence));
-            }
+            var (sample, read) = (samples[i], predictions[i]);
+            metrics.Add(read.Text, sample.Label);
+            if (read.Text != sample.Label && mistakes.Count < MistakesKept)
+                mistakes.Add(new TextMistake(sample.Path, sample.Label, read.Text, read.Confidence));
         }
         // A label symbol the model cannot emit makes every line holding it a mistake, whatever the model learnt.
         var unknown = string.Concat(samples.SelectMany(s => s.Label.EnumerateSymbols()).Distinct()

@@ -19,6 +19,15 @@ public sealed record CrnnConfig : ModelConfig
     public int[] Filters { get; init; } = [32, 64];
     public int[] Kernels { get; init; } = [3, 3];
     public PoolSize[] Pools { get; init; } = [new(2, 2), new(2, 2)];
+    /// <summary>
+    /// Every conv block's stride (both axes); null = 1 everywhere. A stride-2 first block is the cheap way to lower
+    /// the resolution: the first convolution at full resolution with one input channel is the slowest layer of a
+    /// small CRNN (81 % of the int8 `words` model's time before it had one, docs/RESULTS.md), for the fewest
+    /// multiply-adds. Left out of the JSON when null, so files written before read and write as before.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int[]? Strides { get; init; }
     public bool BatchNorm { get; init; }
     public Activation Activation { get; init; } = Activation.Relu;
     /// <summary>Width of the dense projection between CNN and RNN; 0 = none.</summary>
@@ -45,7 +54,8 @@ public sealed record CrnnConfig : ModelConfig
 
     /// <summary>Feature-map height after the backbone: each pool divides it (floor), as MaxPool2d does.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public int OutputHeight => Pools.Aggregate(InputHeight, (h, p) => h / p.Height);
+    public int OutputHeight => Enumerable.Range(0, Pools.Length)
+        .Aggregate(InputHeight, (h, i) => Ceiling(h, StrideOf(i)) / Pools[i].Height);
 
     /// <summary>
     /// CTC time steps. The image's width becomes the time axis: every column of the final feature map is one frame,
@@ -54,13 +64,21 @@ public sealed record CrnnConfig : ModelConfig
     /// </summary>
     /// <remarks>For a variable-width model: the frames of an image at the maximum width.</remarks>
     [System.Text.Json.Serialization.JsonIgnore]
-    public int TimeSteps => Pools.Aggregate(InputWidth, (w, p) => w / p.Width);
+    public int TimeSteps => Enumerable.Range(0, Pools.Length)
+        .Aggregate(InputWidth, (w, i) => Ceiling(w, StrideOf(i)) / Pools[i].Width);
 
     /// <summary>
-    /// Input pixels per frame: the product of the pool widths (nested floor divisions by each pool equal one floor
-    /// division by their product, so a batch W wide, W a multiple of this, has exactly W / FrameWidth frames).
+    /// Input pixels per frame: the product of the strides and pool widths (a batch W wide, W a multiple of this,
+    /// is divided exactly at every step, so it has exactly W / FrameWidth frames).
     /// </summary>
-    [System.Text.Json.Serialization.JsonIgnore] public int FrameWidth => Pools.Aggregate(1, (f, p) => f * p.Width);
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int FrameWidth => Enumerable.Range(0, Pools.Length).Aggregate(1, (f, i) => f * StrideOf(i) * Pools[i].Width);
+
+    /// <summary>Block <paramref name="i"/>'s conv stride.</summary>
+    public int StrideOf(int i) => Strides is { } s && i < s.Length ? s[i] : 1;
+
+    /// <summary>A "same"-padded odd-kernel convolution with stride s gives ⌈n / s⌉.</summary>
+    private static int Ceiling(int n, int s) => (n + s - 1) / s;
 
     /// <summary>
     /// The input layout before standardisation (Mean 0, Std 1): a fixed Width×Height stretch, or for a
@@ -85,6 +103,7 @@ public sealed record CrnnConfig : ModelConfig
         ModelParameter.IntList("filters", 1, "every conv block's width (sets the block count)"),
         ModelParameter.IntList("kernels", 1, "every conv block's kernel size"),
         ModelParameter.PoolList("pools", "every conv block's pooling, height × width"),
+        ModelParameter.IntList("strides", 1, "every conv block's convolution stride (both axes)"),
         ModelParameter.Bool("batch_norm", "BatchNorm after every convolution"),
         ModelParameter.Choice<Activation>("activation", "activation after every convolution"),
         ModelParameter.Int("dense", 0, "units of a dense layer before the recurrent layers; 0 = none",
@@ -111,6 +130,7 @@ public sealed record CrnnConfig : ModelConfig
         "filters" => Resize((int[])value) with { Filters = (int[])value },
         "kernels" => this with { Kernels = Same(key, (int[])value) },
         "pools" => this with { Pools = Same(key, (PoolSize[])value) },
+        "strides" => this with { Strides = Same(key, (int[])value) },
         "batch_norm" => this with { BatchNorm = (bool)value },
         "activation" => this with { Activation = (Activation)value },
         "dense" => this with { DenseUnits = (int)value },
@@ -153,6 +173,7 @@ public sealed record CrnnConfig : ModelConfig
             .Select(i => i < Kernels.Length ? Kernels[i] : Kernels[^1]).ToArray(),
         Pools = Enumerable.Range(0, blocks.Length)
             .Select(i => i < Pools.Length ? Pools[i] : new PoolSize(1, 1)).ToArray(),
+        Strides = Strides is null ? null : Enumerable.Range(0, blocks.Length).Select(StrideOf).ToArray(),
     };
 
     private T[] Same<T>(string key, T[] list) => list.Length == Filters.Length ? list
@@ -173,7 +194,7 @@ public sealed class Crnn : OcrModule
     {
         if (config.OutputHeight < 1 || config.TimeSteps < 1)
             throw new Inference.OcrForgeException(
-                $"model: pooling {string.Join(",", config.Pools.AsEnumerable())} leaves no feature map for a " +
+                $"model: strides and pooling {string.Join(",", config.Pools.AsEnumerable())} leave no feature map for a " +
                 $"{config.InputWidth}x{config.InputHeight} input");
 
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
@@ -183,7 +204,8 @@ public sealed class Crnn : OcrModule
             int k = config.Kernels[i];
             // "same" padding for odd kernels keeps the size arithmetic in the pools alone.
             layers.Add(($"conv{i}",
-                nn.Conv2d(channels, config.Filters[i], k, padding: k / 2, bias: !config.BatchNorm)));
+                nn.Conv2d(channels, config.Filters[i], k, stride: config.StrideOf(i), padding: k / 2,
+                    bias: !config.BatchNorm)));
             if (config.BatchNorm) layers.Add(($"bn{i}", nn.BatchNorm2d(config.Filters[i])));
             layers.Add(($"act{i}", config.Activation == Activation.Relu ? nn.ReLU() : nn.LeakyReLU(0.01)));
             var pool = config.Pools[i];

@@ -20,6 +20,8 @@ public static class TinyModels
         ["bigru-bn"] = ("crnn-gru", ["height=32", "width=32", "filters=4,4,8,8,8", "rnn_hidden=8"]),
         // Variable width (aspect kept, up to 96 px, 4 px per frame): the dynamic width and time axes.
         ["words-lstm"] = ("words", ["height=32", "width=96", "filters=4,8,8,8", "rnn_hidden=8"]),
+        // The same with a stride-2 first convolution instead of the first pool: still 4 px per frame.
+        ["words-strided"] = ("words", ["height=32", "width=96", "filters=4,8,8,8", "rnn_hidden=8", "strides=2,1,1,1", "pools=1x1,2x2,2x1,4x1"]),
         ["gru-2layer"] = ("keras-captcha", ["height=16", "width=48", "filters=4,8", "rnn=gru", "rnn_hidden=8,6", "bidirectional=false", "activation=leaky_relu"]),
         ["cnn-bn-strided"] = ("chars74k-cnn", ["height=24", "width=24", "filters=8,8,8,12,12,12"]),
         // Block 1 has an identity shortcut, blocks 2–4 a strided 1×1 projection.

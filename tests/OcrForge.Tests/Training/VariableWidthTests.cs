@@ -156,6 +156,75 @@ public class VariableWidthTests
     }
 
     [Fact]
+    public void A_strided_first_convolution_counts_in_the_frame_width_and_exports_with_dynamic_width()
+    {
+        var config = (CrnnConfig)ModelRegistry.Create("words", ModelRegistry.ParseOverrides(
+            ["strides=2,1,1,1", "pools=1x1,2x2,2x1,4x1"]));
+        Assert.Equal((4, 1, 128), (config.FrameWidth, config.OutputHeight, config.TimeSteps));
+        Assert.Equal(4, config.Input.FrameWidth);
+        // One stride per block, as for pools; growing the backbone repeats stride 1.
+        var error = Assert.Throws<OcrForgeException>(() => ModelRegistry.Create("words", ModelRegistry.ParseOverrides(["strides=2,1"])));
+        Assert.Equal("--set strides: expected 4 values, one per conv block", error.Message);
+        Assert.Equal([2, 1, 1, 1, 1], ((CrnnConfig)config.With("conv_blocks", "5")).Strides!);
+        Assert.Null(((CrnnConfig)ModelRegistry.Create("words")).Strides);
+
+        using var dir = new TempDir();
+        using var model = TinyModels.Create("words-strided");
+        var path = TinyModels.ExportTo(dir, model);
+        using var torchEngine = new TorchEngine(model);
+        using var onnxEngine = new OnnxEngine(path, threads: 1);
+        var spec = model.Manifest.Preprocess;
+        var images = new[] { 21, 60 }.Select((w, i) => Image(w, 32, seed: 40 + i)).ToList();
+        var input = Batch.Prepare(images, spec);
+        var (expected, actual) = (torchEngine.Run(input), onnxEngine.Run(input));
+        Assert.Equal([2, 60 / 4, TinyModels.Digits.ClassCount], actual.Shape);
+        Assert.Equal([6, 15], actual.Frames!);
+        Assert.True(expected.Data.Zip(actual.Data, (a, b) => Math.Abs(a - b)).Max() <= 1e-4f);
+    }
+
+    [Fact]
+    public void Reading_many_words_batches_them_by_width_and_answers_in_the_order_given()
+    {
+        // Given a variable-width model behind an engine that records the width of every batch it runs
+        using var model = TinyModels.Create("words-lstm");
+        var engine = new RecordingEngine(new TorchEngine(model));
+        using var recognizer = new TextRecognizer(engine);
+        int[] widths = [90, 20, 88, 24, 50, 23];
+        var images = widths.Select((w, i) => Image(w, 32, seed: 60 + i)).ToList();
+
+        // When six words are read two at a time
+        var all = recognizer.PredictAll(images, batchSize: 2);
+
+        // Then each batch holds words of similar width (20+23, 24+50, 88+90 rounded up to 4 px), not the given pairs
+        Assert.Equal([24, 52, 92], engine.Widths);
+        // And every answer is the one its own batch gives, in the order the images came
+        Assert.Equal(images.Count, all.Count);
+        var byBatch = new[] { new[] { 1, 5 }, [3, 4], [2, 0] }
+            .SelectMany(pair => pair.Zip(recognizer.PredictBatch([.. pair.Select(i => images[i])])));
+        foreach (var (index, prediction) in byBatch)
+            Assert.Equal((prediction.Text, prediction.Confidence), (all[index].Text, all[index].Confidence));
+        // A fixed-size model keeps the given order.
+        using var fixedModel = TinyModels.Create("bilstm-dense");
+        var fixedEngine = new RecordingEngine(new TorchEngine(fixedModel));
+        var fixedImages = Enumerable.Range(0, 3).Select(i => Image(30 + 10 * i, 16, seed: i)).ToList();
+        using var fixedRecognizer = new TextRecognizer(fixedEngine);
+        Assert.Equal(fixedImages.Select(i => fixedRecognizer.Predict(i).Text), fixedRecognizer.PredictAll(fixedImages, 1).Select(p => p.Text));
+    }
+
+    private sealed class RecordingEngine(IOcrEngine inner) : IOcrEngine
+    {
+        public List<int> Widths { get; } = [];
+        public string Name => inner.Name;
+        public ModelInfo Info => inner.Info;
+        public EngineOutput Run(float[] input, int batch, CancellationToken cancellationToken = default)
+        {
+            Widths.Add(input.Length / batch / Info.Preprocess.Height);
+            return inner.Run(input, batch, cancellationToken);
+        }
+        public void Dispose() => inner.Dispose();
+    }
+
+    [Fact]
     public void Train_ctc_reads_a_csv_of_words_and_skips_a_label_too_long_for_its_image()
     {
         // Given a manifest of words of different widths and lengths, one far too narrow for its label and one

@@ -154,7 +154,7 @@ public static class Int8Quantizer
         if (engine.Info.Task == OcrTask.TextRecognition)
         {
             using var recognizer = new TextRecognizer(engine);
-            return recognizer.PredictBatch(images).Select(p => p.Text).ToList();
+            return recognizer.PredictAll(images).Select(p => p.Text).ToList();
         }
         using var classifier = new CharacterClassifier(engine);
         return classifier.PredictBatch(images).Select(p => p[0].Label).ToList();
