@@ -31,15 +31,17 @@ public static class QuantizeCommand
         };
         var seed = SharedOptions.Seed("Seed for picking the calibration images.");
         var output = SharedOptions.Out("File to write (.onnx).");
+        var threads = SharedOptions.Threads("Threads for calibration and for comparing the candidates (default: all "
+            + "cores).");
         var json = SharedOptions.Json();
         var command = new Command("quantize",
             "Quantize a trained model to int8 (ONNX QDQ, calibrated activation ranges, per-layer choice for LSTMs).");
         foreach (var o in new Option[] { model, data, format }) command.Options.Add(o);
         q.AddTo(command);
-        foreach (var o in new Option[] { evalData, split, seed, output, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { evalData, split, seed, threads, output, json }) command.Options.Add(o);
         command.SetAction(parse => Cli.Run(() =>
         {
-            var options = q.Read(parse);
+            var options = q.Read(parse) with { Threads = parse.GetValue(threads) };
             string source = parse.GetValue(model)!, target = parse.GetValue(output)!;
             using var trained = TrainedModel.Load(source);
             var calibration = CalibrationSet.Load(trained, source, parse.GetValue(data)!, parse.GetValue(format),
@@ -52,7 +54,8 @@ public static class QuantizeCommand
             OnnxWriter.Save(target, result.Model);
             long floatBytes = OnnxWriter.Serialize(OnnxExporter.Export(trained)).Length;
             var heldOut = parse.GetValue(evalData) is { } heldOutData
-                ? HeldOutAccuracy.Measure(trained, result.Model, heldOutData, parse.GetValue(format))
+                ? HeldOutAccuracy.Measure(trained, result.Model, heldOutData, parse.GetValue(format),
+                    parse.GetValue(threads))
                 : null;
             if (heldOut is not null) skipped.Report(heldOut.Problems);
             if (parse.GetValue(json))

@@ -55,7 +55,7 @@ public class JsonDocumentTests(TinyModelFixture tiny) : IClassFixture<TinyModelF
 
         var (exit, stdout, stderr) = CtcCommandsTests.Run("export", "-m", tiny.ModelPath, "-o", dir.File("m.onnx"), "--json");
         var (qexit, qstdout, qstderr) = CtcCommandsTests.Run("quantize", "-m", tiny.ModelPath, "--data", tiny.Images.Path,
-            "--calib-batches", "1", "--calib-batch-size", "8", "-o", dir.File("m.int8.onnx"), "--json");
+            "--calib-batches", "1", "--calib-batch-size", "8", "--threads", "1", "-o", dir.File("m.int8.onnx"), "--json");
 
         Assert.True(exit == 0, stderr);
         var export = Document(stdout);

@@ -27,7 +27,8 @@ public static class Calibrator
     private const int Bins = 2048;
 
     public static Dictionary<string, TensorRange> Collect(OnnxModel model, IReadOnlyCollection<string> tensors,
-        IReadOnlyList<(float[] Input, int Count)> batches, CalibrationMethod method, double percentile = 99.99)
+        IReadOnlyList<(float[] Input, int Count)> batches, CalibrationMethod method, double percentile = 99.99,
+        int? threads = null)
     {
         if (batches.Count == 0) throw new ArgumentException("no calibration batches", nameof(batches));
         var graph = model.Graph.Clone();
@@ -36,7 +37,11 @@ public static class Calibrator
         var tapped = new OnnxModel(graph, model.Metadata);
         foreach (var (domain, version) in model.Opsets) tapped.Opsets[domain] = version;
 
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC };
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC,
+            IntraOpNumThreads = threads ?? Environment.ProcessorCount,
+        };
         using var session = new InferenceSession(OnnxWriter.Serialize(tapped), options);
         var input = graph.Inputs[0];
         // A variable-width model's width is symbolic: each batch's own (padded) width follows from its length.

@@ -42,6 +42,8 @@ public sealed record QuantizationOptions
     /// its own effect, not by what the convolutions already cost).
     /// </summary>
     public double MaxAgreementDrop { get; init; } = 0.01;
+    /// <summary>Threads of the ONNX Runtime sessions that calibrate and compare the candidates; null = all cores.</summary>
+    public int? Threads { get; init; }
 }
 
 /// <summary>What became of one layer, and the evidence for it.</summary>
@@ -86,13 +88,13 @@ public static class Int8Quantizer
 
         var floatModel = OnnxExporter.Export(model);
         var ranges = Calibrator.Collect(floatModel, QdqRewriter.ActivationsToCalibrate(floatModel.Graph), batches,
-            options.Calibration, options.Percentile);
-        var reference = Predict(floatModel, calibration);
+            options.Calibration, options.Percentile, options.Threads);
+        var reference = Predict(floatModel, calibration, options.Threads);
 
         var layers = new List<LayerChoice>();
         var recurrent = new Dictionary<string, RecurrentPrecision>();
         double agreement = Agreement(reference,
-            Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, recurrent), calibration));
+            Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, recurrent), calibration, options.Threads));
         foreach (var node in floatModel.Graph.Nodes)
         {
             if (node.OpType is "Conv" or "Gemm" or "MatMul")
@@ -118,7 +120,8 @@ public static class Int8Quantizer
             {
                 var candidate = new Dictionary<string, RecurrentPrecision>(recurrent) { [node.Name] = precision };
                 double withLayer = Agreement(reference,
-                    Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, candidate), calibration));
+                    Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, candidate), calibration,
+                        options.Threads));
                 evidence.Add($"{Describe(precision)}: {withLayer:P1}");
                 if (options.Recurrent == RecurrentPolicy.Int8 || agreement - withLayer <= options.MaxAgreementDrop)
                 {
@@ -148,9 +151,9 @@ public static class Int8Quantizer
         a.Count == 0 ? 1 : a.Zip(b, (x, y) => x == y ? 1.0 : 0.0).Average();
 
     /// <summary>Decoded text (text models) or top-1 class (classifiers) of each image, run with ONNX Runtime.</summary>
-    public static IReadOnlyList<string> Predict(OnnxModel model, IReadOnlyList<GrayImage> images)
+    public static IReadOnlyList<string> Predict(OnnxModel model, IReadOnlyList<GrayImage> images, int? threads = null)
     {
-        var engine = new OnnxEngine(OnnxWriter.Serialize(model), "quantization candidate", threads: null);
+        var engine = new OnnxEngine(OnnxWriter.Serialize(model), "quantization candidate", threads);
         if (engine.Info.Task == OcrTask.TextRecognition)
         {
             using var recognizer = new TextRecognizer(engine);
