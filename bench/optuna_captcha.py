@@ -4,7 +4,7 @@ One study, one worker, no pruner: each trial runs `ocrforge train ctc ... --json
 thread count as `ocrforge tune run --seed S --threads 1` gives its trials, and its value is the validation sequence
 accuracy of the kept epoch (what ocrforge's CTC objective returns). TPESampler(multivariate=True,
 constant_liar=True, n_startup_trials=10, n_ei_candidates=24, seed=S). Prints one JSON document: the trials' values
-and parameters in order. Usage: optuna_captcha.py CLI DATA TRIALS EPOCHS SEED WORKDIR
+and parameters in order (and WORKDIR/trials.jsonl, a line per trial as it ends). Usage: optuna_captcha.py CLI DATA TRIALS EPOCHS SEED WORKDIR
 """
 import json
 import os
@@ -44,6 +44,9 @@ def main():
             raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed")
         value = json.loads(done.stdout)["validation"]["sequence_accuracy"]
         rows.append({"number": trial.number, "value": value, "params": params, "seconds": time.time() - start})
+        # One line per finished trial as it ends, so that a stopped run can still be summarised.
+        with open(os.path.join(work, "trials.jsonl"), "a", encoding="utf-8") as f:
+            f.write(json.dumps(rows[-1]) + "\n")
         return value
 
     sampler = optuna.samplers.TPESampler(multivariate=True, constant_liar=True, n_startup_trials=10,

@@ -149,7 +149,7 @@ def run_ocrforge(folder, rows, model, threads, repeat, ocrforge):
     seconds, report = timed(folder)
     if seconds is None:
         return report
-    steady = None
+    steady = steady_inference = None
     if repeat > 1:
         with tempfile.TemporaryDirectory(prefix="ocrforge-words-") as tmp:
             manifest = os.path.join(tmp, "labels.csv")
@@ -161,10 +161,12 @@ def run_ocrforge(folder, rows, model, threads, repeat, ocrforge):
             if all_seconds is None:
                 return repeated
             steady = steady_rate(len(rows), repeat, seconds, all_seconds)
+            steady_inference = repeated["images_per_second"]
     return {"model": model, "engine": report.get("engine"), "threads": threads, "seconds": seconds,
             "accuracy": report["sequence_accuracy"], "cer": report["cer"], "images": report["samples"],
             "images_per_second": report["samples"] / seconds, "steady_images_per_second": steady,
-            "inference_images_per_second": report["images_per_second"], "command": report["command"]}
+            "inference_images_per_second": report["images_per_second"],
+            "inference_images_per_second_repeated": steady_inference, "command": report["command"]}
 
 
 def main():
