@@ -83,7 +83,7 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
                 return cv.Mean;
             }
             var (model, result) = CharacterTraining.Fit(data, config, plan.Preset, plan.Overrides, plan.Options, recipe,
-                new TrainingParameters.EpochReporter(reporter), cancellationToken);
+                new FoldReporter(reporter), cancellationToken);
             model.Dispose();
             return result.Best.ValidationAccuracy;
         }

@@ -75,7 +75,7 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
                 return cv.Mean;
             }
             var (model, result) = CtcTraining.Fit(data, config, plan.Preset, plan.Overrides, plan.Options,
-                new TrainingParameters.EpochReporter(reporter, StepValue), cancellationToken);
+                new FoldReporter(reporter, StepValue), cancellationToken);
             model.Dispose();
             return result.Best.ValidationAccuracy;
         }

@@ -96,16 +96,4 @@ public static class TrainingParameters
     {
         try { Directory.Delete(path, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
-
-    /// <summary>Forwards each finished epoch's step value (<paramref name="stepValue"/>, by default the validation
-    /// accuracy); a prune decision surfaces as an exception from the trainer.</summary>
-    public sealed class EpochReporter(ITrialReporter reporter, Func<EpochRecord, double>? stepValue = null)
-        : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value)
-        {
-            if (value.Finished is { } epoch)
-                reporter.Report(epoch.Epoch, stepValue?.Invoke(epoch) ?? epoch.ValidationAccuracy);
-        }
-    }
 }
