@@ -22,6 +22,10 @@ public static class TrainCtcOutput
             return;
         }
         if (r.ResumedFromEpoch > 0) AnsiConsole.MarkupLineInterpolated($"resumed after epoch {r.ResumedFromEpoch}");
+        foreach (var restart in r.Restarts)
+            AnsiConsole.MarkupLine(Markup.Escape($"restarted: the run from seed {restart.Seed} was still on the " +
+                $"all-blank plateau at epoch {restart.Epoch} (validation character accuracy " +
+                $"{restart.CharacterAccuracy:P1})"));
         AnsiConsole.MarkupLine("[green]saved[/] " + Markup.Escape(
             $"{outPath}: best epoch {r.BestEpoch} of {r.History.Count}{(r.StoppedEarly ? " (early stop)" : "")}, " +
             $"{outcome.TrainCount} train / {outcome.ValidationCount} validation images, {parameters:N0} parameters, " +

@@ -29,6 +29,10 @@ public static class TrainingJson
         Add("epochs_run", r.History.Count);
         Add("stopped_early", r.StoppedEarly);
         Add("resumed_from_epoch", r.ResumedFromEpoch);
+        if (task == "text_recognition") Add("plateau_restarts", r.Restarts.Select(p => new
+        {
+            seed = p.Seed, epoch = p.Epoch, character_accuracy = p.CharacterAccuracy,
+        }).ToList());
         Add("train_images", outcome.TrainCount);
         if (task == "classification") Add("unlabeled_images", outcome.UnlabeledCount);
         Add("validation_images", outcome.ValidationCount);

@@ -43,5 +43,12 @@ public static class TrainingOptionTable
             "Validate, keep and save a moving average of the weights with this decay per step (e.g. 0.999; " +
             "0 = off).",
             o => o.Ema, (o, v) => o with { Ema = v }),
+        TrainingOptionRow.Of(r, "--plateau-restarts",
+            "Text models: start again from new initial weights when the run is still on the all-blank CTC " +
+            "plateau (validation character accuracy < 0.2) after --plateau-epochs epochs, at most this many times " +
+            "(0 = never).",
+            o => o.PlateauRestarts, (o, v) => o with { PlateauRestarts = v }),
+        TrainingOptionRow.Of(r, "--plateau-epochs", "The epoch at which --plateau-restarts judges a run.",
+            o => o.PlateauEpochs, (o, v) => o with { PlateauEpochs = v }),
     ];
 }

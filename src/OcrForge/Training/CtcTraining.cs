@@ -154,23 +154,85 @@ public static class CtcTraining
             || config.VariableWidth != data.Spec.VariableWidth)
             throw new ArgumentException("the data was decoded for another input size", nameof(data));
         CheckLabelsFit([.. data.Train, .. data.Validation], config, data.Source);
+        var restarts = new List<PlateauRestart>();
+        bool restarting = options.PlateauRestarts > 0;
+        int first = options.Resume && restarting ? PlateauAttempt.Read(options.RunDirectory) : 0;
+        int before = 0;
+        for (int attempt = first; ; attempt++)
+        {
+            int seed = PlateauAttempt.Seed(options.Seed, attempt);
+            if (restarting && !(options.Resume && attempt == first)) PlateauAttempt.Write(options.RunDirectory, attempt);
+            // A restart is a fresh run: only the attempt that was interrupted continues from the checkpoint.
+            var attemptOptions = options with { Seed = seed, Resume = options.Resume && attempt == first };
+            bool judged = attempt < options.PlateauRestarts;
+            double? plateau = null;
+            var attemptControl = !judged ? control : (control ?? new RunControl()) with
+            {
+                AfterEpoch = record =>
+                {
+                    var decision = control?.AfterEpoch?.Invoke(record) ?? EpochDecision.Continue;
+                    if (record.Epoch != options.PlateauEpochs || decision == EpochDecision.Stop) return decision;
+                    double characters = record.Metrics.GetValueOrDefault("character_accuracy");
+                    if (characters >= PlateauAttempt.CharacterAccuracy) return decision;
+                    plateau = characters;
+                    return EpochDecision.Stop;
+                },
+            };
+            // Earlier attempts' epochs come first, so that a curve (a tuner's pruner, the CLI's log) keeps counting.
+            int offset = before;
+            var attemptProgress = offset == 0 || progress is null ? progress
+                : new Progress(p => progress.Report(p with
+                {
+                    Epoch = p.Epoch + offset, Epochs = p.Epochs + offset,
+                    Finished = p.Finished is { } f ? f with { Epoch = f.Epoch + offset } : null,
+                }));
+            var (model, result) = FitOnce(data, config, preset, overrides, options, attemptOptions, attemptProgress,
+                attemptControl, cancellationToken);
+            // A run that early stopping ended on the plateau before it was judged (its validation loss barely moves
+            // there) is judged where it stopped.
+            if (judged && plateau is null && result.Stop == TrainingStop.NoImprovement
+                && result.History[^1].Epoch < options.PlateauEpochs
+                && result.History.Max(h => h.Metrics.GetValueOrDefault("character_accuracy"))
+                    < PlateauAttempt.CharacterAccuracy)
+                plateau = result.History[^1].Metrics.GetValueOrDefault("character_accuracy");
+            if (plateau is not { } stuck)
+            {
+                if (attempt > 0) model.Manifest.Training["init_seed"] = seed.ToString(CultureInfo.InvariantCulture);
+                return (model, result with { Restarts = restarts });
+            }
+            model.Dispose();
+            restarts.Add(new PlateauRestart(seed, result.History[^1].Epoch, stuck));
+            before += result.History[^1].Epoch;
+        }
+    }
+
+    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+
+    private static (TrainedModel Model, TrainingResult Result) FitOnce(CtcData data, CrnnConfig config, string preset,
+        IReadOnlyList<KeyValuePair<string, string>> overrides, TrainingOptions options, TrainingOptions attempt,
+        IProgress<TrainingProgress>? progress, RunControl? control, CancellationToken cancellationToken)
+    {
         // Seed before building: weight initialisation draws from torch's generator.
-        TorchRuntime.Seed(options.Seed);
+        TorchRuntime.Seed(attempt.Seed);
         var model = TrainedModel.Create(config, data.Charset, data.Spec, new Dictionary<string, string>
         {
             ["preset"] = preset,
             ["overrides"] = string.Join(" ", overrides.Select(kv => $"{kv.Key}={kv.Value}")),
             ["data"] = Path.GetFullPath(data.Source),
+            // The run's own seed and options: what re-creates its split, whichever attempt is kept.
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["options"] = System.Text.Json.JsonSerializer.Serialize(options with { RunDirectory = "" }, ModelFile.Json),
         });
         try
         {
-            using var trainBatches = new ImageBatches(data.Train, data.Spec, options.Augment
+            using var trainBatches = new ImageBatches(data.Train, data.Spec, attempt.Augment
                 ? new Augmenter(AugmentOptions.TextLines) : null);
             using var validationBatches = new ImageBatches(data.Validation, data.Spec, null);
             var task = new CtcTrainingTask(model.Module, data.Charset, trainBatches, validationBatches);
-            return (model, new Trainer(options, progress, control).Fit(task, cancellationToken));
+            return (model, new Trainer(attempt, progress, control).Fit(task, cancellationToken));
         }
         catch
         {
@@ -278,4 +340,35 @@ public static class CtcTraining
           $"{config.InputHeight} px high, gives {FramesOf(s, config)} ({config.FrameWidth} px per frame)"
         : $"label '{s.Label}' needs {FramesNeeded(s.Label)} frames but the model has {config.TimeSteps} " +
           "(widen the input or pool less: --set width=… / pools=…)";
+}
+
+/// <summary>
+/// The bookkeeping of <see cref="TrainingOptions.PlateauRestarts"/>: each attempt's seed, the threshold that calls a
+/// run stuck, and which attempt a run folder holds, so that <c>--resume</c> continues the attempt it interrupted.
+/// </summary>
+internal static class PlateauAttempt
+{
+    /// <summary>Below this validation character accuracy a run counts as still on the plateau: a model that emits
+    /// blanks or one guessed symbol matches a few positions by chance (0.01–0.07 measured), one that has left it
+    /// matches most of them within a few epochs.</summary>
+    public const double CharacterAccuracy = 0.2;
+
+    private const string FileName = "plateau-attempt.txt";
+
+    /// <summary>Attempt 0 is the run's own seed; later ones are derived from it, so a seeded run stays reproducible.</summary>
+    public static int Seed(int seed, int attempt) => attempt == 0 ? seed : unchecked(seed + attempt * 7_919_003);
+
+    public static int Read(string runDirectory)
+    {
+        var path = Path.Combine(runDirectory, FileName);
+        return File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None,
+            CultureInfo.InvariantCulture, out int attempt) ? attempt : 0;
+    }
+
+    public static void Write(string runDirectory, int attempt)
+    {
+        if (runDirectory.Length == 0) return;
+        Directory.CreateDirectory(runDirectory);
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName), attempt.ToString(CultureInfo.InvariantCulture));
+    }
 }

@@ -43,6 +43,15 @@ public sealed record TrainingOptions
     /// </summary>
     public string RunDirectory { get; init; } = "";
     public int? Threads { get; init; }
+    /// <summary>
+    /// Text models: start again from new initial weights (a seed derived from <see cref="Seed"/>) when a run is still
+    /// on CTC's all-blank plateau after <see cref="PlateauEpochs"/> epochs, at most this many times; 0 = never.
+    /// Whether and when a CRNN without BatchNorm leaves the plateau depends on its initial weights far more than on
+    /// its recipe (docs/RESULTS.md, keras-captcha), so a fresh start is cheaper than waiting.
+    /// </summary>
+    public int PlateauRestarts { get; init; }
+    /// <summary>The epoch at which <see cref="PlateauRestarts"/> judges a run.</summary>
+    public int PlateauEpochs { get; init; } = 30;
 
     [JsonIgnore] public string CheckpointPath => Path.Combine(RunDirectory, "checkpoint.ckpt");
     [JsonIgnore] public string CsvLogPath => Path.Combine(RunDirectory, "log.csv");
@@ -69,6 +78,9 @@ public sealed record TrainingOptions
         if (!(Ema == 0 || (Ema > 0 && Ema < 1)))
             throw new OcrForgeException($"--ema {Ema}: expected 0 (off) or a decay in (0, 1), e.g. 0.999");
         if (Threads is < 1) throw new OcrForgeException($"--threads {Threads}: expected at least 1");
+        if (PlateauRestarts < 0)
+            throw new OcrForgeException($"--plateau-restarts {PlateauRestarts}: expected 0 (off) or more");
+        if (PlateauEpochs < 1) throw new OcrForgeException($"--plateau-epochs {PlateauEpochs}: expected at least 1");
         return this;
     }
 }

@@ -38,4 +38,11 @@ public sealed record TrainingResult(
     public EpochRecord Best => History.First(h => h.Epoch == BestEpoch);
     /// <summary>Why the run ended (<see cref="StoppedEarly"/> says only that it did before the last epoch).</summary>
     public TrainingStop Stop { get; init; }
+    /// <summary>The runs abandoned on the all-blank plateau before this one (<see
+    /// cref="TrainingOptions.PlateauRestarts"/>), first to last.</summary>
+    public IReadOnlyList<PlateauRestart> Restarts { get; init; } = [];
 }
+
+/// <summary>A run started from <paramref name="Seed"/> and abandoned at <paramref name="Epoch"/> with the validation
+/// character accuracy <paramref name="CharacterAccuracy"/>.</summary>
+public sealed record PlateauRestart(int Seed, int Epoch, double CharacterAccuracy);

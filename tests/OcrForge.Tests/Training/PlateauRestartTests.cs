@@ -1,0 +1,69 @@
+using OcrForge.Training;
+
+namespace OcrForge.Tests.Training;
+
+public class PlateauRestartTests
+{
+    [Fact]
+    public void A_run_still_on_the_plateau_starts_again_from_new_weights_and_its_curve_keeps_counting()
+    {
+        // Given tiny text lines and a recipe that judges the run after one epoch: far too early to have left the plateau
+        using var dir = new TempDir();
+        var samples = TinyText.Make(48, 3);
+        var (train, validation) = (samples.Take(40).ToList(), samples.Skip(40).ToList());
+        var data = new CtcData("tiny", train, validation, TinyText.Charset, CtcTraining.Standardize(train, TinyText.Model), []);
+        var options = CtcTraining.Recipe with
+        {
+            Epochs = 2, BatchSize = 8, Patience = 0, Threads = 1, Seed = 5,
+            PlateauRestarts = 2, PlateauEpochs = 1, RunDirectory = dir.File("run"),
+        };
+        var epochs = new List<int>();
+        var progress = new Recorder(p => { if (p.Finished is { } f) epochs.Add(f.Epoch); });
+
+        // When it trains
+        var (model, result) = CtcTraining.Fit(data, TinyText.Model, "tiny", [], options, progress);
+        using var _ = model;
+
+        // Then both judged runs were abandoned at epoch 1, each from its own seed, and the third ran its two epochs
+        Assert.Equal([5, PlateauAttempt.Seed(5, 1)], result.Restarts.Select(r => r.Seed));
+        Assert.All(result.Restarts, r => Assert.Equal(1, r.Epoch));
+        Assert.All(result.Restarts, r => Assert.InRange(r.CharacterAccuracy, 0, PlateauAttempt.CharacterAccuracy));
+        Assert.Equal([1, 2], result.History.Select(h => h.Epoch));
+        // And the reported curve counts on across the restarts
+        Assert.Equal([1, 2, 3, 4], epochs);
+        // And the model records the run's seed (its split) and the seed its weights came from
+        Assert.Equal("5", model.Manifest.Training["seed"]);
+        Assert.Equal(PlateauAttempt.Seed(5, 2).ToString(System.Globalization.CultureInfo.InvariantCulture), model.Manifest.Training["init_seed"]);
+        // And the run folder names the attempt, so that --resume continues it rather than the first
+        Assert.Equal(2, PlateauAttempt.Read(dir.File("run")));
+
+        // And the same seed gives the same run
+        var (again, second) = CtcTraining.Fit(data, TinyText.Model, "tiny", [], options with { RunDirectory = dir.File("run2") });
+        using var __ = again;
+        Assert.Equal(result.Restarts, second.Restarts);
+        Assert.Equal(result.History.Select(h => h.ValidationLoss), second.History.Select(h => h.ValidationLoss));
+
+        // And without restarts nothing is judged
+        var (plain, once) = CtcTraining.Fit(data, TinyText.Model, "tiny", [], options with { PlateauRestarts = 0, RunDirectory = dir.File("run3") });
+        using var ___ = plain;
+        Assert.Empty(once.Restarts);
+        Assert.False(plain.Manifest.Training.ContainsKey("init_seed"));
+    }
+
+    [Fact]
+    public void Restart_options_are_checked_and_spelled_out_in_the_repeat_command()
+    {
+        Assert.Equal("--plateau-restarts -1: expected 0 (off) or more",
+            Assert.Throws<OcrForge.Inference.OcrForgeException>(() => new TrainingOptions { PlateauRestarts = -1 }.Validate()).Message);
+        Assert.Equal("--plateau-epochs 0: expected at least 1",
+            Assert.Throws<OcrForge.Inference.OcrForgeException>(() => new TrainingOptions { PlateauEpochs = 0 }.Validate()).Message);
+        var run = new OcrForge.Tuning.TrainingRun("ctc", "keras-captcha", [], new TrainingOptions { PlateauRestarts = 3, PlateauEpochs = 25 });
+        var line = string.Join(" ", run.CommandLine("d", OcrForge.Data.DatasetFormat.Auto, "m.ocrf"));
+        Assert.Contains("--plateau-restarts 3 --plateau-epochs 25", line);
+    }
+
+    private sealed class Recorder(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
