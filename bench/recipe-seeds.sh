@@ -40,8 +40,8 @@ done
 /usr/bin/python3 - "$out" "$preset" "$seeds" "$threads" "$target" <<'PY'
 import json, sys
 out, preset, seeds, threads, target = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4].split(","), float(sys.argv[5])
-print("| seed | threads | held-out sequence accuracy | character accuracy | best epoch / epochs | train seconds |")
-print("| --- | --- | --- | --- | --- | --- |")
+print("| seed | threads | held-out sequence accuracy | character accuracy | best epoch / epochs | plateau restarts | train seconds |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
 hits = total = 0
 for t in threads:
     for s in seeds:
@@ -50,6 +50,7 @@ for t in threads:
         total += 1
         hits += e["sequence_accuracy"] >= target
         print(f"| {s} | {t} | {e['sequence_accuracy']:.1%} | {e['character_accuracy']:.2%} | "
-              f"{r.get('best_epoch', '?')} / {r.get('epochs_run', '?')} | {r.get('seconds', 0):.0f} |")
+              f"{r.get('best_epoch', '?')} / {r.get('epochs_run', '?')} | "
+              f"{', '.join(str(p['epoch']) for p in r.get('plateau_restarts', [])) or '0'} | {r.get('seconds', 0):.0f} |")
 print(f"\n{hits} of {total} runs reach {target:.0%}: target {'met' if hits == total else 'not met'}")
 PY
