@@ -194,7 +194,8 @@ public sealed class Crnn : OcrModule
     {
         if (config.OutputHeight < 1 || config.TimeSteps < 1)
             throw new Inference.OcrForgeException(
-                $"model: strides and pooling {string.Join(",", config.Pools.AsEnumerable())} leave no feature map for a " +
+                $"model: strides and pooling {string.Join(",", config.Pools.AsEnumerable())} leave no feature map " +
+                "for a " +
                 $"{config.InputWidth}x{config.InputHeight} input");
 
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();

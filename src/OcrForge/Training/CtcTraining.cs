@@ -161,7 +161,8 @@ public static class CtcTraining
         for (int attempt = first; ; attempt++)
         {
             int seed = PlateauAttempt.Seed(options.Seed, attempt);
-            if (restarting && !(options.Resume && attempt == first)) PlateauAttempt.Write(options.RunDirectory, attempt);
+            if (restarting && !(options.Resume && attempt == first))
+                PlateauAttempt.Write(options.RunDirectory, attempt);
             // A restart is a fresh run: only the attempt that was interrupted continues from the checkpoint.
             var attemptOptions = options with { Seed = seed, Resume = options.Resume && attempt == first };
             bool judged = attempt < options.PlateauRestarts;
@@ -355,7 +356,8 @@ internal static class PlateauAttempt
 
     private const string FileName = "plateau-attempt.txt";
 
-    /// <summary>Attempt 0 is the run's own seed; later ones are derived from it, so a seeded run stays reproducible.</summary>
+    /// <summary>Attempt 0 is the run's own seed; later ones are derived from it, so a seeded run stays
+    /// reproducible.</summary>
     public static int Seed(int seed, int attempt) => attempt == 0 ? seed : unchecked(seed + attempt * 7_919_003);
 
     public static int Read(string runDirectory)

@@ -4,10 +4,10 @@ namespace OcrForge.Tuning;
 
 /// <summary>
 /// Reports a trial's curve to its pruner; a prune decision surfaces as an exception from the trainer. One split is
-/// one fold: each epoch's own step value. Cross-validated (<see cref="CrossValidation"/>): after epoch e of fold f, the mean step
-/// value (<paramref name="stepValue"/>, by default the validation accuracy) at epoch e over folds 0…f (a fold that
-/// stopped early counts with its last value). The pruner sees the first fold's curve, then ever better estimates,
-/// and the stored curve ends as the mean over all folds.
+/// one fold: each epoch's own step value. Cross-validated (<see cref="CrossValidation"/>): after epoch e of fold f,
+/// the mean step value (<paramref name="stepValue"/>, by default the validation accuracy) at epoch e over folds 0…f
+/// (a fold that stopped early counts with its last value). The pruner sees the first fold's curve, then ever better
+/// estimates, and the stored curve ends as the mean over all folds.
 /// </summary>
 public sealed class FoldReporter(ITrialReporter reporter, Func<EpochRecord, double>? stepValue = null)
     : IProgress<TrainingProgress>

@@ -22,7 +22,8 @@ public sealed record HeldOutAccuracy(string Data, int Images, double Fp32, doubl
             : DatasetDecoder.Decode(dataset, spec.Width, spec.Height);
         var truth = decoded.Samples.Select(s => s.Label).ToList();
         var images = decoded.Samples.Select(s => s.Image).ToList();
-        double fp32 = Int8Quantizer.Agreement(truth, Int8Quantizer.Predict(OnnxExporter.Export(trained), images, threads));
+        double fp32 = Int8Quantizer.Agreement(truth,
+            Int8Quantizer.Predict(OnnxExporter.Export(trained), images, threads));
         double int8Accuracy = Int8Quantizer.Agreement(truth, Int8Quantizer.Predict(int8, images, threads));
         return new(data, decoded.Samples.Count, fp32, int8Accuracy, decoded.Problems);
     }

@@ -42,7 +42,8 @@ public sealed record QuantizationOptions
     /// its own effect, not by what the convolutions already cost).
     /// </summary>
     public double MaxAgreementDrop { get; init; } = 0.01;
-    /// <summary>Threads of the ONNX Runtime sessions that calibrate and compare the candidates; null = all cores.</summary>
+    /// <summary>Threads of the ONNX Runtime sessions that calibrate and compare the candidates; null = all
+    /// cores.</summary>
     public int? Threads { get; init; }
 }
 
@@ -94,7 +95,8 @@ public static class Int8Quantizer
         var layers = new List<LayerChoice>();
         var recurrent = new Dictionary<string, RecurrentPrecision>();
         double agreement = Agreement(reference,
-            Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, recurrent), calibration, options.Threads));
+            Predict(QdqRewriter.Rewrite(floatModel, ranges, options.PerChannel, recurrent), calibration,
+                options.Threads));
         foreach (var node in floatModel.Graph.Nodes)
         {
             if (node.OpType is "Conv" or "Gemm" or "MatMul")
