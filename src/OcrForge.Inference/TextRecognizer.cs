@@ -80,9 +80,8 @@ public sealed class TextRecognizer : IDisposable
             // Stable, so images of equal width keep their order and a run is reproducible.
             order = [.. order.OrderBy(i => Preprocessor.AspectWidth(images[i], Info.Preprocess))];
         var results = new Prediction[images.Count];
-        for (int start = 0; start < order.Length; start += batchSize)
+        foreach (var chunk in order.Chunk(batchSize))
         {
-            var chunk = order.AsSpan(start, Math.Min(batchSize, order.Length - start)).ToArray();
             var predictions = PredictBatch([.. chunk.Select(i => images[i])], cancellationToken);
             for (int k = 0; k < chunk.Length; k++) results[chunk[k]] = predictions[k];
         }

@@ -72,7 +72,6 @@ public sealed record ComparisonResult(
 public static class ModelComparison
 {
     public const int ThroughputBatch = 64;
-    private const int EvalBatch = 64;
 
     public static ComparisonResult Run(ComparisonRequest request, IProgress<string>? progress = null,
         CancellationToken cancellationToken = default)
@@ -225,7 +224,8 @@ public static class ModelComparison
         // Not disposed: disposing the recognizer would dispose the engine, which the caller owns.
         var recognizer = new TextRecognizer(engine);
         var metrics = new TextMetrics();
-        var predictions = recognizer.PredictAll([.. samples.Select(s => s.Image)], EvalBatch, cancellationToken);
+        var predictions = recognizer.PredictAll([.. samples.Select(s => s.Image)],
+            cancellationToken: cancellationToken);
         for (int i = 0; i < samples.Count; i++) metrics.Add(predictions[i].Text, samples[i].Label);
         return new()
         {

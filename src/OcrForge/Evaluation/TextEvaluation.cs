@@ -29,7 +29,6 @@ public sealed record TextEvaluationResult(
 /// <summary>A text recogniser (greedy, beam or lexicon decoding, as set on it) over a whole labelled dataset.</summary>
 public static class TextEvaluation
 {
-    public const int BatchSize = 64;
     public const int MistakesKept = 10;
     public const int ConfusionsKept = 10;
 
@@ -41,7 +40,8 @@ public static class TextEvaluation
         var metrics = new TextMetrics();
         var mistakes = new List<TextMistake>();
         var clock = Stopwatch.StartNew();
-        var predictions = recognizer.PredictAll([.. samples.Select(s => s.Image)], BatchSize, cancellationToken);
+        var predictions = recognizer.PredictAll([.. samples.Select(s => s.Image)],
+            cancellationToken: cancellationToken);
         clock.Stop();
         for (int i = 0; i < samples.Count; i++)
         {

@@ -20,10 +20,9 @@ public sealed record CrnnConfig : ModelConfig
     public int[] Kernels { get; init; } = [3, 3];
     public PoolSize[] Pools { get; init; } = [new(2, 2), new(2, 2)];
     /// <summary>
-    /// Every conv block's stride (both axes); null = 1 everywhere. A stride-2 first block is the cheap way to lower
-    /// the resolution: the first convolution at full resolution with one input channel is the slowest layer of a
-    /// small CRNN (81 % of the int8 `words` model's time before it had one, docs/RESULTS.md), for the fewest
-    /// multiply-adds. Left out of the JSON when null, so files written before read and write as before.
+    /// Every conv block's stride (both axes); null = 1 everywhere. A stride-2 first block lowers the resolution in
+    /// place of the first pool; on the `words` layout it saved 12 % of the int8 forward pass (docs/RESULTS.md,
+    /// "Reading by width"). Left out of the JSON when null, so files written before read and write as before.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(
         Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
@@ -195,8 +194,7 @@ public sealed class Crnn : OcrModule
         if (config.OutputHeight < 1 || config.TimeSteps < 1)
             throw new Inference.OcrForgeException(
                 $"model: strides and pooling {string.Join(",", config.Pools.AsEnumerable())} leave no feature map " +
-                "for a " +
-                $"{config.InputWidth}x{config.InputHeight} input");
+                $"for a {config.InputWidth}x{config.InputHeight} input");
 
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
         int channels = 1;

@@ -173,7 +173,7 @@ public static class CtcTraining
                 {
                     var decision = control?.AfterEpoch?.Invoke(record) ?? EpochDecision.Continue;
                     if (record.Epoch != options.PlateauEpochs || decision == EpochDecision.Stop) return decision;
-                    double characters = record.Metrics.GetValueOrDefault("character_accuracy");
+                    double characters = PlateauAttempt.Characters(record);
                     if (characters >= PlateauAttempt.CharacterAccuracy) return decision;
                     plateau = characters;
                     return EpochDecision.Stop;
@@ -193,9 +193,8 @@ public static class CtcTraining
             // there) is judged where it stopped.
             if (judged && plateau is null && result.Stop == TrainingStop.NoImprovement
                 && result.History[^1].Epoch < options.PlateauEpochs
-                && result.History.Max(h => h.Metrics.GetValueOrDefault("character_accuracy"))
-                    < PlateauAttempt.CharacterAccuracy)
-                plateau = result.History[^1].Metrics.GetValueOrDefault("character_accuracy");
+                && result.History.Max(PlateauAttempt.Characters) < PlateauAttempt.CharacterAccuracy)
+                plateau = PlateauAttempt.Characters(result.History[^1]);
             if (plateau is not { } stuck)
             {
                 if (attempt > 0) model.Manifest.Training["init_seed"] = seed.ToString(CultureInfo.InvariantCulture);
@@ -355,6 +354,9 @@ internal static class PlateauAttempt
     public const double CharacterAccuracy = 0.2;
 
     private const string FileName = "plateau-attempt.txt";
+
+    /// <summary>An epoch's validation character accuracy, the measure the rule judges by.</summary>
+    public static double Characters(EpochRecord epoch) => epoch.Metrics.GetValueOrDefault("character_accuracy");
 
     /// <summary>Attempt 0 is the run's own seed; later ones are derived from it, so a seeded run stays
     /// reproducible.</summary>
