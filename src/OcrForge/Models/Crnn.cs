@@ -22,7 +22,8 @@ public sealed record CrnnConfig : ModelConfig
     /// <summary>
     /// Every conv block's stride (both axes); null = 1 everywhere. A stride-2 first block lowers the resolution in
     /// place of the first pool; on the `words` layout it cut the int8 forward pass by 26 % (docs/RESULTS.md,
-    /// "Reading by width", bench/words-time.cs). Left out of the JSON when null, so files written before read and write as before.
+    /// "Reading by width", bench/words-time.cs). Left out of the JSON when null, so files written before read and
+    /// write as before.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(
         Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
