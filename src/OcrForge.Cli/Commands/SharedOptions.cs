@@ -61,8 +61,17 @@ public static class SharedOptions
     public static Option<bool> Json(string description = "Print the result as one JSON document (docs/cli-json.md).") =>
         new("--json") { Description = description };
 
-    public static Option<int?> Threads(string description = "Threads (default: all cores).") =>
-        new("--threads") { Description = description };
+    /// <summary>Refused below 1 at parsing, for every command alike (libtorch aborts the process on 0).</summary>
+    public static Option<int?> Threads(string description = "Threads (default: all cores).")
+    {
+        var option = new Option<int?>("--threads") { Description = description };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is < 1 and var n)
+                result.AddError($"--threads {n}: expected at least 1");
+        });
+        return option;
+    }
 
     /// <summary>
     /// The one-line warning for a spelling that still works for one release. On stderr, so a --json document on
