@@ -17,7 +17,7 @@ public static class TrainClassifyCommand
 
     public static Command Create()
     {
-        var options = new TrainingOptionSet(Recipe);
+        var options = new TrainingOptionSet(Recipe, RunTask.Classify);
         var classifier = new ClassifierOptionSet();
         var sgan = new SganOptionSet();
         var preset = PresetOption.Create(ModelTask.Classification, CharacterTrainingRequest.DefaultPreset);

@@ -13,7 +13,7 @@ public static class TrainCtcCommand
 
     public static Command Create()
     {
-        var options = new TrainingOptionSet(Recipe);
+        var options = new TrainingOptionSet(Recipe, RunTask.Ctc);
         var preset = PresetOption.Create(ModelTask.TextRecognition, CtcTraining.DefaultPreset);
         var charset = new Option<string?>("--charset")
         {

@@ -8,9 +8,10 @@ namespace OcrForge.Cli.Commands;
 /// <summary>The options every training task takes, mapped one to one onto <see cref="TrainingOptions"/>.</summary>
 /// <param name="recipe">The task's recipe: each option's default, so <c>--help</c> shows what a run without it
 /// does.</param>
-public sealed class TrainingOptionSet(TrainingOptions recipe)
+/// <param name="task">The task, which decides the options that only it takes.</param>
+public sealed class TrainingOptionSet(TrainingOptions recipe, RunTask task)
 {
-    private readonly TrainingOptionRow[] _rows = TrainingOptionTable.Rows(recipe);
+    private readonly TrainingOptionRow[] _rows = TrainingOptionTable.Rows(recipe, task);
 
     public Option<string> Data { get; } =
         SharedOptions.Data("Dataset folder (or .csv manifest); required unless --spec names it.", required: false);

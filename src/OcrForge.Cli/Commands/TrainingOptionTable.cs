@@ -4,11 +4,14 @@ namespace OcrForge.Cli.Commands;
 
 /// <summary>
 /// The training options that map one to one onto a <see cref="TrainingOptions"/> property, in --help order, each
-/// defaulting to the task's recipe.
+/// defaulting to the task's recipe. The plateau restarts are CTC's alone: `train classify` does not take them.
 /// </summary>
 public static class TrainingOptionTable
 {
-    public static TrainingOptionRow[] Rows(TrainingOptions r) =>
+    public static TrainingOptionRow[] Rows(TrainingOptions r, RunTask task) =>
+    [.. Shared(r), .. task == RunTask.Ctc ? Ctc(r) : []];
+
+    private static TrainingOptionRow[] Shared(TrainingOptions r) =>
     [
         TrainingOptionRow.Of(r, "--epochs", "Maximum number of epochs.",
             o => o.Epochs, (o, v) => o with { Epochs = v }),
@@ -43,8 +46,12 @@ public static class TrainingOptionTable
             "Validate, keep and save a moving average of the weights with this decay per step (e.g. 0.999; " +
             "0 = off).",
             o => o.Ema, (o, v) => o with { Ema = v }),
+    ];
+
+    private static TrainingOptionRow[] Ctc(TrainingOptions r) =>
+    [
         TrainingOptionRow.Of(r, "--plateau-restarts",
-            "Text models: start again from new initial weights when the run is still on the all-blank CTC " +
+            "Start again from new initial weights when the run is still on the all-blank CTC " +
             "plateau (validation character accuracy < 0.2) after --plateau-epochs epochs, at most this many times " +
             "(0 = never).",
             o => o.PlateauRestarts, (o, v) => o with { PlateauRestarts = v }),

@@ -132,7 +132,7 @@ public class HelpTests
     public void Options_left_out_take_the_tasks_recipe(string task)
     {
         var recipe = task == "classify" ? TrainClassifyCommand.Recipe : TrainCtcCommand.Recipe;
-        var set = new TrainingOptionSet(recipe);
+        var set = new TrainingOptionSet(recipe, task == "classify" ? RunTask.Classify : RunTask.Ctc);
         var command = new Command(task);
         set.AddTo(command);
 

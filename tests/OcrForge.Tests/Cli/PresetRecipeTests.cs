@@ -11,7 +11,7 @@ public class PresetRecipeTests
 {
     private static (TrainingOptionSet Set, Option<string> Preset, Command Command) Train()
     {
-        var set = new TrainingOptionSet(TrainCtcCommand.Recipe);
+        var set = new TrainingOptionSet(TrainCtcCommand.Recipe, RunTask.Ctc);
         var preset = PresetOption.Create(ModelTask.TextRecognition, CtcTraining.DefaultPreset);
         var command = new Command("ctc");
         command.Options.Add(preset);

@@ -15,13 +15,14 @@ public class TrainingOptionTableTests
     {
         Epochs = 7, BatchSize = 5, LearningRate = 0.0123, Optimizer = OptimizerKind.RmsProp,
         Schedule = ScheduleKind.Plateau, WeightDecay = 0.042, Momentum = 0.33, Patience = 4, ValidationFraction = 0.27,
-        Augment = true, Seed = 1234, GradClip = 2.5, Ema = 0.95, Resume = false, Threads = 3,
+        Augment = true, Seed = 1234, GradClip = 2.5, Ema = 0.95, Resume = false, Threads = 3, PlateauRestarts = 2,
+        PlateauEpochs = 11,
     };
 
     [Fact]
     public void A_run_read_from_a_spec_file_keeps_every_stored_option_the_command_line_leaves_out()
     {
-        var set = new TrainingOptionSet(TrainCtcCommand.Recipe);
+        var set = new TrainingOptionSet(TrainCtcCommand.Recipe, RunTask.Ctc);
         var command = new Command("t");
         set.AddTo(command);
 
@@ -36,7 +37,7 @@ public class TrainingOptionTableTests
     [Fact]
     public void Each_row_is_one_option_with_the_recipe_as_its_default()
     {
-        var rows = TrainingOptionTable.Rows(TrainClassifyCommand.Recipe);
+        var rows = TrainingOptionTable.Rows(TrainClassifyCommand.Recipe, RunTask.Classify);
         var command = new Command("t");
         foreach (var row in rows) command.Options.Add(row.Option);
 

@@ -26,6 +26,8 @@ public class DeployCommandTests
     // Refused while parsing, for every command: eval on an .ocrf file used to abort inside libtorch, quantize took it.
     [InlineData("eval", "--model", "/nonexistent/m.ocrf", "--data", "/tmp", "--threads", "0", "error: --threads 0: expected at least 1")]
     [InlineData("quantize", "--model", "/nonexistent/m.ocrf", "--data", "/tmp", "--threads", "-1", "--out", "x.onnx", "error: --threads -1: expected at least 1")]
+    // CTC's plateau restarts are not a classifier's option.
+    [InlineData("train", "classify", "--data", "/tmp", "--plateau-restarts", "2", "--out", "x.ocrf", "error: Unrecognized command or argument '--plateau-restarts'")]
     public void Bad_input_is_one_line_on_stderr_with_exit_code_2(params string[] argsAndExpected)
     {
         var args = argsAndExpected[..^1].Select(a => a == "PNG" ? Directory.GetFiles(TestData.Captchas, "*.png")[0] : a).ToArray();

@@ -84,7 +84,7 @@ public class OptimizerTests
     {
         TrainingOptions Parse(TrainingOptions recipe, params string[] extra)
         {
-            var set = new TrainingOptionSet(recipe);
+            var set = new TrainingOptionSet(recipe, recipe == TrainCtcCommand.Recipe ? RunTask.Ctc : RunTask.Classify);
             var command = new Command("t");
             set.AddTo(command);
             var parse = command.Parse(["--data", "d", "--out", "m.ocrf", .. extra]);
