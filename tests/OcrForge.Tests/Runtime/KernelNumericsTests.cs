@@ -1,5 +1,6 @@
 using OcrForge.Engines;
 using OcrForge.Inference;
+using OcrForge.Inference.Engines;
 using OcrForge.Inference.Imaging;
 using OcrForge.IO;
 using OcrForge.Models;
@@ -125,6 +126,38 @@ public class KernelNumericsTests
         var actual = tensor(output.Data, output.Shape.Select(d => (long)d).ToArray());
         double error = KernelSelfCheck.RelativeError(actual, expected);
         Assert.True(error <= Tolerance, $"captcha CRNN, BiLSTM 512→{hidden}, 50 frames: relative error {error:G3}");
+    }
+
+    [Fact]
+    public void Both_engines_match_float64_on_a_words_crnn_with_a_strided_first_convolution()
+    {
+        // The words preset at its own sizes, the first pool replaced by a stride-2 convolution; a padded batch of a
+        // short and a long word (60 and 120 px at 32 px high: 15 and 30 frames).
+        var config = (CrnnConfig)ModelRegistry.Create("words",
+            ModelRegistry.ParseOverrides(["strides=2,1,1,1", "pools=1x1,2x2,2x1,4x1"]));
+        var charset = new Charset("abcdefghij".Select(c => c.ToString()), hasBlank: true);
+        TorchRuntime.Seed(5);
+        using var model = TrainedModel.Create(config, charset, config.Input);
+        using var reference = KernelSelfCheck.Float64Copy(model);
+        using var torchEngine = new TorchEngine(model);
+        using var dir = new TempDir();
+        using var onnxEngine = new OnnxEngine(OcrForge.Tests.Export.TinyModels.ExportTo(dir, model), threads: 1);
+
+        var rng = new Random(4);
+        var images = new[] { 60, 120 }.Select(w => new GrayImage(w, 32,
+            Enumerable.Range(0, w * 32).Select(_ => (byte)rng.Next(256)).ToArray())).ToList();
+        var input = Batch.Prepare(images, config.Input);
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var expected = reference.Module.forward(tensor(input.Data, [2, 1, 32, input.Width]).to(float64));
+        foreach (var engine in new IOcrEngine[] { torchEngine, onnxEngine })
+        {
+            var output = engine.Run(input);
+            Assert.Equal([15, 30], output.Frames!);
+            var actual = tensor(output.Data, output.Shape.Select(d => (long)d).ToArray());
+            double error = KernelSelfCheck.RelativeError(actual, expected);
+            Assert.True(error <= Tolerance, $"{engine.Name}: words CRNN with strides: relative error {error:G3}");
+        }
     }
 
     [Fact]
