@@ -10,7 +10,8 @@ namespace OcrForge.Tuning;
 /// every parameter that exists when optimizer = sgd), each group fitted on the trials where it was active.
 /// Running trials are "constant liars": they count as above, so concurrent workers are pushed apart
 /// (<see cref="ConstantLiar"/>; off, running trials are ignored, as in Optuna without <c>constant_liar</c>).
-/// Ranking: complete trials by value, then pruned ones by how far they got (later step first) and their last value.
+/// Ranking: complete trials by value (equal values by their last reported value), then pruned ones by how far they got
+/// (later step first) and their last value.
 /// </summary>
 public sealed class TpeSampler(int seed) : ISampler
 {
@@ -78,8 +79,13 @@ public sealed class TpeSampler(int seed) : ISampler
     internal static (List<Trial> Below, List<Trial> Above) Split(List<Trial> trials, int nBelow,
         StudyDirection direction)
     {
+        // Equal values are ordered by the last reported value: a CTC trial's value (sequence accuracy) is 0 for every
+        // trial still on the all-blank plateau, but its per-epoch character accuracy says which ones were closer to
+        // leaving it. Without this, ties leave TPE nothing to model (docs/RESULTS.md, the real captcha search).
         var complete = trials.Where(t => t.State == TrialState.Complete)
-            .OrderBy(t => direction.Loss(t.Value!.Value)).ThenBy(t => t.Number).ToList();
+            .OrderBy(t => direction.Loss(t.Value!.Value))
+            .ThenBy(t => t.Last is { } last ? direction.Loss(last.Value) : double.PositiveInfinity)
+            .ThenBy(t => t.Number).ToList();
         var pruned = trials.Where(t => t.State == TrialState.Pruned)
             .OrderBy(t => t.Last is { } last ? -last.Step : 1)
             .ThenBy(t => t.Last is { } last ? direction.Loss(last.Value) : 0).ThenBy(t => t.Number).ToList();

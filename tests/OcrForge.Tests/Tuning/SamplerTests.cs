@@ -166,6 +166,27 @@ public sealed class SamplerTests
     }
 
     [Fact]
+    public void Complete_trials_with_equal_values_rank_by_their_last_reported_value()
+    {
+        // Every trial of a CTC study on the blank plateau ends at sequence accuracy 0; the character accuracy it
+        // reported last tells the nearer ones apart. A trial that reported nothing ranks last among its equals.
+        Trial T(int n, double value, params double[] steps) => new()
+        {
+            Id = n, Number = n, State = TrialState.Complete, Value = value,
+            Params = new Dictionary<string, object> { ["x1"] = 1.0 },
+            Intermediate = new SortedDictionary<int, double>(steps.Select((v, i) => (i + 1, v)).ToDictionary(p
+                => p.Item1, p => p.v)),
+        };
+        var trials = new List<Trial> { T(0, 0, 0.9, 0.01), T(1, 0), T(2, 0, 0.1, 0.2), T(3, 0, 0.05), T(4, 0.5, 0) };
+
+        var (below, above) = TpeSampler.Split(trials, 3, StudyDirection.Maximize);
+        Assert.Equal([2, 3, 4], below.Select(t => t.Number));
+        Assert.Equal([0, 1], above.Select(t => t.Number));
+        (below, _) = TpeSampler.Split(trials, 2, StudyDirection.Minimize);
+        Assert.Equal([0, 3], below.Select(t => t.Number));
+    }
+
+    [Fact]
     public void Without_the_constant_liar_running_trials_do_not_move_a_suggestion()
     {
         // Twelve finished trials give a suggestion; three workers are already running exactly that point. With the
