@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace OcrForge.Inference.Decoding;
 
 /// <summary>How a <see cref="Lexicon"/> shapes the decoded text.</summary>
@@ -46,29 +49,44 @@ public static class LexiconDecoder
     public const string WordSeparator = " ";
 
     public static Prediction Decode(ReadOnlySpan<float> logProbs, int frames, int classes, Charset charset,
-        LexiconOptions options, int beamWidth)
+        LexiconOptions options, int beamWidth) =>
+        PrefixBeamSearch(logProbs, frames, classes, charset, options, beamWidth);
+
+    /// <summary>
+    /// The prefix beam search itself, with a word list or (<paramref name="options"/> null) without one, which is
+    /// <see cref="CtcDecoder.Beam"/>. Per frame, every prefix of the beam goes on by a blank, by repeating its last
+    /// symbol, and by each of the frame's candidate symbols (<see cref="CtcDecoder.Candidates"/>) the lexicon allows.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static Prediction PrefixBeamSearch(ReadOnlySpan<float> logProbs, int frames, int classes,
+        Charset charset, LexiconOptions? options, int beamWidth)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(beamWidth, 1);
-        bool only = options.Mode == LexiconMode.Only;
+        bool only = options?.Mode == LexiconMode.Only;
         var search = new Search(options, Separators(charset, only));
 
-        var beams = new List<(int Prefix, double Blank, double NonBlank)> { (0, 0.0, double.NegativeInfinity) };
-        var next = new Dictionary<int, (double Blank, double NonBlank)>();
+        var beams = new List<Beam> { new(0, 0.0, double.NegativeInfinity) };
+        var next = new NextBeams();
+        var candidates = new List<int>();
+        var allowed = new bool[classes];
         for (int t = 0; t < frames; t++)
         {
             var row = logProbs.Slice(t * classes, classes);
             next.Clear();
+            foreach (int c in candidates) allowed[c] = false;
+            CtcDecoder.Candidates(row, candidates);
+            foreach (int c in candidates) allowed[c] = true;
             foreach (var (prefix, pb, pnb) in beams)
             {
-                double total = LogAdd(pb, pnb);
+                double total = CtcDecoder.LogAdd(pb, pnb);
                 // Blank: the prefix stays, and now ends in a blank.
-                Add(next, prefix, total + row[Charset.BlankIndex], double.NegativeInfinity);
+                next.Add(prefix, total + row[Charset.BlankIndex], double.NegativeInfinity);
                 // Repeating the last symbol merges with it: the prefix stays, whether or not the trie lets it grow.
                 int last = search.Last(prefix);
-                if (last >= 0) Add(next, prefix, double.NegativeInfinity, pnb + row[last]);
+                if (last >= 0) next.Add(prefix, double.NegativeInfinity, pnb + row[last]);
                 // A new symbol; a second copy of the last one only after a blank.
-                foreach (int c in search.Continuations(prefix, only, classes))
-                    Add(next, search.Extend(prefix, c), double.NegativeInfinity, (c == last ? pb : total) + row[c]);
+                foreach (int c in search.Continuations(prefix, only, candidates, allowed))
+                    next.Add(search.Extend(prefix, c), double.NegativeInfinity, (c == last ? pb : total) + row[c]);
             }
             beams = Prune(next, search, beamWidth, only);
         }
@@ -76,7 +94,7 @@ public static class LexiconDecoder
         // In "only" mode a line must end on a whole word; in prior mode any prefix is a text.
         var finished = beams.Where(b => !only || search.EndsOnWord(b.Prefix)).ToList();
         if (finished.Count == 0) return new Prediction("", 0); // no word of the list fits in this many frames
-        var best = finished.MaxBy(b => LogAdd(b.Blank, b.NonBlank) + search.Bonus(b.Prefix)).Prefix;
+        var best = finished.MaxBy(b => CtcDecoder.LogAdd(b.Blank, b.NonBlank) + search.Bonus(b.Prefix)).Prefix;
         var symbols = search.Symbols(best);
         return new Prediction(charset.Decode(symbols), CtcDecoder.TextProbability(logProbs, frames, classes, symbols));
     }
@@ -93,12 +111,40 @@ public static class LexiconDecoder
                 || (!only && !symbol.Any(char.IsLetterOrDigit) && symbol is not ("'" or "\u2019"));
         }).ToArray();
 
-    private static void Add(Dictionary<int, (double Blank, double NonBlank)> beams, int prefix, double blank,
-        double nonBlank)
+    /// <summary>A prefix of the beam: the probability of its alignments ending in a blank and in its last
+    /// symbol.</summary>
+    private readonly record struct Beam(int Prefix, double Blank, double NonBlank);
+
+    /// <summary>The next frame's prefixes in the order they were first reached (which breaks ties between equal
+    /// scores, as a stable sort would), each found by one hash lookup.</summary>
+    private sealed class NextBeams
     {
-        if (double.IsNegativeInfinity(blank) && double.IsNegativeInfinity(nonBlank)) return;
-        var (b, nb) = beams.TryGetValue(prefix, out var v) ? v : (double.NegativeInfinity, double.NegativeInfinity);
-        beams[prefix] = (LogAdd(b, blank), LogAdd(nb, nonBlank));
+        private readonly Dictionary<int, int> _index = [];
+        public readonly List<Beam> Beams = [];
+
+        public void Clear()
+        {
+            _index.Clear();
+            Beams.Clear();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Add(int prefix, double blank, double nonBlank)
+        {
+            if (double.IsNegativeInfinity(blank) && double.IsNegativeInfinity(nonBlank)) return;
+            ref int slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_index, prefix, out bool exists);
+            if (!exists)
+            {
+                slot = Beams.Count;
+                Beams.Add(new Beam(prefix, blank, nonBlank));
+                return;
+            }
+            ref var beam = ref CollectionsMarshal.AsSpan(Beams)[slot];
+            beam = beam with
+            {
+                Blank = CtcDecoder.LogAdd(beam.Blank, blank), NonBlank = CtcDecoder.LogAdd(beam.NonBlank, nonBlank),
+            };
+        }
     }
 
     /// <summary>
@@ -106,19 +152,27 @@ public static class LexiconDecoder
     /// whole word are kept too, and the best prefix of every length: a beam full of short, likely prefixes (a
     /// model that mostly sees blanks) must still grow some prefix into a whole word to answer with.
     /// </summary>
-    private static List<(int Prefix, double Blank, double NonBlank)> Prune(
-        Dictionary<int, (double Blank, double NonBlank)> next, Search search, int beamWidth, bool only)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<Beam> Prune(NextBeams next, Search search, int beamWidth, bool only)
     {
-        // OrderByDescending is stable, so with no bonus this keeps exactly the prefixes CtcDecoder.Beam keeps.
-        var ranked = next.Select(kv => (Prefix: kv.Key, kv.Value.Blank, kv.Value.NonBlank))
-            .OrderByDescending(b => LogAdd(b.Blank, b.NonBlank) + search.Bonus(b.Prefix));
-        if (!only) return ranked.Take(beamWidth).ToList();
-        var all = ranked.ToList();
-        var kept = all.Take(beamWidth).ToList();
+        var all = next.Beams;
+        var scores = new double[all.Count];
+        var order = new int[all.Count];
+        for (int i = 0; i < all.Count; i++)
+        {
+            scores[i] = CtcDecoder.LogAdd(all[i].Blank, all[i].NonBlank) + search.Bonus(all[i].Prefix);
+            order[i] = i;
+        }
+        // Best first; equal scores in the order reached, so with no bonus this keeps exactly what a plain beam keeps.
+        Array.Sort(order, (a, b) => scores[b].CompareTo(scores[a]) is var c && c != 0 ? c : a.CompareTo(b));
+        var kept = new List<Beam>(Math.Min(beamWidth, all.Count));
+        for (int i = 0; i < Math.Min(beamWidth, all.Count); i++) kept.Add(all[order[i]]);
+        if (!only) return kept;
         var lengths = kept.Select(b => search.Length(b.Prefix)).ToHashSet();
         int words = 0;
-        foreach (var b in all.Skip(beamWidth))
+        for (int i = beamWidth; i < all.Count; i++)
         {
+            var b = all[order[i]];
             bool word = words < beamWidth && search.EndsOnWord(b.Prefix);
             if (word) words++;
             if (lengths.Add(search.Length(b.Prefix)) | word) kept.Add(b);
@@ -126,22 +180,14 @@ public static class LexiconDecoder
         return kept;
     }
 
-    internal static double LogAdd(double a, double b)
-    {
-        if (double.IsNegativeInfinity(a)) return b;
-        if (double.IsNegativeInfinity(b)) return a;
-        double max = Math.Max(a, b);
-        return max + Math.Log(Math.Exp(a - max) + Math.Exp(b - max));
-    }
-
     /// <summary>
     /// The prefixes of one search, interned as integers: prefix 0 is the empty text and every other one is its
     /// parent plus one class. Each knows where its current word stands in the trie (−1 once it has left the
     /// lexicon) and how many complete lexicon words precede it, so ranking and extending cost no string work.
     /// </summary>
-    private sealed class Search(LexiconOptions options, bool[] separators)
+    private sealed class Search(LexiconOptions? options, bool[] separators)
     {
-        private readonly Lexicon _lexicon = options.Lexicon;
+        private readonly Lexicon? _lexicon = options?.Lexicon;
         private readonly List<(int Parent, int Last, int Node, int Words, int Length)> _prefixes =
             [(-1, -1, Lexicon.Root, 0, 0)];
         private readonly Dictionary<long, int> _children = [];
@@ -150,33 +196,32 @@ public static class LexiconDecoder
         public int Last(int prefix) => _prefixes[prefix].Last;
         public int Length(int prefix) => _prefixes[prefix].Length;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public int Extend(int prefix, int c)
         {
             long key = (long)prefix << 32 | (uint)c;
             if (_children.TryGetValue(key, out int child)) return child;
             var (_, _, node, words, length) = _prefixes[prefix];
-            _prefixes.Add(separators[c]
-                ? (prefix, c, Lexicon.Root, words + (CompleteWord(node) ? 1 : 0), length + 1)
+            _prefixes.Add(_lexicon is null ? (prefix, c, -1, 0, length + 1)
+                : separators[c] ? (prefix, c, Lexicon.Root, words + (CompleteWord(node) ? 1 : 0), length + 1)
                 : (prefix, c, node < 0 ? -1 : _lexicon.Child(node, c), words, length + 1));
             _children[key] = _prefixes.Count - 1;
             return _prefixes.Count - 1;
         }
 
-        /// <summary>The classes a prefix may continue with: any symbol, or in "only" mode the trie's (in either case
-        /// when the lexicon ignores case), plus a space after a whole word.</summary>
-        public List<int> Continuations(int prefix, bool only, int classes)
+        /// <summary>The classes a prefix may continue with among this frame's <paramref name="candidates"/>
+        /// (<see cref="CtcDecoder.Candidates"/>; <paramref name="allowed"/> marks them): any of them, or in "only"
+        /// mode the trie's (in either case when the lexicon ignores case), plus a space after a whole word.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public List<int> Continuations(int prefix, bool only, List<int> candidates, bool[] allowed)
         {
+            if (!only) return candidates;
             _continuations.Clear();
-            if (!only)
-            {
-                for (int c = 0; c < classes; c++) if (c != Charset.BlankIndex) _continuations.Add(c);
-                return _continuations;
-            }
             int node = _prefixes[prefix].Node;
-            foreach (int folded in _lexicon.ChildClasses(node))
-                foreach (int c in _lexicon.Variants(folded)) _continuations.Add(c);
+            foreach (int folded in _lexicon!.ChildClasses(node))
+                foreach (int c in _lexicon.Variants(folded)) if (allowed[c]) _continuations.Add(c);
             if (CompleteWord(node))
-                for (int c = 0; c < separators.Length; c++) if (separators[c]) _continuations.Add(c);
+                for (int c = 0; c < separators.Length; c++) if (separators[c] && allowed[c]) _continuations.Add(c);
             return _continuations;
         }
 
@@ -186,7 +231,7 @@ public static class LexiconDecoder
         /// complete).</summary>
         public double Bonus(int prefix)
         {
-            if (options.Mode == LexiconMode.Only || options.Weight == 0) return 0;
+            if (options is null || options.Mode == LexiconMode.Only || options.Weight == 0) return 0;
             var (_, _, node, words, _) = _prefixes[prefix];
             return options.Weight * (words + (CompleteWord(node) ? 1 : 0));
         }
@@ -199,6 +244,6 @@ public static class LexiconDecoder
             return symbols.ToArray();
         }
 
-        private bool CompleteWord(int node) => node >= 0 && _lexicon.IsWord(node);
+        private bool CompleteWord(int node) => node >= 0 && _lexicon!.IsWord(node);
     }
 }

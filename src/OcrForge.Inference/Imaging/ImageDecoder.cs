@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SkiaSharp;
 
 namespace OcrForge.Inference.Imaging;
@@ -103,6 +104,7 @@ public static class ImageDecoder
     /// ITU-R 601 luma with integer weights (as PIL's convert("L")), composited over white so that transparent
     /// backgrounds read as paper, not as ink.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static byte[] ToGray(byte[] rgba, int count)
     {
         var gray = new byte[count];

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace OcrForge.Inference.Imaging;
 
 /// <summary>
@@ -23,6 +25,7 @@ internal static class MipmapResampler
     private static readonly float[] Unit = BuildUnit();
     private static readonly float SmallestNormal = BitConverter.Int32BitsToSingle(0x00800000);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static GrayImage Resize(GrayImage image, int width, int height)
     {
         int srcW = image.Width, srcH = image.Height;
@@ -98,6 +101,7 @@ internal static class MipmapResampler
 
     /// <summary>The next mipmap level: floor-halved sides; a 2-tap box per axis, 1-2-1 over 3 taps when the side is
     /// odd, nothing along a side of 1. Integer sums shifted right (truncating), as Skia's 8-bit filters do.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static GrayImage HalfSize(GrayImage source)
     {
         int srcW = source.Width, srcH = source.Height;
@@ -147,6 +151,7 @@ internal static class MipmapResampler
     /// upper level's coordinate as Skia's mipmap stage does.</param>
     /// <param name="nearest">One tap with weight 1 (the second weighs 0, which adds exactly nothing), at the pixel
     /// the coordinate falls in, an exact integer counting to the pixel before it as in Skia's gather.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static AxisTaps Taps(int count, float inverse, float toLevel, int size, bool nearest)
     {
         var near = new int[count];
@@ -178,6 +183,7 @@ internal static class MipmapResampler
 
     /// <summary>One destination row of one level: four taps per pixel accumulated in Skia's order, (near x, near y),
     /// (far x, near y), (near x, far y), (far x, far y).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SampleRow(GrayImage level, AxisTaps cols, AxisTaps rows, int y, float[] result)
     {
         var unit = Unit;

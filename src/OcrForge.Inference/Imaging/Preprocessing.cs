@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json.Serialization;
 using OcrForge.Inference.Engines;
 
@@ -116,6 +117,7 @@ public static class Preprocessor
 
     /// <summary>The median of the image's edge pixels: the background colour around a cropped character or
     /// word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static byte BorderColour(GrayImage image)
     {
         int w = image.Width, h = image.Height;
@@ -140,6 +142,7 @@ public static class Preprocessor
 
     /// <summary>Dark backgrounds flipped to light (border colour below the image mean), then min–max stretched to
     /// 0–255.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static GrayImage ApplyAutoContrast(GrayImage image)
     {
         var src = image.Pixels;
@@ -175,6 +178,7 @@ public static class Preprocessor
     /// W is the widest image rounded up to <see cref="PreprocessSpec.FrameWidth"/>; each row is padded on the right
     /// with its image's normalised border colour, and the input records every image's frame count and fill.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static EngineInput Pack(IReadOnlyList<GrayImage> prepared, PreprocessSpec spec)
     {
         int count = prepared.Count, height = spec.Height;
@@ -229,6 +233,7 @@ public static class Preprocessor
     }
 
     /// <summary>Scales already-sized pixels; used by training on cached, augmented bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Normalize(ReadOnlySpan<byte> pixels, PreprocessSpec spec, Span<float> destination)
     {
         if (destination.Length < pixels.Length)

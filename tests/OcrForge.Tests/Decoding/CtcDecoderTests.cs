@@ -50,6 +50,66 @@ public class CtcDecoderTests
         Assert.Equal(BruteForceTextProbability(lp, 5, symbols), CtcDecoder.TextProbability(lp, 5, 4, symbols), 6);
     }
 
+    [Fact]
+    public void Text_probability_of_a_long_line_matches_the_log_space_recursion()
+    {
+        // The recursion runs on rescaled probabilities; over hundreds of frames the unscaled ones would fall below
+        // the smallest double. Reference: the forward algorithm in log space, in double.
+        var rng = new Random(5);
+        int frames = 600, classes = 4;
+        var lp = new float[frames * classes];
+        for (int t = 0; t < frames; t++)
+        {
+            var raw = Enumerable.Range(0, classes).Select(_ => rng.NextDouble() + 0.05).ToArray();
+            for (int c = 0; c < classes; c++) lp[t * classes + c] = (float)Math.Log(raw[c] / raw.Sum());
+        }
+        foreach (var (n, length) in new[] { (60, 8), (300, 40), (600, 40), (600, 250) })
+        {
+            var symbols = Enumerable.Range(0, length).Select(i => 1 + i % 3).ToArray();
+            double reference = LogSpaceTextLogProbability(lp, n, classes, symbols);
+            double p = CtcDecoder.TextProbability(lp, n, classes, symbols);
+            if (reference > -700) Assert.Equal(reference, Math.Log(p), 6);
+            else Assert.Equal(0, p); // e^reference is below the smallest double
+        }
+    }
+
+    [Fact]
+    public void A_beam_search_tries_on_a_frame_only_symbols_above_the_threshold_and_always_the_likeliest()
+    {
+        var candidates = new List<int>();
+        float Lp(double p) => (float)Math.Log(p);
+        CtcDecoder.Candidates([Lp(0.99), -5f, (float)CtcDecoder.TokenMinLogProb - 1, -30f], candidates);
+        Assert.Equal([1], candidates);
+        CtcDecoder.Candidates([0f, -40f, -14f, (float)CtcDecoder.TokenMinLogProb], candidates);
+        Assert.Equal([3], candidates);
+        CtcDecoder.Candidates([0f, -40f, -14f, -13f], candidates);
+        Assert.Equal([3], candidates); // nothing clears the threshold: the likeliest symbol alone
+    }
+
+    /// <summary>log P(text): the CTC forward recursion in log space, in double.</summary>
+    private static double LogSpaceTextLogProbability(float[] lp, int frames, int classes, int[] symbols)
+    {
+        static double LogAdd(double a, double b) => double.IsNegativeInfinity(a) ? b : double.IsNegativeInfinity(b) ? a
+            : Math.Max(a, b) + Math.Log(1 + Math.Exp(-Math.Abs(a - b)));
+        int length = 2 * symbols.Length + 1;
+        int Label(int i) => i % 2 == 0 ? 0 : symbols[i / 2];
+        var alpha = Enumerable.Repeat(double.NegativeInfinity, length).ToArray();
+        alpha[0] = lp[0];
+        if (length > 1) alpha[1] = lp[Label(1)];
+        for (int t = 1; t < frames; t++)
+        {
+            var next = new double[length];
+            for (int i = 0; i < length; i++)
+            {
+                double a = LogAdd(alpha[i], i > 0 ? alpha[i - 1] : double.NegativeInfinity);
+                if (i > 1 && Label(i) != 0 && Label(i) != Label(i - 2)) a = LogAdd(a, alpha[i - 2]);
+                next[i] = a + lp[t * classes + Label(i)];
+            }
+            alpha = next;
+        }
+        return length > 1 ? LogAdd(alpha[length - 1], alpha[length - 2]) : alpha[0];
+    }
+
     /// <summary>Sums the probability of every class path of length <paramref name="frames"/> that collapses to <paramref name="symbols"/>.</summary>
     private static double BruteForceTextProbability(float[] lp, int frames, int[] symbols)
     {
