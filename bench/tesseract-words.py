@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """Tesseract 5 against OcrForge on the same held-out words (or lines), side by side.
 
-    bench/tesseract-words.py HELDOUT [--model MODEL] [--threads N] [--repeat K] [--psm 8|7] [--json]
+    bench/tesseract-words.py HELDOUT [--model MODEL] [--threads N] [--repeat K] [--psm 8|7]
+                             [--lexicon WORDS [--lexicon-mode only|prior]] [--json]
 
 HELDOUT is a folder written by `ocrforge data synth --kind words|lines` (images/ and labels.csv). Tesseract runs
 once, in ONE process, over a list of every image (LSTM engine, --oem 1; --psm 8, a single word, or --psm 7, a single
 line when labels hold spaces), then OcrForge's `eval -m MODEL --data HELDOUT --json` over the same images. Both sides
 are scored the same way here: exact, case-sensitive image accuracy, CER (edit distance over label length, summed over
-the set), and images per second of the whole process (model loading and PNG decoding included). Both processes are
+the set), and images per second of the whole process (model loading and PNG decoding included). --lexicon decodes
+OcrForge's side with a word list (Tesseract keeps its own built-in dictionary). Both processes are
 pinned to the same first N cores (taskset), since thread options alone leave image decoding free to use every core.
 
 Speed, steady state (--repeat K, K > 1): each engine also reads the set K times over in one process, and the rate
@@ -135,10 +137,10 @@ def run_tesseract(rows, psm, threads, repeat):
             "predictions": predictions}
 
 
-def run_ocrforge(folder, rows, model, threads, repeat, ocrforge):
+def run_ocrforge(folder, rows, model, threads, repeat, ocrforge, decoding):
     def timed(data):
         command = pinned(threads) + ocrforge + ["eval", "--model", model, "--data", data, "--json",
-                                                "--threads", str(threads)]
+                                                "--threads", str(threads)] + decoding
         start = time.perf_counter()
         result = subprocess.run(command, capture_output=True, text=True)
         seconds = time.perf_counter() - start
@@ -177,6 +179,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=1, help="also read the set this many times over in one process and report the steady rate of the extra passes (default 1: no)")
     parser.add_argument("--psm", type=int, choices=[7, 8], help="tesseract page segmentation: 8 word, 7 line (default: 7 when labels hold spaces)")
     parser.add_argument("--ocrforge", default=None, help="ocrforge executable (default: the Release build of this checkout, else ./ocrforge)")
+    parser.add_argument("--lexicon", help="word list for OcrForge's decoding (ocrforge eval --lexicon); the list is read at start-up, outside the steady rate")
+    parser.add_argument("--lexicon-mode", choices=["only", "prior"], help="ocrforge eval --lexicon-mode (default: ocrforge's)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
 
@@ -199,8 +203,10 @@ def main():
         root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
         built = os.path.join(root, "src", "OcrForge.Cli", "bin", "Release", "net10.0", "OcrForge.Cli")
         default = built if os.path.isfile(built) else os.path.join(root, "ocrforge")
+        decoding = (["--lexicon", args.lexicon] if args.lexicon else []) + \
+            (["--lexicon-mode", args.lexicon_mode] if args.lexicon_mode else [])
         ours = run_ocrforge(args.heldout, rows, args.model, args.threads, args.repeat,
-                            [args.ocrforge] if args.ocrforge else [default])
+                            [args.ocrforge] if args.ocrforge else [default], decoding)
 
     result = {"data": args.heldout, "images": len(rows), "repeat": args.repeat, "cpu": cpu_name(),
               "load": open("/proc/loadavg").read().split()[:3], "tesseract": tess, "ocrforge": ours}

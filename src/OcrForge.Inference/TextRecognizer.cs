@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using OcrForge.Inference.Decoding;
 using OcrForge.Inference.Engines;
@@ -189,20 +188,18 @@ internal static class Batch
     public static float[] Preprocess(IReadOnlyList<GrayImage> images, PreprocessSpec spec) =>
         Prepare(images, spec).Data;
 
-    /// <summary>Scores minus their log-sum-exp, in SIMD (System.Numerics.Tensors): a decoded word spends most of
-    /// its non-model time here, one exponential per class and frame.</summary>
+    /// <summary>Scores minus their log-sum-exp: a decoded word spends most of its non-model time here, one
+    /// exponential per class and frame.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogSoftmax(ReadOnlySpan<float> scores, Span<float> destination)
     {
-        if (scores.IsEmpty) return;
-        float max = TensorPrimitives.Max(scores);
-        var shifted = destination[..scores.Length];
-        TensorPrimitives.Subtract(scores, max, shifted);
-        // Below e⁻⁸⁰ a term changes nothing in the sum, and its exponential would be a subnormal float, which SIMD
-        // units can take a hundred times longer to produce.
-        TensorPrimitives.Max(shifted, -80f, shifted);
-        TensorPrimitives.Exp(shifted, shifted);
-        float logSum = max + MathF.Log(TensorPrimitives.Sum(shifted));
-        TensorPrimitives.Subtract(scores, logSum, destination);
+        float max = float.NegativeInfinity;
+        foreach (var s in scores) max = Math.Max(max, s);
+        // A term below e⁻³⁰ of the largest changes a sum of at least 1 by less than a float can hold; skipping it
+        // saves most exponentials of a confident frame.
+        float sum = 0;
+        foreach (var s in scores) if (s - max > -30f) sum += MathF.Exp(s - max);
+        float logSum = max + MathF.Log(sum);
+        for (int i = 0; i < scores.Length; i++) destination[i] = scores[i] - logSum;
     }
 }
