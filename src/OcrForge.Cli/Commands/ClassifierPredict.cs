@@ -28,9 +28,10 @@ public static class ClassifierPredict
         if (top < 1) throw new OcrForgeException($"--top {top}: expected at least 1");
         // Not disposed here: the engine belongs to the caller.
         var classifier = new CharacterClassifier(engine);
-        foreach (var path in imagePaths)
+        var reader = new ImageReader(imagePaths);
+        foreach (var (path, image) in reader.Chunks(PredictCommand.ChunkSize).SelectMany(chunk => chunk))
         {
-            var scores = classifier.Predict(ImageDecoder.DecodeFile(path), top);
+            var scores = classifier.Predict(image, top);
             if (json)
                 JsonOutput.WriteLine(new
                 {
@@ -46,6 +47,7 @@ public static class ClassifierPredict
                 Console.WriteLine($"{path}\t{scores[0].Label}\t{Percent(scores[0].Probability)}{rest}");
             }
         }
+        reader.ThrowIfNothingRead();
         return Cli.Ok;
     }
 

@@ -44,21 +44,30 @@ public static class PredictCommand
                 return ClassifierPredict.Run(opened, files, parse.GetValue(top), parse.GetValue(json));
             var lexicon = lexiconOptions.Read(parse, opened.Info.Charset);
             var recognizer = new TextRecognizer(opened) { BeamWidth = beamWidth, Lexicon = lexicon };
-            var lines = recognizer.PredictAll(files.Select(ImageDecoder.DecodeFile).ToList());
             bool asJson = parse.GetValue(json);
-            for (int i = 0; i < files.Count; i++)
-                if (asJson)
-                    JsonOutput.WriteLine(new
-                    {
-                        path = files[i], text = lines[i].Text, confidence = lines[i].Confidence,
-                    });
-                else
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{files[i]}\t{lines[i].Text}\t{lines[i].Confidence:G4}"));
+            var reader = new ImageReader(files);
+            foreach (var chunk in reader.Chunks(ChunkSize))
+            {
+                var lines = recognizer.PredictAll([.. chunk.Select(c => c.Image)]);
+                for (int i = 0; i < chunk.Count; i++)
+                    if (asJson)
+                        JsonOutput.WriteLine(new
+                        {
+                            path = chunk[i].Path, text = lines[i].Text, confidence = lines[i].Confidence,
+                        });
+                    else
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"{chunk[i].Path}\t{lines[i].Text}\t{lines[i].Confidence:G4}"));
+            }
+            reader.ThrowIfNothingRead();
             return Cli.Ok;
         }));
         return command;
     }
+
+    /// <summary>Images decoded and read at a time: enough to batch them by width, few enough that a glob of a
+    /// million files never holds them all.</summary>
+    public const int ChunkSize = 1024;
 
     /// <summary><c>--beam</c> of eval and predict.</summary>
     public static Option<int> BeamOption() =>
@@ -81,5 +90,51 @@ public static class PredictCommand
             else throw new OcrForgeException($"{p}: no such image file or folder");
         }
         return files.Count > 0 ? files : throw new OcrForgeException($"{string.Join(" ", paths)}: no images found");
+    }
+}
+
+/// <summary>
+/// The files of a <c>predict</c> run decoded a chunk at a time, in order. A file that is not a readable image is named
+/// on stderr and skipped, and the others are still read; only a run in which no file could be read is an error.
+/// </summary>
+public sealed class ImageReader(IReadOnlyList<string> files)
+{
+    private int _read;
+    private readonly List<string> _skipped = [];
+
+    public IEnumerable<List<(string Path, GrayImage Image)>> Chunks(int size)
+    {
+        foreach (var paths in files.Chunk(size))
+        {
+            var chunk = new List<(string Path, GrayImage Image)>(paths.Length);
+            foreach (var path in paths)
+            {
+                // One file alone that cannot be read is the run's one-line error, not a warning and an error.
+                if (files.Count == 1)
+                {
+                    chunk.Add((path, ImageDecoder.DecodeFile(path)));
+                    _read++;
+                    continue;
+                }
+                try
+                {
+                    chunk.Add((path, ImageDecoder.DecodeFile(path)));
+                    _read++;
+                }
+                catch (OcrForgeException e)
+                {
+                    _skipped.Add(path);
+                    Cli.Warn($"{e.Message}; skipped");
+                }
+            }
+            if (chunk.Count > 0) yield return chunk;
+        }
+    }
+
+    public void ThrowIfNothingRead()
+    {
+        if (_read == 0 && _skipped.Count > 0)
+            throw new OcrForgeException(_skipped.Count == 1 ? $"{_skipped[0]}: no image could be read"
+                : $"none of the {_skipped.Count} files could be read as an image (first: {_skipped[0]})");
     }
 }

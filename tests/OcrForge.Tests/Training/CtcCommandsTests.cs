@@ -120,6 +120,25 @@ public class CtcCommandsTests(TinyModelFixture tiny) : IClassFixture<TinyModelFi
     }
 
     [Fact]
+    public void Predict_names_an_unreadable_image_skips_it_and_reads_the_others()
+    {
+        var files = Directory.GetFiles(tiny.Images.Path).Order().Take(2).ToArray();
+        var broken = tiny.Run.File("broken.png");
+        File.WriteAllText(broken, "not a png");
+        var (exit, stdout, stderr) = Run(["predict", "--model", tiny.ModelPath, files[0], broken, files[1],
+            "--threads", "1"]);
+        Assert.Equal(0, exit);
+        Assert.Equal([files[0], files[1]], stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('\t')[0]));
+        Assert.Equal($"warning: {broken}: not a readable image (unsupported format); skipped", stderr.TrimEnd());
+
+        (exit, stdout, stderr) = Run("predict", "--model", tiny.ModelPath, broken);
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.Equal($"error: {broken}: not a readable image (unsupported format)", stderr.TrimEnd());
+    }
+
+    [Fact]
     public void Options_for_classifiers_are_refused_on_a_text_model()
     {
         var image = Directory.GetFiles(tiny.Images.Path)[0];
