@@ -44,7 +44,9 @@ public class LoadTestTests
         Assert.Equal(10, result.Requests);
         double served = Metric(await http.GetStringAsync("/metrics"),
             "ocrforge_http_requests_total{route=\"/v1/predict\",code=\"200\"}");
-        Assert.True(served > 10 + 4, $"only {served} requests reached the server: the warm-up did not keep sending");
+        // Two connections that each sent one warm-up request would give 12; more means it kept sending. (A bound
+        // of 14 failed on a heavily loaded machine, where a 1 s warm-up got through only 4.)
+        Assert.True(served > 10 + 2, $"only {served} requests reached the server: the warm-up did not keep sending");
     }
 
     [Theory]
