@@ -36,7 +36,9 @@ public static class CtcDecoder
     /// <summary>
     /// Prefix beam search: keeps the <paramref name="beamWidth"/> most likely prefixes, each with the total
     /// probability of all alignments ending in a blank and ending in its last symbol. The confidence is the best
-    /// text's exact probability (<see cref="TextProbability"/>; the beam's own sum may miss pruned alignments).
+    /// text's exact probability (<see cref="TextProbability"/>; the beam's own sum may miss pruned alignments). A frame
+    /// extends prefixes only by its <see cref="Candidates"/>. The search is <see cref="LexiconDecoder"/>'s, without a
+    /// word list.
     /// </summary>
     public static Prediction Beam(ReadOnlySpan<float> logProbs, int frames, int classes, Charset charset, int beamWidth)
         => beamWidth <= 1 ? Greedy(logProbs, frames, classes, charset)

@@ -33,11 +33,11 @@ public sealed record LexiconOptions(Lexicon Lexicon, LexiconMode Mode = LexiconM
 }
 
 /// <summary>
-/// CTC prefix beam search constrained or biased by a <see cref="Lexicon"/>. It is the search of
-/// <see cref="CtcDecoder.Beam"/> — each prefix carries the probability of all alignments ending in a blank and of all
-/// ending in its last symbol, so "book" needs a blank between the two o's and "bok" does not — with two changes:
-/// in <see cref="LexiconMode.Only"/> a prefix is extended only along the trie (and by a space after a complete word),
-/// and prefixes are ranked by log probability plus the lexicon bonus of their complete words.
+/// CTC prefix beam search constrained or biased by a <see cref="Lexicon"/>; without one it is
+/// <see cref="CtcDecoder.Beam"/>. Each prefix carries the probability of all alignments ending in a blank and of all
+/// ending in its last symbol, so "book" needs a blank between the two o's and "bok" does not. A lexicon changes two
+/// things: in <see cref="LexiconMode.Only"/> a prefix is extended only along the trie (and by a space after a complete
+/// word), and prefixes are ranked by log probability plus the lexicon bonus of their complete words.
 /// </summary>
 public static class LexiconDecoder
 {
