@@ -19,19 +19,13 @@ public sealed class ImageReader(IReadOnlyList<string> files)
             var chunk = new List<(string Path, GrayImage Image)>(paths.Length);
             foreach (var path in paths)
             {
-                // One file alone that cannot be read is the run's one-line error, not a warning and an error.
-                if (files.Count == 1)
-                {
-                    chunk.Add((path, ImageDecoder.DecodeFile(path)));
-                    _read++;
-                    continue;
-                }
                 try
                 {
                     chunk.Add((path, ImageDecoder.DecodeFile(path)));
                     _read++;
                 }
-                catch (OcrForgeException e)
+                // One file alone that cannot be read is the run's one-line error, not a warning and an error.
+                catch (OcrForgeException e) when (files.Count > 1)
                 {
                     _skipped.Add(path);
                     Cli.Warn($"{e.Message}; skipped");
