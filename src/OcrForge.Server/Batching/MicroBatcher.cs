@@ -5,8 +5,8 @@ using OcrForge.Inference.Engines;
 namespace OcrForge.Server.Batching;
 
 /// <summary>
-/// Gathers the preprocessed images of concurrent requests into one engine call per batch and hands each caller
-/// its own rows of the output. One batcher per model; its queue is bounded by <see cref="TryAdmit"/>, which a
+/// Gathers the preprocessed images of concurrent requests into one engine call per batch (and width) and hands each
+/// caller its own rows of the output. One batcher per model; its queue is bounded by <see cref="TryAdmit"/>, which a
 /// request must pass before it reads its body, so that memory stays bounded under any load.
 /// </summary>
 public sealed class MicroBatcher : IAsyncDisposable
@@ -59,7 +59,7 @@ public sealed class MicroBatcher : IAsyncDisposable
 
     /// <summary>
     /// Runs a packed batch (<see cref="Inference.Imaging.Preprocessor.Pack"/>) in a coming batch; returns its rows and
-    /// their frame counts. Requests of different widths share an engine call, each row padded with its own fill.
+    /// their frame counts. Only requests of the same width share an engine call.
     /// </summary>
     public Task<EngineOutput> RunAsync(Admission admission, EngineInput input, CancellationToken cancellationToken)
     {
@@ -103,11 +103,21 @@ public sealed class MicroBatcher : IAsyncDisposable
                         .ConfigureAwait(false) != more || !more.Result)
                     break;
             }
-            if (batch.Count > 0) Run(batch, images);
+            if (batch.Count > 0) Run(batch);
         }
     }
 
-    private void Run(List<BatchItem> batch, int images)
+    /// <summary>
+    /// One engine call per width among the gathered requests. Joining widths would pad the narrower rows, and a
+    /// bidirectional RNN's backward pass crosses that padding before a word's own frames, so an answer would depend
+    /// on which requests happened to arrive beside it (docs/variable-width.md). Fixed-size models have one width.
+    /// </summary>
+    private void Run(List<BatchItem> batch)
+    {
+        foreach (var group in batch.GroupBy(b => b.Input.Width)) RunTogether(group.ToList(), group.Sum(b => b.Count));
+    }
+
+    private void RunTogether(List<BatchItem> batch, int images)
     {
         try
         {
