@@ -70,8 +70,9 @@ public sealed class TrainingOptionSet(TrainingOptions recipe, RunTask task)
             {
                 Path = data, Format = Pick(parse, Format, spec.Data.Format),
                 // The split lives in data: --val-fraction given here replaces a --spec file's data.validation_fraction.
-                ValidationFraction = _rows.Single(r => r.Option.Name == "--val-fraction").Option is Option<double> v
-                    && parse.GetResult(v) is { Implicit: false } ? parse.GetValue(v) : spec.Data.ValidationFraction,
+                ValidationFraction = Given<double>(parse, "--val-fraction") is { } v ? v : spec.Data.ValidationFraction,
+                // --seed given here seeds the split too, as it says: the file's data.seed gives way to it.
+                Seed = Given<int>(parse, "--seed") is not null ? null : spec.Data.Seed,
             },
             Model = spec.Model with
             {
@@ -79,6 +80,11 @@ public sealed class TrainingOptionSet(TrainingOptions recipe, RunTask task)
             },
         };
     }
+
+    /// <summary>The value of the training option <paramref name="name"/> when the command line gives it.</summary>
+    private T? Given<T>(ParseResult parse, string name) where T : struct =>
+        _rows.Single(r => r.Option.Name == name).Option is Option<T> option
+            && parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : null;
 
     /// <summary>The options as given, the run's (<paramref name="from"/>, default the recipe) where left out.</summary>
     public TrainingOptions Read(ParseResult parse, TrainingOptions? from = null)

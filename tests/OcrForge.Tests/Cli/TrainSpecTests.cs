@@ -22,15 +22,16 @@ public class TrainSpecTests
         File.WriteAllText(dir.File("run.json"), JsonSerializer.Serialize(new
         {
             task = "classify",
-            data = new { path = dir.File("data"), format = "folders", test_fraction = 0.2, validation_fraction = 0.3 },
+            data = new { path = dir.File("data"), format = "folders", test_fraction = 0.2, validation_fraction = 0.3,
+                seed = 11 },
             model = new { preset = "chars74k-cnn", overrides = new[] { new { key = "filters", value = "8,8,8,16,16,16" } } },
             training = new { epochs = 3, seed = 7, threads = 1 },
             classifier = new { loss = new { label_smoothing = 0.3, class_weights = true } },
         }));
 
-        // When train classify runs it with --epochs, --label-smoothing and --val-fraction given
+        // When train classify runs it with --epochs, --label-smoothing, --val-fraction and --seed given
         var (code, stdout, stderr) = CliProcess.Run(TimeSpan.FromMinutes(2), "train", "classify", "--spec", dir.File("run.json"),
-            "--epochs", "1", "--label-smoothing", "0.05", "--val-fraction", "0.25", "--json",
+            "--epochs", "1", "--label-smoothing", "0.05", "--val-fraction", "0.25", "--seed", "9", "--json",
             "--out", dir.File("c.ocrf"));
 
         // Then the command line wins where given, the file elsewhere, the recipe where neither says
@@ -40,13 +41,16 @@ public class TrainSpecTests
         Assert.Equal(1, run.Training.Epochs);
         Assert.Equal(0.05, run.Classifier!.Loss.LabelSmoothing);
         Assert.True(run.Classifier.Loss.ClassWeights);
-        Assert.Equal(7, run.Training.Seed);
+        Assert.Equal(9, run.Training.Seed);
         Assert.Equal(CharacterTraining.Recipe.BatchSize, run.Training.BatchSize);
         Assert.Equal(DatasetFormat.Folders, run.Data.Format);
         Assert.Equal(0.2, run.Data.TestFraction);
         // The split is the data's: --val-fraction replaces the file's data.validation_fraction.
         Assert.Equal(0.25, run.Data.ValidationFraction);
         Assert.Equal(0.25, run.Split.ValidationFraction);
+        // --seed seeds the split too: it replaces the file's data.seed.
+        Assert.Null(run.Data.Seed);
+        Assert.Equal(9, run.Split.Seed);
         Assert.Equal([KeyValuePair.Create("filters", "8,8,8,16,16,16")], run.Model.Overrides);
     }
 
