@@ -34,7 +34,7 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
         if (settings.Data is null) throw new OcrForgeException("--objective classify: needs --data");
         if (!Directory.Exists(settings.Data)
             && !File.Exists(settings.Data)) throw new OcrForgeException($"--data {settings.Data}: not found");
-        TrainingParameters.Check(space, "classify", Known, name => CharacterTraining.Config(name, []),
+        TrainingParameters.Check(space, "classify", Known, name => Config(name, []),
             CharacterTrainingRequest.DefaultPreset);
         if (space.Find("label_smoothing") is
             { Distribution: FloatDistribution { Low: < 0 } or FloatDistribution { High: >= 1 } })
@@ -52,9 +52,12 @@ public sealed class ClassifyObjective(ObjectiveSettings settings) : ITrainingObj
             parameters.TryGetValue("label_smoothing", out var s) ? Convert.ToDouble(s, CultureInfo.InvariantCulture)
                 : Defaults.Recipe.LabelSmoothing);
         // A trial of another objective's study names a preset of the other task: refused here, not at training.
-        CharacterTraining.Config(run.Preset, run.Overrides);
+        Config(run.Preset, run.Overrides);
         return run;
     }
+
+    public Models.ModelConfig Config(string preset, IReadOnlyList<KeyValuePair<string, string>> overrides) =>
+        CharacterTraining.Config(preset, overrides);
 
     public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads,
         CancellationToken cancellationToken)

@@ -37,7 +37,7 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
         if (settings.Data is null) throw new OcrForgeException("--objective ctc: needs --data");
         if (!Directory.Exists(settings.Data)
             && !File.Exists(settings.Data)) throw new OcrForgeException($"--data {settings.Data}: not found");
-        TrainingParameters.Check(space, "ctc", TrainingParameters.Names, name => CtcTraining.Config(name, []),
+        TrainingParameters.Check(space, "ctc", TrainingParameters.Names, name => Config(name, []),
             CtcTraining.DefaultPreset);
     }
 
@@ -50,9 +50,12 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
             TrainingParameters.Apply(CtcTraining.Recipe, parameters, preset, settings.Epochs, settings.Seed, threads,
                 runDirectory));
         // A trial of another objective's study names a preset of the other task: refused here, not at training.
-        CtcTraining.Config(run.Preset, run.Overrides);
+        Config(run.Preset, run.Overrides);
         return run;
     }
+
+    public Models.ModelConfig Config(string preset, IReadOnlyList<KeyValuePair<string, string>> overrides) =>
+        CtcTraining.Config(preset, overrides);
 
     public double Run(IReadOnlyDictionary<string, object> parameters, ITrialReporter reporter, int threads,
         CancellationToken cancellationToken)

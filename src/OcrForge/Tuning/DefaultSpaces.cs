@@ -28,12 +28,7 @@ public static class DefaultSpaces
     /// </summary>
     public static string ForPreset(string objective, string preset, bool json)
     {
-        var config = objective switch
-        {
-            "ctc" => (Models.ModelConfig)Training.CtcTraining.Config(preset, []),
-            "classify" => Training.Classification.CharacterTraining.Config(preset, []),
-            _ => throw new OcrForgeException($"--preset {preset}: --objective {objective} trains no model"),
-        };
+        var config = Objectives.Training(objective, new ObjectiveSettings()).Config(preset, []);
         var space = ModelSpace.ForPreset(objective, config);
         string comment = $"Space for preset {preset} (--objective {objective}): its searchable settings, then the " +
             "default training parameters.";

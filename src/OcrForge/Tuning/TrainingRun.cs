@@ -91,4 +91,8 @@ public interface ITrainingObjective : IObjective
 {
     /// <summary>The run a trial's parameters stand for, with the study's epoch budget and seed.</summary>
     TrainingRun Plan(IReadOnlyDictionary<string, object> parameters, int? threads, string runDirectory);
+
+    /// <summary>The model a preset of this objective's task builds with <paramref name="overrides"/>; a one-line
+    /// error for a preset of the other task.</summary>
+    Models.ModelConfig Config(string preset, IReadOnlyList<KeyValuePair<string, string>> overrides);
 }
