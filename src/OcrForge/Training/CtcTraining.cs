@@ -154,15 +154,17 @@ public static class CtcTraining
             || config.VariableWidth != data.Spec.VariableWidth)
             throw new ArgumentException("the data was decoded for another input size", nameof(data));
         CheckLabelsFit([.. data.Train, .. data.Validation], config, data.Source);
-        var restarts = new List<PlateauRestart>();
         bool restarting = options.PlateauRestarts > 0;
-        int first = options.Resume && restarting ? PlateauAttempt.Read(options.RunDirectory) : 0;
-        int before = 0;
+        // A resumed run continues the attempt it interrupted, after the restarts made before it.
+        var resumed = options.Resume && restarting ? PlateauAttempt.Read(options.RunDirectory) : PlateauAttempt.None;
+        var restarts = resumed.Restarts.ToList();
+        int first = resumed.Attempt;
+        int before = restarts.Sum(r => r.Epoch);
         for (int attempt = first; ; attempt++)
         {
             int seed = PlateauAttempt.Seed(options.Seed, attempt);
             if (restarting && !(options.Resume && attempt == first))
-                PlateauAttempt.Write(options.RunDirectory, attempt);
+                PlateauAttempt.Write(options.RunDirectory, new(attempt, restarts));
             // A restart is a fresh run: only the attempt that was interrupted continues from the checkpoint.
             var attemptOptions = options with { Seed = seed, Resume = options.Resume && attempt == first };
             bool judged = attempt < options.PlateauRestarts;
@@ -353,7 +355,14 @@ internal static class PlateauAttempt
     /// matches most of them within a few epochs.</summary>
     public const double CharacterAccuracy = 0.2;
 
-    private const string FileName = "plateau-attempt.txt";
+    private const string FileName = "plateau-attempt.json";
+    /// <summary>What run folders written before held: the attempt's number alone.</summary>
+    private const string OldFileName = "plateau-attempt.txt";
+
+    /// <summary>Which attempt a run folder holds, and the restarts made before it.</summary>
+    public sealed record State(int Attempt, IReadOnlyList<PlateauRestart> Restarts);
+
+    public static readonly State None = new(0, []);
 
     /// <summary>An epoch's validation character accuracy, the measure the rule judges by.</summary>
     public static double Characters(EpochRecord epoch) => epoch.Metrics.GetValueOrDefault("character_accuracy");
@@ -362,17 +371,24 @@ internal static class PlateauAttempt
     /// reproducible.</summary>
     public static int Seed(int seed, int attempt) => attempt == 0 ? seed : unchecked(seed + attempt * 7_919_003);
 
-    public static int Read(string runDirectory)
+    public static State Read(string runDirectory)
     {
         var path = Path.Combine(runDirectory, FileName);
-        return File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None,
-            CultureInfo.InvariantCulture, out int attempt) ? attempt : 0;
+        if (File.Exists(path))
+            return System.Text.Json.JsonSerializer.Deserialize<State>(File.ReadAllText(path), Json) ?? None;
+        var old = Path.Combine(runDirectory, OldFileName);
+        return File.Exists(old) && int.TryParse(File.ReadAllText(old).Trim(), NumberStyles.None,
+            CultureInfo.InvariantCulture, out int attempt) ? new State(attempt, []) : None;
     }
 
-    public static void Write(string runDirectory, int attempt)
+    public static void Write(string runDirectory, State state)
     {
         if (runDirectory.Length == 0) return;
         Directory.CreateDirectory(runDirectory);
-        AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName), attempt.ToString(CultureInfo.InvariantCulture));
+        AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName),
+            System.Text.Json.JsonSerializer.Serialize(state, Json));
     }
+
+    private static readonly System.Text.Json.JsonSerializerOptions Json =
+        new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
 }

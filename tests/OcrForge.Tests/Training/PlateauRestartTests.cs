@@ -35,7 +35,8 @@ public class PlateauRestartTests
         Assert.Equal("5", model.Manifest.Training["seed"]);
         Assert.Equal(PlateauAttempt.Seed(5, 2).ToString(System.Globalization.CultureInfo.InvariantCulture), model.Manifest.Training["init_seed"]);
         // And the run folder names the attempt, so that --resume continues it rather than the first
-        Assert.Equal(2, PlateauAttempt.Read(dir.File("run")));
+        Assert.Equal(2, PlateauAttempt.Read(dir.File("run")).Attempt);
+        Assert.Equal(result.Restarts, PlateauAttempt.Read(dir.File("run")).Restarts);
 
         // And the same seed gives the same run
         var (again, second) = CtcTraining.Fit(data, TinyText.Model, "tiny", [], options with { RunDirectory = dir.File("run2") });
@@ -48,6 +49,41 @@ public class PlateauRestartTests
         using var ___ = plain;
         Assert.Empty(once.Restarts);
         Assert.False(plain.Manifest.Training.ContainsKey("init_seed"));
+    }
+
+    [Fact]
+    public void A_run_interrupted_after_its_restarts_resumes_its_last_attempt_and_still_lists_them()
+    {
+        // Given the run above, interrupted during its third attempt (the fourth epoch of its curve)
+        using var dir = new TempDir();
+        var samples = TinyText.Make(48, 3);
+        var (train, validation) = (samples.Take(40).ToList(), samples.Skip(40).ToList());
+        var data = new CtcData("tiny", train, validation, TinyText.Charset, CtcTraining.Standardize(train, TinyText.Model), []);
+        var options = CtcTraining.Recipe with
+        {
+            Epochs = 3, BatchSize = 8, Patience = 0, Threads = 1, Seed = 5,
+            PlateauRestarts = 2, PlateauEpochs = 1, RunDirectory = dir.File("run"),
+        };
+        using var stop = new CancellationTokenSource();
+        var interrupted = new Recorder(p => { if (p.Finished is { Epoch: 4 }) stop.Cancel(); });
+        Assert.ThrowsAny<OperationCanceledException>(
+            () => CtcTraining.Fit(data, TinyText.Model, "tiny", [], options, interrupted, stop.Token));
+
+        // When it is resumed
+        var epochs = new List<int>();
+        var (model, resumed) = CtcTraining.Fit(data, TinyText.Model, "tiny", [], options with { Resume = true },
+            new Recorder(p => { if (p.Finished is { } f) epochs.Add(f.Epoch); }));
+        using var _ = model;
+
+        // Then it lists the two restarts made before the interruption, and its curve goes on after them
+        var (whole, uninterrupted) = CtcTraining.Fit(data, TinyText.Model, "tiny", [], options with { RunDirectory = dir.File("whole") });
+        using var __ = whole;
+        Assert.Equal(uninterrupted.Restarts, resumed.Restarts);
+        Assert.Equal(2, resumed.Restarts.Count);
+        Assert.NotEmpty(epochs);
+        Assert.All(epochs, e => Assert.InRange(e, 3, 5));
+        Assert.Equal(5, epochs[^1]);
+        Assert.Equal(PlateauAttempt.Seed(5, 2).ToString(System.Globalization.CultureInfo.InvariantCulture), model.Manifest.Training["init_seed"]);
     }
 
     [Fact]
