@@ -9,14 +9,7 @@ public class PlateauRestartTests
     {
         // Given tiny text lines and a recipe that judges the run after one epoch: far too early to have left the plateau
         using var dir = new TempDir();
-        var samples = TinyText.Make(48, 3);
-        var (train, validation) = (samples.Take(40).ToList(), samples.Skip(40).ToList());
-        var data = new CtcData("tiny", train, validation, TinyText.Charset, CtcTraining.Standardize(train, TinyText.Model), []);
-        var options = CtcTraining.Recipe with
-        {
-            Epochs = 2, BatchSize = 8, Patience = 0, Threads = 1, Seed = 5,
-            PlateauRestarts = 2, PlateauEpochs = 1, RunDirectory = dir.File("run"),
-        };
+        var (data, options) = TinyRun(dir, epochs: 2);
         var epochs = new List<int>();
         var progress = new Recorder(p => { if (p.Finished is { } f) epochs.Add(f.Epoch); });
 
@@ -56,14 +49,7 @@ public class PlateauRestartTests
     {
         // Given the run above, interrupted during its third attempt (the fourth epoch of its curve)
         using var dir = new TempDir();
-        var samples = TinyText.Make(48, 3);
-        var (train, validation) = (samples.Take(40).ToList(), samples.Skip(40).ToList());
-        var data = new CtcData("tiny", train, validation, TinyText.Charset, CtcTraining.Standardize(train, TinyText.Model), []);
-        var options = CtcTraining.Recipe with
-        {
-            Epochs = 3, BatchSize = 8, Patience = 0, Threads = 1, Seed = 5,
-            PlateauRestarts = 2, PlateauEpochs = 1, RunDirectory = dir.File("run"),
-        };
+        var (data, options) = TinyRun(dir, epochs: 3);
         using var stop = new CancellationTokenSource();
         var interrupted = new Recorder(p => { if (p.Finished is { Epoch: 4 }) stop.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(
@@ -96,6 +82,19 @@ public class PlateauRestartTests
         var run = new OcrForge.Tuning.TrainingRun("ctc", "keras-captcha", [], new TrainingOptions { PlateauRestarts = 3, PlateauEpochs = 25 });
         var line = string.Join(" ", run.CommandLine("d", OcrForge.Data.DatasetFormat.Auto, "m.ocrf"));
         Assert.Contains("--plateau-restarts 3 --plateau-epochs 25", line);
+    }
+
+    /// <summary>Tiny text lines and a recipe that judges the run after one epoch, with two restarts.</summary>
+    private static (CtcData Data, TrainingOptions Options) TinyRun(TempDir dir, int epochs)
+    {
+        var samples = TinyText.Make(48, 3);
+        var (train, validation) = (samples.Take(40).ToList(), samples.Skip(40).ToList());
+        var data = new CtcData("tiny", train, validation, TinyText.Charset, CtcTraining.Standardize(train, TinyText.Model), []);
+        return (data, CtcTraining.Recipe with
+        {
+            Epochs = epochs, BatchSize = 8, Patience = 0, Threads = 1, Seed = 5,
+            PlateauRestarts = 2, PlateauEpochs = 1, RunDirectory = dir.File("run"),
+        });
     }
 
     private sealed class Recorder(Action<TrainingProgress> report) : IProgress<TrainingProgress>
