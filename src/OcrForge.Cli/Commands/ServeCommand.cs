@@ -14,7 +14,8 @@ public static class ServeCommand
         var urls = Option("--urls", "Address to listen on.", "http://127.0.0.1:5080");
         var engine = new Option<string?>("--engine") { Description = "torch or onnx; by default from the file type." };
         var threads = SharedOptions.Threads("Intra-op threads of each engine.");
-        var maxBatch = Option("--max-batch", "Most images per engine call (1 = no batching).", 32);
+        var maxBatch = Option("--max-batch",
+            "Most images per engine call (1 = no batching); only requests of one padded width share a call.", 32);
         var maxDelay = Option("--max-delay-ms", "Longest a batch waits for requests already on their way.", 2.0);
         var queue = Option("--queue", "Requests admitted per model; past it 429 with Retry-After.", 256);
         var maxImages = Option("--max-images", "Most images in one request.", 64);
