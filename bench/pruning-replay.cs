@@ -4,9 +4,11 @@
 // pruner would have seen. This replays OcrForge's own pruners (Pruners.Create) over those trials, one worker in
 // trial order, as StudyRunner asks them after every epoch. It is exact while the configurations do not depend on
 // the pruner: random search, and TPE's start-up trials (10); later TPE trials would have been sampled differently.
-// Time is estimated per trial as duration × epochs kept / epochs run; the epochs are exact.
+// The epochs are exact. Time is each trial's duration × epochs kept / epochs run, or with --epoch-cost (a JSON
+// object "study/number" → seconds per epoch, from bench/pruning-epoch-cost.py) the epochs kept priced at a cost
+// measured on a quiet machine, since the studies' own durations carry whatever else ran beside them.
 // Checked against real pruned studies of the same seed (docs/RESULTS.md). Run from the repository root:
-//   dotnet run bench/pruning-replay.cs -- [--pruners median,asha,hyperband] [--validation 83] NONE.json ...
+//   dotnet run bench/pruning-replay.cs -- [--pruners median,asha,hyperband] [--validation 83] [--epoch-cost F] NONE.json ...
 #:project ../src/OcrForge/OcrForge.csproj
 #:property PublishAot=false
 using System.Text.Json;
@@ -14,21 +16,25 @@ using OcrForge.Tuning;
 
 var pruners = new List<string> { "median", "asha" };
 int validation = 83;
+Dictionary<string, double>? epochCost = null;
 var files = new List<string>();
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--pruners") pruners = [.. args[++i].Split(',')];
     else if (args[i] == "--validation") validation = int.Parse(args[++i]);
+    else if (args[i] == "--epoch-cost")
+        epochCost = JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(args[++i]));
     else files.Add(args[i]);
 }
 
 var studies = files.Select(Load).ToList();
+string timeSource = epochCost is null ? "from durations" : "quiet epoch cost";
 Console.WriteLine($"| pruner | {string.Join(" | ", studies.Select(s => s.Name))} | median best | epochs | saving "
-    + "| time (estimated) | saving |");
+    + $"| time ({timeSource}) | saving |");
 Console.WriteLine($"| --- |{string.Concat(studies.Select(_ => " --- |"))} --- | ---: | ---: | ---: | ---: |");
-var none = studies.Select(s => Replay(s, "none")).ToList();
+var none = studies.Select(s => Replay(s, "none", epochCost)).ToList();
 Row("none", none, none);
-foreach (var name in pruners) Row(name, studies.Select(s => Replay(s, name)).ToList(), none);
+foreach (var name in pruners) Row(name, studies.Select(s => Replay(s, name, epochCost)).ToList(), none);
 
 void Row(string name, List<Outcome> outcomes, List<Outcome> baseline)
 {
@@ -36,7 +42,7 @@ void Row(string name, List<Outcome> outcomes, List<Outcome> baseline)
     double best = Median(outcomes.Select(o => o.Best)), noneBest = Median(baseline.Select(o => o.Best));
     int epochs = outcomes.Sum(o => o.Epochs), noneEpochs = baseline.Sum(o => o.Epochs);
     double seconds = outcomes.Sum(o => o.Seconds), noneSeconds = baseline.Sum(o => o.Seconds);
-    string cells = string.Join(" | ", outcomes.Select(o => $"{o.Best:F4} ({o.Pruned} pruned)"));
+    string cells = string.Join(" | ", outcomes.Select(o => $"{o.Best:F4} ({o.Pruned} pruned, {o.Epochs} epochs)"));
     Console.WriteLine($"| {name} | {cells} | {best:F4} | {epochs} | {1 - (double)epochs / noneEpochs:P1} "
         + $"| {seconds:F0} s | {1 - seconds / noneSeconds:P1} |");
     if (name == "none") return;
@@ -47,7 +53,7 @@ void Row(string name, List<Outcome> outcomes, List<Outcome> baseline)
 }
 
 // One worker, trials in order: each trial sees the finished trials before it, as stored when it reports.
-static Outcome Replay(Study study, string prunerName)
+static Outcome Replay(Study study, string prunerName, Dictionary<string, double>? epochCost)
 {
     var pruner = Pruners.Create(prunerName, study.Epochs);
     var finished = new List<Trial>();
@@ -68,7 +74,8 @@ static Outcome Replay(Study study, string prunerName)
             }
         }
         epochs += values.Count;
-        seconds += full.Duration!.Value.TotalSeconds * values.Count / full.Intermediate.Count;
+        seconds += epochCost is null ? full.Duration!.Value.TotalSeconds * values.Count / full.Intermediate.Count
+            : epochCost[$"{study.Name}/{full.Number}"] * values.Count;
         if (state == TrialState.Pruned) pruned++;
         else best = Math.Max(best, full.Value ?? double.NegativeInfinity);
         finished.Add(full with { State = state, Intermediate = values, Value = state == TrialState.Complete ? full.Value : null });
