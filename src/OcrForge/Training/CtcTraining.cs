@@ -375,7 +375,18 @@ internal static class PlateauAttempt
     {
         var path = Path.Combine(runDirectory, FileName);
         if (File.Exists(path))
-            return System.Text.Json.JsonSerializer.Deserialize<State>(File.ReadAllText(path), Json) ?? None;
+        {
+            try
+            {
+                return System.Text.Json.JsonSerializer.Deserialize<State>(File.ReadAllText(path), ModelFile.Json)
+                    ?? throw new System.Text.Json.JsonException("empty");
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                throw new OcrForgeException(
+                    $"{path}: damaged ({e.Message.Split('\n')[0]}); delete the run folder or drop --resume", e);
+            }
+        }
         var old = Path.Combine(runDirectory, OldFileName);
         return File.Exists(old) && int.TryParse(File.ReadAllText(old).Trim(), NumberStyles.None,
             CultureInfo.InvariantCulture, out int attempt) ? new State(attempt, []) : None;
@@ -386,9 +397,6 @@ internal static class PlateauAttempt
         if (runDirectory.Length == 0) return;
         Directory.CreateDirectory(runDirectory);
         AtomicFile.WriteAllText(Path.Combine(runDirectory, FileName),
-            System.Text.Json.JsonSerializer.Serialize(state, Json));
+            System.Text.Json.JsonSerializer.Serialize(state, ModelFile.Json));
     }
-
-    private static readonly System.Text.Json.JsonSerializerOptions Json =
-        new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
 }

@@ -73,6 +73,22 @@ public class PlateauRestartTests
     }
 
     [Fact]
+    public void A_damaged_attempt_file_is_a_one_line_error_naming_it_and_an_old_one_still_resumes()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir.File("run"));
+        File.WriteAllText(dir.File("run/plateau-attempt.json"), "{\"attempt\": 2, \"restar");
+        var e = Assert.Throws<OcrForge.Inference.OcrForgeException>(() => PlateauAttempt.Read(dir.File("run")));
+        Assert.StartsWith(dir.File("run/plateau-attempt.json") + ": damaged (", e.Message);
+        Assert.DoesNotContain("\n", e.Message);
+
+        Directory.CreateDirectory(dir.File("old"));
+        File.WriteAllText(dir.File("old/plateau-attempt.txt"), "1");
+        Assert.Equal(1, PlateauAttempt.Read(dir.File("old")).Attempt);
+        Assert.Empty(PlateauAttempt.Read(dir.File("old")).Restarts);
+    }
+
+    [Fact]
     public void Restart_options_are_checked_and_spelled_out_in_the_repeat_command()
     {
         Assert.Equal("--plateau-restarts -1: expected 0 (off) or more",
