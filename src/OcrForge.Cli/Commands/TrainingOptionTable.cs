@@ -50,6 +50,10 @@ public static class TrainingOptionTable
 
     private static TrainingOptionRow[] Ctc(TrainingOptions r) =>
     [
+        TrainingOptionRow.Of(r, "--standardize",
+            "Scale inputs to zero mean and unit variance over the training images (--standardize false: pixels in " +
+            "[0, 1], as the Keras captcha example).",
+            o => o.Standardize, (o, v) => o with { Standardize = v }),
         TrainingOptionRow.Of(r, "--plateau-restarts",
             "Start again from new initial weights when the run is still on the all-blank CTC " +
             "plateau (validation character accuracy < 0.2) after --plateau-epochs epochs, at most this many times " +

@@ -114,7 +114,8 @@ public sealed record CrnnConfig : ModelConfig
         ModelParameter.IntList("rnn_hidden", 1, "hidden size of every recurrent layer (one value: all of them)",
             search: new(32, 256, Log: true)),
         ModelParameter.Bool("bidirectional", "recurrent layers read both ways"),
-        ModelParameter.Float("rnn_dropout", 0, 0.9, "dropout after every recurrent layer", search: new(0, 0.5)),
+        ModelParameter.Float("rnn_dropout", 0, 0.9, "dropout on each recurrent layer's input, one mask per line (Keras)",
+            search: new(0, 0.5)),
         ModelParameter.Choice<WeightInit>("init", "weight initialisation"),
         ModelParameter.Bool("variable_width", "keep the aspect ratio and pad batches to their widest image",
             searchable: false),
@@ -187,7 +188,6 @@ public sealed class Crnn : OcrModule
     private readonly Linear? dense;
     private readonly Dropout? dropout;
     private readonly ModuleList<nn.Module> rnns;
-    private readonly ModuleList<Dropout> rnnDropouts;
     private readonly Linear head;
 
     public Crnn(CrnnConfig config, int classCount) : base("Crnn", config, classCount)
@@ -225,14 +225,12 @@ public sealed class Crnn : OcrModule
         dropout = config.Dropout > 0 ? nn.Dropout(config.Dropout) : null;
 
         rnns = new ModuleList<nn.Module>();
-        rnnDropouts = new ModuleList<Dropout>();
         int directions = config.Bidirectional ? 2 : 1;
         foreach (int hidden in config.RnnHidden)
         {
             rnns.Add(config.Rnn == RnnKind.Lstm
                 ? nn.LSTM(features, hidden, batchFirst: true, bidirectional: config.Bidirectional)
                 : nn.GRU(features, hidden, batchFirst: true, bidirectional: config.Bidirectional));
-            rnnDropouts.Add(nn.Dropout(config.RnnDropout));
             features = hidden * directions;
         }
         // One output per symbol plus one for the CTC blank (class 0).
@@ -244,8 +242,8 @@ public sealed class Crnn : OcrModule
     /// <summary>
     /// Keras' initialisers: he_normal for convolutions (ReLU fan-in), glorot_uniform for dense layers, and for
     /// recurrent layers glorot_uniform input weights, orthogonal recurrent weights, zero biases with the LSTM forget
-    /// gate's bias at 1 (so cells remember by default). Not always better: on keras-captcha (no BatchNorm) PyTorch's
-    /// defaults left the all-blank CTC plateau sooner (docs/results-ctc.md), so only presets that measured it use it.
+    /// gate's bias at 1 (so cells remember by default). Not always better (docs/results-ctc.md), so only presets that
+    /// measured it use it.
     /// </summary>
     private void InitializeAsKeras()
     {
@@ -292,12 +290,23 @@ public sealed class Crnn : OcrModule
         x = x.reshape(x.shape[0], x.shape[1], -1);       // [N, T, C·H']
         if (dense is not null) x = nn.functional.relu(dense.forward(x));
         if (dropout is not null) x = dropout.forward(x);
-        for (int i = 0; i < rnns.Count; i++)
-        {
-            x = RecurrentKernels.Forward(rnns[i], x);
-            if (Config.RnnDropout > 0) x = rnnDropouts[i].forward(x);
-        }
+        foreach (var rnn in rnns)
+            x = RecurrentKernels.Forward(rnn, DropRecurrentInput(x));
         return head.forward(x).MoveToOuterDisposeScope(); // [N, T, classes]
+    }
+
+    private Tensor DropRecurrentInput(Tensor x) =>
+        training && Config.RnnDropout > 0 ? DropFeatures(x, Config.RnnDropout) : x;
+
+    /// <summary>
+    /// Keras' <c>LSTM(dropout=p)</c> on a [N, T, F] sequence: one mask per sequence shared by every frame, applied to
+    /// a recurrent layer's input rather than its output. The head then sees every feature of the last layer, and a
+    /// dropped feature is gone for the whole line instead of flickering from frame to frame.
+    /// </summary>
+    internal static Tensor DropFeatures(Tensor x, double p)
+    {
+        using var keep = empty(x.shape[0], 1, x.shape[2], dtype: x.dtype, device: x.device).bernoulli_(1 - p);
+        return x * keep / (1 - p);
     }
 
     internal Sequential Backbone => backbone;

@@ -79,6 +79,7 @@ public static class CtcTraining
             request.Charset);
         var data = cache is null ? PreparedData.Text(key, config, cancellationToken)
             : cache.Text(key, config, cancellationToken);
+        data = InputScaling(data, options);
         var (model, result) = Fit(data, config, request.Preset, request.Overrides, options, progress,
             cancellationToken, control);
         cancellationToken = RunControl.After(result, cancellationToken);
@@ -154,6 +155,7 @@ public static class CtcTraining
             || config.VariableWidth != data.Spec.VariableWidth)
             throw new ArgumentException("the data was decoded for another input size", nameof(data));
         CheckLabelsFit([.. data.Train, .. data.Validation], config, data.Source);
+        data = InputScaling(data, options);
         bool restarting = options.PlateauRestarts > 0;
         // A resumed run continues the attempt it interrupted, after the restarts made before it.
         var resumed = options.Resume && restarting ? PlateauAttempt.Read(options.RunDirectory) : PlateauAttempt.None;
@@ -289,6 +291,16 @@ public static class CtcTraining
         var (train, validation) = Split(samples, settings, data);
         return (train, validation, problems);
     }
+
+    /// <summary>
+    /// The data with the input scaling <paramref name="options"/> ask for: standardised as prepared
+    /// (<see cref="Standardize(IReadOnlyList{Sample}, ModelConfig)"/>), or with
+    /// <see cref="TrainingOptions.Standardize"/> off, pixels in [0, 1] as the Keras captcha example feeds them. Without
+    /// BatchNorm the input's scale is the first layers' activation scale: standardised captchas are about 3× larger
+    /// than [0, 1] ones.
+    /// </summary>
+    public static CtcData InputScaling(CtcData data, TrainingOptions options) =>
+        options.Standardize ? data : data with { Spec = data.Spec with { Mean = 0f, Std = 1f } };
 
     /// <summary>
     /// Zero mean, unit variance over the training pixels: the first conv then sees centred inputs whatever the

@@ -27,6 +27,9 @@ public sealed record TrainingOptions
     public int Patience { get; init; } = 10;
     public double ValidationFraction { get; init; } = 0.1;
     public bool Augment { get; init; }
+    /// <summary>Text models: inputs at zero mean and unit variance over the training pixels; false = pixels in [0, 1]
+    /// (<see cref="CtcTraining.InputScaling"/>).</summary>
+    public bool Standardize { get; init; } = true;
     public int Seed { get; init; } = 42;
     /// <summary>Maximum global gradient norm; 0 = no clipping.</summary>
     public double GradClip { get; init; }
@@ -45,9 +48,8 @@ public sealed record TrainingOptions
     public int? Threads { get; init; }
     /// <summary>
     /// Text models: start again from new initial weights (a seed derived from <see cref="Seed"/>) when a run is still
-    /// on CTC's all-blank plateau after <see cref="PlateauEpochs"/> epochs, at most this many times; 0 = never.
-    /// Whether and when a CRNN without BatchNorm leaves the plateau depends on its initial weights far more than on
-    /// its recipe (docs/RESULTS.md, keras-captcha), so a fresh start is cheaper than waiting.
+    /// on CTC's all-blank plateau after <see cref="PlateauEpochs"/> epochs, at most this many times; 0 = never. When a CRNN without BatchNorm leaves the plateau depends on its initial
+    /// weights (docs/RESULTS.md, keras-captcha), so a fresh start can be cheaper than waiting.
     /// </summary>
     public int PlateauRestarts { get; init; }
     /// <summary>The epoch at which <see cref="PlateauRestarts"/> judges a run.</summary>

@@ -15,7 +15,8 @@ namespace OcrForge.Tuning;
 /// </summary>
 public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjective
 {
-    public static IReadOnlyList<string> Known => TrainingParameters.Names;
+    /// <summary>The shared training parameters, and <c>standardize</c> (true/false): text models' input scaling.</summary>
+    public static IReadOnlyList<string> Known { get; } = [.. TrainingParameters.Names, "standardize"];
 
     // Keyed by input layout and split: a variable-width trial decodes the same images differently.
     private readonly DataCache _data = new();
@@ -37,14 +38,14 @@ public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjectiv
         if (settings.Data is null) throw new OcrForgeException("--objective ctc: needs --data");
         if (!Directory.Exists(settings.Data)
             && !File.Exists(settings.Data)) throw new OcrForgeException($"--data {settings.Data}: not found");
-        TrainingParameters.Check(space, "ctc", TrainingParameters.Names, name => Config(name, []),
+        TrainingParameters.Check(space, "ctc", Known, name => Config(name, []),
             CtcTraining.DefaultPreset);
     }
 
     /// <summary>The training run a trial's parameters stand for (also what <c>tune best</c> exports).</summary>
     public TrainingRun Plan(IReadOnlyDictionary<string, object> parameters, int? threads, string runDirectory)
     {
-        TrainingParameters.CheckNames(parameters.Keys, "ctc", TrainingParameters.Names);
+        TrainingParameters.CheckNames(parameters.Keys, "ctc", Known);
         string preset = TrainingParameters.Preset(parameters, CtcTraining.DefaultPreset);
         var run = new TrainingRun("ctc", preset, TrainingParameters.Overrides(parameters),
             TrainingParameters.Apply(CtcTraining.Recipe, parameters, preset, settings.Epochs, settings.Seed, threads,

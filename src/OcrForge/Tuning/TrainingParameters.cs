@@ -79,6 +79,7 @@ public static class TrainingParameters
             Schedule = values.TryGetValue("schedule", out var s) ? ParseEnum<ScheduleKind>("schedule", (string)s)
                 : recipe.Schedule,
             Augment = values.TryGetValue("augment", out var a) ? (string)a == "true" : recipe.Augment,
+            Standardize = values.TryGetValue("standardize", out var z) ? (string)z == "true" : recipe.Standardize,
             Patience = (int)Number("patience", recipe.Patience),
         }).Validate();
     }

@@ -32,6 +32,7 @@ public sealed record TrainingRun(string Task, string Preset, IReadOnlyList<KeyVa
         args.AddRange(["--schedule", Name(o.Schedule), "--patience", Number(o.Patience), "--val-fraction",
             Number(o.ValidationFraction), "--augment", o.Augment ? "true" : "false", "--seed", Number(o.Seed),
             "--grad-clip", Number(o.GradClip), "--ema", Number(o.Ema)]);
+        if (!o.Standardize) args.AddRange(["--standardize", "false"]);
         if (o.PlateauRestarts > 0)
             args.AddRange(["--plateau-restarts", Number(o.PlateauRestarts),
                 "--plateau-epochs", Number(o.PlateauEpochs)]);

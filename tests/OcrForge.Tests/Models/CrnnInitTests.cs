@@ -33,7 +33,7 @@ public class CrnnInitTests
     public void Torch_init_keeps_the_library_defaults()
     {
         TorchRuntime.Seed(1);
-        var config = (CrnnConfig)ModelRegistry.Create("keras-captcha");
+        var config = (CrnnConfig)ModelRegistry.Create("keras-captcha", ModelRegistry.ParseOverrides(["init=torch"]));
         Assert.Equal(WeightInit.Torch, config.Init);
         using var model = config.Build(20);
         using var scope = NewDisposeScope();
