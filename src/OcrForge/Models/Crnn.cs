@@ -114,7 +114,7 @@ public sealed record CrnnConfig : ModelConfig
         ModelParameter.IntList("rnn_hidden", 1, "hidden size of every recurrent layer (one value: all of them)",
             search: new(32, 256, Log: true)),
         ModelParameter.Bool("bidirectional", "recurrent layers read both ways"),
-        ModelParameter.Float("rnn_dropout", 0, 0.9, "dropout on each recurrent layer's input, one mask per line (Keras)",
+        ModelParameter.Float("rnn_dropout", 0, 0.9, "dropout on each recurrent layer's input, one mask a line (Keras)",
             search: new(0, 0.5)),
         ModelParameter.Choice<WeightInit>("init", "weight initialisation"),
         ModelParameter.Bool("variable_width", "keep the aspect ratio and pad batches to their widest image",

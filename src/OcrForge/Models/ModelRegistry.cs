@@ -24,8 +24,8 @@ public static class ModelRegistry
                 Filters = [32, 64], Kernels = [3, 3], Pools = [new(2, 2), new(2, 2)],
                 Activation = Activation.Relu, DenseUnits = 64, Dropout = 0.2,
                 Rnn = RnnKind.Lstm, RnnHidden = [128, 64], Bidirectional = true, RnnDropout = 0.25,
-                // With Keras' dropout placement, its initialisers left the all-blank plateau where PyTorch's did not
-                // (docs/RESULTS.md, "keras-captcha's own recipe").
+                // Keras' initialisers, as in the example; they are part of the recipe that leaves the all-blank
+                // plateau (docs/RESULTS.md, "keras-captcha's own recipe").
                 Init = WeightInit.Keras,
             }),
         new("captcha-crnn",

@@ -48,8 +48,9 @@ public sealed record TrainingOptions
     public int? Threads { get; init; }
     /// <summary>
     /// Text models: start again from new initial weights (a seed derived from <see cref="Seed"/>) when a run is still
-    /// on CTC's all-blank plateau after <see cref="PlateauEpochs"/> epochs, at most this many times; 0 = never. When a CRNN without BatchNorm leaves the plateau depends on its initial
-    /// weights (docs/RESULTS.md, keras-captcha), so a fresh start can be cheaper than waiting.
+    /// on CTC's all-blank plateau after <see cref="PlateauEpochs"/> epochs, at most this many times; 0 = never.
+    /// Whether a CRNN without BatchNorm leaves the plateau soon depends on its initial weights (docs/RESULTS.md,
+    /// keras-captcha), so a fresh start can be cheaper than waiting.
     /// </summary>
     public int PlateauRestarts { get; init; }
     /// <summary>The epoch at which <see cref="PlateauRestarts"/> judges a run.</summary>

@@ -15,7 +15,8 @@ namespace OcrForge.Tuning;
 /// </summary>
 public sealed class CtcObjective(ObjectiveSettings settings) : ITrainingObjective
 {
-    /// <summary>The shared training parameters, and <c>standardize</c> (true/false): text models' input scaling.</summary>
+    /// <summary>The shared training parameters, and <c>standardize</c> (true/false): the input scaling of text
+    /// models.</summary>
     public static IReadOnlyList<string> Known { get; } = [.. TrainingParameters.Names, "standardize"];
 
     // Keyed by input layout and split: a variable-width trial decodes the same images differently.

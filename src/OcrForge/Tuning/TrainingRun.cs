@@ -33,7 +33,8 @@ public sealed record TrainingRun(string Task, string Preset, IReadOnlyList<KeyVa
             Number(o.ValidationFraction), "--augment", o.Augment ? "true" : "false", "--seed", Number(o.Seed),
             "--grad-clip", Number(o.GradClip), "--ema", Number(o.Ema)]);
         if (!o.Standardize) args.AddRange(["--standardize", "false"]);
-        if (o.PlateauRestarts > 0)
+        // Spelled out also when 0 where the preset's own recipe restarts, or the command would restart.
+        if (o.PlateauRestarts > 0 || PresetRecipes.For(Preset, o).PlateauRestarts > 0)
             args.AddRange(["--plateau-restarts", Number(o.PlateauRestarts),
                 "--plateau-epochs", Number(o.PlateauEpochs)]);
         if (LabelSmoothing is { } smoothing) args.AddRange(["--label-smoothing", Number(smoothing)]);
