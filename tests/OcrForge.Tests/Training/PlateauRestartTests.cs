@@ -98,6 +98,28 @@ public class PlateauRestartTests
         var run = new OcrForge.Tuning.TrainingRun("ctc", "keras-captcha", [], new TrainingOptions { PlateauRestarts = 3, PlateauEpochs = 25 });
         var line = string.Join(" ", run.CommandLine("d", OcrForge.Data.DatasetFormat.Auto, "m.ocrf"));
         Assert.Contains("--plateau-restarts 3 --plateau-epochs 25", line);
+
+        // A run of a preset whose own recipe restarts says so even when it does not, or repeating it would restart
+        var none = new OcrForge.Tuning.TrainingRun("ctc", "keras-captcha", [], new TrainingOptions { Standardize = false });
+        var repeat = string.Join(" ", none.CommandLine("d", OcrForge.Data.DatasetFormat.Auto, "m.ocrf"));
+        Assert.Contains("--plateau-restarts 0 --plateau-epochs 30", repeat);
+        Assert.Contains("--standardize false", repeat);
+        var plain = new OcrForge.Tuning.TrainingRun("ctc", "captcha-crnn", [], new TrainingOptions());
+        var plainLine = string.Join(" ", plain.CommandLine("d", OcrForge.Data.DatasetFormat.Auto, "m.ocrf"));
+        Assert.DoesNotContain("--plateau-restarts", plainLine);
+        Assert.DoesNotContain("--standardize", plainLine);
+    }
+
+    [Fact]
+    public void A_study_can_search_the_input_scaling_and_keras_captcha_trials_start_from_its_recipe()
+    {
+        var values = new Dictionary<string, object> { ["standardize"] = "false" };
+        var trial = OcrForge.Tuning.TrainingParameters.Apply(CtcTraining.Recipe, values, "keras-captcha", epochs: 30,
+            seed: 1, threads: 1, runDirectory: "");
+        Assert.False(trial.Standardize);
+        Assert.True(trial.Augment);
+        Assert.Equal((4, 25), (trial.PlateauRestarts, trial.PlateauEpochs));
+        Assert.Contains("standardize", OcrForge.Tuning.CtcObjective.Known);
     }
 
     /// <summary>Tiny text lines and a recipe that judges the run after one epoch, with two restarts.</summary>
