@@ -79,13 +79,13 @@ public static class CtcTraining
             request.Charset);
         var data = cache is null ? PreparedData.Text(key, config, cancellationToken)
             : cache.Text(key, config, cancellationToken);
-        data = InputScaling(data, options);
         var (model, result) = Fit(data, config, request.Preset, request.Overrides, options, progress,
             cancellationToken, control);
         cancellationToken = RunControl.After(result, cancellationToken);
         try
         {
-            using var validationBatches = new ImageBatches(data.Validation, data.Spec, null);
+            // The model's own input scaling (Fit may have changed the prepared data's, see InputScaling).
+            using var validationBatches = new ImageBatches(data.Validation, model.Manifest.Preprocess, null);
             var (_, metrics) = CtcTrainingTask.Evaluate(model.Module, data.Charset, validationBatches,
                 cancellationToken);
 

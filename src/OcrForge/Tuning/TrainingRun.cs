@@ -32,9 +32,11 @@ public sealed record TrainingRun(string Task, string Preset, IReadOnlyList<KeyVa
         args.AddRange(["--schedule", Name(o.Schedule), "--patience", Number(o.Patience), "--val-fraction",
             Number(o.ValidationFraction), "--augment", o.Augment ? "true" : "false", "--seed", Number(o.Seed),
             "--grad-clip", Number(o.GradClip), "--ema", Number(o.Ema)]);
-        if (!o.Standardize) args.AddRange(["--standardize", "false"]);
-        // Spelled out also when 0 where the preset's own recipe restarts, or the command would restart.
-        if (o.PlateauRestarts > 0 || PresetRecipes.For(Preset, o).PlateauRestarts > 0)
+        // Text-only options are spelled out where they leave the default, or where the preset's own recipe does
+        // (left out there, the command would take the recipe's value instead of the run's).
+        var recipe = PresetRecipes.For(Preset, o);
+        if (!o.Standardize || !recipe.Standardize) args.AddRange(["--standardize", o.Standardize ? "true" : "false"]);
+        if (o.PlateauRestarts > 0 || recipe.PlateauRestarts > 0)
             args.AddRange(["--plateau-restarts", Number(o.PlateauRestarts),
                 "--plateau-epochs", Number(o.PlateauEpochs)]);
         if (LabelSmoothing is { } smoothing) args.AddRange(["--label-smoothing", Number(smoothing)]);
