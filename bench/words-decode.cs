@@ -5,6 +5,7 @@
 //   dotnet run bench/words-decode.cs -- MODEL.onnx WORDS_FOLDER [WORD_LIST=/usr/share/dict/american-english]
 #:project ../src/OcrForge.Inference/OcrForge.Inference.csproj
 #:property PublishAot=false
+#:property TieredCompilationQuickJitForLoops=false
 using System.Diagnostics;
 using OcrForge.Inference;
 using OcrForge.Inference.Decoding;

@@ -5,6 +5,7 @@
 // Run from the repository root:  dotnet run bench/words-time.cs -- MODEL.onnx WORDS_FOLDER [BATCH=64]
 #:project ../src/OcrForge.Inference/OcrForge.Inference.csproj
 #:property PublishAot=false
+#:property TieredCompilationQuickJitForLoops=false
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;

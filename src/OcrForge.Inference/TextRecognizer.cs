@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using OcrForge.Inference.Decoding;
 using OcrForge.Inference.Engines;
@@ -189,17 +190,15 @@ internal static class Batch
         Prepare(images, spec).Data;
 
     /// <summary>Scores minus their log-sum-exp: a decoded word spends most of its non-model time here, one
-    /// exponential per class and frame.</summary>
+    /// exponential per class and frame, so they are taken a vector at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LogSoftmax(ReadOnlySpan<float> scores, Span<float> destination)
     {
-        float max = float.NegativeInfinity;
-        foreach (var s in scores) max = Math.Max(max, s);
-        // A term below e⁻³⁰ of the largest changes a sum of at least 1 by less than a float can hold; skipping it
-        // saves most exponentials of a confident frame.
-        float sum = 0;
-        foreach (var s in scores) if (s - max > -30f) sum += MathF.Exp(s - max);
-        float logSum = max + MathF.Log(sum);
-        for (int i = 0; i < scores.Length; i++) destination[i] = scores[i] - logSum;
+        float max = TensorPrimitives.Max(scores);
+        var shifted = destination[..scores.Length];
+        TensorPrimitives.Subtract(scores, max, shifted);
+        Span<float> exps = scores.Length <= 1024 ? stackalloc float[scores.Length] : new float[scores.Length];
+        TensorPrimitives.Exp(shifted, exps);
+        TensorPrimitives.Subtract(shifted, MathF.Log(TensorPrimitives.Sum(exps)), shifted);
     }
 }

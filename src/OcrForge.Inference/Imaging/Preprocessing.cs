@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Json.Serialization;
 using OcrForge.Inference.Engines;
 
@@ -232,7 +234,9 @@ public static class Preprocessor
             Parallel.For(0, count, body);
     }
 
-    /// <summary>Scales already-sized pixels; used by training on cached, augmented bytes.</summary>
+    /// <summary>Scales already-sized pixels; used by training on cached, augmented bytes and by <see cref="Pack"/>.
+    /// Eight pixels at a time where the CPU allows: the same float operations per pixel as the scalar loop (an exact
+    /// int-to-float conversion, one multiply, one subtract), so both give the same bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Normalize(ReadOnlySpan<byte> pixels, PreprocessSpec spec, Span<float> destination)
     {
@@ -240,9 +244,27 @@ public static class Preprocessor
             throw new ArgumentException("destination too small", nameof(destination));
         float scale = 1f / (255f * spec.Std);
         float offset = spec.Mean / spec.Std;
-        for (int i = 0; i < pixels.Length; i++)
+        bool invert = spec.Invert;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            int p = spec.Invert ? 255 - pixels[i] : pixels[i];
+            var scales = Vector256.Create(scale);
+            var offsets = Vector256.Create(offset);
+            var white = Vector256.Create(255);
+            ref byte source = ref MemoryMarshal.GetReference(pixels);
+            ref float target = ref MemoryMarshal.GetReference(destination);
+            for (; i <= pixels.Length - 8; i += 8)
+            {
+                var bytes = Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref source, i)))
+                    .AsByte();
+                var ints = Vector256.WidenLower(Vector128.WidenLower(bytes).ToVector256Unsafe()).AsInt32();
+                if (invert) ints = white - ints;
+                (Vector256.ConvertToSingle(ints) * scales - offsets).StoreUnsafe(ref target, (nuint)i);
+            }
+        }
+        for (; i < pixels.Length; i++)
+        {
+            int p = invert ? 255 - pixels[i] : pixels[i];
             destination[i] = p * scale - offset;
         }
     }

@@ -10,20 +10,23 @@ namespace OcrForge.Tuning;
 public sealed class BenchmarkFunction
 {
     private readonly Func<IReadOnlyDictionary<string, object>, double> _evaluate;
+    // Parsed on first use: the CLI lists these functions while it builds its commands, and parsing YAML then cost
+    // every command, `--help` included, about a tenth of a second of start-up.
+    private readonly Lazy<SearchSpace> _space;
 
     private BenchmarkFunction(string name, string description, string spaceYaml, double minimum,
         Func<IReadOnlyDictionary<string, object>, double> evaluate)
     {
         Name = name;
         Description = description;
-        Space = SearchSpaceFile.ParseText(spaceYaml, yaml: true);
+        _space = new(() => SearchSpaceFile.ParseText(spaceYaml, yaml: true));
         Minimum = minimum;
         _evaluate = evaluate;
     }
 
     public string Name { get; }
     public string Description { get; }
-    public SearchSpace Space { get; }
+    public SearchSpace Space => _space.Value;
     /// <summary>The global minimum over <see cref="Space"/>.</summary>
     public double Minimum { get; }
 

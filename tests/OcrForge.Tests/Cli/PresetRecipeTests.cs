@@ -28,6 +28,10 @@ public class PresetRecipeTests
         var training = set.Read(words, set.Specification(words, RunTask.Ctc, preset).Training);
         Assert.Equal((8, 32, false), (training.Epochs, training.BatchSize, training.Augment));
 
+        var fast = command.Parse("--data w.csv --preset words-fast --out w.ocrf");
+        training = set.Read(fast, set.Specification(fast, RunTask.Ctc, preset).Training);
+        Assert.Equal((16, 32, true), (training.Epochs, training.BatchSize, training.Augment));
+
         var given = command.Parse("--data w.csv --preset words --epochs 3 --out w.ocrf");
         Assert.Equal(3, set.Read(given, set.Specification(given, RunTask.Ctc, preset).Training).Epochs);
 

@@ -22,6 +22,8 @@ public static class TinyModels
         ["words-lstm"] = ("words", ["height=32", "width=96", "filters=4,8,8,8", "rnn_hidden=8"]),
         // The same with a stride-2 first convolution instead of the first pool: still 4 px per frame.
         ["words-strided"] = ("words", ["height=32", "width=96", "filters=4,8,8,8", "rnn_hidden=8", "strides=2,1,1,1", "pools=1x1,2x2,2x1,4x1"]),
+        // words-fast's own layout: two strided convolutions and 1×1 pools.
+        ["words-fast"] = ("words-fast", ["height=32", "width=96", "filters=4,8,8,8", "rnn_hidden=8"]),
         ["gru-2layer"] = ("keras-captcha", ["height=16", "width=48", "filters=4,8", "rnn=gru", "rnn_hidden=8,6", "bidirectional=false", "activation=leaky_relu"]),
         ["cnn-bn-strided"] = ("chars74k-cnn", ["height=24", "width=24", "filters=8,8,8,12,12,12"]),
         // Block 1 has an identity shortcut, blocks 2–4 a strided 1×1 projection.
