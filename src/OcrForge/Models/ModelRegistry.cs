@@ -67,7 +67,7 @@ public static class ModelRegistry
             {
                 // The first two convolutions stride instead of pooling, and the third runs after the height is
                 // halved again: 62 % fewer convolution multiply-adds than words, under half its forward time in
-                // int8, for a point or two of held-out word accuracy (docs/RESULTS.md, "Words at 20× Tesseract").
+                // int8, for half a point of held-out word accuracy (docs/RESULTS.md, "Words at 20× Tesseract").
                 Filters = [32, 64, 64, 96], Strides = [2, 2, 1, 1],
                 Pools = [new(1, 1), new(2, 1), new(1, 1), new(4, 1)],
             }),

@@ -30,7 +30,7 @@ public class PresetRecipeTests
 
         var fast = command.Parse("--data w.csv --preset words-fast --out w.ocrf");
         training = set.Read(fast, set.Specification(fast, RunTask.Ctc, preset).Training);
-        Assert.Equal((16, 32, true), (training.Epochs, training.BatchSize, training.Augment));
+        Assert.Equal((20, 32, true), (training.Epochs, training.BatchSize, training.Augment));
 
         var given = command.Parse("--data w.csv --preset words --epochs 3 --out w.ocrf");
         Assert.Equal(3, set.Read(given, set.Specification(given, RunTask.Ctc, preset).Training).Epochs);
