@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Tesseract 5 against OcrForge on the same held-out words (or lines), side by side.
 
-    bench/tesseract-words.py HELDOUT [--model MODEL] [--threads N] [--repeat K] [--psm 8|7]
+    bench/tesseract-words.py HELDOUT [--model MODEL] [--threads N] [--repeat K] [--rounds R] [--psm 8|7]
                              [--lexicon WORDS [--lexicon-mode only|prior]] [--json]
 
 HELDOUT is a folder written by `ocrforge data synth --kind words|lines` (images/ and labels.csv). Tesseract runs
@@ -18,6 +18,10 @@ batch job or a server sees, with neither side's start-up (loading the model, JIT
 typographic quotes and dashes where the labels have ASCII ones; the "folded" row maps them back (OcrForge emits
 only its charset, so it is unaffected).
 
+Rounds (--rounds R, R > 1): the whole measurement, Tesseract then OcrForge, R times over, and the median of the R
+ratios. A shared machine's speed drifts by 10-20 % within a minute; each ratio compares two runs made seconds apart,
+and the median keeps one slow moment from deciding the result.
+
 Only Debian's python3 standard library; tesseract-ocr is installed with apt-get when absent and we are root.
 """
 import argparse
@@ -25,6 +29,7 @@ import csv
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -171,12 +176,25 @@ def run_ocrforge(folder, rows, model, threads, repeat, ocrforge, decoding):
             "inference_images_per_second_repeated": steady_inference, "command": report["command"]}
 
 
+def speed_round(tess, ours):
+    """One round's speeds and ratios (the steady ones None when either side has no steady rate)."""
+    if "error" in ours:
+        fail(f"ocrforge failed in a later round: {ours['error']}")
+    steady = ours["steady_images_per_second"] and tess["steady_images_per_second"] and \
+        ours["steady_images_per_second"] / tess["steady_images_per_second"]
+    return {"tesseract": tess["images_per_second"], "ocrforge": ours["images_per_second"],
+            "speed_ratio": ours["images_per_second"] / tess["images_per_second"],
+            "tesseract_steady": tess["steady_images_per_second"], "ocrforge_steady": ours["steady_images_per_second"],
+            "steady_speed_ratio": steady or None}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("heldout", help="folder with images/ and labels.csv (ocrforge data synth --kind words|lines)")
     parser.add_argument("--model", "-m", help="OcrForge model (.onnx or .ocrf) to evaluate on the same images")
     parser.add_argument("--threads", type=int, default=1, help="threads for both engines (OMP_THREAD_LIMIT for tesseract; default 1)")
     parser.add_argument("--repeat", type=int, default=1, help="also read the set this many times over in one process and report the steady rate of the extra passes (default 1: no)")
+    parser.add_argument("--rounds", type=int, default=1, help="measure both engines this many times, alternating, and report the median ratio (default 1)")
     parser.add_argument("--psm", type=int, choices=[7, 8], help="tesseract page segmentation: 8 word, 7 line (default: 7 when labels hold spaces)")
     parser.add_argument("--ocrforge", default=None, help="ocrforge executable (default: the Release build of this checkout, else ./ocrforge)")
     parser.add_argument("--lexicon", help="word list for OcrForge's decoding (ocrforge eval --lexicon); the list is read at start-up, outside the steady rate")
@@ -190,6 +208,8 @@ def main():
     ensure_tesseract()
     if args.repeat < 1:
         fail("--repeat: expected a whole number >= 1")
+    if args.rounds < 1:
+        fail("--rounds: expected a whole number >= 1")
     tess = run_tesseract(rows, psm, args.threads, args.repeat)
     predictions = tess.pop("predictions")
     tess.update(score(predictions, labels))
@@ -198,6 +218,7 @@ def main():
                         for (p, l), t in zip(rows, predictions) if t != l][:10]
 
     ours = None
+    rounds = []
     if args.model:
         # The built binary, not ./ocrforge (dotnet run checks the build first, seconds a timing should not hold).
         root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -205,15 +226,23 @@ def main():
         default = built if os.path.isfile(built) else os.path.join(root, "ocrforge")
         decoding = (["--lexicon", args.lexicon] if args.lexicon else []) + \
             (["--lexicon-mode", args.lexicon_mode] if args.lexicon_mode else [])
-        ours = run_ocrforge(args.heldout, rows, args.model, args.threads, args.repeat,
-                            [args.ocrforge] if args.ocrforge else [default], decoding)
+        command = [args.ocrforge] if args.ocrforge else [default]
+        ours = run_ocrforge(args.heldout, rows, args.model, args.threads, args.repeat, command, decoding)
+        if "error" not in ours:
+            rounds.append(speed_round(tess, ours))
+            for _ in range(args.rounds - 1):
+                again = run_tesseract(rows, psm, args.threads, args.repeat)
+                rounds.append(speed_round(again, run_ocrforge(args.heldout, rows, args.model, args.threads,
+                                                              args.repeat, command, decoding)))
 
     result = {"data": args.heldout, "images": len(rows), "repeat": args.repeat, "cpu": cpu_name(),
               "load": open("/proc/loadavg").read().split()[:3], "tesseract": tess, "ocrforge": ours}
-    if ours and "error" not in ours:
-        result["speed_ratio"] = ours["images_per_second"] / tess["images_per_second"]
-        if ours["steady_images_per_second"] and tess["steady_images_per_second"]:
-            result["steady_speed_ratio"] = ours["steady_images_per_second"] / tess["steady_images_per_second"]
+    if rounds:
+        result["rounds"] = rounds
+        result["speed_ratio"] = statistics.median(r["speed_ratio"] for r in rounds)
+        steady = [r["steady_speed_ratio"] for r in rounds if r["steady_speed_ratio"] is not None]
+        if steady:
+            result["steady_speed_ratio"] = statistics.median(steady)
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -228,10 +257,19 @@ def main():
     else:
         print(f"{'ocrforge eval':28} {ours['accuracy']:9.2%} {ours['cer']:7.4f} {ours['images_per_second']:9.1f}   "
               f"({ours['engine']}; {ours['inference_images_per_second']:.0f} images/s inference alone)")
+        if len(rounds) > 1:
+            for n, r in enumerate(rounds, start=1):
+                steady = (f"; steady state ocrforge {r['ocrforge_steady']:.1f}, tesseract {r['tesseract_steady']:.1f} "
+                          f"images/s: {r['steady_speed_ratio']:.1f}x") if r["steady_speed_ratio"] else ""
+                print(f"round {n}: whole process {r['speed_ratio']:.1f}x{steady}")
+            print(f"median of {len(rounds)} rounds:")
         print(f"speed, whole process: {result['speed_ratio']:.1f}x Tesseract")
         if "steady_speed_ratio" in result:
-            print(f"speed, steady state over {args.repeat} passes: ocrforge {ours['steady_images_per_second']:.1f}, "
-                  f"tesseract {tess['steady_images_per_second']:.1f} images/s: {result['steady_speed_ratio']:.1f}x")
+            if len(rounds) > 1:
+                print(f"speed, steady state over {args.repeat} passes: {result['steady_speed_ratio']:.1f}x")
+            else:
+                print(f"speed, steady state over {args.repeat} passes: ocrforge {ours['steady_images_per_second']:.1f}, "
+                      f"tesseract {tess['steady_images_per_second']:.1f} images/s: {result['steady_speed_ratio']:.1f}x")
     for m in tess["mistakes"][:5]:
         print(f"  tesseract: {m['path']}: {m['expected']!r} -> {m['predicted']!r}")
 

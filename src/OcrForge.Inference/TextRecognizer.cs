@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using OcrForge.Inference.Decoding;
@@ -95,27 +96,36 @@ public sealed class TextRecognizer : IDisposable
     /// themselves, such as a server that gathers several requests into one engine call. Only the frames that belong
     /// to each image (<see cref="EngineOutput.Frames"/>) are decoded: the rest saw the padding of a wider neighbour.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IReadOnlyList<Prediction> Decode(EngineOutput output, CancellationToken cancellationToken = default)
     {
-        int count = output.Shape[0], allFrames = output.Shape[1], classes = output.Shape[2];
-        var results = new Prediction[count];
-        var buffer = new float[allFrames * classes];
-        for (int n = 0; n < count; n++)
+        var results = new Prediction[output.Shape[0]];
+        // Images decode independently (a beam search keeps its working memory per thread), so a batch spreads over
+        // the cores as its preprocessing does.
+        Preprocessor.For(results.Length, n => results[n] = Decode(output, n), cancellationToken);
+        return results;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private Prediction Decode(EngineOutput output, int n)
+    {
+        int allFrames = output.Shape[1], classes = output.Shape[2], frames = output.FramesOf(n);
+        var scores = output.Data.AsSpan(n * allFrames * classes, frames * classes);
+        var buffer = ArrayPool<float>.Shared.Rent(frames * classes);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int frames = output.FramesOf(n);
-            var scores = output.Data.AsSpan(n * allFrames * classes, frames * classes);
             var logProbs = buffer.AsSpan(0, frames * classes);
             for (int t = 0; t < frames; t++)
                 Batch.LogSoftmax(scores.Slice(t * classes, classes), logProbs.Slice(t * classes, classes));
-            results[n] = _lexicon is not null
+            return _lexicon is not null
                 ? LexiconDecoder.Decode(logProbs, frames, classes, Info.Charset, _lexicon, DecodingBeamWidth)
                 : BeamWidth > 1
                 ? CtcDecoder.Beam(logProbs, frames, classes, Info.Charset, BeamWidth)
                 : CtcDecoder.Greedy(logProbs, frames, classes, Info.Charset);
         }
-        return results;
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
     }
 
     public void Dispose() => _engine.Dispose();

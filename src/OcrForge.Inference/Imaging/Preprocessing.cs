@@ -223,15 +223,24 @@ public static class Preprocessor
     }
 
     /// <summary>
-    /// Runs the body for every image: on the thread pool for a real batch, inline for a few images (a served request
-    /// runs beside many others, and fanning out one image only adds scheduling).
+    /// Runs the body for every image: on the thread pool for a real batch on several cores, inline for a few images
+    /// (a served request runs beside many others, and fanning out one image only adds scheduling) or on one core.
+    /// A cancelled token stops it between images with <see cref="OperationCanceledException"/>.
     /// </summary>
-    internal static void For(int count, Action<int> body)
+    internal static void For(int count, Action<int> body, CancellationToken cancellationToken = default)
     {
-        if (count < 8)
-            for (int i = 0; i < count; i++) body(i);
+        if (count < 8 || Environment.ProcessorCount == 1)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                body(i);
+            }
+        }
         else
-            Parallel.For(0, count, body);
+        {
+            Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken }, body);
+        }
     }
 
     /// <summary>Scales already-sized pixels; used by training on cached, augmented bytes and by <see cref="Pack"/>.

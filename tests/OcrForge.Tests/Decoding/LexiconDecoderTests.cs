@@ -318,4 +318,96 @@ public class LexiconDecoderTests(ITestOutputHelper output)
 
         Assert.True(right >= samples * 0.98, $"{right}/{samples}");
     }
+    /// <summary>Frames as a trained model gives them: each letter of <paramref name="text"/> on two frames, mostly sure
+    /// (0.55–0.95) with a random rival, a blank frame between letters, and the rest of every row spread thin.</summary>
+    private static float[] ModelLikeFrames(string text, Charset charset, Random rng)
+    {
+        var rows = new List<double[]>();
+        double[] Row(int sure, double p)
+        {
+            var row = Enumerable.Range(0, charset.ClassCount).Select(_ => rng.NextDouble() * 1e-4 + 1e-6).ToArray();
+            int rival = rng.Next(charset.ClassCount);
+            row[rival] += (1 - p) * 0.8;
+            row[sure] += p;
+            double sum = row.Sum();
+            return [.. row.Select(v => v / sum)];
+        }
+        foreach (var symbol in text.EnumerateSymbols())
+        {
+            int c = charset.ClassOf(symbol);
+            rows.Add(Row(c, 0.55 + 0.4 * rng.NextDouble()));
+            rows.Add(Row(c, 0.55 + 0.4 * rng.NextDouble()));
+            rows.Add(Row(Charset.BlankIndex, 0.7 + 0.3 * rng.NextDouble()));
+        }
+        return Rows([.. rows]);
+    }
+
+    [Fact]
+    public void Pruning_far_below_the_best_prefix_keeps_the_answer_of_the_unpruned_search()
+    {
+        // The pruning drops prefixes more than e⁻⁸ below the frame's best and never tries symbols that could not climb
+        // back over that line. On frames like a trained model's it must not change what the search reads, with the
+        // word list as a prior (whose bonus a pruned prefix might have earned later) or without one.
+        var charset = new Charset([.. "abcdehilnorst'-,".Select(c => c.ToString())], hasBlank: true);
+        string[] words = ["cat", "rat", "hat", "bird", "store", "listen", "silent", "enlist", "tinsel", "one's"];
+        var lexicon = Lexicon.FromWords(words, charset);
+        var rng = new Random(5);
+        int changedByList = 0;
+        for (int n = 0; n < 300; n++)
+        {
+            // A word of the list, or a made-up one, sometimes with punctuation.
+            string text = rng.Next(3) switch
+            {
+                0 => words[rng.Next(words.Length)],
+                1 => string.Concat(Enumerable.Range(0, rng.Next(2, 8)).Select(_ => "abcdehilnorst"[rng.Next(13)])),
+                _ => words[rng.Next(words.Length)] + "-" + words[rng.Next(words.Length)] + ",",
+            };
+            var lp = ModelLikeFrames(text, charset, rng);
+            int frames = lp.Length / charset.ClassCount;
+            foreach (var options in new LexiconOptions?[] { null, new(lexicon, LexiconMode.Prior) })
+            {
+                var pruned = LexiconDecoder.PrefixBeamSearch(lp, frames, charset.ClassCount, charset, options, 16);
+                var full = LexiconDecoder.PrefixBeamSearch(lp, frames, charset.ClassCount, charset, options, 16,
+                    pruneLogProb: double.NegativeInfinity);
+                Assert.Equal(full, pruned);
+            }
+            if (CtcDecoder.Beam(lp, frames, charset.ClassCount, charset, 16).Text
+                != LexiconDecoder.Decode(lp, frames, charset.ClassCount, charset, new(lexicon, LexiconMode.Prior), 16).Text)
+                changedByList++;
+        }
+        // The frames leave the list something to decide.
+        output.WriteLine($"the word list changed {changedByList} of 300 readings");
+        Assert.True(changedByList > 0);
+    }
+
+    [Fact]
+    public void A_search_reused_for_other_words_or_run_on_many_threads_reads_what_a_fresh_one_does()
+    {
+        // Each thread keeps one search's memory for the next word: nothing of a word may leak into the next one.
+        var charset = new Charset([.. "abcdehilnorst ".Select(c => c.ToString())], hasBlank: true);
+        var lexicon = Lexicon.FromWords(["cat", "rat", "bird", "store", "listen", "silent"], charset);
+        var rng = new Random(9);
+        var inputs = Enumerable.Range(0, 64).Select(i => ModelLikeFrames(i % 2 == 0 ? "store cat" : "lis", charset, rng))
+            .ToArray();
+        LexiconOptions?[] modes = [null, new(lexicon), new(lexicon, LexiconMode.Prior)];
+        Prediction Read(float[] lp, LexiconOptions? options) => LexiconDecoder.PrefixBeamSearch(lp,
+            lp.Length / charset.ClassCount, charset.ClassCount, charset, options, 8);
+
+        var first = modes.Select(m => inputs.Select(lp => Read(lp, m)).ToArray()).ToArray();
+        var again = modes.Select(m => inputs.Reverse().Select(lp => Read(lp, m)).Reverse().ToArray()).ToArray();
+        var parallel = modes.Select(m =>
+        {
+            var results = new Prediction[inputs.Length];
+            Parallel.For(0, inputs.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 },
+                i => results[i] = Read(inputs[i], m));
+            return results;
+        }).ToArray();
+
+        for (int m = 0; m < modes.Length; m++)
+        {
+            Assert.Equal(first[m], again[m]);
+            Assert.Equal(first[m], parallel[m]);
+        }
+        Assert.Contains(first[1], p => p.Text == "store cat");
+    }
 }
