@@ -35,7 +35,8 @@ public static class EvalCommand
             var dataPath = parse.GetValue(data) ?? throw new OcrForgeException(
                 "--data: required (only eval --cv defaults to the model's training data)");
             int beamWidth = PredictCommand.CheckBeam(parse.GetValue(beam));
-            using var opened = EngineFactory.Open(modelPath, parse.GetValue(engine), parse.GetValue(threads));
+            using var job = EngineFactory.OpenForBatchJob(modelPath, parse.GetValue(engine), parse.GetValue(threads));
+            var opened = job.Engine;
             bool classifier = opened.Info.Task == OcrTask.Classification;
             Cli.RefuseIfGiven(parse, beam, !classifier, modelPath, "text models (CTC decoding)");
             lexiconOptions.RefuseUnlessTextModel(parse, !classifier, modelPath);
@@ -47,7 +48,10 @@ public static class EvalCommand
                     parse.GetValue(classifierOptions.ConfusionPng));
             var lexicon = lexiconOptions.Read(parse, opened.Info.Charset);
             var dataset = DatasetReader.Read(dataPath, parse.GetValue(format));
-            var recognizer = new TextRecognizer(opened) { BeamWidth = beamWidth, Lexicon = lexicon };
+            var recognizer = new TextRecognizer(opened)
+            {
+                BeamWidth = beamWidth, Lexicon = lexicon, ConcurrentBatches = job.ConcurrentBatches,
+            };
             var result = TextEvaluation.Run(recognizer, dataset);
             if (result.UnknownSymbols.Length > 0)
                 Cli.Warn($"{dataset.Source}: labels use symbols the model cannot emit: {result.UnknownSymbols}");

@@ -34,7 +34,8 @@ public static class PredictCommand
         {
             var modelPath = parse.GetValue(model)!;
             int beamWidth = CheckBeam(parse.GetValue(beam));
-            using var opened = EngineFactory.Open(modelPath, parse.GetValue(engine), parse.GetValue(threads));
+            using var job = EngineFactory.OpenForBatchJob(modelPath, parse.GetValue(engine), parse.GetValue(threads));
+            var opened = job.Engine;
             var files = Expand(parse.GetValue(images)!);
             bool classifier = opened.Info.Task == OcrTask.Classification;
             Cli.RefuseIfGiven(parse, beam, !classifier, modelPath, "text models (CTC decoding)");
@@ -43,7 +44,10 @@ public static class PredictCommand
             if (classifier)
                 return ClassifierPredict.Run(opened, files, parse.GetValue(top), parse.GetValue(json));
             var lexicon = lexiconOptions.Read(parse, opened.Info.Charset);
-            var recognizer = new TextRecognizer(opened) { BeamWidth = beamWidth, Lexicon = lexicon };
+            var recognizer = new TextRecognizer(opened)
+            {
+                BeamWidth = beamWidth, Lexicon = lexicon, ConcurrentBatches = job.ConcurrentBatches,
+            };
             bool asJson = parse.GetValue(json);
             var reader = new ImageReader(files);
             foreach (var chunk in reader.Chunks(ChunkSize))

@@ -98,4 +98,26 @@ public static class EngineFactory
     /// <param name="spinning">ONNX Runtime only: see <see cref="OnnxEngine(string, int?, bool)"/>.</param>
     public static IOcrEngine Open(string path, string? engine = null, int? threads = null, bool spinning = true) =>
         Engines.Open(path, engine, new EngineOptions(threads, spinning));
+
+    /// <summary>
+    /// Opens a model to read many images, as <c>eval</c> and <c>predict</c> do, on <paramref name="threads"/> cores
+    /// (default: all): a text model with one engine thread and one batch in flight per core
+    /// (<see cref="BatchJobEngine.ConcurrentBatches"/>, for <see cref="TextRecognizer.ConcurrentBatches"/>); a
+    /// classifier, whose batches run one at a time, with every thread inside its engine.
+    /// </summary>
+    public static BatchJobEngine OpenForBatchJob(string path, string? engine = null, int? threads = null)
+    {
+        int cores = threads ?? Environment.ProcessorCount;
+        var opened = Open(path, engine, threads: 1);
+        if (cores == 1 || opened.Info.Task == OcrTask.TextRecognition) return new BatchJobEngine(opened, cores);
+        opened.Dispose();
+        return new BatchJobEngine(Open(path, engine, threads), 1);
+    }
+}
+
+/// <summary>An engine opened by <see cref="EngineFactory.OpenForBatchJob"/>, and how many batches to run on it at
+/// once.</summary>
+public sealed record BatchJobEngine(IOcrEngine Engine, int ConcurrentBatches) : IDisposable
+{
+    public void Dispose() => Engine.Dispose();
 }

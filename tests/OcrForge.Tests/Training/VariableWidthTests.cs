@@ -211,6 +211,51 @@ public class VariableWidthTests
         Assert.Equal(fixedImages.Select(i => fixedRecognizer.Predict(i).Text), fixedRecognizer.PredictAll(fixedImages, 1).Select(p => p.Text));
     }
 
+    [Fact]
+    public void Reading_batches_side_by_side_gives_the_answers_of_one_batch_at_a_time()
+    {
+        // Given a word model exported to ONNX, opened as eval and predict open it for a batch job on three cores
+        using var dir = new TempDir();
+        using var model = TinyModels.Create("words-lstm");
+        var path = TinyModels.ExportTo(dir, model);
+        using var job = EngineFactory.OpenForBatchJob(path, threads: 3);
+        var images = Enumerable.Range(0, 40).Select(i => Image(20 + 7 * i % 70, 32, seed: 100 + i)).ToList();
+
+        // When the same forty words are read one batch of four at a time and three batches at a time
+        var oneAtATime = new TextRecognizer(job.Engine).PredictAll(images, batchSize: 4);
+        var sideBySide = new TextRecognizer(job.Engine) { ConcurrentBatches = job.ConcurrentBatches }
+            .PredictAll(images, batchSize: 4);
+
+        // Then the job runs three batches of one engine thread each, and every answer is the same, in the same order
+        Assert.Equal(3, job.ConcurrentBatches);
+        Assert.Equal(oneAtATime, sideBySide);
+        // A cancelled job stops as one batch alone would, not with an AggregateException
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new TextRecognizer(job.Engine) { ConcurrentBatches = 3 }.PredictAll(images, 4, cancelled.Token));
+        // and a batch that fails reports its own one-line error
+        var failing = new TextRecognizer(new FailingEngine(job.Engine, failAt: 5)) { ConcurrentBatches = 3 };
+        var error = Assert.Throws<OcrForgeException>(() => failing.PredictAll(images, batchSize: 4));
+        Assert.Equal("batch 5 failed", error.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TextRecognizer(job.Engine) { ConcurrentBatches = 0 });
+        // A character classifier keeps its batches one at a time, with every thread inside its engine.
+        using var classifier = TinyModels.Create("cnn-bn-strided");
+        using var classifierJob = EngineFactory.OpenForBatchJob(TinyModels.ExportTo(dir, classifier, "c.onnx"), threads: 3);
+        Assert.Equal(1, classifierJob.ConcurrentBatches);
+    }
+
+    private sealed class FailingEngine(IOcrEngine inner, int failAt) : IOcrEngine
+    {
+        private int _calls;
+        public string Name => inner.Name;
+        public ModelInfo Info => inner.Info;
+        public EngineOutput Run(float[] input, int batch, CancellationToken cancellationToken = default) =>
+            Interlocked.Increment(ref _calls) == failAt ? throw new OcrForgeException($"batch {failAt} failed")
+                : inner.Run(input, batch, cancellationToken);
+        public void Dispose() { }
+    }
+
     private sealed class RecordingEngine(IOcrEngine inner) : IOcrEngine
     {
         public List<int> Widths { get; } = [];
