@@ -247,6 +247,22 @@ public class LexiconDecoderTests(ITestOutputHelper output)
         Assert.Equal(-1, lexicon.Child(lexicon.Child(Lexicon.Root, Ab.ClassOf("b")), Ab.ClassOf("b")));
     }
 
+    [Fact]
+    public void Words_are_read_symbol_by_symbol_whatever_their_characters()
+    {
+        // Plain characters take a fast path; a combining mark, a letter beyond U+0300 or white space inside a word
+        // must come out as the grapheme-by-grapheme reading says.
+        var charset = new Charset(["a", "b", "e", "\u00e9", "\u0436"], hasBlank: true); // a b e é ж
+        var lexicon = Lexicon.FromWords(["b\u00e9", "BE", "\u0436a", "be\u0301", "a\tb", "ab c", "abz"], charset);
+
+        Assert.Equal(3, lexicon.Count); // bé (precomposed), be (from BE), жa
+        Assert.Equal(4, lexicon.Skipped); // bé with a combining accent, a tab, a space, a z
+        Assert.Equal("be\u0301", lexicon.FirstSkipped);
+        Assert.True(lexicon.Contains(charset.Encode("b\u00e9")));
+        Assert.True(lexicon.Contains(charset.Encode("be")));
+        Assert.True(lexicon.Contains(charset.Encode("\u0436a")));
+    }
+
     [Theory]
     [InlineData(-1.0)]
     [InlineData(double.NaN)]
