@@ -1,6 +1,6 @@
 // Preprocessor.Resize (managed) next to the Skia call it replaced (SKPixmap.ScalePixels, linear + linear mipmaps),
 // on the same captchas in one process: microseconds per image and whether every output byte agrees.
-// Run from the repository root:  dotnet run bench/resize-vs-skia.cs -- ../shared/data/captcha_images_v2 128 32
+// Run from the repository root:  dotnet run -c Release bench/resize-vs-skia.cs -- ../shared/data/captcha_images_v2 128 32
 #:project ../src/OcrForge.Inference/OcrForge.Inference.csproj
 #:property AllowUnsafeBlocks=true
 using System.Diagnostics;

@@ -1,8 +1,8 @@
 // What CTC decoding costs per image, on one core: a word model's outputs for a folder of words are computed once
 // (sorted by width into batches of 64, as TextRecognizer.PredictAll does), then decoded eight times over by greedy
 // decoding, the word list in prior and in "only" mode (beam 16) and a plain beam 16; passes 6–8 are printed.
-// Run from the repository root (pin it: taskset -c 1):
-//   dotnet run bench/words-decode.cs -- MODEL.onnx WORDS_FOLDER [WORD_LIST=/usr/share/dict/american-english]
+// Run from the repository root, pinned:
+//   taskset -c 1 dotnet run -c Release bench/words-decode.cs -- MODEL.onnx WORDS_FOLDER [WORD_LIST=/usr/share/dict/american-english]
 #:project ../src/OcrForge.Inference/OcrForge.Inference.csproj
 #:property PublishAot=false
 #:property TieredCompilationQuickJitForLoops=false

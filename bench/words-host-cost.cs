@@ -1,7 +1,8 @@
 // What a word costs on the host side of the model, on one core: preprocessing a batch (resize, normalise, pack, as
 // TextRecognizer.PredictAll does with the images sorted by width into batches of 64), the resize alone, and greedy
 // CTC decoding of the model's outputs. The best of 25 passes, since this machine's speed varies from pass to pass.
-// Run from the repository root, pinned:  taskset -c 1 dotnet run bench/words-host-cost.cs -- MODEL.onnx WORDS_FOLDER
+// Run from the repository root, pinned:  taskset -c 1 dotnet run -c Release bench/words-host-cost.cs -- MODEL.onnx WORDS_FOLDER
+// (-c Release: a script and the projects it references build Debug otherwise, and measure 3-4x slower)
 #:project ../src/OcrForge.Inference/OcrForge.Inference.csproj
 #:property PublishAot=false
 #:property TieredCompilationQuickJitForLoops=false

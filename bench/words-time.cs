@@ -2,7 +2,7 @@
 // the ONNX Runtime forward pass and CTC decoding, with the images sorted by width into batches as
 // TextRecognizer.PredictAll does; three passes (the first pays for JIT and allocation), then an ONNX Runtime profile
 // of three more passes, summed per node over the last one.
-// Run from the repository root:  dotnet run bench/words-time.cs -- MODEL.onnx WORDS_FOLDER [BATCH=64]
+// Run from the repository root:  dotnet run -c Release bench/words-time.cs -- MODEL.onnx WORDS_FOLDER [BATCH=64]
 #:project ../src/OcrForge.Inference/OcrForge.Inference.csproj
 #:property PublishAot=false
 #:property TieredCompilationQuickJitForLoops=false

@@ -269,7 +269,8 @@ public static class LexiconDecoder
         // first child and next sibling (children are few, so a list walk beats hashing).
         private int[] _parent = new int[256], _last = new int[256], _node = new int[256], _words = new int[256],
             _length = new int[256], _firstChild = new int[256], _nextSibling = new int[256];
-        // Where a prefix sits in the next frame's set, valid when its stamp is the current frame's.
+        // Where a prefix sits in the next frame's set, valid when its stamp is the current frame's. Frames count on
+        // from search to search, so a number reused for a new prefix never carries a stamp that still counts.
         private int[] _slot = new int[256], _stamp = new int[256];
         private int _frame;
         private int[] _lengthStamp = new int[64];
