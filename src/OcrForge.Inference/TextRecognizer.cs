@@ -81,8 +81,8 @@ public sealed class TextRecognizer : IDisposable
     }
 
     /// <summary>The default number of images per engine call in <see cref="PredictAll"/>. 32, not more: a batch of
-    /// 64 words is 1.4 MB of input, and its activations no longer stay in a core's cache; `words-fast` in int8 read
-    /// 15 % more words per second in batches of 16 or 32 than of 64 (docs/RESULTS.md).</summary>
+    /// 64 words is 1.4 MB of input, and its activations no longer stay in a core's cache; <c>words-fast</c> in int8
+    /// read about 15 % more words per second in batches of 16 or 32 than of 64 (docs/RESULTS.md).</summary>
     public const int DefaultBatchSize = 32;
 
     /// <summary>
