@@ -171,8 +171,9 @@ public sealed class Lexicon
         return new Lexicon(source, charset, ignoreCase, words, skipped, firstSkipped);
     }
 
-    /// <summary>The stored classes of a word of characters below U+0300 (each its own symbol), null when it has another
-    /// character; a class of −1 means the model cannot write that symbol.</summary>
+    /// <summary>The stored classes of a word of characters below U+0300 (each its own symbol); null when the grapheme
+    /// reading (<see cref="Classes"/>) must decide: a character from U+0300 on, a CR, or one the model cannot write on
+    /// its own.</summary>
     private static int[]? PlainClasses(string word, int[] plain, Charset charset, bool ignoreCase)
     {
         var classes = new int[word.Length];
@@ -182,7 +183,7 @@ public sealed class Lexicon
             if (ch >= plain.Length || ch == '\r') return null; // "\r\n" is one symbol
             ref int stored = ref plain[ch];
             if (stored == int.MinValue) stored = StoredClass(ch.ToString(), charset, ignoreCase);
-            if (stored < 0) return Classes(word, charset, ignoreCase);
+            if (stored < 0) return null;
             classes[i] = stored;
         }
         return classes;

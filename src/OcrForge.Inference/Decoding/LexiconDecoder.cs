@@ -75,7 +75,7 @@ public static class LexiconDecoder
         ArgumentOutOfRangeException.ThrowIfLessThan(beamWidth, 1);
         bool only = options?.Mode == LexiconMode.Only;
         if (only) pruneLogProb = double.NegativeInfinity;
-        var search = Search.Start(options, charset, only);
+        var search = Search.Start(options, charset);
         // The most a symbol can add to a prefix's lexicon bonus: completing one more word.
         double maxGain = options is null || only ? 0 : options.Weight;
         var beams = search.Beams;
@@ -280,25 +280,24 @@ public static class LexiconDecoder
         private Ranked[] _ranked = new Ranked[64];
 
         public readonly BeamSet Beams = new(), Next = new();
-        public bool Only { get; private set; }
+        public bool Only => _options?.Mode == LexiconMode.Only;
         public readonly List<int> CandidateList = [];
 
-        public static Search Start(LexiconOptions? options, Charset charset, bool only)
+        public static Search Start(LexiconOptions? options, Charset charset)
         {
             var search = t_current ??= new Search();
-            search.Reset(options, charset, only);
+            search.Reset(options, charset);
             return search;
         }
 
-        private void Reset(LexiconOptions? options, Charset charset, bool only)
+        private void Reset(LexiconOptions? options, Charset charset)
         {
             _options = options;
             _lexicon = options?.Lexicon;
-            Only = only;
-            if (_separatorsFor != (charset, only))
+            if (_separatorsFor != (charset, Only))
             {
-                _separators = Separators(charset, only);
-                _separatorsFor = (charset, only);
+                _separators = Separators(charset, Only);
+                _separatorsFor = (charset, Only);
             }
             if (_allowed.Length < charset.ClassCount) _allowed = new bool[charset.ClassCount];
             _count = 0;
@@ -391,7 +390,7 @@ public static class LexiconDecoder
         /// complete).</summary>
         public double Bonus(int prefix)
         {
-            if (_options is null || _options.Mode == LexiconMode.Only || _options.Weight == 0) return 0;
+            if (_options is null || Only || _options.Weight == 0) return 0;
             return _options.Weight * (_words[prefix] + (CompleteWord(_node[prefix]) ? 1 : 0));
         }
 
